@@ -1,0 +1,144 @@
+//! Exact money and distance: integer pence and tenths of a mile (SPEC §1).
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+
+/// An amount of money in whole pence. Never a float (SPEC §1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pence(pub i64);
+
+/// A distance in tenths of a mile (SPEC §1: miles are held to 0.1 mile).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Miles(pub i64);
+
+impl Pence {
+    pub const ZERO: Pence = Pence(0);
+
+    pub fn from_pounds(pounds: i64) -> Pence {
+        Pence(pounds * 100)
+    }
+
+    pub fn max(self, other: Pence) -> Pence {
+        Pence(self.0.max(other.0))
+    }
+
+    pub fn min(self, other: Pence) -> Pence {
+        Pence(self.0.min(other.0))
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Pounds as a decimal number for spreadsheet cells. Only for display:
+    /// every sum is taken in pence first.
+    pub fn as_pounds_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+impl Miles {
+    pub const ZERO: Miles = Miles(0);
+
+    pub fn from_whole(miles: i64) -> Miles {
+        Miles(miles * 10)
+    }
+
+    /// The mileage amount of SPEC §1: `round_half_up(miles_tenths × rate_pence / 10)`.
+    pub fn priced_at(self, rate: Pence) -> Pence {
+        Pence(round_half_up_div(self.0 as i128 * rate.0 as i128, 10))
+    }
+}
+
+/// Integer division rounding halves away from zero ("half up" on magnitudes),
+/// the one rounding the spec uses. `den` must be positive.
+pub fn round_half_up_div(num: i128, den: i128) -> i64 {
+    debug_assert!(den > 0);
+    let q = (num.abs() * 2 + den) / (den * 2);
+    (if num < 0 { -q } else { q }) as i64
+}
+
+impl fmt::Display for Pence {
+    /// `1234.50`, `-0.05`: pounds with two decimals (SPEC §1 CSV money).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl fmt::Display for Miles {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{}", abs / 10, abs % 10)
+    }
+}
+
+macro_rules! arithmetic {
+    ($t:ident) => {
+        impl Add for $t {
+            type Output = $t;
+            fn add(self, o: $t) -> $t {
+                $t(self.0 + o.0)
+            }
+        }
+        impl Sub for $t {
+            type Output = $t;
+            fn sub(self, o: $t) -> $t {
+                $t(self.0 - o.0)
+            }
+        }
+        impl AddAssign for $t {
+            fn add_assign(&mut self, o: $t) {
+                self.0 += o.0;
+            }
+        }
+        impl SubAssign for $t {
+            fn sub_assign(&mut self, o: $t) {
+                self.0 -= o.0;
+            }
+        }
+        impl Neg for $t {
+            type Output = $t;
+            fn neg(self) -> $t {
+                $t(-self.0)
+            }
+        }
+        impl std::iter::Sum for $t {
+            fn sum<I: Iterator<Item = $t>>(iter: I) -> $t {
+                $t(iter.map(|v| v.0).sum())
+            }
+        }
+    };
+}
+arithmetic!(Pence);
+arithmetic!(Miles);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pence_display_two_decimals_and_sign() {
+        assert_eq!(Pence(123450).to_string(), "1234.50");
+        assert_eq!(Pence(-5).to_string(), "-0.05");
+        assert_eq!(Pence(0).to_string(), "0.00");
+    }
+
+    #[test]
+    fn mileage_amount_rounds_half_up() {
+        // 12.5 miles at 25p = 312.5p -> 313p
+        assert_eq!(Miles(125).priced_at(Pence(25)), Pence(313));
+        // 12.3 miles at 56p = 688.8p -> 689p
+        assert_eq!(Miles(123).priced_at(Pence(56)), Pence(689));
+        assert_eq!(Miles(121).priced_at(Pence(10)), Pence(121));
+    }
+
+    #[test]
+    fn rounding_is_symmetric_for_negatives() {
+        assert_eq!(round_half_up_div(-25, 10), -3);
+        assert_eq!(round_half_up_div(25, 10), 3);
+        assert_eq!(round_half_up_div(24, 10), 2);
+    }
+}
