@@ -1,1 +1,173 @@
-//! pipeline
+//! One payroll run, end to end: ingest → rules → outputs (→ ledger commit).
+
+use crate::config::Config;
+use crate::engine::{self, Ctx};
+use crate::error::{Error, Result};
+use crate::ingest;
+use crate::model::decision::{Finding, Severity, Subject};
+use crate::model::period::Period;
+use crate::output::manifest::Manifest;
+use crate::output::{self, atomic::Staging, payroll, reconcile, Report};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Everything `payrun run` is told.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// First day of the pay period.
+    pub period: NaiveDate,
+    pub roster: PathBuf,
+    pub expenses: Vec<PathBuf>,
+    pub config_dir: PathBuf,
+    pub out_dir: PathBuf,
+    pub quiet: bool,
+    /// `--fail-on`: findings at or above this severity turn into exit 6.
+    pub fail_on: Option<Severity>,
+}
+
+/// What a finished run reports back.
+pub struct RunSummary {
+    pub out_dir: PathBuf,
+    pub manifest: Manifest,
+}
+
+/// Stage timings for the manifest, with a progress line on a terminal.
+struct Stages {
+    started: Instant,
+    timings: Vec<(String, u128)>,
+    bar: indicatif::ProgressBar,
+}
+
+impl Stages {
+    fn new(quiet: bool) -> Stages {
+        // indicatif draws nothing when stderr is not a terminal.
+        let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new_spinner() };
+        Stages { started: Instant::now(), timings: Vec::new(), bar }
+    }
+
+    fn start(&mut self, stage: &str) {
+        self.bar.set_message(format!("{stage}…"));
+        self.bar.tick();
+        self.started = Instant::now();
+    }
+
+    fn done(&mut self, stage: &str) {
+        self.timings.push((stage.to_string(), self.started.elapsed().as_millis()));
+    }
+}
+
+/// Runs one pay period.
+pub fn run(opts: &RunOptions) -> Result<RunSummary> {
+    let mut stages = Stages::new(opts.quiet);
+
+    stages.start("config");
+    let config = Config::load(&opts.config_dir)?;
+    let period = Period::new(opts.period, &config.policy);
+    stages.done("config");
+
+    stages.start("ingest");
+    let inputs = ingest::load(&opts.roster, &opts.expenses, &config)?;
+    stages.done("ingest");
+
+    stages.start("rules");
+    let ctx = Ctx::new(&config, period, &inputs.roster);
+    let evaluation = engine::evaluate(&inputs.claims, &ctx);
+    let findings = ordered_findings(evaluation.findings, inputs.roster_findings);
+    let adjustments = payroll::expense_rows(&inputs.claims, &evaluation.decisions, &ctx.staff);
+    stages.done("rules");
+
+    stages.start("reconcile");
+    let reconciliation = reconcile::check(&inputs.claims, &evaluation.decisions, &adjustments);
+    if !reconciliation.passed {
+        return Err(Error::Reconciliation(reconciliation.failures.join("; ")));
+    }
+    stages.done("reconcile");
+
+    stages.start("write");
+    let report = Report {
+        period,
+        config: &config,
+        lines: &inputs.claims,
+        decisions: &evaluation.decisions,
+        findings: &findings,
+        staff: &ctx.staff,
+    };
+    let mut staging = Staging::new(&opts.out_dir)?;
+    staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
+    staging.write("exceptions.csv", |w| output::csv::exceptions(w, &report))?;
+    staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
+    staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
+    stages.done("write");
+
+    let manifest = manifest(&report, inputs.reports, reconciliation, stages.timings.clone());
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
+    staging.commit()?;
+    stages.bar.finish_and_clear();
+
+    if let Some(threshold) = opts.fail_on {
+        let worst = findings.iter().filter(|f| f.severity >= threshold).count();
+        if worst > 0 {
+            return Err(Error::FailOn(format!(
+                "{worst} finding(s) of severity {} or worse (--fail-on); outputs written to {}",
+                threshold.code(),
+                opts.out_dir.display()
+            )));
+        }
+    }
+    Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest })
+}
+
+/// Line findings in input order, then employee / roster findings by
+/// assignment, each group stable (SPEC §6.8 rule 46).
+fn ordered_findings(line_findings: Vec<Finding>, mut employee: Vec<Finding>) -> Vec<Finding> {
+    employee.sort_by(|a, b| {
+        let key = |f: &Finding| match &f.subject {
+            Subject::Employee { assignment, .. } => assignment.clone(),
+            Subject::Line(_) => String::new(),
+        };
+        key(a).cmp(&key(b)).then_with(|| a.source.cmp(&b.source))
+    });
+    let mut all = line_findings;
+    all.extend(employee);
+    all
+}
+
+fn manifest(
+    report: &Report,
+    inputs: Vec<ingest::InputReport>,
+    reconciliation: reconcile::Reconciliation,
+    timings: Vec<(String, u128)>,
+) -> Manifest {
+    let mut lines_by_status = BTreeMap::new();
+    for d in report.decisions {
+        *lines_by_status.entry(d.status.code()).or_insert(0) += 1;
+    }
+    let mut findings_by_severity = BTreeMap::new();
+    let mut findings_by_rule = BTreeMap::new();
+    for f in report.findings {
+        *findings_by_severity.entry(f.severity.code()).or_insert(0) += 1;
+        *findings_by_rule.entry(f.rule.code).or_insert(0) += 1;
+    }
+    Manifest {
+        tool: "payrun",
+        version: env!("CARGO_PKG_VERSION"),
+        period: report.period.label(),
+        activity_month: report.period.activity_start.format("%Y-%m").to_string(),
+        cutoff: report.period.cutoff.to_string(),
+        config_dir: report.config.dir.display().to_string(),
+        config_hash: report.config.hash.clone(),
+        inputs,
+        lines_by_status,
+        findings_by_severity,
+        findings_by_rule,
+        reconciliation,
+        timings_ms: timings,
+        outputs: ["decisions.csv", "exceptions.csv", "adjustments.csv", "deferred-claims.csv", "manifest.json"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    }
+}

@@ -40,6 +40,9 @@ pub struct CellError {
 
 pub type Parsed<T> = Result<Option<T>, CellError>;
 
+/// The `expected` text of an unknown code (DAT004 rather than DAT002).
+pub const UNKNOWN_CODE: &str = "a known code";
+
 fn bad<T>(expected: &'static str) -> Parsed<T> {
     Err(CellError { expected })
 }
@@ -408,11 +411,11 @@ pub fn code<T>(cell: Cell, parse: impl Fn(&str) -> Option<T>) -> Parsed<T> {
     match cell {
         Cell::Empty => Ok(None),
         Cell::Text(t) if t.trim().is_empty() => Ok(None),
-        Cell::Text(t) => parse(t).map(Some).ok_or(CellError { expected: "a known code" }),
+        Cell::Text(t) => parse(t).map(Some).ok_or(CellError { expected: UNKNOWN_CODE }),
         Cell::Int(_) | Cell::Float(_) | Cell::Bool(_) => {
-            parse(&cell.raw()).map(Some).ok_or(CellError { expected: "a known code" })
+            parse(&cell.raw()).map(Some).ok_or(CellError { expected: UNKNOWN_CODE })
         }
-        _ => bad("a known code"),
+        _ => bad(UNKNOWN_CODE),
     }
 }
 

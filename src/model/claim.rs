@@ -1,1 +1,95 @@
-//! placeholder
+//! A claim line of the Claims sheet (SPEC §2.1), typed.
+
+use super::codes::{AuthLevel, Category, RailClass, Receipt, TravelType};
+use super::money::{Miles, Pence};
+use crate::ingest::cell::TimeValue;
+use chrono::NaiveDate;
+
+/// Where an input row came from, for every finding's `source` (`file!sheet:row`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowRef {
+    /// The input file's name as given on the command line (file name only).
+    pub file: std::sync::Arc<str>,
+    pub sheet: std::sync::Arc<str>,
+    /// 1-based row number as a spreadsheet shows it.
+    pub row: u32,
+}
+
+impl std::fmt::Display for RowRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}!{}:{}", self.file, self.sheet, self.row)
+    }
+}
+
+/// A cell that could not be read as its column's type, or an unknown code
+/// (DAT002 / DAT004): kept with the raw value so the finding can name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellProblem {
+    /// Canonical column name.
+    pub column: &'static str,
+    /// The header as written in the file.
+    pub header: String,
+    pub raw: String,
+    pub expected: &'static str,
+    /// True for an unknown code value (DAT004), false for a type error (DAT002).
+    pub unknown_code: bool,
+}
+
+/// One claim line. Fields that failed to parse hold their defaults and the
+/// problem is in `problems`; such a line is rejected on its DAT codes alone
+/// (SPEC §6.1 rule 1) and no other rule reads it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClaimLine {
+    pub source: Option<RowRef>,
+    pub claim_id: String,
+    pub line_no: i64,
+    pub assignment: String,
+    pub expense_date: NaiveDate,
+    pub submitted_date: NaiveDate,
+    pub approved_date: Option<NaiveDate>,
+    pub category: Option<Category>,
+    pub description: String,
+    pub from: String,
+    pub to: String,
+    pub miles: Option<Miles>,
+    pub route_miles: Option<Miles>,
+    pub passengers: i64,
+    pub travel_type: Option<TravelType>,
+    pub amount: Pence,
+    /// Blank means N (SPEC §6.2 rule 10).
+    pub receipt: Receipt,
+    pub lost_receipt_reason: String,
+    pub london: bool,
+    pub depart_time: Option<TimeValue>,
+    pub return_time: Option<TimeValue>,
+    pub rail_class: RailClass,
+    pub standard_fare: Option<Pence>,
+    pub public_transport_cost: Option<Pence>,
+    pub authorised_by: AuthLevel,
+    pub exceptional: bool,
+    pub alcohol_amount: Option<Pence>,
+    pub journey_ref: String,
+    /// Raw text of the identifying cells, written as-is when unparseable
+    /// (SPEC §6.8 rule 46: decisions.csv writes unparseable values raw).
+    pub raw: RawKey,
+    pub problems: Vec<CellProblem>,
+}
+
+/// The raw text of the cells decisions.csv echoes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawKey {
+    pub line_no: String,
+    pub expense_date: String,
+    pub category: String,
+}
+
+impl ClaimLine {
+    /// The approval date, or the submission date when blank (SPEC §2.1).
+    pub fn approved_or_submitted(&self) -> NaiveDate {
+        self.approved_date.unwrap_or(self.submitted_date)
+    }
+
+    pub fn is_parsed(&self) -> bool {
+        self.problems.is_empty()
+    }
+}

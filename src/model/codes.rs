@@ -225,6 +225,25 @@ spec_codes! {
     ProtectionKind { Short = "SHORT", Long = "LONG", Both = "BOTH" }
 }
 
+/// Blank cells take these values (SPEC §6.2 rules 10, 12).
+impl Default for Receipt {
+    fn default() -> Receipt {
+        Receipt::No
+    }
+}
+
+impl Default for RailClass {
+    fn default() -> RailClass {
+        RailClass::Standard
+    }
+}
+
+impl Default for AuthLevel {
+    fn default() -> AuthLevel {
+        AuthLevel::None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

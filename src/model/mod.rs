@@ -5,6 +5,7 @@ pub mod claim;
 pub mod codes;
 pub mod decision;
 pub mod money;
+pub mod period;
 pub mod roster;
 
 pub use codes::*;

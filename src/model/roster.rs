@@ -1,1 +1,79 @@
-//! placeholder
+//! Roster rows (SPEC §2.3), typed.
+
+use super::claim::RowRef;
+use super::codes::{AbsenceType, Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup};
+use super::money::{Miles, Pence};
+use chrono::{NaiveDate, NaiveTime};
+
+/// One assignment of the Staff sheet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Staff {
+    pub source: RowRef,
+    pub assignment: String,
+    pub name: String,
+    pub staff_group: StaffGroup,
+    pub band: String,
+    pub base_site: String,
+    pub home_to_base_miles: Miles,
+    /// Weekly contracted hours in hundredths (37.5 h = 3750).
+    pub contracted_hours_x100: i64,
+    pub annual_salary: Pence,
+    pub cost_centre: String,
+    pub service_start: NaiveDate,
+    pub start_date: Option<NaiveDate>,
+    pub leave_date: Option<NaiveDate>,
+    pub special_rate_from: Option<NaiveDate>,
+    pub insurance_expiry: Option<NaiveDate>,
+    pub lease_car: bool,
+}
+
+/// One rostered shift; an end earlier than the start is the next day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shift {
+    pub source: RowRef,
+    pub assignment: String,
+    pub date: NaiveDate,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub site: String,
+    pub shift_type: ShiftType,
+}
+
+/// One absence row (inclusive dates).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Absence {
+    pub source: RowRef,
+    pub assignment: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub absence_type: AbsenceType,
+    /// Hours in hundredths when given; blank = working days × contracted / 5.
+    pub hours_x100: Option<i64>,
+    pub certificate: Certificate,
+}
+
+/// One row of the pay-protection register.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Protection {
+    pub source: RowRef,
+    pub assignment: String,
+    pub change_date: NaiveDate,
+    pub reason: ProtectionReason,
+    pub protection: ProtectionKind,
+    pub reckonable_years: Option<i64>,
+    pub protected_basic: Pence,
+    pub new_basic: Pence,
+    pub protected_weekly_earnings: Option<Pence>,
+    pub new_period_earnings: Option<Pence>,
+    pub ceased_date: Option<NaiveDate>,
+    pub fixed_term_end: Option<NaiveDate>,
+}
+
+/// The roster workbook after ingest: valid rows only; skipped rows are findings.
+#[derive(Clone, Debug, Default)]
+pub struct Roster {
+    pub staff: Vec<Staff>,
+    pub shifts: Vec<Shift>,
+    pub absences: Vec<Absence>,
+    pub protections: Vec<Protection>,
+}

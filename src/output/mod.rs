@@ -1,1 +1,33 @@
-//! Outputs.
+//! Outputs (SPEC §4): the machine CSV/JSON files, the reconciliation that
+//! must hold before any of them is put in place, and atomic staging.
+
+pub mod atomic;
+pub mod csv;
+pub mod manifest;
+pub mod payroll;
+pub mod reconcile;
+
+use crate::config::Config;
+use crate::model::claim::ClaimLine;
+use crate::model::decision::{Decision, Finding};
+use crate::model::period::Period;
+use crate::model::roster::Staff;
+use std::collections::HashMap;
+
+/// What the writers read: the run's lines, decisions and findings.
+pub struct Report<'a> {
+    pub period: Period,
+    pub config: &'a Config,
+    pub lines: &'a [ClaimLine],
+    pub decisions: &'a [Decision],
+    /// Line findings in input order, then employee findings by assignment.
+    pub findings: &'a [Finding],
+    pub staff: &'a HashMap<&'a str, &'a Staff>,
+}
+
+impl Report<'_> {
+    /// The employee's name from Staff (blank for an unknown assignment).
+    pub fn name_of(&self, assignment: &str) -> String {
+        self.staff.get(assignment).map(|s| s.name.clone()).unwrap_or_default()
+    }
+}

@@ -1,0 +1,58 @@
+//! `payrun check`: ingest and validate only.
+
+use crate::config::Config;
+use crate::engine::Ctx;
+use crate::model::period::Period;
+use crate::rules::data;
+use clap::Args;
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+/// Read both inputs and run the data checks (DAT) without deciding anything;
+/// print rows read per sheet and findings by code. Exit 3 if an input cannot
+/// be read or a required sheet or column is missing.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Pay period, YYYY-MM (used for the calendar only).
+    #[arg(long)]
+    pub period: Option<String>,
+    #[arg(long)]
+    pub roster: PathBuf,
+    #[arg(long, required = true)]
+    pub expenses: Vec<PathBuf>,
+    #[arg(long, default_value_os_t = Config::default_dir())]
+    pub config: PathBuf,
+}
+
+pub fn run(args: CheckArgs) -> crate::Result<()> {
+    let config = Config::load(&args.config)?;
+    let inputs = crate::ingest::load(&args.roster, &args.expenses, &config)?;
+    let period_start = match &args.period {
+        Some(p) => super::parse_period(p)?,
+        None => chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
+    };
+    let ctx = Ctx::new(&config, Period::new(period_start, &config.policy), &inputs.roster);
+    let known: HashSet<&str> = ctx.staff.keys().copied().collect();
+    let hits = data::check_claims(&inputs.claims, &known, config.policy.claims.max_line_amount);
+
+    let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+    for h in hits.iter().flatten() {
+        *by_code.entry(h.rule.code).or_default() += 1;
+    }
+    for f in &inputs.roster_findings {
+        *by_code.entry(f.rule.code).or_default() += 1;
+    }
+    for report in &inputs.reports {
+        println!("{} (sha256 {})", report.path.display(), report.sha256);
+        for (sheet, rows) in &report.sheets {
+            println!("  {sheet:<12} {rows:>9} rows");
+        }
+    }
+    let rejected = hits.iter().filter(|h| !h.is_empty()).count();
+    println!("claim lines with data findings: {rejected} of {}", inputs.claims.len());
+    println!("roster rows skipped: {}", inputs.roster_findings.len());
+    for (code, n) in by_code {
+        println!("  {code} {n}");
+    }
+    Ok(())
+}

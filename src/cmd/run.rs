@@ -1,0 +1,80 @@
+//! `payrun run`: the monthly run.
+
+use crate::config::Config;
+use crate::model::decision::Severity;
+use crate::pipeline::{self, RunOptions};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Decide every claim line and roster row of a pay period and write the outputs.
+///
+/// Claims and roster activity are paid one month in arrears: `--period 2025-06`
+/// pays May 2025's activity. Outputs go to `--out` (default `out/YYYY-MM/`),
+/// each renamed into place only when complete and reconciled.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Pay period, YYYY-MM.
+    #[arg(long)]
+    pub period: String,
+    /// Roster workbook (Staff, Shifts, Absences, optional Protection) or a folder of CSVs.
+    #[arg(long)]
+    pub roster: PathBuf,
+    /// Expenses workbook (Claims), a Claims CSV, or a folder; repeat to add e.g. last month's deferred-claims.csv.
+    #[arg(long, required = true)]
+    pub expenses: Vec<PathBuf>,
+    /// Configuration folder holding policy.toml and columns.toml.
+    #[arg(long, default_value_os_t = Config::default_dir())]
+    pub config: PathBuf,
+    /// Output folder [default: out/YYYY-MM].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// State folder holding the ledger.
+    #[arg(long, default_value = "payrun-state")]
+    pub state: PathBuf,
+    /// No progress display.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Exit 6 (after writing outputs) when any finding is at least this severe.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FailOn {
+    Warning,
+    Error,
+}
+
+pub fn run(args: RunArgs) -> crate::Result<()> {
+    let period = super::parse_period(&args.period)?;
+    let out_dir = args.out.unwrap_or_else(|| PathBuf::from("out").join(&args.period));
+    let opts = RunOptions {
+        period,
+        roster: args.roster,
+        expenses: args.expenses,
+        config_dir: args.config,
+        out_dir,
+        quiet: args.quiet,
+        fail_on: args.fail_on.map(|f| match f {
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }),
+    };
+    let summary = pipeline::run(&opts)?;
+    if !args.quiet {
+        let m = &summary.manifest;
+        eprintln!(
+            "payrun {}: {} lines ({}), claimed £{} allowed £{} withheld £{} deferred £{}; reconciliation {}; outputs in {}",
+            m.period,
+            m.reconciliation.lines_read,
+            m.lines_by_status.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "),
+            m.reconciliation.claimed,
+            m.reconciliation.allowed,
+            m.reconciliation.withheld,
+            m.reconciliation.deferred,
+            if m.reconciliation.passed { "PASS" } else { "FAIL" },
+            summary.out_dir.display()
+        );
+    }
+    Ok(())
+}

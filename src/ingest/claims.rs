@@ -1,0 +1,101 @@
+//! The Claims sheet (SPEC §2.1) into [`ClaimLine`]s.
+
+use super::cell::{self, yes_no_text};
+use super::table::{optional, required, ColumnSpec, Table};
+use crate::model::claim::{ClaimLine, RawKey};
+use crate::model::codes::{AuthLevel, Category, RailClass, Receipt, TravelType};
+use rayon::prelude::*;
+
+/// The Claims columns, canonical names in SPEC §2.1 order.
+pub const COLUMNS: &[ColumnSpec] = &[
+    required("claim_id"),
+    required("line_no"),
+    required("assignment"),
+    required("expense_date"),
+    required("submitted_date"),
+    optional("approved_date"),
+    required("category"),
+    optional("description"),
+    optional("from"),
+    optional("to"),
+    optional("miles"),
+    optional("route_miles"),
+    optional("passengers"),
+    optional("travel_type"),
+    required("amount"),
+    required("receipt"),
+    optional("lost_receipt_reason"),
+    optional("london"),
+    optional("depart_time"),
+    optional("return_time"),
+    optional("rail_class"),
+    optional("standard_fare"),
+    optional("public_transport_cost"),
+    optional("authorised_by"),
+    optional("exceptional"),
+    optional("alcohol_amount"),
+    optional("journey_ref"),
+];
+
+/// The receipt code, which also takes the Y/N variants (SPEC §6.2 rule 10).
+fn receipt_code(text: &str) -> Option<Receipt> {
+    Receipt::parse(text).or_else(|| yes_no_text(text).map(|y| if y { Receipt::Yes } else { Receipt::No }))
+}
+
+/// Reads every data row of a located Claims table, in row order (in parallel).
+pub fn read(table: &Table) -> Vec<ClaimLine> {
+    let rows: Vec<usize> = table.data_rows().collect();
+    rows.par_iter().map(|&row| read_row(table, row)).collect()
+}
+
+fn read_row(table: &Table, row: usize) -> ClaimLine {
+    let mut r = table.row(row);
+    let raw = RawKey {
+        line_no: r.raw("line_no").trim().to_string(),
+        expense_date: r.raw("expense_date").trim().to_string(),
+        category: r.raw("category").trim().to_string(),
+    };
+    let claim_id = r.required("claim_id", cell::text).unwrap_or_default();
+    let line_no = r.required("line_no", cell::integer).unwrap_or_default();
+    let assignment = r.required("assignment", cell::text).unwrap_or_default();
+    let expense_date = r.required_date("expense_date").unwrap_or_default();
+    let submitted_date = r.required_date("submitted_date").unwrap_or_default();
+    let approved_date = r.optional_date("approved_date");
+    let category = r.required("category", |c| cell::code(c, Category::parse));
+    let miles = r.optional("miles", cell::miles);
+    if miles.is_none() && category.is_some_and(Category::is_mileage) && r.cell("miles").is_blank() {
+        r.problem("miles", String::new(), cell::CellError { expected: "miles (required for mileage)" });
+    }
+    ClaimLine {
+        source: Some(r.source()),
+        claim_id,
+        line_no,
+        assignment,
+        expense_date,
+        submitted_date,
+        approved_date,
+        category,
+        description: r.optional("description", cell::text).unwrap_or_default(),
+        from: r.optional("from", cell::text).unwrap_or_default(),
+        to: r.optional("to", cell::text).unwrap_or_default(),
+        miles,
+        route_miles: r.optional("route_miles", cell::miles),
+        passengers: r.optional("passengers", cell::integer).unwrap_or(0),
+        travel_type: r.optional("travel_type", |c| cell::code(c, TravelType::parse)),
+        amount: r.required("amount", cell::money).unwrap_or_default(),
+        receipt: r.optional("receipt", |c| cell::code(c, receipt_code)).unwrap_or(Receipt::No),
+        lost_receipt_reason: r.optional("lost_receipt_reason", cell::text).unwrap_or_default(),
+        london: r.optional("london", cell::yes_no).unwrap_or(false),
+        depart_time: r.optional_time("depart_time"),
+        return_time: r.optional_time("return_time"),
+        rail_class: r.optional("rail_class", |c| cell::code(c, RailClass::parse)).unwrap_or(RailClass::Standard),
+        standard_fare: r.optional("standard_fare", cell::money),
+        public_transport_cost: r.optional("public_transport_cost", cell::money),
+        authorised_by: r.optional("authorised_by", |c| cell::code(c, AuthLevel::parse)).unwrap_or(AuthLevel::None),
+        exceptional: r.optional("exceptional", cell::yes_no).unwrap_or(false),
+        alcohol_amount: r.optional("alcohol_amount", cell::money),
+        journey_ref: r.optional("journey_ref", cell::text).unwrap_or_default(),
+        raw,
+        problems: std::mem::take(&mut r.problems),
+    }
+}

@@ -1,0 +1,282 @@
+//! The roster workbook (SPEC §2.3) into [`Roster`]: Staff, Shifts, Absences and
+//! the optional Protection register. A row with a bad cell is skipped with a
+//! DAT WARNING naming file, sheet, row, column and raw value (SPEC §6.2 rule 14).
+
+use super::cell;
+use super::source::Input;
+use super::table::{find_sheet, optional, required, ColumnSpec, RowReader, Table};
+use crate::config::Columns;
+use crate::error::{Error, Result};
+use crate::model::claim::RowRef;
+use crate::model::codes::{AbsenceType, Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup};
+use crate::model::decision::{Finding, Severity, Subject};
+use crate::model::roster::{Absence, Protection, Roster, Shift, Staff};
+use crate::rules::data::{DAT002, DAT003, DAT004, DAT005};
+use rayon::prelude::*;
+use std::collections::HashSet;
+
+pub const STAFF: &[ColumnSpec] = &[
+    required("assignment"),
+    required("name"),
+    required("staff_group"),
+    optional("band"),
+    required("base_site"),
+    required("home_to_base_miles"),
+    required("contracted_hours"),
+    required("annual_salary"),
+    required("cost_centre"),
+    required("service_start"),
+    optional("start_date"),
+    optional("leave_date"),
+    optional("special_rate_from"),
+    optional("insurance_expiry"),
+    optional("lease_car"),
+];
+
+pub const SHIFTS: &[ColumnSpec] = &[
+    required("assignment"),
+    required("date"),
+    required("start"),
+    required("end"),
+    required("site"),
+    required("shift_type"),
+];
+
+pub const ABSENCES: &[ColumnSpec] = &[
+    required("assignment"),
+    required("start_date"),
+    required("end_date"),
+    required("absence_type"),
+    optional("hours"),
+    optional("certificate"),
+];
+
+pub const PROTECTION: &[ColumnSpec] = &[
+    required("assignment"),
+    required("change_date"),
+    required("reason"),
+    required("protection"),
+    optional("reckonable_years"),
+    required("protected_basic"),
+    required("new_basic"),
+    optional("protected_weekly_earnings"),
+    optional("new_period_earnings"),
+    optional("ceased_date"),
+    optional("fixed_term_end"),
+];
+
+/// Rows read per sheet, for the manifest and `payrun check`.
+pub type SheetCounts = Vec<(String, usize)>;
+
+/// Reads the roster input into valid rows and findings for skipped rows.
+pub fn read(input: &Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, SheetCounts)> {
+    let sheet = |name: &str| {
+        find_sheet(input, name).ok_or_else(|| {
+            Error::Input(format!(
+                "{}: required sheet {name} not found (sheets: {})",
+                input.path.display(),
+                input.sheets.iter().map(|s| s.name.to_string()).collect::<Vec<_>>().join(", ")
+            ))
+        })
+    };
+    let staff_table = Table::locate(sheet("Staff")?, STAFF, columns)?;
+    let shift_table = Table::locate(sheet("Shifts")?, SHIFTS, columns)?;
+    let absence_table = Table::locate(sheet("Absences")?, ABSENCES, columns)?;
+    let protection_table = match find_sheet(input, "Protection") {
+        Some(s) => Some(Table::locate(s, PROTECTION, columns)?),
+        None => None,
+    };
+
+    let mut findings = Vec::new();
+    let mut counts = Vec::new();
+
+    let (staff_rows, n) = read_rows(&staff_table, read_staff, &mut findings);
+    counts.push(("Staff".to_string(), n));
+    let mut seen = HashSet::new();
+    let mut staff = Vec::with_capacity(staff_rows.len());
+    for s in staff_rows {
+        if seen.insert(s.assignment.clone()) {
+            staff.push(s);
+        } else {
+            findings.push(roster_finding(
+                &DAT005,
+                &s.assignment,
+                format!("assignment {} appears again on the Staff sheet; the first row is kept", s.assignment),
+                s.source,
+            ));
+        }
+    }
+    let known: HashSet<&str> = staff.iter().map(|s| s.assignment.as_str()).collect();
+
+    let (shifts, n) = read_rows(&shift_table, read_shift, &mut findings);
+    counts.push(("Shifts".to_string(), n));
+    let (absences, n) = read_rows(&absence_table, read_absence, &mut findings);
+    counts.push(("Absences".to_string(), n));
+    let protections = match &protection_table {
+        Some(t) => {
+            let (rows, n) = read_rows(t, read_protection, &mut findings);
+            counts.push(("Protection".to_string(), n));
+            rows
+        }
+        None => Vec::new(),
+    };
+
+    let shifts = keep_known(shifts, &known, |s| (&s.assignment, &s.source), &mut findings);
+    let absences = keep_known(absences, &known, |a| (&a.assignment, &a.source), &mut findings);
+    let protections = keep_known(protections, &known, |p| (&p.assignment, &p.source), &mut findings);
+    drop(known);
+    Ok((Roster { staff, shifts, absences, protections }, findings, counts))
+}
+
+/// Reads every data row of a table in parallel; rows with problems become
+/// findings (in row order). Returns the valid rows and the rows read.
+fn read_rows<T: Send>(
+    table: &Table,
+    read: fn(&mut RowReader) -> Option<T>,
+    findings: &mut Vec<Finding>,
+) -> (Vec<T>, usize) {
+    let rows: Vec<usize> = table.data_rows().collect();
+    let results: Vec<std::result::Result<T, Vec<Finding>>> = rows
+        .par_iter()
+        .map(|&row| {
+            let mut r = table.row(row);
+            let value = read(&mut r);
+            match value {
+                Some(v) if r.problems.is_empty() => Ok(v),
+                _ => {
+                    let assignment = r.raw("assignment").trim().to_string();
+                    let source = r.source();
+                    Err(r
+                        .problems
+                        .iter()
+                        .map(|p| {
+                            let rule = if p.unknown_code { &DAT004 } else { &DAT002 };
+                            roster_finding(
+                                rule,
+                                &assignment,
+                                format!(
+                                    "row skipped: column {} ('{}'): '{}' is not {}",
+                                    p.column, p.header, p.raw, p.expected
+                                ),
+                                source.clone(),
+                            )
+                        })
+                        .collect())
+                }
+            }
+        })
+        .collect();
+    let mut valid = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(v) => valid.push(v),
+            Err(mut f) => findings.append(&mut f),
+        }
+    }
+    (valid, rows.len())
+}
+
+fn keep_known<T>(
+    rows: Vec<T>,
+    known: &HashSet<&str>,
+    key: impl Fn(&T) -> (&String, &RowRef),
+    findings: &mut Vec<Finding>,
+) -> Vec<T> {
+    rows.into_iter()
+        .filter(|row| {
+            let (assignment, source) = key(row);
+            let ok = known.contains(assignment.as_str());
+            if !ok {
+                findings.push(roster_finding(
+                    &DAT003,
+                    assignment,
+                    format!("row skipped: assignment {assignment} is not on the Staff sheet"),
+                    source.clone(),
+                ));
+            }
+            ok
+        })
+        .collect()
+}
+
+fn roster_finding(rule: &'static crate::rules::Rule, assignment: &str, message: String, source: RowRef) -> Finding {
+    Finding {
+        rule,
+        severity: Severity::Warning,
+        subject: Subject::Employee { assignment: assignment.to_string(), date: None },
+        message,
+        source: Some(source),
+    }
+}
+
+fn read_staff(r: &mut RowReader) -> Option<Staff> {
+    let contracted = r.required("contracted_hours", |c| cell::decimal(c, 2));
+    if contracted.is_some_and(|h| h <= 0) {
+        let raw = r.raw("contracted_hours");
+        r.problem("contracted_hours", raw, cell::CellError { expected: "more than 0 hours" });
+    }
+    Some(Staff {
+        source: r.source(),
+        assignment: r.required("assignment", cell::text)?,
+        name: r.required("name", cell::text)?,
+        staff_group: r.required("staff_group", |c| cell::code(c, StaffGroup::parse))?,
+        band: r.optional("band", cell::text).unwrap_or_default(),
+        base_site: r.required("base_site", cell::text)?,
+        home_to_base_miles: r.required("home_to_base_miles", cell::miles)?,
+        contracted_hours_x100: contracted?,
+        annual_salary: r.required("annual_salary", cell::money)?,
+        cost_centre: r.required("cost_centre", cell::text)?,
+        service_start: r.required_date("service_start")?,
+        start_date: r.optional_date("start_date"),
+        leave_date: r.optional_date("leave_date"),
+        special_rate_from: r.optional_date("special_rate_from"),
+        insurance_expiry: r.optional_date("insurance_expiry"),
+        lease_car: r.optional("lease_car", cell::yes_no).unwrap_or(false),
+    })
+}
+
+fn read_shift(r: &mut RowReader) -> Option<Shift> {
+    Some(Shift {
+        source: r.source(),
+        assignment: r.required("assignment", cell::text)?,
+        date: r.required_date("date")?,
+        start: r.required_clock("start")?,
+        end: r.required_clock("end")?,
+        site: r.required("site", cell::text)?,
+        shift_type: r.required("shift_type", |c| cell::code(c, ShiftType::parse))?,
+    })
+}
+
+fn read_absence(r: &mut RowReader) -> Option<Absence> {
+    let absence = Absence {
+        source: r.source(),
+        assignment: r.required("assignment", cell::text)?,
+        start_date: r.required_date("start_date")?,
+        end_date: r.required_date("end_date")?,
+        absence_type: r.required("absence_type", |c| cell::code(c, AbsenceType::parse))?,
+        hours_x100: r.optional("hours", |c| cell::decimal(c, 2)),
+        certificate: r.optional("certificate", |c| cell::code(c, Certificate::parse)).unwrap_or(Certificate::None),
+    };
+    if absence.end_date < absence.start_date {
+        let raw = r.raw("end_date");
+        r.problem("end_date", raw, cell::CellError { expected: "a date on or after start_date" });
+    }
+    Some(absence)
+}
+
+fn read_protection(r: &mut RowReader) -> Option<Protection> {
+    Some(Protection {
+        source: r.source(),
+        assignment: r.required("assignment", cell::text)?,
+        change_date: r.required_date("change_date")?,
+        reason: r.required("reason", |c| cell::code(c, ProtectionReason::parse))?,
+        protection: r.required("protection", |c| cell::code(c, ProtectionKind::parse))?,
+        reckonable_years: r.optional("reckonable_years", cell::integer),
+        protected_basic: r.required("protected_basic", cell::money)?,
+        new_basic: r.required("new_basic", cell::money)?,
+        protected_weekly_earnings: r.optional("protected_weekly_earnings", cell::money),
+        new_period_earnings: r.optional("new_period_earnings", cell::money),
+        ceased_date: r.optional_date("ceased_date"),
+        fixed_term_end: r.optional_date("fixed_term_end"),
+    })
+}

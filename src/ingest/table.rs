@@ -1,0 +1,231 @@
+//! Finding a sheet's header row and reading its rows by column name
+//! (SPEC §2, §6.2 rules 7, 8, 12).
+
+use super::cell::{Cell, CellError, Parsed};
+use super::source::{Input, Sheet};
+use crate::config::Columns;
+use crate::error::{Error, Result};
+use crate::model::claim::{CellProblem, RowRef};
+
+/// A column a sheet may have.
+#[derive(Clone, Copy, Debug)]
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+pub const fn required(name: &'static str) -> ColumnSpec {
+    ColumnSpec { name, required: true }
+}
+
+pub const fn optional(name: &'static str) -> ColumnSpec {
+    ColumnSpec { name, required: false }
+}
+
+/// Header text as compared: lower case without spaces, underscores or hyphens.
+pub fn normalise(header: &str) -> String {
+    header
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A sheet with its header located: which grid column holds each canonical column.
+pub struct Table<'s> {
+    pub sheet: &'s Sheet,
+    pub header_row: usize,
+    /// Per spec column (same order as the specs given): grid column and header text.
+    columns: Vec<Option<(usize, String)>>,
+    specs: &'static [ColumnSpec],
+}
+
+/// Rows scanned for a header below title rows.
+const HEADER_SCAN_ROWS: usize = 50;
+
+/// Finds the sheet `name` in an input (case-insensitive).
+pub fn find_sheet<'i>(input: &'i Input, name: &str) -> Option<&'i Sheet> {
+    input.sheets.iter().find(|s| s.name.trim().eq_ignore_ascii_case(name))
+}
+
+impl<'s> Table<'s> {
+    /// Locates the header: the first row holding every required column under
+    /// its canonical name or an alias. Otherwise DAT001 (exit 3), naming the
+    /// columns missing from the best candidate row and the aliases tried.
+    pub fn locate(sheet: &'s Sheet, specs: &'static [ColumnSpec], columns: &Columns) -> Result<Table<'s>> {
+        let accepted: Vec<Vec<String>> = specs
+            .iter()
+            .map(|spec| {
+                std::iter::once(normalise(spec.name))
+                    .chain(columns.aliases(&sheet.name, spec.name).iter().map(|a| normalise(a)))
+                    .collect()
+            })
+            .collect();
+        let mut best: Option<(usize, Vec<Option<(usize, String)>>)> = None;
+        for row in 0..sheet.height().min(HEADER_SCAN_ROWS) {
+            let mut found: Vec<Option<(usize, String)>> = vec![None; specs.len()];
+            for col in 0..sheet.width(row) {
+                let Cell::Text(text) = sheet.cell(row, col) else { continue };
+                let key = normalise(text);
+                if key.is_empty() {
+                    continue;
+                }
+                for (i, names) in accepted.iter().enumerate() {
+                    if found[i].is_none() && names.contains(&key) {
+                        found[i] = Some((col, text.trim().to_string()));
+                    }
+                }
+            }
+            let score = |f: &Vec<Option<(usize, String)>>| {
+                specs.iter().zip(f).filter(|(s, c)| s.required && c.is_some()).count()
+            };
+            if specs.iter().zip(&found).all(|(s, c)| !s.required || c.is_some()) {
+                return Ok(Table { sheet, header_row: row, columns: found, specs });
+            }
+            if best.as_ref().is_none_or(|(_, b)| score(&found) > score(b)) {
+                best = Some((row, found));
+            }
+        }
+        let missing: Vec<String> = match &best {
+            Some((_, found)) => specs
+                .iter()
+                .zip(found)
+                .filter(|(s, c)| s.required && c.is_none())
+                .map(|(s, _)| {
+                    let aliases = columns.aliases(&sheet.name, s.name);
+                    let tried = std::iter::once(s.name.to_string()).chain(aliases.iter().cloned());
+                    format!("'{}' (tried: {})", s.name, tried.collect::<Vec<_>>().join(", "))
+                })
+                .collect(),
+            None => vec!["every column (the sheet is empty)".to_string()],
+        };
+        Err(Error::Input(format!(
+            "DAT001 {}, sheet {}: required column {} not found",
+            sheet.file,
+            sheet.name,
+            missing.join("; ")
+        )))
+    }
+
+    /// Grid rows after the header that hold any data (wholly blank rows are not data).
+    pub fn data_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        (self.header_row + 1..self.sheet.height()).filter(move |&row| {
+            (0..self.sheet.width(row)).any(|col| !self.sheet.cell(row, col).is_blank())
+        })
+    }
+
+    /// A reader for one data row.
+    pub fn row(&self, row: usize) -> RowReader<'_, 's> {
+        RowReader { table: self, row, problems: Vec::new() }
+    }
+
+    fn column(&self, name: &str) -> Option<&(usize, String)> {
+        self.specs
+            .iter()
+            .position(|s| s.name == name)
+            .and_then(|i| self.columns[i].as_ref())
+    }
+}
+
+/// Reads one row's cells by canonical column name, collecting DAT002 / DAT004
+/// problems instead of failing.
+pub struct RowReader<'t, 's> {
+    table: &'t Table<'s>,
+    row: usize,
+    pub problems: Vec<CellProblem>,
+}
+
+impl RowReader<'_, '_> {
+    pub fn source(&self) -> RowRef {
+        RowRef {
+            file: self.table.sheet.file.clone(),
+            sheet: self.table.sheet.name.clone(),
+            row: self.table.sheet.row_number(self.row),
+        }
+    }
+
+    pub fn date_system(&self) -> super::cell::DateSystem {
+        self.table.sheet.date_system
+    }
+
+    /// The raw cell of a column (empty when the sheet lacks the column).
+    pub fn cell(&self, name: &str) -> Cell<'_> {
+        match self.table.column(name) {
+            Some((col, _)) => self.table.sheet.cell(self.row, *col),
+            None => Cell::Empty,
+        }
+    }
+
+    /// The raw text of a column's cell.
+    pub fn raw(&self, name: &str) -> String {
+        self.cell(name).raw()
+    }
+
+    /// An optional value: blank gives `None`; a bad value is a problem.
+    pub fn optional<T>(&mut self, name: &'static str, parse: impl Fn(Cell) -> Parsed<T>) -> Option<T> {
+        let cell = self.cell(name);
+        match parse(cell) {
+            Ok(v) => v,
+            Err(e) => {
+                self.problem(name, cell.raw(), e);
+                None
+            }
+        }
+    }
+
+    /// A required value: blank is a problem too (SPEC §6.2 rule 12).
+    pub fn required<T>(&mut self, name: &'static str, parse: impl Fn(Cell) -> Parsed<T>) -> Option<T> {
+        let cell = self.cell(name);
+        match parse(cell) {
+            Ok(Some(v)) => Some(v),
+            Ok(None) => {
+                self.problem(name, String::new(), CellError { expected: "a value (required)" });
+                None
+            }
+            Err(e) => {
+                self.problem(name, cell.raw(), e);
+                None
+            }
+        }
+    }
+
+    /// A required date in the workbook's date system.
+    pub fn required_date(&mut self, name: &'static str) -> Option<chrono::NaiveDate> {
+        let sys = self.date_system();
+        self.required(name, |c| super::cell::date(c, sys))
+    }
+
+    /// An optional date in the workbook's date system.
+    pub fn optional_date(&mut self, name: &'static str) -> Option<chrono::NaiveDate> {
+        let sys = self.date_system();
+        self.optional(name, |c| super::cell::date(c, sys))
+    }
+
+    /// An optional time or date-time in the workbook's date system.
+    pub fn optional_time(&mut self, name: &'static str) -> Option<super::cell::TimeValue> {
+        let sys = self.date_system();
+        self.optional(name, |c| super::cell::time(c, sys))
+    }
+
+    /// A required clock time; a date-time keeps only its time (shift start/end
+    /// are on the shift's date, SPEC §6.2 rule 11).
+    pub fn required_clock(&mut self, name: &'static str) -> Option<chrono::NaiveTime> {
+        let sys = self.date_system();
+        self.required(name, |c| super::cell::time(c, sys)).map(|t| match t {
+            super::cell::TimeValue::Time(t) => t,
+            super::cell::TimeValue::DateTime(dt) => dt.time(),
+        })
+    }
+
+    /// Records a problem with a column's value.
+    pub fn problem(&mut self, name: &'static str, raw: String, error: CellError) {
+        let header = self.table.column(name).map(|(_, h)| h.clone()).unwrap_or_else(|| name.to_string());
+        self.problems.push(CellProblem {
+            column: name,
+            header,
+            raw,
+            expected: error.expected,
+            unknown_code: error.expected == super::cell::UNKNOWN_CODE,
+        });
+    }
+}

@@ -1,0 +1,87 @@
+//! Output files appear whole or not at all (SPEC §4): each is written to a
+//! hidden temporary name in the output folder, flushed, and renamed into place
+//! only when every file of the run is complete and the reconciliation holds.
+//! Files are created 0640: payroll data is personal data.
+
+use crate::error::{Error, Result};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The output files of one run, staged under temporary names.
+pub struct Staging {
+    dir: PathBuf,
+    /// (temporary path, final path)
+    files: Vec<(PathBuf, PathBuf)>,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn new(dir: &Path) -> Result<Staging> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        Ok(Staging { dir: dir.to_path_buf(), files: Vec::new(), committed: false })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A temporary path for the final file `name`, registered for commit.
+    pub fn path_for(&mut self, name: &str) -> PathBuf {
+        let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        self.files.push((tmp.clone(), self.dir.join(name)));
+        tmp
+    }
+
+    /// Creates the temporary file for `name` (mode 0640) and returns a writer.
+    pub fn create(&mut self, name: &str) -> Result<BufWriter<File>> {
+        let tmp = self.path_for(name);
+        create_private(&tmp).map(|f| BufWriter::with_capacity(1 << 16, f))
+    }
+
+    /// Writes `name` from a closure over a buffered writer, flushing and syncing it.
+    pub fn write(&mut self, name: &str, body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<()> {
+        let mut w = self.create(name)?;
+        let path = self.dir.join(name);
+        body(&mut w).map_err(|e| Error::io(&path, e))?;
+        w.flush().map_err(|e| Error::io(&path, e))?;
+        w.get_ref().sync_all().map_err(|e| Error::io(&path, e))
+    }
+
+    /// Renames every staged file into place.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>> {
+        let mut done = Vec::new();
+        for (tmp, fin) in &self.files {
+            std::fs::rename(tmp, fin).map_err(|e| Error::io(fin, e))?;
+            done.push(fin.clone());
+        }
+        if let Ok(d) = File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
+        self.committed = true;
+        Ok(done)
+    }
+}
+
+impl Drop for Staging {
+    /// An abandoned run leaves no temporary files behind.
+    fn drop(&mut self) {
+        if !self.committed {
+            for (tmp, _) in &self.files {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+    }
+}
+
+/// Creates (truncating) a file readable by owner and group only.
+pub fn create_private(path: &Path) -> Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o640);
+    }
+    options.open(path).map_err(|e| Error::io(path, e))
+}

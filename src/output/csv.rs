@@ -1,0 +1,231 @@
+//! The machine files of SPEC §4.1: decisions.csv, exceptions.csv,
+//! adjustments.csv and deferred-claims.csv. Column names are fixed by the
+//! spec; money is pounds with two decimals.
+
+use super::payroll::{element_name, AdjustmentRow};
+use super::Report;
+use crate::ingest::cell::TimeValue;
+use crate::model::claim::ClaimLine;
+use crate::model::decision::{Status, Subject};
+use std::io::Write;
+
+fn writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out)
+}
+
+fn flush<W: Write>(mut w: csv::Writer<W>) -> std::io::Result<()> {
+    w.flush()
+}
+
+/// Shorthand: csv errors as io errors.
+fn io(e: csv::Error) -> std::io::Error {
+    std::io::Error::other(e)
+}
+
+fn yn(b: bool) -> &'static str {
+    if b {
+        "Y"
+    } else {
+        "N"
+    }
+}
+
+/// The line number as read, raw when unparseable (SPEC §6.8 rule 46).
+fn line_no(line: &ClaimLine) -> String {
+    if line.problems.iter().any(|p| p.column == "line_no") {
+        line.raw.line_no.clone()
+    } else {
+        line.line_no.to_string()
+    }
+}
+
+fn expense_date(line: &ClaimLine) -> String {
+    if line.problems.iter().any(|p| p.column == "expense_date") {
+        line.raw.expense_date.clone()
+    } else {
+        line.expense_date.to_string()
+    }
+}
+
+fn category(line: &ClaimLine) -> String {
+    match line.category {
+        Some(c) => c.code().to_string(),
+        None => line.raw.category.clone(),
+    }
+}
+
+pub const DECISIONS_HEADER: &[&str] = &[
+    "claim_id", "line_no", "assignment", "expense_date", "category", "claimed", "allowed", "status",
+    "taxable_payroll", "p11d_amount", "p11d_section", "pay_element", "rules",
+];
+
+/// decisions.csv: one row per input claim line, in input order.
+pub fn decisions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(DECISIONS_HEADER).map_err(io)?;
+    for (line, d) in report.lines.iter().zip(report.decisions) {
+        let rules: Vec<&str> = d.rules.iter().map(|r| r.code).collect();
+        w.write_record([
+            line.claim_id.as_str(),
+            &line_no(line),
+            &line.assignment,
+            &expense_date(line),
+            &category(line),
+            &line.amount.to_string(),
+            &d.allowed.to_string(),
+            d.status.code(),
+            &d.taxable_payroll.to_string(),
+            &d.p11d_amount.to_string(),
+            &d.p11d_section.map(String::from).unwrap_or_default(),
+            line.category.map(|c| c.pay_element().code()).unwrap_or(""),
+            &rules.join(";"),
+        ])
+        .map_err(io)?;
+    }
+    flush(w)
+}
+
+pub const EXCEPTIONS_HEADER: &[&str] = &[
+    "severity", "rule", "policy_ref", "assignment", "name", "claim_id", "line_no", "date", "claimed", "allowed",
+    "message", "source",
+];
+
+/// exceptions.csv: one row per finding (line findings in input order, then
+/// employee findings by assignment; SPEC §6.8 rule 46).
+pub fn exceptions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(EXCEPTIONS_HEADER).map_err(io)?;
+    for f in report.findings {
+        let source = f.source.as_ref().map(|s| s.to_string()).unwrap_or_default();
+        match &f.subject {
+            Subject::Line(i) => {
+                let (line, d) = (&report.lines[*i], &report.decisions[*i]);
+                w.write_record([
+                    f.severity.code(),
+                    f.rule.code,
+                    f.rule.policy_ref,
+                    &line.assignment,
+                    &report.name_of(&line.assignment),
+                    &line.claim_id,
+                    &line_no(line),
+                    &expense_date(line),
+                    &line.amount.to_string(),
+                    &d.allowed.to_string(),
+                    &f.message,
+                    &source,
+                ])
+                .map_err(io)?;
+            }
+            Subject::Employee { assignment, date } => {
+                w.write_record([
+                    f.severity.code(),
+                    f.rule.code,
+                    f.rule.policy_ref,
+                    assignment,
+                    &report.name_of(assignment),
+                    "",
+                    "",
+                    &date.map(|d| d.to_string()).unwrap_or_default(),
+                    "",
+                    "",
+                    &f.message,
+                    &source,
+                ])
+                .map_err(io)?;
+            }
+        }
+    }
+    flush(w)
+}
+
+pub const ADJUSTMENTS_HEADER: &[&str] = &[
+    "assignment", "name", "cost_centre", "element", "units", "rate", "amount", "taxable", "ni_able", "protected",
+    "protection_end", "source",
+];
+
+/// adjustments.csv: one row per payroll line.
+pub fn adjustments<W: Write>(out: W, report: &Report, rows: &[AdjustmentRow]) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(ADJUSTMENTS_HEADER).map_err(io)?;
+    for row in rows {
+        w.write_record([
+            row.assignment.as_str(),
+            &row.name,
+            &row.cost_centre,
+            &element_name(report.config, row.element),
+            &row.units,
+            &row.rate,
+            &row.amount.to_string(),
+            yn(row.taxable),
+            yn(row.taxable),
+            &row.protected,
+            &row.protection_end,
+            &row.source,
+        ])
+        .map_err(io)?;
+    }
+    flush(w)
+}
+
+/// The canonical Claims columns (SPEC §2.1), as deferred-claims.csv writes them.
+pub const CLAIMS_HEADER: &[&str] = &[
+    "claim_id", "line_no", "assignment", "expense_date", "submitted_date", "approved_date", "category",
+    "description", "from", "to", "miles", "route_miles", "passengers", "travel_type", "amount", "receipt",
+    "lost_receipt_reason", "london", "depart_time", "return_time", "rail_class", "standard_fare",
+    "public_transport_cost", "authorised_by", "exceptional", "alcohol_amount", "journey_ref",
+];
+
+fn time_text(t: Option<TimeValue>) -> String {
+    match t {
+        None => String::new(),
+        Some(TimeValue::Time(t)) => t.format("%H:%M:%S").to_string(),
+        Some(TimeValue::DateTime(dt)) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// deferred-claims.csv: the DEFERRED lines in Claims columns, so that next
+/// month's run can take them back as a second `--expenses`.
+pub fn deferred<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(CLAIMS_HEADER).map_err(io)?;
+    for (l, d) in report.lines.iter().zip(report.decisions) {
+        if d.status != Status::Deferred {
+            continue;
+        }
+        w.write_record([
+            l.claim_id.clone(),
+            l.line_no.to_string(),
+            l.assignment.clone(),
+            l.expense_date.to_string(),
+            l.submitted_date.to_string(),
+            opt(l.approved_date),
+            category(l),
+            l.description.clone(),
+            l.from.clone(),
+            l.to.clone(),
+            opt(l.miles),
+            opt(l.route_miles),
+            l.passengers.to_string(),
+            opt(l.travel_type),
+            l.amount.to_string(),
+            l.receipt.to_string(),
+            l.lost_receipt_reason.clone(),
+            yn(l.london).to_string(),
+            time_text(l.depart_time),
+            time_text(l.return_time),
+            l.rail_class.to_string(),
+            opt(l.standard_fare),
+            opt(l.public_transport_cost),
+            l.authorised_by.to_string(),
+            yn(l.exceptional).to_string(),
+            opt(l.alcohol_amount),
+            l.journey_ref.clone(),
+        ])
+        .map_err(io)?;
+    }
+    flush(w)
+}

@@ -1,0 +1,111 @@
+//! The payroll lines of `adjustments.csv` (SPEC §4.1): per employee and pay
+//! element, the sum of paid claim lines, split plain / `_TAXABLE`.
+
+use crate::config::Config;
+use crate::model::claim::ClaimLine;
+use crate::model::decision::Decision;
+use crate::model::roster::Staff;
+use crate::model::{PayElement, Pence};
+use std::collections::{BTreeMap, HashMap};
+
+/// Payroll element codes in the order of SPEC §4.1 (the row order within an employee).
+pub const ELEMENTS: &[&str] = &[
+    "MILEAGE",
+    "MILEAGE_TAXABLE",
+    "TRAVEL",
+    "TRAVEL_TAXABLE",
+    "SUBSISTENCE",
+    "SUBSISTENCE_TAXABLE",
+    "RELOCATION",
+    "RELOCATION_TAXABLE",
+    "SUNDRY",
+    "SUNDRY_TAXABLE",
+    "UNPAID_LEAVE",
+    "PAY_PROTECTION",
+];
+
+/// One row of adjustments.csv.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdjustmentRow {
+    pub assignment: String,
+    pub name: String,
+    pub cost_centre: String,
+    /// Element code (one of [`ELEMENTS`]).
+    pub element: &'static str,
+    pub units: String,
+    pub rate: String,
+    pub amount: Pence,
+    /// Y for `_TAXABLE`, UNPAID_LEAVE and PAY_PROTECTION.
+    pub taxable: bool,
+    pub protected: String,
+    pub protection_end: String,
+    pub source: String,
+}
+
+impl AdjustmentRow {
+    /// Expense elements are the ones fed by claim lines (reconciliation §4.3).
+    pub fn is_expense(&self) -> bool {
+        !matches!(self.element, "UNPAID_LEAVE" | "PAY_PROTECTION")
+    }
+}
+
+fn element_code(group: PayElement, taxable: bool) -> &'static str {
+    let i = match group {
+        PayElement::Mileage => 0,
+        PayElement::Travel => 2,
+        PayElement::Subsistence => 4,
+        PayElement::Relocation => 6,
+        PayElement::Sundry => 8,
+    };
+    ELEMENTS[i + usize::from(taxable)]
+}
+
+/// Builds the expense rows of adjustments.csv from the decisions, ordered by
+/// assignment then element; zero-amount rows are omitted.
+pub fn expense_rows(lines: &[ClaimLine], decisions: &[Decision], staff: &HashMap<&str, &Staff>) -> Vec<AdjustmentRow> {
+    // (assignment, element order) -> (amount, line count, sources)
+    let mut sums: BTreeMap<(&str, usize), (Pence, usize, Vec<String>)> = BTreeMap::new();
+    for (line, decision) in lines.iter().zip(decisions) {
+        let (true, Some(category)) = (decision.status.is_paid(), line.category) else { continue };
+        let group = category.pay_element();
+        let parts = [
+            (element_code(group, false), decision.allowed - decision.taxable_payroll),
+            (element_code(group, true), decision.taxable_payroll),
+        ];
+        for (code, amount) in parts {
+            if amount.is_zero() {
+                continue;
+            }
+            let order = ELEMENTS.iter().position(|e| *e == code).unwrap_or(usize::MAX);
+            let entry = sums.entry((line.assignment.as_str(), order)).or_default();
+            entry.0 += amount;
+            entry.1 += 1;
+            entry.2.push(format!("{}/{}", line.claim_id, line.line_no));
+        }
+    }
+    sums.into_iter()
+        .filter(|(_, (amount, _, _))| !amount.is_zero())
+        .map(|((assignment, order), (amount, units, sources))| {
+            let person = staff.get(assignment);
+            let element = ELEMENTS.get(order).copied().unwrap_or("SUNDRY");
+            AdjustmentRow {
+                assignment: assignment.to_string(),
+                name: person.map(|s| s.name.clone()).unwrap_or_default(),
+                cost_centre: person.map(|s| s.cost_centre.clone()).unwrap_or_default(),
+                element,
+                units: units.to_string(),
+                rate: String::new(),
+                amount,
+                taxable: element.ends_with("_TAXABLE"),
+                protected: String::new(),
+                protection_end: String::new(),
+                source: sources.join(";"),
+            }
+        })
+        .collect()
+}
+
+/// The name payroll knows an element by (config `elements`).
+pub fn element_name(config: &Config, code: &str) -> String {
+    config.policy.element_name(code)
+}

@@ -1,0 +1,132 @@
+//! CUT, AGE — cut-off and claim age (SPEC §3.2, §6.3; CORP/EMP 33 §4.1).
+
+use super::{Family, Rule};
+use crate::engine::{Ctx, LineState};
+use crate::ingest::cell::add_months;
+use crate::model::claim::ClaimLine;
+use crate::model::decision::Severity;
+use crate::model::period::Period;
+use chrono::{Datelike, NaiveDate};
+
+/// CUT001 — approved (or submitted) after the cut-off, or incurred after the activity month.
+///
+/// *Policy*: CORP/EMP 33 §4.1 — claims must be submitted and approved by close
+/// of play on the third working day of the month to be paid that month.
+/// *Effect*: DEFERRED (INFO); no other rule is evaluated; the line is written
+/// to deferred-claims.csv for a later run.
+/// *Example*: period 2025-06 (cut-off Wed 4 June), approved 5 June → deferred.
+/// *Config*: `claims.cutoff_working_days`, `bank_holidays`.
+pub const CUT001: Rule = Rule {
+    code: "CUT001",
+    family: Family::Age,
+    severity: Severity::Info,
+    policy_ref: "CORP/EMP 33 §4.1",
+    summary: "Approved after the cut-off (3rd working day) or incurred after the activity month: DEFERRED.",
+    explanation: "Lines approved (or, if unapproved, submitted) after the end of the 3rd working day of the pay period, or with an expense date after the activity month, are not paid this month; they are reported and taken by a later run.",
+    rejects: false,
+};
+
+/// AGE001 — a claim more than 3 months old, without exceptional circumstances.
+///
+/// *Policy*: CORP/EMP 33 §4.1 — claims more than three months old are
+/// rejected other than in exceptional circumstances.
+/// *Effect*: REJECTED (ERROR). An expense exactly 3 calendar months before
+/// submission is in time (day clamped to month end).
+/// *Example*: expense 2025-02-13, submitted 2025-05-14 → rejected.
+/// *Config*: `claims.max_age_months`.
+pub const AGE001: Rule = Rule {
+    code: "AGE001",
+    family: Family::Age,
+    severity: Severity::Error,
+    policy_ref: "CORP/EMP 33 §4.1",
+    summary: "Expense more than 3 months before submission, not exceptional: REJECTED.",
+    explanation: "An expense dated earlier than the submission date minus 3 calendar months (day clamped to month end) is rejected unless exceptional circumstances were authorised.",
+    rejects: true,
+};
+
+/// AGE002 — the same age limit passed, with exceptional circumstances authorised.
+///
+/// *Effect*: paid, WARNING for the monthly check.
+pub const AGE002: Rule = Rule {
+    code: "AGE002",
+    family: Family::Age,
+    severity: Severity::Warning,
+    policy_ref: "CORP/EMP 33 §4.1",
+    summary: "Expense more than 3 months old, exceptional = Y: paid, WARNING.",
+    explanation: "A late claim authorised as exceptional is paid but flagged so that the exception can be verified.",
+    rejects: false,
+};
+
+/// AGE003 — expense in an earlier financial year than its submission.
+///
+/// *Effect*: WARNING (year-end accruals and thresholds are affected).
+/// *Example*: expense 2025-03-28, submitted 2025-04-03 → warning.
+pub const AGE003: Rule = Rule {
+    code: "AGE003",
+    family: Family::Age,
+    severity: Severity::Warning,
+    policy_ref: "CORP/EMP 33 §4.1",
+    summary: "Expense in an earlier financial year (1 April) than its submission: WARNING.",
+    explanation: "A cost from a previous financial year claimed in a new one is paid if otherwise in time, but flagged for finance.",
+    rejects: false,
+};
+
+/// The CUT001 test: is the line taken by a later run?
+pub fn deferral(line: &ClaimLine, period: &Period) -> Option<String> {
+    let approved = line.approved_or_submitted();
+    if line.expense_date > period.activity_end {
+        Some(format!(
+            "expense_date {} is after the activity month (ends {})",
+            line.expense_date, period.activity_end
+        ))
+    } else if approved > period.cutoff {
+        Some(format!(
+            "approved {approved} after the cut-off {} for pay period {}",
+            period.cutoff,
+            period.label()
+        ))
+    } else {
+        None
+    }
+}
+
+/// The financial year (1 April) a date falls in, by its starting year.
+pub fn financial_year(date: NaiveDate) -> i32 {
+    if date.month() >= 4 {
+        date.year()
+    } else {
+        date.year() - 1
+    }
+}
+
+/// AGE001–AGE003 on one line.
+pub fn check(state: &mut LineState, ctx: &Ctx) {
+    let line = state.line;
+    let months = ctx.config.policy.claims.max_age_months as i32;
+    let limit = add_months(line.submitted_date, -months);
+    if line.expense_date < limit {
+        let message = format!(
+            "expense {} is more than {months} months before submission {} (limit {limit})",
+            line.expense_date, line.submitted_date
+        );
+        if line.exceptional {
+            state.fire(&AGE002, Severity::Warning, message + "; exceptional circumstances");
+        } else {
+            state.reject(&AGE001, message);
+        }
+    }
+    if financial_year(line.expense_date) < financial_year(line.submitted_date) {
+        state.fire(
+            &AGE003,
+            Severity::Warning,
+            format!(
+                "expense {} is in financial year {}-{:02}, submitted in {}-{:02}",
+                line.expense_date,
+                financial_year(line.expense_date),
+                (financial_year(line.expense_date) + 1) % 100,
+                financial_year(line.submitted_date),
+                (financial_year(line.submitted_date) + 1) % 100
+            ),
+        );
+    }
+}
