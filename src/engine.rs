@@ -28,8 +28,16 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(config: &'a Config, period: Period, roster: &'a Roster) -> Ctx<'a> {
-        let staff = roster.staff.iter().map(|s| (s.assignment.as_str(), s)).collect();
-        Ctx { config, period, staff }
+        let staff = roster
+            .staff
+            .iter()
+            .map(|s| (s.assignment.as_str(), s))
+            .collect();
+        Ctx {
+            config,
+            period,
+            staff,
+        }
     }
 }
 
@@ -43,7 +51,11 @@ pub struct Hit {
 
 impl Hit {
     pub fn new(rule: &'static Rule, severity: Severity, message: String) -> Hit {
-        Hit { rule, severity, message }
+        Hit {
+            rule,
+            severity,
+            message,
+        }
     }
 }
 
@@ -59,7 +71,13 @@ pub struct LineState<'a> {
 
 impl<'a> LineState<'a> {
     pub fn new(index: usize, line: &'a ClaimLine, staff: &'a Staff) -> LineState<'a> {
-        LineState { index, line, staff, allowed: line.amount, hits: Vec::new() }
+        LineState {
+            index,
+            line,
+            staff,
+            allowed: line.amount,
+            hits: Vec::new(),
+        }
     }
 
     /// Records a finding that does not change the amount.
@@ -107,7 +125,10 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
             let hit = Hit::new(&age::CUT001, Severity::Info, why);
             outcomes[index] = Some((Status::Deferred, Pence::ZERO, vec![hit]));
         } else {
-            by_employee.entry(line.assignment.as_str()).or_default().push(index);
+            by_employee
+                .entry(line.assignment.as_str())
+                .or_default()
+                .push(index);
         }
     }
 
@@ -116,14 +137,21 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
         .map(|(assignment, mut indices)| {
             indices.sort_by(|&a, &b| {
                 let (x, y) = (&lines[a], &lines[b]);
-                (x.expense_date, &x.claim_id, x.line_no, a).cmp(&(y.expense_date, &y.claim_id, y.line_no, b))
+                (x.expense_date, &x.claim_id, x.line_no, a).cmp(&(
+                    y.expense_date,
+                    &y.claim_id,
+                    y.line_no,
+                    b,
+                ))
             });
             // DAT003 guarantees the assignment is on the Staff sheet.
             let Some(staff) = ctx.staff.get(assignment) else {
                 return Vec::new();
             };
-            let mut states: Vec<LineState> =
-                indices.iter().map(|&i| LineState::new(i, &lines[i], staff)).collect();
+            let mut states: Vec<LineState> = indices
+                .iter()
+                .map(|&i| LineState::new(i, &lines[i], staff))
+                .collect();
             for pass in PASSES {
                 pass(&mut states, ctx);
             }
@@ -161,7 +189,10 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
             rules: codes,
         });
     }
-    Evaluation { decisions, findings }
+    Evaluation {
+        decisions,
+        findings,
+    }
 }
 
 /// The status of a live line after every pass (SPEC §6.1 rules 2, 4, 5).

@@ -43,8 +43,16 @@ struct Stages {
 impl Stages {
     fn new(quiet: bool) -> Stages {
         // indicatif draws nothing when stderr is not a terminal.
-        let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new_spinner() };
-        Stages { started: Instant::now(), timings: Vec::new(), bar }
+        let bar = if quiet {
+            indicatif::ProgressBar::hidden()
+        } else {
+            indicatif::ProgressBar::new_spinner()
+        };
+        Stages {
+            started: Instant::now(),
+            timings: Vec::new(),
+            bar,
+        }
     }
 
     fn start(&mut self, stage: &str) {
@@ -54,7 +62,8 @@ impl Stages {
     }
 
     fn done(&mut self, stage: &str) {
-        self.timings.push((stage.to_string(), self.started.elapsed().as_millis()));
+        self.timings
+            .push((stage.to_string(), self.started.elapsed().as_millis()));
     }
 }
 
@@ -97,11 +106,18 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut staging = Staging::new(&opts.out_dir)?;
     staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
     staging.write("exceptions.csv", |w| output::csv::exceptions(w, &report))?;
-    staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
+    staging.write("adjustments.csv", |w| {
+        output::csv::adjustments(w, &report, &adjustments)
+    })?;
     staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
     stages.done("write");
 
-    let manifest = manifest(&report, inputs.reports, reconciliation, stages.timings.clone());
+    let manifest = manifest(
+        &report,
+        inputs.reports,
+        reconciliation,
+        stages.timings.clone(),
+    );
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
     staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
     staging.commit()?;
@@ -117,7 +133,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             )));
         }
     }
-    Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest })
+    Ok(RunSummary {
+        out_dir: opts.out_dir.clone(),
+        manifest,
+    })
 }
 
 /// Line findings in input order, then employee / roster findings by
@@ -165,9 +184,15 @@ fn manifest(
         findings_by_rule,
         reconciliation,
         timings_ms: timings,
-        outputs: ["decisions.csv", "exceptions.csv", "adjustments.csv", "deferred-claims.csv", "manifest.json"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        outputs: [
+            "decisions.csv",
+            "exceptions.csv",
+            "adjustments.csv",
+            "deferred-claims.csv",
+            "manifest.json",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
     }
 }

@@ -31,7 +31,11 @@ pub fn run(args: CheckArgs) -> crate::Result<()> {
         Some(p) => super::parse_period(p)?,
         None => chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
     };
-    let ctx = Ctx::new(&config, Period::new(period_start, &config.policy), &inputs.roster);
+    let ctx = Ctx::new(
+        &config,
+        Period::new(period_start, &config.policy),
+        &inputs.roster,
+    );
     let known: HashSet<&str> = ctx.staff.keys().copied().collect();
     let hits = data::check_claims(&inputs.claims, &known, config.policy.claims.max_line_amount);
 
@@ -49,7 +53,10 @@ pub fn run(args: CheckArgs) -> crate::Result<()> {
         }
     }
     let rejected = hits.iter().filter(|h| !h.is_empty()).count();
-    println!("claim lines with data findings: {rejected} of {}", inputs.claims.len());
+    println!(
+        "claim lines with data findings: {rejected} of {}",
+        inputs.claims.len()
+    );
     println!("roster rows skipped: {}", inputs.roster_findings.len());
     for (code, n) in by_code {
         println!("  {code} {n}");

@@ -28,7 +28,13 @@ pub struct SampleArgs {
 
 pub fn run(args: SampleArgs) -> crate::Result<()> {
     let period = super::parse_period(&args.period)?;
-    let summary = generate(&SampleOptions { staff: args.staff, lines: args.lines, seed: args.seed, out: args.out, period })?;
+    let summary = generate(&SampleOptions {
+        staff: args.staff,
+        lines: args.lines,
+        seed: args.seed,
+        out: args.out,
+        period,
+    })?;
     eprintln!(
         "wrote {} ({} staff, {} shifts, {} absences, {} protection rows) and {} ({} claim lines)",
         summary.roster.display(),

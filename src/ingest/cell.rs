@@ -135,7 +135,9 @@ fn decimal_cell(cell: Cell, scale: u32, expected: &'static str) -> Parsed<i64> {
             .ok_or(CellError { expected }),
         Cell::Float(f) if !f.is_finite() => bad(expected),
         Cell::Float(_) | Cell::Text(_) => match cell.as_text() {
-            Some(t) => parse_decimal_text(&t, scale).map(Some).ok_or(CellError { expected }),
+            Some(t) => parse_decimal_text(&t, scale)
+                .map(Some)
+                .ok_or(CellError { expected }),
             None => bad(expected),
         },
         _ => bad(expected),
@@ -242,10 +244,16 @@ pub fn date(cell: Cell, system: DateSystem) -> Parsed<NaiveDate> {
     match cell {
         Cell::Empty => Ok(None),
         Cell::DateTime(dt) => Ok(Some(dt.date())),
-        Cell::Int(i) => serial_date(i as f64, system).map(Some).ok_or(CellError { expected: "a date" }),
-        Cell::Float(f) => serial_date(f, system).map(Some).ok_or(CellError { expected: "a date" }),
+        Cell::Int(i) => serial_date(i as f64, system)
+            .map(Some)
+            .ok_or(CellError { expected: "a date" }),
+        Cell::Float(f) => serial_date(f, system)
+            .map(Some)
+            .ok_or(CellError { expected: "a date" }),
         Cell::Text(t) if t.trim().is_empty() => Ok(None),
-        Cell::Text(t) => parse_date_text(t, system).map(Some).ok_or(CellError { expected: "a date" }),
+        Cell::Text(t) => parse_date_text(t, system)
+            .map(Some)
+            .ok_or(CellError { expected: "a date" }),
         _ => bad("a date"),
     }
 }
@@ -274,17 +282,31 @@ pub fn time(cell: Cell, system: DateSystem) -> Parsed<TimeValue> {
     const WHAT: &str = "a time";
     match cell {
         Cell::Empty => Ok(None),
-        Cell::DateTime(dt) if dt.date() <= NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default() => {
+        Cell::DateTime(dt) if is_time_only_day(dt.date(), system) => {
             // A pure time cell resolves onto the epoch day.
             Ok(Some(TimeValue::Time(dt.time())))
         }
         Cell::DateTime(dt) => Ok(Some(TimeValue::DateTime(dt))),
-        Cell::Int(i) => serial_time(i as f64, system).map(Some).ok_or(CellError { expected: WHAT }),
-        Cell::Float(f) => serial_time(f, system).map(Some).ok_or(CellError { expected: WHAT }),
+        Cell::Int(i) => serial_time(i as f64, system)
+            .map(Some)
+            .ok_or(CellError { expected: WHAT }),
+        Cell::Float(f) => serial_time(f, system)
+            .map(Some)
+            .ok_or(CellError { expected: WHAT }),
         Cell::Text(t) if t.trim().is_empty() => Ok(None),
-        Cell::Text(t) => parse_time_text(t, system).map(Some).ok_or(CellError { expected: WHAT }),
+        Cell::Text(t) => parse_time_text(t, system)
+            .map(Some)
+            .ok_or(CellError { expected: WHAT }),
         _ => bad(WHAT),
     }
+}
+
+/// The day a reader puts a pure time cell on: 30/31 Dec 1899 (or 1 Jan 1900)
+/// in the 1900 system, and 1 Jan 1904 in the 1904 system (calamine adds the
+/// 1,462-day offset to a time fraction too).
+fn is_time_only_day(day: NaiveDate, system: DateSystem) -> bool {
+    day <= NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+        || (system == DateSystem::Excel1904 && Some(day) == NaiveDate::from_ymd_opt(1904, 1, 1))
 }
 
 /// A day count in the 1900 system, with Excel's phantom 29 February 1900:
@@ -346,7 +368,13 @@ pub fn parse_date_text(text: &str, system: DateSystem) -> Option<NaiveDate> {
 fn parse_iso_date(s: &str) -> Option<NaiveDate> {
     let mut parts = s.split('-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+    if parts.next().is_some()
+        || y.len() != 4
+        || m.is_empty()
+        || m.len() > 2
+        || d.is_empty()
+        || d.len() > 2
+    {
         return None;
     }
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
@@ -356,7 +384,13 @@ fn parse_uk_date(s: &str) -> Option<NaiveDate> {
     let mut parts = s.split('/');
     let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
     let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-    if parts.next().is_some() || !all_digits(d) || !all_digits(m) || !all_digits(y) || d.len() > 2 || m.len() > 2 {
+    if parts.next().is_some()
+        || !all_digits(d)
+        || !all_digits(m)
+        || !all_digits(y)
+        || d.len() > 2
+        || m.len() > 2
+    {
         return None;
     }
     let year: i32 = match y.len() {
@@ -411,9 +445,13 @@ pub fn code<T>(cell: Cell, parse: impl Fn(&str) -> Option<T>) -> Parsed<T> {
     match cell {
         Cell::Empty => Ok(None),
         Cell::Text(t) if t.trim().is_empty() => Ok(None),
-        Cell::Text(t) => parse(t).map(Some).ok_or(CellError { expected: UNKNOWN_CODE }),
+        Cell::Text(t) => parse(t).map(Some).ok_or(CellError {
+            expected: UNKNOWN_CODE,
+        }),
         Cell::Int(_) | Cell::Float(_) | Cell::Bool(_) => {
-            parse(&cell.raw()).map(Some).ok_or(CellError { expected: UNKNOWN_CODE })
+            parse(&cell.raw()).map(Some).ok_or(CellError {
+                expected: UNKNOWN_CODE,
+            })
         }
         _ => bad(UNKNOWN_CODE),
     }

@@ -42,7 +42,11 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
     let max_bytes = config.policy.limits.max_file_bytes;
     let roster_input = source::read_input(roster, "Staff", max_bytes)?;
     let (roster, roster_findings, counts) = roster::read(&roster_input, &config.columns)?;
-    let mut reports = vec![InputReport { path: roster_input.path.clone(), sha256: roster_input.sha256.clone(), sheets: counts }];
+    let mut reports = vec![InputReport {
+        path: roster_input.path.clone(),
+        sha256: roster_input.sha256.clone(),
+        sheets: counts,
+    }];
     drop(roster_input);
 
     let mut claims = Vec::new();
@@ -52,7 +56,12 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
             Error::Input(format!(
                 "{}: required sheet Claims not found (sheets: {})",
                 path.display(),
-                input.sheets.iter().map(|s| s.name.to_string()).collect::<Vec<_>>().join(", ")
+                input
+                    .sheets
+                    .iter()
+                    .map(|s| s.name.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })?;
         let table = table::Table::locate(sheet, claims::COLUMNS, &config.columns)?;
@@ -64,5 +73,10 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
         });
         claims.extend(lines);
     }
-    Ok(Inputs { claims, roster, roster_findings, reports })
+    Ok(Inputs {
+        claims,
+        roster,
+        roster_findings,
+        reports,
+    })
 }

@@ -8,7 +8,9 @@ use super::table::{find_sheet, optional, required, ColumnSpec, RowReader, Table}
 use crate::config::Columns;
 use crate::error::{Error, Result};
 use crate::model::claim::RowRef;
-use crate::model::codes::{AbsenceType, Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup};
+use crate::model::codes::{
+    AbsenceType, Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup,
+};
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::roster::{Absence, Protection, Roster, Shift, Staff};
 use crate::rules::data::{DAT002, DAT003, DAT004, DAT005};
@@ -75,7 +77,12 @@ pub fn read(input: &Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, S
             Error::Input(format!(
                 "{}: required sheet {name} not found (sheets: {})",
                 input.path.display(),
-                input.sheets.iter().map(|s| s.name.to_string()).collect::<Vec<_>>().join(", ")
+                input
+                    .sheets
+                    .iter()
+                    .map(|s| s.name.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })
     };
@@ -101,7 +108,10 @@ pub fn read(input: &Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, S
             findings.push(roster_finding(
                 &DAT005,
                 &s.assignment,
-                format!("assignment {} appears again on the Staff sheet; the first row is kept", s.assignment),
+                format!(
+                    "assignment {} appears again on the Staff sheet; the first row is kept",
+                    s.assignment
+                ),
                 s.source,
             ));
         }
@@ -121,11 +131,35 @@ pub fn read(input: &Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, S
         None => Vec::new(),
     };
 
-    let shifts = keep_known(shifts, &known, |s| (&s.assignment, &s.source), &mut findings);
-    let absences = keep_known(absences, &known, |a| (&a.assignment, &a.source), &mut findings);
-    let protections = keep_known(protections, &known, |p| (&p.assignment, &p.source), &mut findings);
+    let shifts = keep_known(
+        shifts,
+        &known,
+        |s| (&s.assignment, &s.source),
+        &mut findings,
+    );
+    let absences = keep_known(
+        absences,
+        &known,
+        |a| (&a.assignment, &a.source),
+        &mut findings,
+    );
+    let protections = keep_known(
+        protections,
+        &known,
+        |p| (&p.assignment, &p.source),
+        &mut findings,
+    );
     drop(known);
-    Ok((Roster { staff, shifts, absences, protections }, findings, counts))
+    Ok((
+        Roster {
+            staff,
+            shifts,
+            absences,
+            protections,
+        },
+        findings,
+        counts,
+    ))
 }
 
 /// Reads every data row of a table in parallel; rows with problems become
@@ -199,11 +233,19 @@ fn keep_known<T>(
         .collect()
 }
 
-fn roster_finding(rule: &'static crate::rules::Rule, assignment: &str, message: String, source: RowRef) -> Finding {
+fn roster_finding(
+    rule: &'static crate::rules::Rule,
+    assignment: &str,
+    message: String,
+    source: RowRef,
+) -> Finding {
     Finding {
         rule,
         severity: Severity::Warning,
-        subject: Subject::Employee { assignment: assignment.to_string(), date: None },
+        subject: Subject::Employee {
+            assignment: assignment.to_string(),
+            date: None,
+        },
         message,
         source: Some(source),
     }
@@ -213,7 +255,13 @@ fn read_staff(r: &mut RowReader) -> Option<Staff> {
     let contracted = r.required("contracted_hours", |c| cell::decimal(c, 2));
     if contracted.is_some_and(|h| h <= 0) {
         let raw = r.raw("contracted_hours");
-        r.problem("contracted_hours", raw, cell::CellError { expected: "more than 0 hours" });
+        r.problem(
+            "contracted_hours",
+            raw,
+            cell::CellError {
+                expected: "more than 0 hours",
+            },
+        );
     }
     Some(Staff {
         source: r.source(),
@@ -255,11 +303,19 @@ fn read_absence(r: &mut RowReader) -> Option<Absence> {
         end_date: r.required_date("end_date")?,
         absence_type: r.required("absence_type", |c| cell::code(c, AbsenceType::parse))?,
         hours_x100: r.optional("hours", |c| cell::decimal(c, 2)),
-        certificate: r.optional("certificate", |c| cell::code(c, Certificate::parse)).unwrap_or(Certificate::None),
+        certificate: r
+            .optional("certificate", |c| cell::code(c, Certificate::parse))
+            .unwrap_or(Certificate::None),
     };
     if absence.end_date < absence.start_date {
         let raw = r.raw("end_date");
-        r.problem("end_date", raw, cell::CellError { expected: "a date on or after start_date" });
+        r.problem(
+            "end_date",
+            raw,
+            cell::CellError {
+                expected: "a date on or after start_date",
+            },
+        );
     }
     Some(absence)
 }

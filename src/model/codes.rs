@@ -123,10 +123,16 @@ impl Category {
         match self {
             MileageCar | MileageLeaseCar | MileageMotorcycle | MileageBicycle | Passenger
             | ExcessTravel | OncallMileage => PayElement::Mileage,
-            Parking | Toll | Rail | Bus | Taxi | Air | CarHire | HireFuel | SeasonTicket
-            | Fine => PayElement::Travel,
-            Hotel | NonCommercialOvernight | OvernightMeals | DayMeal | EveningMeal
-            | Incidental | Hospitality => PayElement::Subsistence,
+            Parking | Toll | Rail | Bus | Taxi | Air | CarHire | HireFuel | SeasonTicket | Fine => {
+                PayElement::Travel
+            }
+            Hotel
+            | NonCommercialOvernight
+            | OvernightMeals
+            | DayMeal
+            | EveningMeal
+            | Incidental
+            | Hospitality => PayElement::Subsistence,
             Relocation | RelocationMisc => PayElement::Relocation,
             Sundry => PayElement::Sundry,
         }
@@ -252,7 +258,10 @@ mod tests {
     fn codes_parse_trimmed_and_case_insensitive() {
         assert_eq!(Category::parse(" mileage_car "), Some(Category::MileageCar));
         assert_eq!(Category::parse("MILEAGE CAR"), None);
-        assert_eq!(AuthLevel::parse("chief_executive"), Some(AuthLevel::ChiefExecutive));
+        assert_eq!(
+            AuthLevel::parse("chief_executive"),
+            Some(AuthLevel::ChiefExecutive)
+        );
     }
 
     #[test]

@@ -41,7 +41,12 @@ impl Period {
             }
             cutoff += Duration::days(1);
         }
-        Period { pay_start, activity_start, activity_end, cutoff }
+        Period {
+            pay_start,
+            activity_start,
+            activity_end,
+            cutoff,
+        }
     }
 
     /// `2025-06`.

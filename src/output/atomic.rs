@@ -19,7 +19,11 @@ pub struct Staging {
 impl Staging {
     pub fn new(dir: &Path) -> Result<Staging> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        Ok(Staging { dir: dir.to_path_buf(), files: Vec::new(), committed: false })
+        Ok(Staging {
+            dir: dir.to_path_buf(),
+            files: Vec::new(),
+            committed: false,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -40,7 +44,11 @@ impl Staging {
     }
 
     /// Writes `name` from a closure over a buffered writer, flushing and syncing it.
-    pub fn write(&mut self, name: &str, body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<()> {
+    pub fn write(
+        &mut self,
+        name: &str,
+        body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+    ) -> Result<()> {
         let mut w = self.create(name)?;
         let path = self.dir.join(name);
         body(&mut w).map_err(|e| Error::io(&path, e))?;

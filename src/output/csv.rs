@@ -10,7 +10,9 @@ use crate::model::decision::{Status, Subject};
 use std::io::Write;
 
 fn writer<W: Write>(out: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out)
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out)
 }
 
 fn flush<W: Write>(mut w: csv::Writer<W>) -> std::io::Result<()> {
@@ -55,8 +57,19 @@ fn category(line: &ClaimLine) -> String {
 }
 
 pub const DECISIONS_HEADER: &[&str] = &[
-    "claim_id", "line_no", "assignment", "expense_date", "category", "claimed", "allowed", "status",
-    "taxable_payroll", "p11d_amount", "p11d_section", "pay_element", "rules",
+    "claim_id",
+    "line_no",
+    "assignment",
+    "expense_date",
+    "category",
+    "claimed",
+    "allowed",
+    "status",
+    "taxable_payroll",
+    "p11d_amount",
+    "p11d_section",
+    "pay_element",
+    "rules",
 ];
 
 /// decisions.csv: one row per input claim line, in input order.
@@ -86,8 +99,18 @@ pub fn decisions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
 }
 
 pub const EXCEPTIONS_HEADER: &[&str] = &[
-    "severity", "rule", "policy_ref", "assignment", "name", "claim_id", "line_no", "date", "claimed", "allowed",
-    "message", "source",
+    "severity",
+    "rule",
+    "policy_ref",
+    "assignment",
+    "name",
+    "claim_id",
+    "line_no",
+    "date",
+    "claimed",
+    "allowed",
+    "message",
+    "source",
 ];
 
 /// exceptions.csv: one row per finding (line findings in input order, then
@@ -139,12 +162,26 @@ pub fn exceptions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
 }
 
 pub const ADJUSTMENTS_HEADER: &[&str] = &[
-    "assignment", "name", "cost_centre", "element", "units", "rate", "amount", "taxable", "ni_able", "protected",
-    "protection_end", "source",
+    "assignment",
+    "name",
+    "cost_centre",
+    "element",
+    "units",
+    "rate",
+    "amount",
+    "taxable",
+    "ni_able",
+    "protected",
+    "protection_end",
+    "source",
 ];
 
 /// adjustments.csv: one row per payroll line.
-pub fn adjustments<W: Write>(out: W, report: &Report, rows: &[AdjustmentRow]) -> std::io::Result<()> {
+pub fn adjustments<W: Write>(
+    out: W,
+    report: &Report,
+    rows: &[AdjustmentRow],
+) -> std::io::Result<()> {
     let mut w = writer(out);
     w.write_record(ADJUSTMENTS_HEADER).map_err(io)?;
     for row in rows {
@@ -169,10 +206,33 @@ pub fn adjustments<W: Write>(out: W, report: &Report, rows: &[AdjustmentRow]) ->
 
 /// The canonical Claims columns (SPEC §2.1), as deferred-claims.csv writes them.
 pub const CLAIMS_HEADER: &[&str] = &[
-    "claim_id", "line_no", "assignment", "expense_date", "submitted_date", "approved_date", "category",
-    "description", "from", "to", "miles", "route_miles", "passengers", "travel_type", "amount", "receipt",
-    "lost_receipt_reason", "london", "depart_time", "return_time", "rail_class", "standard_fare",
-    "public_transport_cost", "authorised_by", "exceptional", "alcohol_amount", "journey_ref",
+    "claim_id",
+    "line_no",
+    "assignment",
+    "expense_date",
+    "submitted_date",
+    "approved_date",
+    "category",
+    "description",
+    "from",
+    "to",
+    "miles",
+    "route_miles",
+    "passengers",
+    "travel_type",
+    "amount",
+    "receipt",
+    "lost_receipt_reason",
+    "london",
+    "depart_time",
+    "return_time",
+    "rail_class",
+    "standard_fare",
+    "public_transport_cost",
+    "authorised_by",
+    "exceptional",
+    "alcohol_amount",
+    "journey_ref",
 ];
 
 fn time_text(t: Option<TimeValue>) -> String {

@@ -62,21 +62,33 @@ fn element_code(group: PayElement, taxable: bool) -> &'static str {
 
 /// Builds the expense rows of adjustments.csv from the decisions, ordered by
 /// assignment then element; zero-amount rows are omitted.
-pub fn expense_rows(lines: &[ClaimLine], decisions: &[Decision], staff: &HashMap<&str, &Staff>) -> Vec<AdjustmentRow> {
+pub fn expense_rows(
+    lines: &[ClaimLine],
+    decisions: &[Decision],
+    staff: &HashMap<&str, &Staff>,
+) -> Vec<AdjustmentRow> {
     // (assignment, element order) -> (amount, line count, sources)
     let mut sums: BTreeMap<(&str, usize), (Pence, usize, Vec<String>)> = BTreeMap::new();
     for (line, decision) in lines.iter().zip(decisions) {
-        let (true, Some(category)) = (decision.status.is_paid(), line.category) else { continue };
+        let (true, Some(category)) = (decision.status.is_paid(), line.category) else {
+            continue;
+        };
         let group = category.pay_element();
         let parts = [
-            (element_code(group, false), decision.allowed - decision.taxable_payroll),
+            (
+                element_code(group, false),
+                decision.allowed - decision.taxable_payroll,
+            ),
             (element_code(group, true), decision.taxable_payroll),
         ];
         for (code, amount) in parts {
             if amount.is_zero() {
                 continue;
             }
-            let order = ELEMENTS.iter().position(|e| *e == code).unwrap_or(usize::MAX);
+            let order = ELEMENTS
+                .iter()
+                .position(|e| *e == code)
+                .unwrap_or(usize::MAX);
             let entry = sums.entry((line.assignment.as_str(), order)).or_default();
             entry.0 += amount;
             entry.1 += 1;

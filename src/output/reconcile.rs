@@ -23,10 +23,18 @@ pub struct Reconciliation {
 }
 
 /// Checks the three statements of SPEC §4.3 on what is about to be written.
-pub fn check(lines: &[ClaimLine], decisions: &[Decision], adjustments: &[AdjustmentRow]) -> Reconciliation {
+pub fn check(
+    lines: &[ClaimLine],
+    decisions: &[Decision],
+    adjustments: &[AdjustmentRow],
+) -> Reconciliation {
     let mut failures = Vec::new();
     if decisions.len() != lines.len() {
-        failures.push(format!("{} claim lines read but {} decisions", lines.len(), decisions.len()));
+        failures.push(format!(
+            "{} claim lines read but {} decisions",
+            lines.len(),
+            decisions.len()
+        ));
     }
     let mut seen = HashSet::new();
     for line in lines {
@@ -36,24 +44,33 @@ pub fn check(lines: &[ClaimLine], decisions: &[Decision], adjustments: &[Adjustm
             }
         }
     }
-    let (mut claimed, mut allowed, mut withheld, mut deferred) = (Pence::ZERO, Pence::ZERO, Pence::ZERO, Pence::ZERO);
+    let (mut claimed, mut allowed, mut withheld, mut deferred) =
+        (Pence::ZERO, Pence::ZERO, Pence::ZERO, Pence::ZERO);
     for (line, d) in lines.iter().zip(decisions) {
         claimed += line.amount;
         if d.status == Status::Deferred {
             deferred += line.amount;
             if !d.allowed.is_zero() {
-                failures.push(format!("deferred line {}/{} has allowed {}", line.claim_id, line.line_no, d.allowed));
+                failures.push(format!(
+                    "deferred line {}/{} has allowed {}",
+                    line.claim_id, line.line_no, d.allowed
+                ));
             }
         } else {
             allowed += d.allowed;
             withheld += line.amount - d.allowed;
         }
         if d.status == Status::Rejected && !d.allowed.is_zero() {
-            failures.push(format!("rejected line {}/{} has allowed {}", line.claim_id, line.line_no, d.allowed));
+            failures.push(format!(
+                "rejected line {}/{} has allowed {}",
+                line.claim_id, line.line_no, d.allowed
+            ));
         }
     }
     if claimed != allowed + withheld + deferred {
-        failures.push(format!("claimed {claimed} ≠ allowed {allowed} + withheld {withheld} + deferred {deferred}"));
+        failures.push(format!(
+            "claimed {claimed} ≠ allowed {allowed} + withheld {withheld} + deferred {deferred}"
+        ));
     }
     let paid: Pence = lines
         .iter()
@@ -61,9 +78,15 @@ pub fn check(lines: &[ClaimLine], decisions: &[Decision], adjustments: &[Adjustm
         .filter(|(_, d)| d.status.is_paid())
         .map(|(_, d)| d.allowed)
         .sum();
-    let expense_total: Pence = adjustments.iter().filter(|r| r.is_expense()).map(|r| r.amount).sum();
+    let expense_total: Pence = adjustments
+        .iter()
+        .filter(|r| r.is_expense())
+        .map(|r| r.amount)
+        .sum();
     if paid != expense_total {
-        failures.push(format!("allowed on paid lines {paid} ≠ expense lines of adjustments.csv {expense_total}"));
+        failures.push(format!(
+            "allowed on paid lines {paid} ≠ expense lines of adjustments.csv {expense_total}"
+        ));
     }
     Reconciliation {
         lines_read: lines.len(),

@@ -110,7 +110,11 @@ pub fn check(state: &mut LineState, ctx: &Ctx) {
             line.expense_date, line.submitted_date
         );
         if line.exceptional {
-            state.fire(&AGE002, Severity::Warning, message + "; exceptional circumstances");
+            state.fire(
+                &AGE002,
+                Severity::Warning,
+                message + "; exceptional circumstances",
+            );
         } else {
             state.reject(&AGE001, message);
         }

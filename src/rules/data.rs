@@ -117,7 +117,11 @@ pub fn check_claims(
         .map(|(index, line)| {
             let mut hits = Vec::new();
             for problem in &line.problems {
-                let rule = if problem.unknown_code { &DAT004 } else { &DAT002 };
+                let rule = if problem.unknown_code {
+                    &DAT004
+                } else {
+                    &DAT002
+                };
                 hits.push(Hit::new(
                     rule,
                     Severity::Error,
@@ -178,7 +182,10 @@ pub fn check_claims(
                 hits.push(Hit::new(
                     &DAT006,
                     Severity::Error,
-                    format!("amount £{} is above the £{max_line_amount} line maximum", line.amount),
+                    format!(
+                        "amount £{} is above the £{max_line_amount} line maximum",
+                        line.amount
+                    ),
                 ));
             }
             if parsed("expense_date") && parsed("submitted_date") {

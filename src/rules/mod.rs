@@ -61,7 +61,10 @@ pub fn spec_order(rule: &Rule) -> usize {
 
 /// Looks a rule up by code.
 pub fn by_code(code: &str) -> Option<&'static Rule> {
-    CATALOGUE.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code))
+    CATALOGUE
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
 #[cfg(test)]
@@ -74,7 +77,11 @@ mod tests {
         for (i, r) in CATALOGUE.iter().enumerate() {
             assert!(seen.insert(r.code), "duplicate {}", r.code);
             if i > 0 {
-                assert!(CATALOGUE[i - 1].family <= r.family, "{} out of order", r.code);
+                assert!(
+                    CATALOGUE[i - 1].family <= r.family,
+                    "{} out of order",
+                    r.code
+                );
             }
             assert!(!r.policy_ref.is_empty() && !r.summary.is_empty());
         }
