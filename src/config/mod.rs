@@ -1,71 +1,195 @@
-//! TEMPORARY interface shim until the config branch lands.
-use crate::model::Pence;
-use chrono::{Datelike, NaiveDate, Weekday};
+//! The configuration stage: `policy.toml` (rates, caps, thresholds, windows,
+//! lists, bank holidays) and `columns.toml` (header aliases), read once at the
+//! start of a run and handed to every later stage.
+//!
+//! Errors are [`Error::Config`] (exit 3) with a message that starts with the
+//! offending key, e.g. `rates[0].subsistence.hotel: must not be negative`.
+//! See `docs/configuration.md`.
+
+mod columns;
+mod de;
+mod policy;
+#[cfg(test)]
+mod tests;
+
+pub use columns::Columns;
+pub use policy::{
+    AmapRates, Band, BandTable, Calendar, Claims, Elements, Leave, Limits, MileageExcess,
+    MileageRates, Pay, Policy, Protection, Rates, RelocationCaps, Sickness, Sites, Subsistence,
+    SubsistenceCaps, Travel, WordList,
+};
+
+use crate::error::Error;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+
+pub const POLICY_FILE: &str = "policy.toml";
+pub const COLUMNS_FILE: &str = "columns.toml";
+
+/// Everything configurable about a run.
+#[derive(Clone, Debug)]
 pub struct Config {
     pub policy: Policy,
     pub columns: Columns,
+    /// SHA-256 (hex) of the bytes of policy.toml followed by those of
+    /// columns.toml, recorded in the manifest.
     pub hash: String,
+    /// The directory the files were read from.
     pub dir: PathBuf,
 }
-pub struct Claims {
-    pub max_line_amount: Pence,
-    pub cutoff_working_days: u32,
-    pub max_age_months: u32,
-}
-pub struct Limits {
-    pub max_file_bytes: u64,
-}
-pub struct Policy {
-    pub claims: Claims,
-    pub limits: Limits,
-    pub bank_holidays: Vec<NaiveDate>,
-}
-#[derive(Default)]
-pub struct Columns {
-    pub map: std::collections::HashMap<(String, String), Vec<String>>,
-}
-impl Columns {
-    pub fn aliases(&self, sheet: &str, canonical: &str) -> &[String] {
-        self.map
-            .get(&(sheet.to_string(), canonical.to_string()))
-            .map(|v| v.as_slice())
-            .unwrap_or(&[])
-    }
-}
-impl Policy {
-    pub fn is_bank_holiday(&self, d: NaiveDate) -> bool {
-        self.bank_holidays.contains(&d)
-    }
-    pub fn is_working_day(&self, d: NaiveDate) -> bool {
-        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !self.is_bank_holiday(d)
-    }
-}
+
 impl Config {
-    pub fn load(_dir: &Path) -> crate::Result<Config> {
+    /// Reads and checks `dir/policy.toml` and `dir/columns.toml`.
+    pub fn load(dir: &Path) -> crate::Result<Config> {
+        let policy_path = dir.join(POLICY_FILE);
+        let columns_path = dir.join(COLUMNS_FILE);
+        let policy_bytes = read(&policy_path)?;
+        let columns_bytes = read(&columns_path)?;
+
+        let policy = parse_policy(text(&policy_path, &policy_bytes)?)
+            .map_err(|message| config_error(&policy_path, message))?;
+        let columns = Columns::parse(text(&columns_path, &columns_bytes)?)
+            .map_err(|message| config_error(&columns_path, message))?;
+
+        let mut hasher = Sha256::new();
+        hasher.update(&policy_bytes);
+        hasher.update(&columns_bytes);
+        let hash = format!("{:x}", hasher.finalize());
+
         Ok(Config {
-            policy: Policy {
-                claims: Claims {
-                    max_line_amount: Pence(500000),
-                    cutoff_working_days: 3,
-                    max_age_months: 3,
-                },
-                limits: Limits {
-                    max_file_bytes: 1 << 30,
-                },
-                bank_holidays: vec![],
-            },
-            columns: Columns::default(),
-            hash: String::new(),
-            dir: PathBuf::from("config"),
+            policy,
+            columns,
+            hash,
+            dir: dir.to_path_buf(),
         })
     }
+
+    /// Where the configuration is looked for unless `--config` says otherwise.
     pub fn default_dir() -> PathBuf {
         PathBuf::from("config")
     }
 }
-impl Policy {
-    pub fn element_name(&self, code: &str) -> String {
-        code.to_string()
+
+/// An exact non-negative decimal kept as a fraction: `"52.143"` is
+/// 52143 / 1000, `"1.10"` is 110 / 100. No floating point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ratio {
+    pub numerator: i64,
+    pub denominator: i64,
+}
+
+impl Ratio {
+    /// `value × self`, rounded down (e.g. route miles × 1.10 to 0.1 mile).
+    pub fn mul_floor(self, value: i64) -> i64 {
+        (i128::from(value) * i128::from(self.numerator)).div_euclid(i128::from(self.denominator))
+            as i64
     }
+}
+
+fn parse_policy(text: &str) -> Result<Policy, String> {
+    let mut policy: Policy = from_toml(text)?;
+    policy.validate()?;
+    Ok(policy)
+}
+
+fn read(path: &Path) -> crate::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|err| config_error(path, format!("cannot be read: {err}")))
+}
+
+fn text<'a>(path: &Path, bytes: &'a [u8]) -> crate::Result<&'a str> {
+    std::str::from_utf8(bytes)
+        .map_err(|err| config_error(path, format!("is not UTF-8 text: {err}")))
+}
+
+fn config_error(path: &Path, message: String) -> Error {
+    Error::Config {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Deserializes a TOML document; an error message names the dotted key it
+/// concerns (`rates[1].mileage.lower`) and its line, followed by toml's own
+/// explanation (which names an unknown key itself).
+pub(crate) fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    toml::from_str(text).map_err(|err| {
+        let message = err.message().trim().to_string();
+        match err.span() {
+            Some(span) => {
+                let (line, key) = locate(text, span.start);
+                match key {
+                    Some(key) => format!("{key}: {message} (line {line})"),
+                    None => format!("line {line}: {message}"),
+                }
+            }
+            None => message,
+        }
+    })
+}
+
+/// The 1-based line of byte `offset` and the dotted path of the key written
+/// there, found by reading the table headers above it. Good enough for the
+/// shapes our files use (tables, arrays of tables, one key per line, and
+/// arrays whose items span lines).
+fn locate(text: &str, offset: usize) -> (usize, Option<String>) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line_no = before.matches('\n').count() + 1;
+
+    let mut table = String::new();
+    let mut array_index: std::collections::HashMap<String, usize> = Default::default();
+    let mut key = None;
+    for line in text.lines().take(line_no) {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+            let name = name.trim().to_string();
+            let index = array_index
+                .entry(name.clone())
+                .and_modify(|i| *i += 1)
+                .or_insert(0);
+            table = format!("{name}[{index}]");
+            key = None;
+        } else if let Some(name) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            table = resolve_header(name.trim(), &array_index);
+            key = None;
+        } else if let Some((k, _)) = line.split_once('=') {
+            let k = k.trim();
+            if !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_alphanumeric() || "_-.\"".contains(c))
+            {
+                key = Some(k.trim_matches('"').to_string());
+            }
+        }
+    }
+    let path = match (table.is_empty(), key) {
+        (_, None) if table.is_empty() => None,
+        (_, None) => Some(table),
+        (true, Some(k)) => Some(k),
+        (false, Some(k)) => Some(format!("{table}.{k}")),
+    };
+    (line_no, path)
+}
+
+/// `rates.mileage` → `rates[2].mileage` when `rates` is an array of tables.
+fn resolve_header(name: &str, array_index: &std::collections::HashMap<String, usize>) -> String {
+    let mut resolved = String::new();
+    let mut plain = String::new();
+    for part in name.split('.') {
+        let part = part.trim();
+        if !plain.is_empty() {
+            plain.push('.');
+            resolved.push('.');
+        }
+        plain.push_str(part);
+        resolved.push_str(part);
+        if let Some(i) = array_index.get(&plain) {
+            resolved.push_str(&format!("[{i}]"));
+        }
+    }
+    resolved
 }
