@@ -119,5 +119,5 @@ pub fn expense_rows(
 
 /// The name payroll knows an element by (config `elements`).
 pub fn element_name(config: &Config, code: &str) -> String {
-    config.policy.element_name(code)
+    config.policy.elements.display_name(code).unwrap_or(code).to_string()
 }
