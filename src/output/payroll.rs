@@ -119,5 +119,10 @@ pub fn expense_rows(
 
 /// The name payroll knows an element by (config `elements`).
 pub fn element_name(config: &Config, code: &str) -> String {
-    config.policy.elements.display_name(code).unwrap_or(code).to_string()
+    config
+        .policy
+        .elements
+        .display_name(code)
+        .unwrap_or(code)
+        .to_string()
 }

@@ -100,3 +100,105 @@ pub fn check(
         failures,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::decision::Decision;
+
+    fn line(claim: &str, amount: i64, row: u32) -> ClaimLine {
+        ClaimLine {
+            claim_id: claim.into(),
+            amount: Pence(amount),
+            source: Some(crate::model::claim::RowRef {
+                file: "x.csv".into(),
+                sheet: "Claims".into(),
+                row,
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn decision(status: Status, allowed: i64) -> Decision {
+        Decision {
+            allowed: Pence(allowed),
+            status,
+            taxable_payroll: Pence::ZERO,
+            p11d_amount: Pence::ZERO,
+            p11d_section: None,
+            rules: vec![],
+        }
+    }
+
+    fn adjustment(amount: i64) -> AdjustmentRow {
+        AdjustmentRow {
+            assignment: "A".into(),
+            name: String::new(),
+            cost_centre: String::new(),
+            element: "TRAVEL",
+            units: "1".into(),
+            rate: String::new(),
+            amount: Pence(amount),
+            taxable: false,
+            protected: String::new(),
+            protection_end: String::new(),
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn holds_when_every_pound_is_accounted_for() {
+        let lines = [line("A", 1000, 2), line("B", 500, 3), line("C", 300, 4)];
+        let decisions = [
+            decision(Status::Adjusted, 800),
+            decision(Status::Rejected, 0),
+            decision(Status::Deferred, 0),
+        ];
+        let r = check(&lines, &decisions, &[adjustment(800)]);
+        assert!(r.passed, "{:?}", r.failures);
+        assert_eq!(
+            (
+                r.claimed.as_str(),
+                r.allowed.as_str(),
+                r.withheld.as_str(),
+                r.deferred.as_str()
+            ),
+            ("18.00", "8.00", "7.00", "3.00")
+        );
+    }
+
+    #[test]
+    fn fails_when_adjustments_do_not_match_paid_lines() {
+        let lines = [line("A", 1000, 2)];
+        let r = check(&lines, &[decision(Status::Paid, 1000)], &[adjustment(999)]);
+        assert!(!r.passed);
+        assert!(r.failures[0].contains("adjustments.csv"));
+        // The run maps this failure to exit 5.
+        assert_eq!(
+            crate::Error::Reconciliation(r.failures.join("; ")).exit_code(),
+            5
+        );
+    }
+
+    #[test]
+    fn fails_when_a_line_is_missing_or_read_twice() {
+        let lines = [line("A", 1000, 2), line("A", 1000, 2)];
+        let r = check(&lines, &[decision(Status::Paid, 1000)], &[adjustment(1000)]);
+        assert!(!r.passed);
+        assert!(r
+            .failures
+            .iter()
+            .any(|f| f.contains("2 claim lines read but 1 decisions")));
+        assert!(r.failures.iter().any(|f| f.contains("appears twice")));
+    }
+
+    #[test]
+    fn fails_when_a_rejected_line_keeps_money() {
+        let r = check(
+            &[line("A", 1000, 2)],
+            &[decision(Status::Rejected, 10)],
+            &[],
+        );
+        assert!(!r.passed);
+    }
+}

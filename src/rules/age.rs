@@ -134,3 +134,51 @@ pub fn check(state: &mut LineState, ctx: &Ctx) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn may_2025_period() -> Period {
+        let config = Config::load(&Config::default_dir()).expect("bundled config");
+        Period::new(NaiveDate::from_ymd_opt(2025, 5, 1).unwrap(), &config.policy)
+    }
+
+    fn line(expense: (i32, u32, u32), approved: (i32, u32, u32)) -> ClaimLine {
+        let d = |(y, m, day)| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        ClaimLine {
+            expense_date: d(expense),
+            submitted_date: d(expense),
+            approved_date: Some(d(approved)),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn cut001_approved_on_the_third_working_day_after_a_bank_holiday_is_in_time() {
+        // Pay period May 2025: Thu 1, Fri 2, (Mon 5 bank holiday), Tue 6 = cut-off.
+        let p = may_2025_period();
+        assert_eq!(deferral(&line((2025, 4, 10), (2025, 5, 6)), &p), None);
+        assert!(deferral(&line((2025, 4, 10), (2025, 5, 7)), &p).is_some());
+    }
+
+    #[test]
+    fn cut001_expense_after_the_activity_month_is_deferred() {
+        let p = may_2025_period();
+        assert!(deferral(&line((2025, 5, 1), (2025, 5, 1)), &p).is_some());
+        assert_eq!(deferral(&line((2025, 4, 30), (2025, 5, 1)), &p), None);
+    }
+
+    #[test]
+    fn financial_year_starts_on_1_april() {
+        assert_eq!(
+            financial_year(NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()),
+            2024
+        );
+        assert_eq!(
+            financial_year(NaiveDate::from_ymd_opt(2025, 4, 1).unwrap()),
+            2025
+        );
+    }
+}

@@ -1,0 +1,315 @@
+//! The command line end to end: exit codes (SPEC §4.4), DAT001, the rule
+//! catalogue, deferred lines fed back, determinism across thread counts.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn fixture_run(out: &Path, extra: &[&str]) -> std::process::Output {
+    run_period(
+        "2025-06",
+        &fixture("ingest/roster.xlsx"),
+        &[&fixture("ingest/expenses.xlsx")],
+        out,
+        extra,
+    )
+}
+
+#[test]
+fn complete_run_exits_0_and_writes_every_machine_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = fixture_run(dir.path(), &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for f in [
+        "decisions.csv",
+        "exceptions.csv",
+        "adjustments.csv",
+        "deferred-claims.csv",
+        "manifest.json",
+    ] {
+        assert!(dir.path().join(f).is_file(), "{f} missing");
+    }
+    // No temporary file is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["reconciliation"]["passed"], true);
+    assert_eq!(manifest["period"], "2025-06");
+    assert_eq!(manifest["cutoff"], "2025-06-04");
+    let inputs = manifest["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 2);
+    for input in inputs {
+        assert_eq!(input["sha256"].as_str().unwrap().len(), 64);
+    }
+    // Σ allowed of paid lines = Σ expense lines of adjustments.csv = £5,029.70.
+    assert_eq!(
+        manifest["reconciliation"]["adjustments_expense_total"],
+        "5029.70"
+    );
+    let adj = Csv::read(&dir.path().join("adjustments.csv"));
+    let total: i64 = adj
+        .rows
+        .iter()
+        .map(|r| (adj.get(r, "amount").parse::<f64>().unwrap() * 100.0).round() as i64)
+        .sum();
+    assert_eq!(total, 502970);
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_are_readable_by_owner_and_group_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(code(&fixture_run(dir.path(), &[])), 0);
+    let mode = std::fs::metadata(dir.path().join("decisions.csv"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777 & !0o022, 0o640 & !0o022, "mode {mode:o}");
+    assert_eq!(mode & 0o007, 0, "world bits set: {mode:o}");
+}
+
+#[test]
+fn bad_command_line_exits_2() {
+    assert_eq!(code(&payrun(&["run", "--period", "2025-06"])), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let bad_period = run_period(
+        "June",
+        &fixture("ingest/roster.xlsx"),
+        &[&fixture("ingest/expenses.xlsx")],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(code(&bad_period), 2, "{}", stderr(&bad_period));
+    assert!(stderr(&bad_period).contains("YYYY-MM"));
+    assert_eq!(code(&payrun(&["no-such-command"])), 2);
+}
+
+#[test]
+fn every_command_has_help() {
+    for cmd in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["check", "--help"],
+        vec!["rules", "--help"],
+        vec!["sample", "--help"],
+    ] {
+        let out = payrun(&cmd);
+        assert_eq!(code(&out), 0, "{cmd:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{cmd:?}"
+        );
+    }
+}
+
+#[test]
+fn unreadable_input_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.xlsx");
+    std::fs::write(&junk, b"this is not a workbook").unwrap();
+    let out = run_period(
+        "2025-06",
+        &fixture("ingest/roster.xlsx"),
+        &[&junk],
+        &dir.path().join("out"),
+        &[],
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(stderr(&out).contains("junk.xlsx"));
+    assert!(!dir.path().join("out/decisions.csv").exists());
+    let missing = run_period(
+        "2025-06",
+        &fixture("ingest/roster.xlsx"),
+        &[&dir.path().join("nope.xlsx")],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(code(&missing), 3);
+}
+
+/// DAT001: a Claims CSV without its amount column stops the run, naming the
+/// file, sheet, column and the aliases tried.
+#[test]
+fn missing_required_column_exits_3_naming_file_sheet_column_and_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("ingest/csv/claims.csv")).unwrap();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let amount = rows[0]
+        .iter()
+        .position(|h| h.to_lowercase().contains("amount"))
+        .expect("amount header");
+    let path = dir.path().join("claims-no-amount.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    for r in &rows {
+        let kept: Vec<&str> = r
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != amount)
+            .map(|(_, v)| v)
+            .collect();
+        w.write_record(kept).unwrap();
+    }
+    w.flush().unwrap();
+    let out = run_period(
+        "2025-06",
+        &fixture("ingest/csv"),
+        &[&path],
+        &dir.path().join("out"),
+        &[],
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let msg = stderr(&out);
+    for part in [
+        "DAT001",
+        "claims-no-amount.csv",
+        "sheet Claims",
+        "'amount'",
+        "Amount Claimed",
+        "Claimed Amount",
+    ] {
+        assert!(msg.contains(part), "{part} not in: {msg}");
+    }
+}
+
+#[test]
+fn missing_required_sheet_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    // A roster folder without Absences.csv.
+    let roster = dir.path().join("roster");
+    std::fs::create_dir(&roster).unwrap();
+    for f in ["Staff.csv", "Shifts.csv"] {
+        std::fs::copy(fixture("ingest/csv").join(f), roster.join(f)).unwrap();
+    }
+    let out = run_period(
+        "2025-06",
+        &roster,
+        &[&fixture("ingest/csv/claims.csv")],
+        &dir.path().join("out"),
+        &[],
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(stderr(&out).contains("Absences"));
+}
+
+#[test]
+fn fail_on_warning_exits_6_after_writing_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = fixture_run(dir.path(), &["--fail-on", "warning"]);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert!(dir.path().join("decisions.csv").is_file());
+}
+
+#[test]
+fn rules_lists_every_implemented_code_with_its_policy_reference() {
+    let out = payrun(&["rules"]);
+    assert_eq!(code(&out), 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for code in payrun::rules::CATALOGUE.iter().map(|r| r.code) {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(code))
+            .unwrap_or_else(|| panic!("{code} not listed"));
+        let rule = payrun::rules::by_code(code).unwrap();
+        assert!(line.contains(rule.policy_ref), "{line}");
+    }
+    let one = payrun(&["rules", "AGE001"]);
+    assert!(String::from_utf8_lossy(&one.stdout).contains("CORP/EMP 33 §4.1"));
+}
+
+#[test]
+fn check_prints_rows_per_sheet_and_findings_by_code() {
+    let out = payrun(&[
+        "check",
+        "--roster",
+        fixture("ingest/roster.xlsx").to_str().unwrap(),
+        "--expenses",
+        fixture("ingest/expenses.xlsx").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Claims") && text.contains("17 rows"),
+        "{text}"
+    );
+    assert!(text.contains("DAT006 2"), "{text}");
+    let bad = payrun(&[
+        "check",
+        "--roster",
+        "/nonexistent.xlsx",
+        "--expenses",
+        "/nonexistent.xlsx",
+    ]);
+    assert_eq!(code(&bad), 3);
+}
+
+/// A line deferred in June's run (approved after the cut-off) is fed back
+/// into July's run through deferred-claims.csv and decided there.
+#[test]
+fn deferred_line_is_decided_the_next_month() {
+    let june = tempfile::tempdir().unwrap();
+    assert_eq!(code(&fixture_run(june.path(), &[])), 0);
+    let deferred = Csv::read(&june.path().join("deferred-claims.csv"));
+    assert_eq!(deferred.rows.len(), 2);
+    let july = tempfile::tempdir().unwrap();
+    let out = run_period(
+        "2025-07",
+        &fixture("ingest/roster.xlsx"),
+        &[&june.path().join("deferred-claims.csv")],
+        july.path(),
+        &[],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let d = Csv::read(&july.path().join("decisions.csv"));
+    // C1007/1 (May expense approved 5 June) is paid in July.
+    let row = d.find(&[("claim_id", "C1007"), ("line_no", "1")]);
+    assert_eq!(row.len(), 1);
+    assert_eq!(d.get(row[0], "status"), "PAID");
+    assert_eq!(d.get(row[0], "allowed"), "2.90");
+    // C1008/1 was incurred in June itself: in July's run (activity month June) it is decided too.
+    let row = d.find(&[("claim_id", "C1008"), ("line_no", "1")]);
+    assert_ne!(d.get(row[0], "status"), "DEFERRED");
+}
+
+fn csv_bytes(dir: &Path) -> Vec<Vec<u8>> {
+    [
+        "decisions.csv",
+        "exceptions.csv",
+        "adjustments.csv",
+        "deferred-claims.csv",
+    ]
+    .iter()
+    .map(|f| std::fs::read(dir.join(f)).unwrap())
+    .collect()
+}
+
+#[test]
+fn same_inputs_give_byte_identical_csvs_whatever_the_thread_count() {
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "2"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_payrun"))
+            .current_dir(root())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["run", "--quiet", "--period", "2025-06", "--roster"])
+            .arg(fixture("ingest/roster.xlsx"))
+            .arg("--expenses")
+            .arg(fixture("ingest/expenses.xlsx"))
+            .arg("--out")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0);
+        outputs.push(csv_bytes(dir.path()));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[1], outputs[2]);
+}
