@@ -3,8 +3,12 @@
 //! Order of evaluation:
 //! 1. DAT checks over the whole input (a line with any DAT code is terminal);
 //! 2. CUT001 (a deferred line is terminal);
-//! 3. per employee, in parallel, the family passes over the employee's lines
-//!    in (expense_date, claim_id, line_no) order.
+//! 3. per employee, in parallel, over the employee's lines in (expense_date,
+//!    claim_id, line_no) order:
+//!    a. [`LINE_CHECKS`]: checks that need only the line, the claimant, the
+//!       roster and the history — every rejecting rule lives here, so that
+//!    b. [`EMPLOYEE_PASSES`] (duplicates, running totals, shared caps) see
+//!       which lines are live: rejected lines consume nothing (SPEC §6.1 rule 3).
 //!
 //! Results are placed by input index, so output never depends on the thread
 //! count.
@@ -12,32 +16,28 @@
 use crate::config::Config;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding, Severity, Status, Subject};
+use crate::model::history::History;
 use crate::model::period::Period;
 use crate::model::roster::{Roster, Staff};
-use crate::model::Pence;
+use crate::model::{Miles, Pence};
 use crate::rules::{self, age, data, Rule};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// What every rule may read: configuration, the run's calendar and the roster.
+/// What every rule may read: configuration, the run's calendar, the roster
+/// and the ledger's history.
 pub struct Ctx<'a> {
     pub config: &'a Config,
     pub period: Period,
     pub staff: HashMap<&'a str, &'a Staff>,
+    pub roster: &'a Roster,
+    pub history: &'a History,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(config: &'a Config, period: Period, roster: &'a Roster) -> Ctx<'a> {
-        let staff = roster
-            .staff
-            .iter()
-            .map(|s| (s.assignment.as_str(), s))
-            .collect();
-        Ctx {
-            config,
-            period,
-            staff,
-        }
+    pub fn new(config: &'a Config, period: Period, roster: &'a Roster, history: &'a History) -> Ctx<'a> {
+        let staff = roster.staff.iter().map(|s| (s.assignment.as_str(), s)).collect();
+        Ctx { config, period, staff, roster, history }
     }
 }
 
@@ -51,11 +51,7 @@ pub struct Hit {
 
 impl Hit {
     pub fn new(rule: &'static Rule, severity: Severity, message: String) -> Hit {
-        Hit {
-            rule,
-            severity,
-            message,
-        }
+        Hit { rule, severity, message }
     }
 }
 
@@ -67,6 +63,13 @@ pub struct LineState<'a> {
     /// Starts at the claimed amount; capping rules lower it (lowest wins).
     pub allowed: Pence,
     pub hits: Vec<Hit>,
+    /// Part of the allowed amount taxed through payroll this month (TAX001–TAX005).
+    pub taxable_payroll: Pence,
+    /// Amount reportable on the P11D, and its section (TAX005, TAX006).
+    pub p11d_amount: Pence,
+    pub p11d_section: Option<char>,
+    /// Eligible miles after the route cap and commute deduction (mileage lines).
+    pub eligible_miles: Option<Miles>,
 }
 
 impl<'a> LineState<'a> {
@@ -77,6 +80,10 @@ impl<'a> LineState<'a> {
             staff,
             allowed: line.amount,
             hits: Vec::new(),
+            taxable_payroll: Pence::ZERO,
+            p11d_amount: Pence::ZERO,
+            p11d_section: None,
+            eligible_miles: None,
         }
     }
 
@@ -91,12 +98,48 @@ impl<'a> LineState<'a> {
         self.hits.push(Hit::new(rule, rule.severity, message));
     }
 
+    /// A capping rule (SPEC §6.1 rule 4): applied to the claimed amount, it
+    /// fires only when its cap is below the claim; the lowest cap wins.
+    pub fn cap(&mut self, rule: &'static Rule, severity: Severity, cap: Pence, message: String) {
+        if cap < self.line.amount {
+            self.allowed = self.allowed.min(cap.max(Pence::ZERO));
+            self.hits.push(Hit::new(rule, severity, message));
+        }
+    }
+
+    /// Whether `rule` has fired on the line.
+    pub fn has(&self, rule: &Rule) -> bool {
+        self.hits.iter().any(|h| h.rule.code == rule.code)
+    }
+
     /// Whether a rejecting rule has fired: such a line consumes no shared cap
     /// or running total (SPEC §6.1 rule 3).
     pub fn is_rejected(&self) -> bool {
         self.hits.iter().any(|h| h.rule.rejects)
     }
 }
+
+/// One employee's lines being decided.
+pub struct Employee<'a> {
+    pub staff: &'a Staff,
+    /// Lines that passed DAT and CUT, in processing order.
+    pub lines: Vec<LineState<'a>>,
+    /// Every line of the employee that passed the DAT checks (deferred ones
+    /// too), in processing order — e.g. MIL008's vehicle line (SPEC §6.4 rule 26).
+    pub valid: Vec<&'a ClaimLine>,
+}
+
+/// A check on one line that needs no other line (phase a).
+pub type LineCheck = fn(&mut LineState, &Ctx);
+/// A pass over an employee's lines in processing order (phase b).
+pub type EmployeePass = fn(&mut Employee, &Ctx);
+
+/// Phase a, in SPEC §3 order.
+pub const LINE_CHECKS: &[LineCheck] = &[age::check];
+
+/// Phase b, in SPEC §3 order. Passes skip lines for which
+/// [`LineState::is_rejected`] holds.
+pub const EMPLOYEE_PASSES: &[EmployeePass] = &[];
 
 /// Everything decided in a run.
 pub struct Evaluation {
@@ -106,68 +149,68 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
 }
 
-/// The passes run on each employee's live lines, in SPEC §3 order.
-type Pass = fn(&mut [LineState], &Ctx);
-
-const PASSES: &[Pass] = &[|lines, ctx| lines.iter_mut().for_each(|l| age::check(l, ctx))];
-
 /// Decides every claim line.
 pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
     let known: HashSet<&str> = ctx.staff.keys().copied().collect();
     let dat = data::check_claims(lines, &known, ctx.config.policy.claims.max_line_amount);
 
-    let mut outcomes: Vec<Option<(Status, Pence, Vec<Hit>)>> = vec![None; lines.len()];
-    let mut by_employee: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; lines.len()];
+    // assignment -> (live line indices, DAT-clean line indices)
+    let mut by_employee: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (index, (line, hits)) in lines.iter().zip(dat).enumerate() {
         if !hits.is_empty() {
-            outcomes[index] = Some((Status::Rejected, Pence::ZERO, hits));
-        } else if let Some(why) = age::deferral(line, &ctx.period) {
+            outcomes[index] = Some(Outcome::terminal(Status::Rejected, hits));
+            continue;
+        }
+        let entry = by_employee.entry(line.assignment.as_str()).or_default();
+        entry.1.push(index);
+        if let Some(why) = age::deferral(line, &ctx.period) {
             let hit = Hit::new(&age::CUT001, Severity::Info, why);
-            outcomes[index] = Some((Status::Deferred, Pence::ZERO, vec![hit]));
+            outcomes[index] = Some(Outcome::terminal(Status::Deferred, vec![hit]));
         } else {
-            by_employee
-                .entry(line.assignment.as_str())
-                .or_default()
-                .push(index);
+            entry.0.push(index);
         }
     }
 
-    let decided: Vec<Vec<(usize, Status, Pence, Vec<Hit>)>> = by_employee
+    let decided: Vec<Vec<(usize, Outcome)>> = by_employee
         .into_par_iter()
-        .map(|(assignment, mut indices)| {
-            indices.sort_by(|&a, &b| {
+        .map(|(assignment, (mut live, mut valid))| {
+            let order = |&a: &usize, &b: &usize| {
                 let (x, y) = (&lines[a], &lines[b]);
-                (x.expense_date, &x.claim_id, x.line_no, a).cmp(&(
-                    y.expense_date,
-                    &y.claim_id,
-                    y.line_no,
-                    b,
-                ))
-            });
+                (x.expense_date, &x.claim_id, x.line_no, a).cmp(&(y.expense_date, &y.claim_id, y.line_no, b))
+            };
+            live.sort_by(order);
+            valid.sort_by(order);
             // DAT003 guarantees the assignment is on the Staff sheet.
             let Some(staff) = ctx.staff.get(assignment) else {
                 return Vec::new();
             };
-            let mut states: Vec<LineState> = indices
-                .iter()
-                .map(|&i| LineState::new(i, &lines[i], staff))
-                .collect();
-            for pass in PASSES {
-                pass(&mut states, ctx);
+            let mut employee = Employee {
+                staff,
+                lines: live.iter().map(|&i| LineState::new(i, &lines[i], staff)).collect(),
+                valid: valid.iter().map(|&i| &lines[i]).collect(),
+            };
+            for line in employee.lines.iter_mut() {
+                for check in LINE_CHECKS {
+                    check(line, ctx);
+                }
             }
-            states.into_iter().map(finish).collect()
+            for pass in EMPLOYEE_PASSES {
+                pass(&mut employee, ctx);
+            }
+            employee.lines.into_iter().map(finish).collect()
         })
         .collect();
-    for (index, status, allowed, hits) in decided.into_iter().flatten() {
-        outcomes[index] = Some((status, allowed, hits));
+    for (index, outcome) in decided.into_iter().flatten() {
+        outcomes[index] = Some(outcome);
     }
 
     let mut decisions = Vec::with_capacity(lines.len());
     let mut findings = Vec::new();
     for (index, (line, outcome)) in lines.iter().zip(outcomes).enumerate() {
         // Every line has an outcome: DAT, CUT or an employee pass placed it.
-        let (status, allowed, mut hits) =
-            outcome.unwrap_or((Status::Rejected, Pence::ZERO, Vec::new()));
+        let Outcome { status, allowed, mut hits, taxable_payroll, p11d_amount, p11d_section } =
+            outcome.unwrap_or_else(|| Outcome::terminal(Status::Rejected, Vec::new()));
         hits.sort_by_key(|h| rules::spec_order(h.rule));
         let mut codes: Vec<&'static Rule> = hits.iter().map(|h| h.rule).collect();
         codes.dedup_by_key(|r| r.code);
@@ -183,23 +226,45 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
         decisions.push(Decision {
             allowed,
             status,
-            taxable_payroll: Pence::ZERO,
-            p11d_amount: Pence::ZERO,
-            p11d_section: None,
+            taxable_payroll,
+            p11d_amount,
+            p11d_section,
             rules: codes,
         });
     }
-    Evaluation {
-        decisions,
-        findings,
+    Evaluation { decisions, findings }
+}
+
+/// A line's result before it becomes a [`Decision`].
+#[derive(Clone)]
+struct Outcome {
+    status: Status,
+    allowed: Pence,
+    hits: Vec<Hit>,
+    taxable_payroll: Pence,
+    p11d_amount: Pence,
+    p11d_section: Option<char>,
+}
+
+impl Outcome {
+    /// A line decided without money: DAT-rejected or deferred.
+    fn terminal(status: Status, hits: Vec<Hit>) -> Outcome {
+        Outcome {
+            status,
+            allowed: Pence::ZERO,
+            hits,
+            taxable_payroll: Pence::ZERO,
+            p11d_amount: Pence::ZERO,
+            p11d_section: None,
+        }
     }
 }
 
 /// The status of a live line after every pass (SPEC §6.1 rules 2, 4, 5).
-fn finish(state: LineState) -> (usize, Status, Pence, Vec<Hit>) {
+fn finish(state: LineState) -> (usize, Outcome) {
     if state.is_rejected() {
         let hits = state.hits.into_iter().filter(|h| h.rule.rejects).collect();
-        return (state.index, Status::Rejected, Pence::ZERO, hits);
+        return (state.index, Outcome::terminal(Status::Rejected, hits));
     }
     let status = if state.allowed.is_zero() {
         Status::Rejected
@@ -208,5 +273,15 @@ fn finish(state: LineState) -> (usize, Status, Pence, Vec<Hit>) {
     } else {
         Status::Adjusted
     };
-    (state.index, status, state.allowed, state.hits)
+    let paid = status.is_paid();
+    let keep = |p: Pence| if paid { p } else { Pence::ZERO };
+    let outcome = Outcome {
+        status,
+        allowed: state.allowed,
+        taxable_payroll: keep(state.taxable_payroll),
+        p11d_amount: keep(state.p11d_amount),
+        p11d_section: if paid && !state.p11d_amount.is_zero() { state.p11d_section } else { None },
+        hits: state.hits,
+    };
+    (state.index, outcome)
 }

@@ -5,6 +5,7 @@ use crate::engine::{self, Ctx};
 use crate::error::{Error, Result};
 use crate::ingest;
 use crate::model::decision::{Finding, Severity, Subject};
+use crate::model::history::History;
 use crate::model::period::Period;
 use crate::output::manifest::Manifest;
 use crate::output::{self, atomic::Staging, payroll, reconcile, Report};
@@ -43,16 +44,9 @@ struct Stages {
 impl Stages {
     fn new(quiet: bool) -> Stages {
         // indicatif draws nothing when stderr is not a terminal.
-        let bar = if quiet {
-            indicatif::ProgressBar::hidden()
-        } else {
-            indicatif::ProgressBar::new_spinner()
-        };
-        Stages {
-            started: Instant::now(),
-            timings: Vec::new(),
-            bar,
-        }
+        let bar =
+            if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new_spinner() };
+        Stages { started: Instant::now(), timings: Vec::new(), bar }
     }
 
     fn start(&mut self, stage: &str) {
@@ -62,8 +56,7 @@ impl Stages {
     }
 
     fn done(&mut self, stage: &str) {
-        self.timings
-            .push((stage.to_string(), self.started.elapsed().as_millis()));
+        self.timings.push((stage.to_string(), self.started.elapsed().as_millis()));
     }
 }
 
@@ -81,7 +74,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     stages.done("ingest");
 
     stages.start("rules");
-    let ctx = Ctx::new(&config, period, &inputs.roster);
+    // The ledger's history arrives with the ledger stage; an empty one until then.
+    let history = History::default();
+    let ctx = Ctx::new(&config, period, &inputs.roster, &history);
     let evaluation = engine::evaluate(&inputs.claims, &ctx);
     let findings = ordered_findings(evaluation.findings, inputs.roster_findings);
     let adjustments = payroll::expense_rows(&inputs.claims, &evaluation.decisions, &ctx.staff);
@@ -106,18 +101,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut staging = Staging::new(&opts.out_dir)?;
     staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
     staging.write("exceptions.csv", |w| output::csv::exceptions(w, &report))?;
-    staging.write("adjustments.csv", |w| {
-        output::csv::adjustments(w, &report, &adjustments)
-    })?;
+    staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
     staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
     stages.done("write");
 
-    let manifest = manifest(
-        &report,
-        inputs.reports,
-        reconciliation,
-        stages.timings.clone(),
-    );
+    let manifest = manifest(&report, inputs.reports, reconciliation, stages.timings.clone());
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
     staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
     staging.commit()?;
@@ -133,10 +121,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             )));
         }
     }
-    Ok(RunSummary {
-        out_dir: opts.out_dir.clone(),
-        manifest,
-    })
+    Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest })
 }
 
 /// Line findings in input order, then employee / roster findings by

@@ -6,13 +6,7 @@ use common::*;
 use std::path::Path;
 
 fn fixture_run(out: &Path, extra: &[&str]) -> std::process::Output {
-    run_period(
-        "2025-06",
-        &fixture("ingest/roster.xlsx"),
-        &[&fixture("ingest/expenses.xlsx")],
-        out,
-        extra,
-    )
+    run_period("2025-06", &fixture("ingest/roster.xlsx"), &[&fixture("ingest/expenses.xlsx")], out, extra)
 }
 
 #[test]
@@ -20,13 +14,7 @@ fn complete_run_exits_0_and_writes_every_machine_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = fixture_run(dir.path(), &[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    for f in [
-        "decisions.csv",
-        "exceptions.csv",
-        "adjustments.csv",
-        "deferred-claims.csv",
-        "manifest.json",
-    ] {
+    for f in ["decisions.csv", "exceptions.csv", "adjustments.csv", "deferred-claims.csv", "manifest.json"] {
         assert!(dir.path().join(f).is_file(), "{f} missing");
     }
     // No temporary file is left behind.
@@ -47,16 +35,10 @@ fn complete_run_exits_0_and_writes_every_machine_file() {
         assert_eq!(input["sha256"].as_str().unwrap().len(), 64);
     }
     // Σ allowed of paid lines = Σ expense lines of adjustments.csv = £5,029.70.
-    assert_eq!(
-        manifest["reconciliation"]["adjustments_expense_total"],
-        "5029.70"
-    );
+    assert_eq!(manifest["reconciliation"]["adjustments_expense_total"], "5029.70");
     let adj = Csv::read(&dir.path().join("adjustments.csv"));
-    let total: i64 = adj
-        .rows
-        .iter()
-        .map(|r| (adj.get(r, "amount").parse::<f64>().unwrap() * 100.0).round() as i64)
-        .sum();
+    let total: i64 =
+        adj.rows.iter().map(|r| (adj.get(r, "amount").parse::<f64>().unwrap() * 100.0).round() as i64).sum();
     assert_eq!(total, 502970);
 }
 
@@ -66,10 +48,7 @@ fn outputs_are_readable_by_owner_and_group_only() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(code(&fixture_run(dir.path(), &[])), 0);
-    let mode = std::fs::metadata(dir.path().join("decisions.csv"))
-        .unwrap()
-        .permissions()
-        .mode();
+    let mode = std::fs::metadata(dir.path().join("decisions.csv")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777 & !0o022, 0o640 & !0o022, "mode {mode:o}");
     assert_eq!(mode & 0o007, 0, "world bits set: {mode:o}");
 }
@@ -101,10 +80,7 @@ fn every_command_has_help() {
     ] {
         let out = payrun(&cmd);
         assert_eq!(code(&out), 0, "{cmd:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stdout).contains("Usage"),
-            "{cmd:?}"
-        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{cmd:?}");
     }
 }
 
@@ -113,13 +89,7 @@ fn unreadable_input_exits_3() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.xlsx");
     std::fs::write(&junk, b"this is not a workbook").unwrap();
-    let out = run_period(
-        "2025-06",
-        &fixture("ingest/roster.xlsx"),
-        &[&junk],
-        &dir.path().join("out"),
-        &[],
-    );
+    let out = run_period("2025-06", &fixture("ingest/roster.xlsx"), &[&junk], &dir.path().join("out"), &[]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stderr(&out).contains("junk.xlsx"));
     assert!(!dir.path().join("out/decisions.csv").exists());
@@ -139,43 +109,22 @@ fn unreadable_input_exits_3() {
 fn missing_required_column_exits_3_naming_file_sheet_column_and_aliases() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(fixture("ingest/csv/claims.csv")).unwrap();
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
-    let amount = rows[0]
-        .iter()
-        .position(|h| h.to_lowercase().contains("amount"))
-        .expect("amount header");
+    let amount = rows[0].iter().position(|h| h.to_lowercase().contains("amount")).expect("amount header");
     let path = dir.path().join("claims-no-amount.csv");
     let mut w = csv::Writer::from_path(&path).unwrap();
     for r in &rows {
-        let kept: Vec<&str> = r
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != amount)
-            .map(|(_, v)| v)
-            .collect();
+        let kept: Vec<&str> = r.iter().enumerate().filter(|(i, _)| *i != amount).map(|(_, v)| v).collect();
         w.write_record(kept).unwrap();
     }
     w.flush().unwrap();
-    let out = run_period(
-        "2025-06",
-        &fixture("ingest/csv"),
-        &[&path],
-        &dir.path().join("out"),
-        &[],
-    );
+    let out = run_period("2025-06", &fixture("ingest/csv"), &[&path], &dir.path().join("out"), &[]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     let msg = stderr(&out);
-    for part in [
-        "DAT001",
-        "claims-no-amount.csv",
-        "sheet Claims",
-        "'amount'",
-        "Amount Claimed",
-        "Claimed Amount",
-    ] {
+    for part in
+        ["DAT001", "claims-no-amount.csv", "sheet Claims", "'amount'", "Amount Claimed", "Claimed Amount"]
+    {
         assert!(msg.contains(part), "{part} not in: {msg}");
     }
 }
@@ -189,13 +138,8 @@ fn missing_required_sheet_exits_3() {
     for f in ["Staff.csv", "Shifts.csv"] {
         std::fs::copy(fixture("ingest/csv").join(f), roster.join(f)).unwrap();
     }
-    let out = run_period(
-        "2025-06",
-        &roster,
-        &[&fixture("ingest/csv/claims.csv")],
-        &dir.path().join("out"),
-        &[],
-    );
+    let out =
+        run_period("2025-06", &roster, &[&fixture("ingest/csv/claims.csv")], &dir.path().join("out"), &[]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stderr(&out).contains("Absences"));
 }
@@ -214,10 +158,7 @@ fn rules_lists_every_implemented_code_with_its_policy_reference() {
     assert_eq!(code(&out), 0);
     let text = String::from_utf8_lossy(&out.stdout);
     for code in payrun::rules::CATALOGUE.iter().map(|r| r.code) {
-        let line = text
-            .lines()
-            .find(|l| l.starts_with(code))
-            .unwrap_or_else(|| panic!("{code} not listed"));
+        let line = text.lines().find(|l| l.starts_with(code)).unwrap_or_else(|| panic!("{code} not listed"));
         let rule = payrun::rules::by_code(code).unwrap();
         assert!(line.contains(rule.policy_ref), "{line}");
     }
@@ -236,18 +177,9 @@ fn check_prints_rows_per_sheet_and_findings_by_code() {
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("Claims") && text.contains("17 rows"),
-        "{text}"
-    );
+    assert!(text.contains("Claims") && text.contains("17 rows"), "{text}");
     assert!(text.contains("DAT006 2"), "{text}");
-    let bad = payrun(&[
-        "check",
-        "--roster",
-        "/nonexistent.xlsx",
-        "--expenses",
-        "/nonexistent.xlsx",
-    ]);
+    let bad = payrun(&["check", "--roster", "/nonexistent.xlsx", "--expenses", "/nonexistent.xlsx"]);
     assert_eq!(code(&bad), 3);
 }
 
@@ -280,15 +212,10 @@ fn deferred_line_is_decided_the_next_month() {
 }
 
 fn csv_bytes(dir: &Path) -> Vec<Vec<u8>> {
-    [
-        "decisions.csv",
-        "exceptions.csv",
-        "adjustments.csv",
-        "deferred-claims.csv",
-    ]
-    .iter()
-    .map(|f| std::fs::read(dir.join(f)).unwrap())
-    .collect()
+    ["decisions.csv", "exceptions.csv", "adjustments.csv", "deferred-claims.csv"]
+        .iter()
+        .map(|f| std::fs::read(dir.join(f)).unwrap())
+        .collect()
 }
 
 #[test]

@@ -28,56 +28,27 @@ const EXPECTED: &[(&str, &str, &str, &str)] = &[
 
 fn check_set(roster: &str, expenses: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let out = run_period(
-        "2025-06",
-        &fixture(roster),
-        &[&fixture(expenses)],
-        dir.path(),
-        &[],
-    );
+    let out = run_period("2025-06", &fixture(roster), &[&fixture(expenses)], dir.path(), &[]);
     assert_eq!(code(&out), 0, "{roster} + {expenses}: {}", stderr(&out));
     let d = Csv::read(&dir.path().join("decisions.csv"));
     let got: Vec<(String, String, String, String)> = d
         .rows
         .iter()
-        .map(|r| {
-            (
-                d.get(r, "claim_id"),
-                d.get(r, "line_no"),
-                d.get(r, "status"),
-                d.get(r, "rules"),
-            )
-        })
+        .map(|r| (d.get(r, "claim_id"), d.get(r, "line_no"), d.get(r, "status"), d.get(r, "rules")))
         .collect();
     let want: Vec<(String, String, String, String)> = EXPECTED
         .iter()
         .map(|(a, b, c, e)| (a.to_string(), b.to_string(), c.to_string(), e.to_string()))
         .collect();
     assert_eq!(got, want, "{roster} + {expenses}");
-    let paid: Vec<String> = d
-        .find(&[("status", "PAID")])
-        .iter()
-        .map(|r| d.get(r, "allowed"))
-        .collect();
-    assert_eq!(
-        paid,
-        ["4.50", "3.20", "5000.00", "3.10", "8.40", "10.50"],
-        "{expenses}"
-    );
+    let paid: Vec<String> = d.find(&[("status", "PAID")]).iter().map(|r| d.get(r, "allowed")).collect();
+    assert_eq!(paid, ["4.50", "3.20", "5000.00", "3.10", "8.40", "10.50"], "{expenses}");
     // The unparseable amount is written as claimed 0.00, with the raw value in the finding.
     let e = Csv::read(&dir.path().join("exceptions.csv"));
     let dat002 = e.find(&[("rule", "DAT002"), ("claim_id", "C1001")]);
     assert_eq!(dat002.len(), 1);
-    assert!(
-        e.get(dat002[0], "message").contains("n/a"),
-        "{:?}",
-        dat002[0]
-    );
-    assert!(
-        e.get(dat002[0], "source").contains("!Claims:"),
-        "{:?}",
-        dat002[0]
-    );
+    assert!(e.get(dat002[0], "message").contains("n/a"), "{:?}", dat002[0]);
+    assert!(e.get(dat002[0], "source").contains("!Claims:"), "{:?}", dat002[0]);
 }
 
 #[test]

@@ -1,8 +1,6 @@
 //! `payrun check`: ingest and validate only.
 
 use crate::config::Config;
-use crate::engine::Ctx;
-use crate::model::period::Period;
 use crate::rules::data;
 use clap::Args;
 use std::collections::{BTreeMap, HashSet};
@@ -13,9 +11,6 @@ use std::path::PathBuf;
 /// be read or a required sheet or column is missing.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Pay period, YYYY-MM (used for the calendar only).
-    #[arg(long)]
-    pub period: Option<String>,
     #[arg(long)]
     pub roster: PathBuf,
     #[arg(long, required = true)]
@@ -27,16 +22,7 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> crate::Result<()> {
     let config = Config::load(&args.config)?;
     let inputs = crate::ingest::load(&args.roster, &args.expenses, &config)?;
-    let period_start = match &args.period {
-        Some(p) => super::parse_period(p)?,
-        None => chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
-    };
-    let ctx = Ctx::new(
-        &config,
-        Period::new(period_start, &config.policy),
-        &inputs.roster,
-    );
-    let known: HashSet<&str> = ctx.staff.keys().copied().collect();
+    let known: HashSet<&str> = inputs.roster.staff.iter().map(|s| s.assignment.as_str()).collect();
     let hits = data::check_claims(&inputs.claims, &known, config.policy.claims.max_line_amount);
 
     let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
@@ -53,10 +39,7 @@ pub fn run(args: CheckArgs) -> crate::Result<()> {
         }
     }
     let rejected = hits.iter().filter(|h| !h.is_empty()).count();
-    println!(
-        "claim lines with data findings: {rejected} of {}",
-        inputs.claims.len()
-    );
+    println!("claim lines with data findings: {rejected} of {}", inputs.claims.len());
     println!("roster rows skipped: {}", inputs.roster_findings.len());
     for (code, n) in by_code {
         println!("  {code} {n}");

@@ -10,9 +10,6 @@ use chrono::NaiveDate;
 
 /// Parses `--period YYYY-MM` into the pay period's first day.
 pub fn parse_period(text: &str) -> Result<NaiveDate> {
-    crate::model::period::Period::parse_month(text).ok_or_else(|| {
-        Error::Usage(format!(
-            "--period '{text}' is not a month in the form YYYY-MM"
-        ))
-    })
+    crate::model::period::Period::parse_month(text)
+        .ok_or_else(|| Error::Usage(format!("--period '{text}' is not a month in the form YYYY-MM")))
 }

@@ -12,9 +12,8 @@ pub struct RulesArgs {
 
 pub fn run(args: RulesArgs) -> crate::Result<()> {
     if let Some(code) = args.code {
-        let rule = crate::rules::by_code(&code).ok_or_else(|| {
-            crate::Error::Usage(format!("no rule {code}; `payrun rules` lists them"))
-        })?;
+        let rule = crate::rules::by_code(&code)
+            .ok_or_else(|| crate::Error::Usage(format!("no rule {code}; `payrun rules` lists them")))?;
         println!(
             "{} ({}) — {}\n\n{}\n\n{}",
             rule.code,
@@ -27,13 +26,7 @@ pub fn run(args: RulesArgs) -> crate::Result<()> {
     }
     println!("{:<8} {:<8} {:<28} summary", "code", "severity", "policy");
     for rule in CATALOGUE {
-        println!(
-            "{:<8} {:<8} {:<28} {}",
-            rule.code,
-            rule.severity.code(),
-            rule.policy_ref,
-            rule.summary
-        );
+        println!("{:<8} {:<8} {:<28} {}", rule.code, rule.severity.code(), rule.policy_ref, rule.summary);
     }
     Ok(())
 }

@@ -47,9 +47,7 @@ pub enum FailOn {
 
 pub fn run(args: RunArgs) -> crate::Result<()> {
     let period = super::parse_period(&args.period)?;
-    let out_dir = args
-        .out
-        .unwrap_or_else(|| PathBuf::from("out").join(&args.period));
+    let out_dir = args.out.unwrap_or_else(|| PathBuf::from("out").join(&args.period));
     let opts = RunOptions {
         period,
         roster: args.roster,

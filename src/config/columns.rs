@@ -62,21 +62,8 @@ const SHEETS: &[(&str, &[&str])] = &[
             "lease_car",
         ],
     ),
-    (
-        "Shifts",
-        &["assignment", "date", "start", "end", "site", "shift_type"],
-    ),
-    (
-        "Absences",
-        &[
-            "assignment",
-            "start_date",
-            "end_date",
-            "absence_type",
-            "hours",
-            "certificate",
-        ],
-    ),
+    ("Shifts", &["assignment", "date", "start", "end", "site", "shift_type"]),
+    ("Absences", &["assignment", "start_date", "end_date", "absence_type", "hours", "certificate"]),
     (
         "Protection",
         &[
@@ -129,10 +116,7 @@ impl Columns {
     /// "Absences", "Protection"), including those of the `[all]` table; empty
     /// when there are none.
     pub fn aliases(&self, sheet: &str, canonical: &str) -> &[String] {
-        self.by_sheet
-            .get(sheet)
-            .and_then(|table| table.get(canonical))
-            .map_or(&[], Vec::as_slice)
+        self.by_sheet.get(sheet).and_then(|table| table.get(canonical)).map_or(&[], Vec::as_slice)
     }
 
     /// Parses and checks `columns.toml`; errors start with the key concerned.
@@ -147,9 +131,7 @@ impl Columns {
         ];
         let mut columns = Columns::default();
         for (sheet, table) in sheet_tables {
-            columns
-                .by_sheet
-                .insert(sheet.to_string(), table.unwrap_or_default());
+            columns.by_sheet.insert(sheet.to_string(), table.unwrap_or_default());
         }
         columns.check_and_merge(file.all.unwrap_or_default())?;
         Ok(columns)
@@ -170,10 +152,7 @@ impl Columns {
                 }
             }
             for (canonical, aliases) in &all {
-                if !SHEETS
-                    .iter()
-                    .any(|(_, cols)| cols.contains(&canonical.as_str()))
-                {
+                if !SHEETS.iter().any(|(_, cols)| cols.contains(&canonical.as_str())) {
                     return Err(format!("{ALL}.{canonical}: not a column of any sheet"));
                 }
                 if let Some(i) = aliases.iter().position(|a| a.trim().is_empty()) {

@@ -17,26 +17,18 @@ use serde::{Deserialize, Deserializer};
 /// pence. At most two decimals; never negative.
 pub(crate) fn pence<'de, D: Deserializer<'de>>(d: D) -> Result<Pence, D::Error> {
     let text = d.deserialize_str(Text("money in pounds as text, e.g. \"80.00\""))?;
-    non_negative_decimal(&text, 2)
-        .map(Pence)
-        .map_err(D::Error::custom)
+    non_negative_decimal(&text, 2).map(Pence).map_err(D::Error::custom)
 }
 
 /// A non-negative exact decimal string such as `"1.10"` or `"52.143"`.
 pub(crate) fn ratio<'de, D: Deserializer<'de>>(d: D) -> Result<Ratio, D::Error> {
     let text = d.deserialize_str(Text("a decimal number as text, e.g. \"1.10\""))?;
-    let decimals = text
-        .trim()
-        .split_once('.')
-        .map_or(0, |(_, frac)| frac.len() as u32);
+    let decimals = text.trim().split_once('.').map_or(0, |(_, frac)| frac.len() as u32);
     if decimals > 6 {
         return Err(D::Error::custom("at most six decimals"));
     }
     let numerator = non_negative_decimal(&text, decimals).map_err(D::Error::custom)?;
-    Ok(Ratio {
-        numerator,
-        denominator: 10i64.pow(decimals),
-    })
+    Ok(Ratio { numerator, denominator: 10i64.pow(decimals) })
 }
 
 /// Whole miles (`3500`) into tenths of a mile.
@@ -106,10 +98,7 @@ fn to_date(dt: toml::value::Datetime) -> Result<NaiveDate, String> {
 }
 
 fn non_negative_decimal(text: &str, scale: u32) -> Result<i64, String> {
-    let decimals = text
-        .trim()
-        .split_once('.')
-        .map_or(0, |(_, frac)| frac.len() as u32);
+    let decimals = text.trim().split_once('.').map_or(0, |(_, frac)| frac.len() as u32);
     if decimals > scale {
         return Err(format!("`{text}` has more than {scale} decimals"));
     }

@@ -14,9 +14,9 @@ mod tests;
 
 pub use columns::Columns;
 pub use policy::{
-    AmapRates, Band, BandTable, Calendar, Claims, Elements, Leave, Limits, MileageExcess,
-    MileageRates, Pay, Policy, Protection, Rates, RelocationCaps, Sickness, Sites, Subsistence,
-    SubsistenceCaps, Travel, WordList,
+    AmapRates, Band, BandTable, Calendar, Claims, Elements, Leave, Limits, MileageExcess, MileageRates, Pay,
+    Policy, Protection, Rates, RelocationCaps, Sickness, Sites, Subsistence, SubsistenceCaps, Travel,
+    WordList,
 };
 
 use crate::error::Error;
@@ -57,12 +57,7 @@ impl Config {
         hasher.update(&columns_bytes);
         let hash = format!("{:x}", hasher.finalize());
 
-        Ok(Config {
-            policy,
-            columns,
-            hash,
-            dir: dir.to_path_buf(),
-        })
+        Ok(Config { policy, columns, hash, dir: dir.to_path_buf() })
     }
 
     /// Where the configuration is looked for unless `--config` says otherwise.
@@ -82,8 +77,7 @@ pub struct Ratio {
 impl Ratio {
     /// `value × self`, rounded down (e.g. route miles × 1.10 to 0.1 mile).
     pub fn mul_floor(self, value: i64) -> i64 {
-        (i128::from(value) * i128::from(self.numerator)).div_euclid(i128::from(self.denominator))
-            as i64
+        (i128::from(value) * i128::from(self.numerator)).div_euclid(i128::from(self.denominator)) as i64
     }
 }
 
@@ -98,15 +92,11 @@ fn read(path: &Path) -> crate::Result<Vec<u8>> {
 }
 
 fn text<'a>(path: &Path, bytes: &'a [u8]) -> crate::Result<&'a str> {
-    std::str::from_utf8(bytes)
-        .map_err(|err| config_error(path, format!("is not UTF-8 text: {err}")))
+    std::str::from_utf8(bytes).map_err(|err| config_error(path, format!("is not UTF-8 text: {err}")))
 }
 
 fn config_error(path: &Path, message: String) -> Error {
-    Error::Config {
-        path: path.to_path_buf(),
-        message,
-    }
+    Error::Config { path: path.to_path_buf(), message }
 }
 
 /// Deserializes a TOML document; an error message names the dotted key it
@@ -147,10 +137,7 @@ fn locate(text: &str, offset: usize) -> (usize, Option<String>) {
         }
         if let Some(name) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
             let name = name.trim().to_string();
-            let index = array_index
-                .entry(name.clone())
-                .and_modify(|i| *i += 1)
-                .or_insert(0);
+            let index = array_index.entry(name.clone()).and_modify(|i| *i += 1).or_insert(0);
             table = format!("{name}[{index}]");
             key = None;
         } else if let Some(name) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
@@ -158,10 +145,7 @@ fn locate(text: &str, offset: usize) -> (usize, Option<String>) {
             key = None;
         } else if let Some((k, _)) = line.split_once('=') {
             let k = k.trim();
-            if !k.is_empty()
-                && k.chars()
-                    .all(|c| c.is_alphanumeric() || "_-.\"".contains(c))
-            {
+            if !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || "_-.\"".contains(c)) {
                 key = Some(k.trim_matches('"').to_string());
             }
         }

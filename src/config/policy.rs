@@ -253,10 +253,7 @@ pub struct Sickness {
 impl Sickness {
     /// The stage a Bradford score has reached (0 = none).
     pub fn bradford_stage(&self, score: u64) -> u32 {
-        self.bradford_triggers
-            .iter()
-            .filter(|t| score >= **t)
-            .count() as u32
+        self.bradford_triggers.iter().filter(|t| score >= **t).count() as u32
     }
 }
 
@@ -287,11 +284,7 @@ pub struct Band {
 impl BandTable {
     /// Months of protection for `completed_years` of reckonable service.
     pub fn months_for(&self, completed_years: u32) -> u32 {
-        self.0
-            .iter()
-            .rev()
-            .find(|band| band.min_years <= completed_years)
-            .map_or(0, |band| band.months)
+        self.0.iter().rev().find(|band| band.min_years <= completed_years).map_or(0, |band| band.months)
     }
 }
 
@@ -388,10 +381,7 @@ impl Policy {
     /// (SPEC §6.5 rule 32).
     pub fn is_trust_site(&self, site: &str) -> bool {
         let site = site.trim();
-        self.sites
-            .trust_sites
-            .iter()
-            .any(|s| s.trim().eq_ignore_ascii_case(site))
+        self.sites.trust_sites.iter().any(|s| s.trim().eq_ignore_ascii_case(site))
     }
 
     /// Sorts what is looked up by order and checks what serde cannot: the
@@ -420,10 +410,7 @@ impl Policy {
         self.calendar.bank_holidays.dedup();
 
         let positive = [
-            (
-                "claims.cutoff_working_days",
-                u64::from(self.claims.cutoff_working_days),
-            ),
+            ("claims.cutoff_working_days", u64::from(self.claims.cutoff_working_days)),
             ("limits.max_file_bytes", self.limits.max_file_bytes),
             ("limits.max_rows", self.limits.max_rows),
             ("limits.max_cell_chars", self.limits.max_cell_chars),
@@ -438,29 +425,21 @@ impl Policy {
         }
         for (key, ratio) in [
             ("pay.weeks_per_year", self.pay.weeks_per_year),
-            (
-                "pay.full_time_weekly_hours",
-                self.pay.full_time_weekly_hours,
-            ),
+            ("pay.full_time_weekly_hours", self.pay.full_time_weekly_hours),
         ] {
             if ratio.numerator == 0 {
                 return Err(format!("{key}: must be greater than 0"));
             }
         }
         if self.subsistence.day_meal_covers_from >= self.subsistence.day_meal_covers_to {
-            return Err(
-                "subsistence.day_meal_covers_to: must be later than day_meal_covers_from".into(),
-            );
+            return Err("subsistence.day_meal_covers_to: must be later than day_meal_covers_from".into());
         }
         if self.sites.trust_sites.iter().any(|s| s.trim().is_empty()) {
             return Err("sites.trust_sites: a site code is blank".into());
         }
         check_words("subsistence.alcohol_words", &self.subsistence.alcohol_words)?;
         check_words("travel.fine_words", &self.travel.fine_words)?;
-        check_ascending(
-            "sickness.bradford_triggers",
-            self.sickness.bradford_triggers.iter().copied(),
-        )?;
+        check_ascending("sickness.bradford_triggers", self.sickness.bradford_triggers.iter().copied())?;
         if self.sickness.bradford_triggers.first() == Some(&0) {
             return Err("sickness.bradford_triggers: a trigger must be greater than 0".into());
         }
@@ -471,14 +450,8 @@ impl Policy {
 }
 
 fn check_words(key: &str, words: &WordList) -> Result<(), String> {
-    match words
-        .0
-        .iter()
-        .find(|w| w.is_empty() || !w.chars().all(char::is_alphanumeric))
-    {
-        Some(w) => Err(format!(
-            "{key}: `{w}` is not a single word (letters and digits)"
-        )),
+    match words.0.iter().find(|w| w.is_empty() || !w.chars().all(char::is_alphanumeric)) {
+        Some(w) => Err(format!("{key}: `{w}` is not a single word (letters and digits)")),
         None => Ok(()),
     }
 }
@@ -503,9 +476,7 @@ fn check_bands(key: &str, table: &BandTable) -> Result<(), String> {
     match table.0.first() {
         None => return Err(format!("{key}: needs at least one band")),
         Some(first) if first.min_years != 0 => {
-            return Err(format!(
-                "{key}[0].min_years: the first band must start at 0 years"
-            ))
+            return Err(format!("{key}[0].min_years: the first band must start at 0 years"))
         }
         Some(_) => {}
     }

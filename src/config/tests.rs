@@ -55,10 +55,7 @@ fn rate_period(from: &str, lower: &str) -> String {
     let start = policy.find("\n[[rates]]").unwrap();
     let end = policy[start..].find("\n[pay]").unwrap() + start;
     policy[start..end]
-        .replace(
-            "effective_from = 2014-06-01",
-            &format!("effective_from = {from}"),
-        )
+        .replace("effective_from = 2014-06-01", &format!("effective_from = {from}"))
         .replace("lower = \"0.25\"", &format!("lower = \"{lower}\""))
 }
 
@@ -102,46 +99,16 @@ fn bundled_config_loads_with_the_spec_figures() {
 
     let sub = &policy.subsistence;
     assert_eq!(sub.day_meal_min_away, TimeDelta::hours(5));
-    assert_eq!(
-        sub.day_meal_covers_from,
-        NaiveTime::from_hms_opt(12, 0, 0).unwrap()
-    );
-    assert_eq!(
-        sub.day_meal_covers_to,
-        NaiveTime::from_hms_opt(14, 0, 0).unwrap()
-    );
+    assert_eq!(sub.day_meal_covers_from, NaiveTime::from_hms_opt(12, 0, 0).unwrap());
+    assert_eq!(sub.day_meal_covers_to, NaiveTime::from_hms_opt(14, 0, 0).unwrap());
     assert_eq!(sub.evening_meal_min_away, TimeDelta::hours(10));
-    assert_eq!(
-        sub.evening_meal_return_not_before,
-        NaiveTime::from_hms_opt(19, 0, 0).unwrap()
-    );
-    assert_eq!(
-        policy.travel.taxi_authorisation,
-        AuthLevel::CareGroupDirector
-    );
-    assert_eq!(
-        policy.travel.air_authorisation,
-        AuthLevel::ExecutiveDirector
-    );
-    assert_eq!(
-        policy.travel.hospitality_authorisation,
-        AuthLevel::ChiefExecutive
-    );
+    assert_eq!(sub.evening_meal_return_not_before, NaiveTime::from_hms_opt(19, 0, 0).unwrap());
+    assert_eq!(policy.travel.taxi_authorisation, AuthLevel::CareGroupDirector);
+    assert_eq!(policy.travel.air_authorisation, AuthLevel::ExecutiveDirector);
+    assert_eq!(policy.travel.hospitality_authorisation, AuthLevel::ChiefExecutive);
 
-    assert_eq!(
-        policy.pay.weeks_per_year,
-        Ratio {
-            numerator: 52_143,
-            denominator: 1_000
-        }
-    );
-    assert_eq!(
-        policy.pay.full_time_weekly_hours,
-        Ratio {
-            numerator: 375,
-            denominator: 10
-        }
-    );
+    assert_eq!(policy.pay.weeks_per_year, Ratio { numerator: 52_143, denominator: 1_000 });
+    assert_eq!(policy.pay.full_time_weekly_hours, Ratio { numerator: 375, denominator: 10 });
     assert_eq!(policy.leave.bereavement_immediate_days, 6);
     assert_eq!(policy.leave.emergency_full_time_hours, 45);
     assert_eq!(policy.leave.magisterial_days, 18);
@@ -149,14 +116,8 @@ fn bundled_config_loads_with_the_spec_figures() {
     assert_eq!(policy.limits.max_file_bytes, 1 << 30);
     assert_eq!(policy.limits.max_rows, 5_000_000);
     assert_eq!(policy.limits.max_cell_chars, 32_767);
-    assert_eq!(
-        policy.elements.display_name("UNPAID_LEAVE"),
-        Some("Unpaid leave deduction")
-    );
-    assert_eq!(
-        policy.elements.display_name("PAY_PROTECTION"),
-        Some("Pay protection top-up")
-    );
+    assert_eq!(policy.elements.display_name("UNPAID_LEAVE"), Some("Unpaid leave deduction"));
+    assert_eq!(policy.elements.display_name("PAY_PROTECTION"), Some("Pay protection top-up"));
     assert_eq!(config.hash.len(), 64);
 }
 
@@ -201,10 +162,7 @@ fn bank_holidays_and_working_days() {
     assert!(policy.is_bank_holiday(date(2025, 5, 26)));
     assert!(!policy.is_bank_holiday(date(2025, 5, 27)));
     assert!(policy.is_bank_holiday(date(2023, 5, 8)), "coronation");
-    assert!(
-        policy.is_bank_holiday(date(2026, 12, 28)),
-        "Boxing Day substitute"
-    );
+    assert!(policy.is_bank_holiday(date(2026, 12, 28)), "Boxing Day substitute");
     assert!(policy.is_working_day(date(2025, 5, 27)));
     assert!(!policy.is_working_day(date(2025, 5, 26)));
     assert!(!policy.is_working_day(date(2025, 5, 24)), "Saturday");
@@ -216,22 +174,13 @@ fn bank_holidays_fall_on_weekdays_eight_a_year_nine_in_2023() {
     let policy = bundled().policy;
     let mut per_year: BTreeMap<i32, usize> = BTreeMap::new();
     for d in &policy.calendar.bank_holidays {
-        assert!(
-            !matches!(d.weekday(), Weekday::Sat | Weekday::Sun),
-            "{d} is a weekend day"
-        );
+        assert!(!matches!(d.weekday(), Weekday::Sat | Weekday::Sun), "{d} is a weekend day");
         *per_year.entry(d.year()).or_default() += 1;
     }
-    let expected: BTreeMap<i32, usize> =
-        [(2023, 9), (2024, 8), (2025, 8), (2026, 8), (2027, 8)].into();
+    let expected: BTreeMap<i32, usize> = [(2023, 9), (2024, 8), (2025, 8), (2026, 8), (2027, 8)].into();
     assert_eq!(per_year, expected);
-    let bh2025: Vec<NaiveDate> = policy
-        .calendar
-        .bank_holidays
-        .iter()
-        .copied()
-        .filter(|d| d.year() == 2025)
-        .collect();
+    let bh2025: Vec<NaiveDate> =
+        policy.calendar.bank_holidays.iter().copied().filter(|d| d.year() == 2025).collect();
     assert_eq!(
         bh2025,
         [
@@ -252,10 +201,7 @@ fn protection_bands_follow_spec_3_12() {
     let protection = bundled().policy.protection;
     let short: Vec<u32> = (0..8).map(|y| protection.short.months_for(y)).collect();
     assert_eq!(short, [2, 2, 3, 4, 5, 6, 6, 6]);
-    let long: Vec<u32> = [0, 5, 6, 9, 10, 30]
-        .iter()
-        .map(|y| protection.long.months_for(*y))
-        .collect();
+    let long: Vec<u32> = [0, 5, 6, 9, 10, 30].iter().map(|y| protection.long.months_for(*y)).collect();
     assert_eq!(long, [6, 6, 12, 12, 24, 24]);
 }
 
@@ -271,19 +217,10 @@ fn bradford_stages() {
 #[test]
 fn word_lists_match_whole_words_any_case() {
     let policy = bundled().policy;
-    assert!(policy
-        .subsistence
-        .alcohol_words
-        .matches("Dinner + glass of WINE"));
+    assert!(policy.subsistence.alcohol_words.matches("Dinner + glass of WINE"));
     assert!(policy.subsistence.alcohol_words.matches("ginger ale"));
-    assert!(policy
-        .subsistence
-        .alcohol_words
-        .matches("beer-battered fish"));
-    assert!(!policy
-        .subsistence
-        .alcohol_words
-        .matches("Winery tour, gingerbread"));
+    assert!(policy.subsistence.alcohol_words.matches("beer-battered fish"));
+    assert!(!policy.subsistence.alcohol_words.matches("Winery tour, gingerbread"));
     assert!(policy.travel.fine_words.matches("PCN issued at DRI"));
     assert!(!policy.travel.fine_words.matches("Refined route, finesse"));
     assert!(policy.is_trust_site(" dri "));
@@ -292,8 +229,7 @@ fn word_lists_match_whole_words_any_case() {
 
 #[test]
 fn unknown_key_is_an_error_naming_it() {
-    let policy =
-        bundled_policy_text().replace("[claims]\n", "[claims]\nmax_line_amont = \"1.00\"\n");
+    let policy = bundled_policy_text().replace("[claims]\n", "[claims]\nmax_line_amont = \"1.00\"\n");
     let message = config_error_message(load_policy(&policy));
     assert!(message.contains("max_line_amont"), "{message}");
     assert!(message.contains("claims."), "{message}");
@@ -301,8 +237,7 @@ fn unknown_key_is_an_error_naming_it() {
 
 #[test]
 fn unknown_key_inside_a_rate_period_is_named_with_its_index() {
-    let policy =
-        bundled_policy_text().replace("hotel = \"80.00\"", "hotel = \"80.00\"\nhostel = \"9.00\"");
+    let policy = bundled_policy_text().replace("hotel = \"80.00\"", "hotel = \"80.00\"\nhostel = \"9.00\"");
     let message = config_error_message(load_policy(&policy));
     assert!(message.contains("rates[0].subsistence.hostel"), "{message}");
 }
@@ -317,45 +252,29 @@ fn negative_cap_is_an_error_naming_the_key() {
 
 #[test]
 fn negative_plain_money_is_an_error_naming_the_key() {
-    let policy = bundled_policy_text().replace(
-        "relocation_p11d_exempt = \"0.00\"",
-        "relocation_p11d_exempt = \"-1.00\"",
-    );
+    let policy = bundled_policy_text()
+        .replace("relocation_p11d_exempt = \"0.00\"", "relocation_p11d_exempt = \"-1.00\"");
     let message = config_error_message(load_policy(&policy));
-    assert!(
-        message.starts_with("claims.relocation_p11d_exempt: must not be negative"),
-        "{message}"
-    );
+    assert!(message.starts_with("claims.relocation_p11d_exempt: must not be negative"), "{message}");
 }
 
 #[test]
 fn money_as_a_bare_number_is_refused() {
     let policy = bundled_policy_text().replace("day_meal = \"5.00\"", "day_meal = 5");
     let message = config_error_message(load_policy(&policy));
-    assert!(
-        message.contains("rates[0].subsistence.day_meal"),
-        "{message}"
-    );
+    assert!(message.contains("rates[0].subsistence.day_meal"), "{message}");
 }
 
 #[test]
 fn two_rate_periods_on_the_same_date_are_an_error() {
-    let policy = format!(
-        "{}\n{}",
-        bundled_policy_text(),
-        rate_period("2014-06-01", "0.30")
-    );
+    let policy = format!("{}\n{}", bundled_policy_text(), rate_period("2014-06-01", "0.30"));
     let message = config_error_message(load_policy(&policy));
     assert!(message.contains("rates[1].effective_from"), "{message}");
 }
 
 #[test]
 fn rates_on_picks_the_period_in_force_around_a_change() {
-    let policy = format!(
-        "{}\n{}",
-        bundled_policy_text(),
-        rate_period("2025-07-01", "0.28")
-    );
+    let policy = format!("{}\n{}", bundled_policy_text(), rate_period("2025-07-01", "0.28"));
     let config = load_policy(&policy).unwrap();
     let policy = &config.policy;
     assert_eq!(policy.rates_on(date(2025, 6, 30)).mileage.lower, Pence(25));
@@ -374,23 +293,15 @@ fn rate_periods_written_out_of_order_are_sorted() {
     );
     let config = load_policy(&policy).unwrap();
     assert_eq!(config.policy.rates[0].effective_from, date(2014, 6, 1));
-    assert_eq!(
-        config.policy.rates_on(date(2025, 7, 1)).mileage.lower,
-        Pence(28)
-    );
+    assert_eq!(config.policy.rates_on(date(2025, 7, 1)).mileage.lower, Pence(28));
 }
 
 #[test]
 fn protection_bands_must_ascend() {
-    let policy = bundled_policy_text().replace(
-        "{ min_years = 3, months = 4 }",
-        "{ min_years = 2, months = 4 }",
-    );
+    let policy =
+        bundled_policy_text().replace("{ min_years = 3, months = 4 }", "{ min_years = 2, months = 4 }");
     let message = config_error_message(load_policy(&policy));
-    assert!(
-        message.starts_with("protection.short[2].min_years"),
-        "{message}"
-    );
+    assert!(message.starts_with("protection.short[2].min_years"), "{message}");
 }
 
 #[test]
@@ -404,15 +315,9 @@ fn missing_file_is_a_config_error() {
 #[test]
 fn aliases_include_the_all_table() {
     let columns = bundled().columns;
-    assert!(columns
-        .aliases("Claims", "assignment")
-        .contains(&"Assignment Number".to_string()));
-    assert!(columns
-        .aliases("Protection", "assignment")
-        .contains(&"Emp No".to_string()));
-    assert!(columns
-        .aliases("Staff", "name")
-        .contains(&"Employee Name".to_string()));
+    assert!(columns.aliases("Claims", "assignment").contains(&"Assignment Number".to_string()));
+    assert!(columns.aliases("Protection", "assignment").contains(&"Emp No".to_string()));
+    assert!(columns.aliases("Staff", "name").contains(&"Employee Name".to_string()));
     assert!(columns.aliases("Claims", "no_such_column").is_empty());
     assert!(columns.aliases("NoSuchSheet", "assignment").is_empty());
 }

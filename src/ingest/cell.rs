@@ -129,15 +129,10 @@ fn decimal_cell(cell: Cell, scale: u32, expected: &'static str) -> Parsed<i64> {
     match cell {
         Cell::Empty => Ok(None),
         Cell::Text(t) if t.trim().is_empty() => Ok(None),
-        Cell::Int(i) => i
-            .checked_mul(10i64.pow(scale))
-            .map(Some)
-            .ok_or(CellError { expected }),
+        Cell::Int(i) => i.checked_mul(10i64.pow(scale)).map(Some).ok_or(CellError { expected }),
         Cell::Float(f) if !f.is_finite() => bad(expected),
         Cell::Float(_) | Cell::Text(_) => match cell.as_text() {
-            Some(t) => parse_decimal_text(&t, scale)
-                .map(Some)
-                .ok_or(CellError { expected }),
+            Some(t) => parse_decimal_text(&t, scale).map(Some).ok_or(CellError { expected }),
             None => bad(expected),
         },
         _ => bad(expected),
@@ -244,16 +239,10 @@ pub fn date(cell: Cell, system: DateSystem) -> Parsed<NaiveDate> {
     match cell {
         Cell::Empty => Ok(None),
         Cell::DateTime(dt) => Ok(Some(dt.date())),
-        Cell::Int(i) => serial_date(i as f64, system)
-            .map(Some)
-            .ok_or(CellError { expected: "a date" }),
-        Cell::Float(f) => serial_date(f, system)
-            .map(Some)
-            .ok_or(CellError { expected: "a date" }),
+        Cell::Int(i) => serial_date(i as f64, system).map(Some).ok_or(CellError { expected: "a date" }),
+        Cell::Float(f) => serial_date(f, system).map(Some).ok_or(CellError { expected: "a date" }),
         Cell::Text(t) if t.trim().is_empty() => Ok(None),
-        Cell::Text(t) => parse_date_text(t, system)
-            .map(Some)
-            .ok_or(CellError { expected: "a date" }),
+        Cell::Text(t) => parse_date_text(t, system).map(Some).ok_or(CellError { expected: "a date" }),
         _ => bad("a date"),
     }
 }
@@ -287,16 +276,10 @@ pub fn time(cell: Cell, system: DateSystem) -> Parsed<TimeValue> {
             Ok(Some(TimeValue::Time(dt.time())))
         }
         Cell::DateTime(dt) => Ok(Some(TimeValue::DateTime(dt))),
-        Cell::Int(i) => serial_time(i as f64, system)
-            .map(Some)
-            .ok_or(CellError { expected: WHAT }),
-        Cell::Float(f) => serial_time(f, system)
-            .map(Some)
-            .ok_or(CellError { expected: WHAT }),
+        Cell::Int(i) => serial_time(i as f64, system).map(Some).ok_or(CellError { expected: WHAT }),
+        Cell::Float(f) => serial_time(f, system).map(Some).ok_or(CellError { expected: WHAT }),
         Cell::Text(t) if t.trim().is_empty() => Ok(None),
-        Cell::Text(t) => parse_time_text(t, system)
-            .map(Some)
-            .ok_or(CellError { expected: WHAT }),
+        Cell::Text(t) => parse_time_text(t, system).map(Some).ok_or(CellError { expected: WHAT }),
         _ => bad(WHAT),
     }
 }
@@ -368,13 +351,7 @@ pub fn parse_date_text(text: &str, system: DateSystem) -> Option<NaiveDate> {
 fn parse_iso_date(s: &str) -> Option<NaiveDate> {
     let mut parts = s.split('-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some()
-        || y.len() != 4
-        || m.is_empty()
-        || m.len() > 2
-        || d.is_empty()
-        || d.len() > 2
-    {
+    if parts.next().is_some() || y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
         return None;
     }
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
@@ -445,13 +422,9 @@ pub fn code<T>(cell: Cell, parse: impl Fn(&str) -> Option<T>) -> Parsed<T> {
     match cell {
         Cell::Empty => Ok(None),
         Cell::Text(t) if t.trim().is_empty() => Ok(None),
-        Cell::Text(t) => parse(t).map(Some).ok_or(CellError {
-            expected: UNKNOWN_CODE,
-        }),
+        Cell::Text(t) => parse(t).map(Some).ok_or(CellError { expected: UNKNOWN_CODE }),
         Cell::Int(_) | Cell::Float(_) | Cell::Bool(_) => {
-            parse(&cell.raw()).map(Some).ok_or(CellError {
-                expected: UNKNOWN_CODE,
-            })
+            parse(&cell.raw()).map(Some).ok_or(CellError { expected: UNKNOWN_CODE })
         }
         _ => bad(UNKNOWN_CODE),
     }

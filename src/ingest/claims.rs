@@ -39,8 +39,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
 
 /// The receipt code, which also takes the Y/N variants (SPEC §6.2 rule 10).
 fn receipt_code(text: &str) -> Option<Receipt> {
-    Receipt::parse(text)
-        .or_else(|| yes_no_text(text).map(|y| if y { Receipt::Yes } else { Receipt::No }))
+    Receipt::parse(text).or_else(|| yes_no_text(text).map(|y| if y { Receipt::Yes } else { Receipt::No }))
 }
 
 /// Reads every data row of a located Claims table, in row order (in parallel).
@@ -65,13 +64,7 @@ fn read_row(table: &Table, row: usize) -> ClaimLine {
     let category = r.required("category", |c| cell::code(c, Category::parse));
     let miles = r.optional("miles", cell::miles);
     if miles.is_none() && category.is_some_and(Category::is_mileage) && r.cell("miles").is_blank() {
-        r.problem(
-            "miles",
-            String::new(),
-            cell::CellError {
-                expected: "miles (required for mileage)",
-            },
-        );
+        r.problem("miles", String::new(), cell::CellError { expected: "miles (required for mileage)" });
     }
     ClaimLine {
         source: Some(r.source()),
@@ -90,12 +83,8 @@ fn read_row(table: &Table, row: usize) -> ClaimLine {
         passengers: r.optional("passengers", cell::integer).unwrap_or(0),
         travel_type: r.optional("travel_type", |c| cell::code(c, TravelType::parse)),
         amount: r.required("amount", cell::money).unwrap_or_default(),
-        receipt: r
-            .optional("receipt", |c| cell::code(c, receipt_code))
-            .unwrap_or(Receipt::No),
-        lost_receipt_reason: r
-            .optional("lost_receipt_reason", cell::text)
-            .unwrap_or_default(),
+        receipt: r.optional("receipt", |c| cell::code(c, receipt_code)).unwrap_or(Receipt::No),
+        lost_receipt_reason: r.optional("lost_receipt_reason", cell::text).unwrap_or_default(),
         london: r.optional("london", cell::yes_no).unwrap_or(false),
         depart_time: r.optional_time("depart_time"),
         return_time: r.optional_time("return_time"),

@@ -56,12 +56,7 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
             Error::Input(format!(
                 "{}: required sheet Claims not found (sheets: {})",
                 path.display(),
-                input
-                    .sheets
-                    .iter()
-                    .map(|s| s.name.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                input.sheets.iter().map(|s| s.name.to_string()).collect::<Vec<_>>().join(", ")
             ))
         })?;
         let table = table::Table::locate(sheet, claims::COLUMNS, &config.columns)?;
@@ -73,10 +68,5 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
         });
         claims.extend(lines);
     }
-    Ok(Inputs {
-        claims,
-        roster,
-        roster_findings,
-        reports,
-    })
+    Ok(Inputs { claims, roster, roster_findings, reports })
 }

@@ -77,12 +77,7 @@ pub fn read(input: &Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, S
             Error::Input(format!(
                 "{}: required sheet {name} not found (sheets: {})",
                 input.path.display(),
-                input
-                    .sheets
-                    .iter()
-                    .map(|s| s.name.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                input.sheets.iter().map(|s| s.name.to_string()).collect::<Vec<_>>().join(", ")
             ))
         })
     };
@@ -131,35 +126,11 @@ pub fn read(input: &Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, S
         None => Vec::new(),
     };
 
-    let shifts = keep_known(
-        shifts,
-        &known,
-        |s| (&s.assignment, &s.source),
-        &mut findings,
-    );
-    let absences = keep_known(
-        absences,
-        &known,
-        |a| (&a.assignment, &a.source),
-        &mut findings,
-    );
-    let protections = keep_known(
-        protections,
-        &known,
-        |p| (&p.assignment, &p.source),
-        &mut findings,
-    );
+    let shifts = keep_known(shifts, &known, |s| (&s.assignment, &s.source), &mut findings);
+    let absences = keep_known(absences, &known, |a| (&a.assignment, &a.source), &mut findings);
+    let protections = keep_known(protections, &known, |p| (&p.assignment, &p.source), &mut findings);
     drop(known);
-    Ok((
-        Roster {
-            staff,
-            shifts,
-            absences,
-            protections,
-        },
-        findings,
-        counts,
-    ))
+    Ok((Roster { staff, shifts, absences, protections }, findings, counts))
 }
 
 /// Reads every data row of a table in parallel; rows with problems become
@@ -242,10 +213,7 @@ fn roster_finding(
     Finding {
         rule,
         severity: Severity::Warning,
-        subject: Subject::Employee {
-            assignment: assignment.to_string(),
-            date: None,
-        },
+        subject: Subject::Employee { assignment: assignment.to_string(), date: None },
         message,
         source: Some(source),
     }
@@ -255,13 +223,7 @@ fn read_staff(r: &mut RowReader) -> Option<Staff> {
     let contracted = r.required("contracted_hours", |c| cell::decimal(c, 2));
     if contracted.is_some_and(|h| h <= 0) {
         let raw = r.raw("contracted_hours");
-        r.problem(
-            "contracted_hours",
-            raw,
-            cell::CellError {
-                expected: "more than 0 hours",
-            },
-        );
+        r.problem("contracted_hours", raw, cell::CellError { expected: "more than 0 hours" });
     }
     Some(Staff {
         source: r.source(),
@@ -309,13 +271,7 @@ fn read_absence(r: &mut RowReader) -> Option<Absence> {
     };
     if absence.end_date < absence.start_date {
         let raw = r.raw("end_date");
-        r.problem(
-            "end_date",
-            raw,
-            cell::CellError {
-                expected: "a date on or after start_date",
-            },
-        );
+        r.problem("end_date", raw, cell::CellError { expected: "a date on or after start_date" });
     }
     Some(absence)
 }

@@ -62,10 +62,7 @@ impl Sheet {
     pub fn cell(&self, row: usize, col: usize) -> Cell<'_> {
         match &self.grid {
             Grid::Workbook(range) => range.get((row, col)).map_or(Cell::Empty, workbook_cell),
-            Grid::Csv(records) => records
-                .get(row)
-                .and_then(|r| r.get(col))
-                .map_or(Cell::Empty, Cell::Text),
+            Grid::Csv(records) => records.get(row).and_then(|r| r.get(col)).map_or(Cell::Empty, Cell::Text),
         }
     }
 }
@@ -120,21 +117,13 @@ pub fn read_input(path: &Path, single_csv_sheet: &str, max_bytes: u64) -> Result
     let bytes = read_bounded(path, max_bytes)?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let file = file_label(path);
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).unwrap_or_default();
     let sheets = if ext == "csv" || ext == "txt" {
         vec![csv_sheet(&bytes, file, single_csv_sheet.into(), path)?]
     } else {
         workbook_sheets(&bytes, &ext, file, path)?
     };
-    Ok(Input {
-        path: path.to_path_buf(),
-        sha256,
-        sheets,
-    })
+    Ok(Input { path: path.to_path_buf(), sha256, sheets })
 }
 
 fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
@@ -147,8 +136,7 @@ fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
             meta.len()
         )));
     }
-    std::fs::read(path)
-        .map_err(|e| Error::Input(format!("{}: cannot read input: {e}", path.display())))
+    std::fs::read(path).map_err(|e| Error::Input(format!("{}: cannot read input: {e}", path.display())))
 }
 
 fn file_label(path: &Path) -> Arc<str> {
@@ -165,25 +153,16 @@ pub fn hex(bytes: &[u8]) -> String {
 
 fn workbook_sheets(bytes: &[u8], ext: &str, file: Arc<str>, path: &Path) -> Result<Vec<Sheet>> {
     let unreadable = |e: &dyn std::fmt::Display| {
-        Error::Input(format!(
-            "{}: not a readable workbook ({ext}): {e}",
-            path.display()
-        ))
+        Error::Input(format!("{}: not a readable workbook ({ext}): {e}", path.display()))
     };
     let cursor = Cursor::new(bytes);
     let mut book: Sheets<Cursor<&[u8]>> = match ext {
         "xlsx" | "xlsm" | "xlam" => {
             Sheets::Xlsx(open_workbook_from_rs::<Xlsx<_>, _>(cursor).map_err(|e| unreadable(&e))?)
         }
-        "xls" | "xla" => {
-            Sheets::Xls(open_workbook_from_rs::<Xls<_>, _>(cursor).map_err(|e| unreadable(&e))?)
-        }
-        "xlsb" => {
-            Sheets::Xlsb(open_workbook_from_rs::<Xlsb<_>, _>(cursor).map_err(|e| unreadable(&e))?)
-        }
-        "ods" => {
-            Sheets::Ods(open_workbook_from_rs::<Ods<_>, _>(cursor).map_err(|e| unreadable(&e))?)
-        }
+        "xls" | "xla" => Sheets::Xls(open_workbook_from_rs::<Xls<_>, _>(cursor).map_err(|e| unreadable(&e))?),
+        "xlsb" => Sheets::Xlsb(open_workbook_from_rs::<Xlsb<_>, _>(cursor).map_err(|e| unreadable(&e))?),
+        "ods" => Sheets::Ods(open_workbook_from_rs::<Ods<_>, _>(cursor).map_err(|e| unreadable(&e))?),
         _ => calamine::open_workbook_auto_from_rs(cursor).map_err(|e| unreadable(&e))?,
     };
     let date_system = match &book {
@@ -192,12 +171,9 @@ fn workbook_sheets(bytes: &[u8], ext: &str, file: Arc<str>, path: &Path) -> Resu
     };
     let mut sheets = Vec::new();
     for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).map_err(|e| {
-            Error::Input(format!(
-                "{}: sheet {name} cannot be read: {e}",
-                path.display()
-            ))
-        })?;
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| Error::Input(format!("{}: sheet {name} cannot be read: {e}", path.display())))?;
         sheets.push(Sheet {
             file: file.clone(),
             name: name.into(),
@@ -213,11 +189,7 @@ fn read_csv_folder(dir: &Path, max_bytes: u64) -> Result<Input> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::Input(format!("{}: cannot read folder: {e}", dir.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-        })
+        .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv")))
         .collect();
     entries.sort();
     let mut hasher = Sha256::new();
@@ -225,17 +197,10 @@ fn read_csv_folder(dir: &Path, max_bytes: u64) -> Result<Input> {
     for path in &entries {
         let bytes = read_bounded(path, max_bytes)?;
         hasher.update(&bytes);
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         sheets.push(csv_sheet(&bytes, file_label(path), stem.into(), path)?);
     }
-    Ok(Input {
-        path: dir.to_path_buf(),
-        sha256: hex(&hasher.finalize()),
-        sheets,
-    })
+    Ok(Input { path: dir.to_path_buf(), sha256: hex(&hasher.finalize()), sheets })
 }
 
 /// Parses CSV bytes: UTF-8 (BOM stripped) or else Windows-1252; `,` or `;`
@@ -244,18 +209,11 @@ fn csv_sheet(bytes: &[u8], file: Arc<str>, name: Arc<str>, path: &Path) -> Resul
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(_) => {
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-        }
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
     };
     let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
+    let delimiter =
+        if first_line.matches(';').count() > first_line.matches(',').count() { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -263,16 +221,8 @@ fn csv_sheet(bytes: &[u8], file: Arc<str>, name: Arc<str>, path: &Path) -> Resul
         .from_reader(text.as_bytes());
     let mut records = Vec::new();
     for record in reader.records() {
-        records.push(
-            record.map_err(|e| {
-                Error::Input(format!("{}: not readable as CSV: {e}", path.display()))
-            })?,
-        );
+        records
+            .push(record.map_err(|e| Error::Input(format!("{}: not readable as CSV: {e}", path.display())))?);
     }
-    Ok(Sheet {
-        file,
-        name,
-        grid: Grid::Csv(records),
-        date_system: DateSystem::Excel1900,
-    })
+    Ok(Sheet { file, name, grid: Grid::Csv(records), date_system: DateSystem::Excel1900 })
 }

@@ -15,17 +15,11 @@ pub struct ColumnSpec {
 }
 
 pub const fn required(name: &'static str) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        required: true,
-    }
+    ColumnSpec { name, required: true }
 }
 
 pub const fn optional(name: &'static str) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        required: false,
-    }
+    ColumnSpec { name, required: false }
 }
 
 /// Header text as compared: lower case without spaces, underscores or hyphens.
@@ -51,31 +45,19 @@ const HEADER_SCAN_ROWS: usize = 50;
 
 /// Finds the sheet `name` in an input (case-insensitive).
 pub fn find_sheet<'i>(input: &'i Input, name: &str) -> Option<&'i Sheet> {
-    input
-        .sheets
-        .iter()
-        .find(|s| s.name.trim().eq_ignore_ascii_case(name))
+    input.sheets.iter().find(|s| s.name.trim().eq_ignore_ascii_case(name))
 }
 
 impl<'s> Table<'s> {
     /// Locates the header: the first row holding every required column under
     /// its canonical name or an alias. Otherwise DAT001 (exit 3), naming the
     /// columns missing from the best candidate row and the aliases tried.
-    pub fn locate(
-        sheet: &'s Sheet,
-        specs: &'static [ColumnSpec],
-        columns: &Columns,
-    ) -> Result<Table<'s>> {
+    pub fn locate(sheet: &'s Sheet, specs: &'static [ColumnSpec], columns: &Columns) -> Result<Table<'s>> {
         let accepted: Vec<Vec<String>> = specs
             .iter()
             .map(|spec| {
                 std::iter::once(normalise(spec.name))
-                    .chain(
-                        columns
-                            .aliases(&sheet.name, spec.name)
-                            .iter()
-                            .map(|a| normalise(a)),
-                    )
+                    .chain(columns.aliases(&sheet.name, spec.name).iter().map(|a| normalise(a)))
                     .collect()
             })
             .collect();
@@ -97,23 +79,10 @@ impl<'s> Table<'s> {
                 }
             }
             let score = |f: &Vec<Option<(usize, String)>>| {
-                specs
-                    .iter()
-                    .zip(f)
-                    .filter(|(s, c)| s.required && c.is_some())
-                    .count()
+                specs.iter().zip(f).filter(|(s, c)| s.required && c.is_some()).count()
             };
-            if specs
-                .iter()
-                .zip(&found)
-                .all(|(s, c)| !s.required || c.is_some())
-            {
-                return Ok(Table {
-                    sheet,
-                    header_row: row,
-                    columns: found,
-                    specs,
-                });
+            if specs.iter().zip(&found).all(|(s, c)| !s.required || c.is_some()) {
+                return Ok(Table { sheet, header_row: row, columns: found, specs });
             }
             if best.as_ref().is_none_or(|(_, b)| score(&found) > score(b)) {
                 best = Some((row, found));
@@ -127,11 +96,7 @@ impl<'s> Table<'s> {
                 .map(|(s, _)| {
                     let aliases = columns.aliases(&sheet.name, s.name);
                     let tried = std::iter::once(s.name.to_string()).chain(aliases.iter().cloned());
-                    format!(
-                        "'{}' (tried: {})",
-                        s.name,
-                        tried.collect::<Vec<_>>().join(", ")
-                    )
+                    format!("'{}' (tried: {})", s.name, tried.collect::<Vec<_>>().join(", "))
                 })
                 .collect(),
             None => vec!["every column (the sheet is empty)".to_string()],
@@ -146,25 +111,17 @@ impl<'s> Table<'s> {
 
     /// Grid rows after the header that hold any data (wholly blank rows are not data).
     pub fn data_rows(&self) -> impl Iterator<Item = usize> + '_ {
-        (self.header_row + 1..self.sheet.height()).filter(move |&row| {
-            (0..self.sheet.width(row)).any(|col| !self.sheet.cell(row, col).is_blank())
-        })
+        (self.header_row + 1..self.sheet.height())
+            .filter(move |&row| (0..self.sheet.width(row)).any(|col| !self.sheet.cell(row, col).is_blank()))
     }
 
     /// A reader for one data row.
     pub fn row(&self, row: usize) -> RowReader<'_, 's> {
-        RowReader {
-            table: self,
-            row,
-            problems: Vec::new(),
-        }
+        RowReader { table: self, row, problems: Vec::new() }
     }
 
     fn column(&self, name: &str) -> Option<&(usize, String)> {
-        self.specs
-            .iter()
-            .position(|s| s.name == name)
-            .and_then(|i| self.columns[i].as_ref())
+        self.specs.iter().position(|s| s.name == name).and_then(|i| self.columns[i].as_ref())
     }
 }
 
@@ -203,11 +160,7 @@ impl RowReader<'_, '_> {
     }
 
     /// An optional value: blank gives `None`; a bad value is a problem.
-    pub fn optional<T>(
-        &mut self,
-        name: &'static str,
-        parse: impl Fn(Cell) -> Parsed<T>,
-    ) -> Option<T> {
+    pub fn optional<T>(&mut self, name: &'static str, parse: impl Fn(Cell) -> Parsed<T>) -> Option<T> {
         let cell = self.cell(name);
         match parse(cell) {
             Ok(v) => v,
@@ -219,22 +172,12 @@ impl RowReader<'_, '_> {
     }
 
     /// A required value: blank is a problem too (SPEC §6.2 rule 12).
-    pub fn required<T>(
-        &mut self,
-        name: &'static str,
-        parse: impl Fn(Cell) -> Parsed<T>,
-    ) -> Option<T> {
+    pub fn required<T>(&mut self, name: &'static str, parse: impl Fn(Cell) -> Parsed<T>) -> Option<T> {
         let cell = self.cell(name);
         match parse(cell) {
             Ok(Some(v)) => Some(v),
             Ok(None) => {
-                self.problem(
-                    name,
-                    String::new(),
-                    CellError {
-                        expected: "a value (required)",
-                    },
-                );
+                self.problem(name, String::new(), CellError { expected: "a value (required)" });
                 None
             }
             Err(e) => {
@@ -266,20 +209,15 @@ impl RowReader<'_, '_> {
     /// are on the shift's date, SPEC §6.2 rule 11).
     pub fn required_clock(&mut self, name: &'static str) -> Option<chrono::NaiveTime> {
         let sys = self.date_system();
-        self.required(name, |c| super::cell::time(c, sys))
-            .map(|t| match t {
-                super::cell::TimeValue::Time(t) => t,
-                super::cell::TimeValue::DateTime(dt) => dt.time(),
-            })
+        self.required(name, |c| super::cell::time(c, sys)).map(|t| match t {
+            super::cell::TimeValue::Time(t) => t,
+            super::cell::TimeValue::DateTime(dt) => dt.time(),
+        })
     }
 
     /// Records a problem with a column's value.
     pub fn problem(&mut self, name: &'static str, raw: String, error: CellError) {
-        let header = self
-            .table
-            .column(name)
-            .map(|(_, h)| h.clone())
-            .unwrap_or_else(|| name.to_string());
+        let header = self.table.column(name).map(|(_, h)| h.clone()).unwrap_or_else(|| name.to_string());
         self.problems.push(CellProblem {
             column: name,
             header,

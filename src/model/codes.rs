@@ -121,8 +121,8 @@ impl Category {
     pub fn pay_element(self) -> PayElement {
         use Category::*;
         match self {
-            MileageCar | MileageLeaseCar | MileageMotorcycle | MileageBicycle | Passenger
-            | ExcessTravel | OncallMileage => PayElement::Mileage,
+            MileageCar | MileageLeaseCar | MileageMotorcycle | MileageBicycle | Passenger | ExcessTravel
+            | OncallMileage => PayElement::Mileage,
             Parking | Toll | Rail | Bus | Taxi | Air | CarHire | HireFuel | SeasonTicket | Fine => {
                 PayElement::Travel
             }
@@ -258,10 +258,7 @@ mod tests {
     fn codes_parse_trimmed_and_case_insensitive() {
         assert_eq!(Category::parse(" mileage_car "), Some(Category::MileageCar));
         assert_eq!(Category::parse("MILEAGE CAR"), None);
-        assert_eq!(
-            AuthLevel::parse("chief_executive"),
-            Some(AuthLevel::ChiefExecutive)
-        );
+        assert_eq!(AuthLevel::parse("chief_executive"), Some(AuthLevel::ChiefExecutive));
     }
 
     #[test]

@@ -54,10 +54,7 @@ pub enum Subject {
     /// A claim line, by its index in input order.
     Line(usize),
     /// An employee-level finding (leave, sickness, protection) or a roster row.
-    Employee {
-        assignment: String,
-        date: Option<chrono::NaiveDate>,
-    },
+    Employee { assignment: String, date: Option<chrono::NaiveDate> },
 }
 
 /// One rule firing.

@@ -4,6 +4,7 @@
 pub mod claim;
 pub mod codes;
 pub mod decision;
+pub mod history;
 pub mod money;
 pub mod period;
 pub mod roster;

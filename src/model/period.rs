@@ -41,12 +41,7 @@ impl Period {
             }
             cutoff += Duration::days(1);
         }
-        Period {
-            pay_start,
-            activity_start,
-            activity_end,
-            cutoff,
-        }
+        Period { pay_start, activity_start, activity_end, cutoff }
     }
 
     /// `2025-06`.
@@ -70,42 +65,24 @@ mod tests {
         // June 2025: Mon 2, Tue 3, Wed 4.
         let p = period(2025, 6);
         assert_eq!(p.cutoff, NaiveDate::from_ymd_opt(2025, 6, 4).unwrap());
-        assert_eq!(
-            p.activity_start,
-            NaiveDate::from_ymd_opt(2025, 5, 1).unwrap()
-        );
-        assert_eq!(
-            p.activity_end,
-            NaiveDate::from_ymd_opt(2025, 5, 31).unwrap()
-        );
+        assert_eq!(p.activity_start, NaiveDate::from_ymd_opt(2025, 5, 1).unwrap());
+        assert_eq!(p.activity_end, NaiveDate::from_ymd_opt(2025, 5, 31).unwrap());
     }
 
     #[test]
     fn cutoff_skips_a_bank_holiday_in_the_way() {
         // May 2025: Thu 1, Fri 2, Mon 5 is the Early May bank holiday → Tue 6.
-        assert_eq!(
-            period(2025, 5).cutoff,
-            NaiveDate::from_ymd_opt(2025, 5, 6).unwrap()
-        );
+        assert_eq!(period(2025, 5).cutoff, NaiveDate::from_ymd_opt(2025, 5, 6).unwrap());
         // January 2026: Thu 1 is New Year's Day → Fri 2, Mon 5, Tue 6.
-        assert_eq!(
-            period(2026, 1).cutoff,
-            NaiveDate::from_ymd_opt(2026, 1, 6).unwrap()
-        );
+        assert_eq!(period(2026, 1).cutoff, NaiveDate::from_ymd_opt(2026, 1, 6).unwrap());
         // April 2026: Fri 3 Good Friday, Mon 6 Easter Monday → Wed 1, Thu 2, Tue 7.
-        assert_eq!(
-            period(2026, 4).cutoff,
-            NaiveDate::from_ymd_opt(2026, 4, 7).unwrap()
-        );
+        assert_eq!(period(2026, 4).cutoff, NaiveDate::from_ymd_opt(2026, 4, 7).unwrap());
     }
 
     #[test]
     fn activity_month_of_january_is_december() {
         let p = period(2026, 1);
-        assert_eq!(
-            p.activity_start,
-            NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()
-        );
+        assert_eq!(p.activity_start, NaiveDate::from_ymd_opt(2025, 12, 1).unwrap());
         assert_eq!(p.label(), "2026-01");
     }
 }

@@ -1,9 +1,7 @@
 //! Roster rows (SPEC §2.3), typed.
 
 use super::claim::RowRef;
-use super::codes::{
-    AbsenceType, Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup,
-};
+use super::codes::{AbsenceType, Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup};
 use super::money::{Miles, Pence};
 use chrono::{NaiveDate, NaiveTime};
 

@@ -19,11 +19,7 @@ pub struct Staging {
 impl Staging {
     pub fn new(dir: &Path) -> Result<Staging> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        Ok(Staging {
-            dir: dir.to_path_buf(),
-            files: Vec::new(),
-            committed: false,
-        })
+        Ok(Staging { dir: dir.to_path_buf(), files: Vec::new(), committed: false })
     }
 
     pub fn dir(&self) -> &Path {

@@ -10,9 +10,7 @@ use crate::model::decision::{Status, Subject};
 use std::io::Write;
 
 fn writer<W: Write>(out: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out)
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out)
 }
 
 fn flush<W: Write>(mut w: csv::Writer<W>) -> std::io::Result<()> {
@@ -177,11 +175,7 @@ pub const ADJUSTMENTS_HEADER: &[&str] = &[
 ];
 
 /// adjustments.csv: one row per payroll line.
-pub fn adjustments<W: Write>(
-    out: W,
-    report: &Report,
-    rows: &[AdjustmentRow],
-) -> std::io::Result<()> {
+pub fn adjustments<W: Write>(out: W, report: &Report, rows: &[AdjustmentRow]) -> std::io::Result<()> {
     let mut w = writer(out);
     w.write_record(ADJUSTMENTS_HEADER).map_err(io)?;
     for row in rows {

@@ -28,9 +28,6 @@ pub struct Report<'a> {
 impl Report<'_> {
     /// The employee's name from Staff (blank for an unknown assignment).
     pub fn name_of(&self, assignment: &str) -> String {
-        self.staff
-            .get(assignment)
-            .map(|s| s.name.clone())
-            .unwrap_or_default()
+        self.staff.get(assignment).map(|s| s.name.clone()).unwrap_or_default()
     }
 }

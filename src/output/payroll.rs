@@ -75,20 +75,14 @@ pub fn expense_rows(
         };
         let group = category.pay_element();
         let parts = [
-            (
-                element_code(group, false),
-                decision.allowed - decision.taxable_payroll,
-            ),
+            (element_code(group, false), decision.allowed - decision.taxable_payroll),
             (element_code(group, true), decision.taxable_payroll),
         ];
         for (code, amount) in parts {
             if amount.is_zero() {
                 continue;
             }
-            let order = ELEMENTS
-                .iter()
-                .position(|e| *e == code)
-                .unwrap_or(usize::MAX);
+            let order = ELEMENTS.iter().position(|e| *e == code).unwrap_or(usize::MAX);
             let entry = sums.entry((line.assignment.as_str(), order)).or_default();
             entry.0 += amount;
             entry.1 += 1;
@@ -119,10 +113,5 @@ pub fn expense_rows(
 
 /// The name payroll knows an element by (config `elements`).
 pub fn element_name(config: &Config, code: &str) -> String {
-    config
-        .policy
-        .elements
-        .display_name(code)
-        .unwrap_or(code)
-        .to_string()
+    config.policy.elements.display_name(code).unwrap_or(code).to_string()
 }

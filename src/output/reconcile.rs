@@ -23,18 +23,10 @@ pub struct Reconciliation {
 }
 
 /// Checks the three statements of SPEC §4.3 on what is about to be written.
-pub fn check(
-    lines: &[ClaimLine],
-    decisions: &[Decision],
-    adjustments: &[AdjustmentRow],
-) -> Reconciliation {
+pub fn check(lines: &[ClaimLine], decisions: &[Decision], adjustments: &[AdjustmentRow]) -> Reconciliation {
     let mut failures = Vec::new();
     if decisions.len() != lines.len() {
-        failures.push(format!(
-            "{} claim lines read but {} decisions",
-            lines.len(),
-            decisions.len()
-        ));
+        failures.push(format!("{} claim lines read but {} decisions", lines.len(), decisions.len()));
     }
     let mut seen = HashSet::new();
     for line in lines {
@@ -61,10 +53,8 @@ pub fn check(
             withheld += line.amount - d.allowed;
         }
         if d.status == Status::Rejected && !d.allowed.is_zero() {
-            failures.push(format!(
-                "rejected line {}/{} has allowed {}",
-                line.claim_id, line.line_no, d.allowed
-            ));
+            failures
+                .push(format!("rejected line {}/{} has allowed {}", line.claim_id, line.line_no, d.allowed));
         }
     }
     if claimed != allowed + withheld + deferred {
@@ -72,21 +62,12 @@ pub fn check(
             "claimed {claimed} ≠ allowed {allowed} + withheld {withheld} + deferred {deferred}"
         ));
     }
-    let paid: Pence = lines
-        .iter()
-        .zip(decisions)
-        .filter(|(_, d)| d.status.is_paid())
-        .map(|(_, d)| d.allowed)
-        .sum();
-    let expense_total: Pence = adjustments
-        .iter()
-        .filter(|r| r.is_expense())
-        .map(|r| r.amount)
-        .sum();
+    let paid: Pence =
+        lines.iter().zip(decisions).filter(|(_, d)| d.status.is_paid()).map(|(_, d)| d.allowed).sum();
+    let expense_total: Pence = adjustments.iter().filter(|r| r.is_expense()).map(|r| r.amount).sum();
     if paid != expense_total {
-        failures.push(format!(
-            "allowed on paid lines {paid} ≠ expense lines of adjustments.csv {expense_total}"
-        ));
+        failures
+            .push(format!("allowed on paid lines {paid} ≠ expense lines of adjustments.csv {expense_total}"));
     }
     Reconciliation {
         lines_read: lines.len(),
@@ -110,11 +91,7 @@ mod tests {
         ClaimLine {
             claim_id: claim.into(),
             amount: Pence(amount),
-            source: Some(crate::model::claim::RowRef {
-                file: "x.csv".into(),
-                sheet: "Claims".into(),
-                row,
-            }),
+            source: Some(crate::model::claim::RowRef { file: "x.csv".into(), sheet: "Claims".into(), row }),
             ..Default::default()
         }
     }
@@ -149,20 +126,12 @@ mod tests {
     #[test]
     fn holds_when_every_pound_is_accounted_for() {
         let lines = [line("A", 1000, 2), line("B", 500, 3), line("C", 300, 4)];
-        let decisions = [
-            decision(Status::Adjusted, 800),
-            decision(Status::Rejected, 0),
-            decision(Status::Deferred, 0),
-        ];
+        let decisions =
+            [decision(Status::Adjusted, 800), decision(Status::Rejected, 0), decision(Status::Deferred, 0)];
         let r = check(&lines, &decisions, &[adjustment(800)]);
         assert!(r.passed, "{:?}", r.failures);
         assert_eq!(
-            (
-                r.claimed.as_str(),
-                r.allowed.as_str(),
-                r.withheld.as_str(),
-                r.deferred.as_str()
-            ),
+            (r.claimed.as_str(), r.allowed.as_str(), r.withheld.as_str(), r.deferred.as_str()),
             ("18.00", "8.00", "7.00", "3.00")
         );
     }
@@ -174,10 +143,7 @@ mod tests {
         assert!(!r.passed);
         assert!(r.failures[0].contains("adjustments.csv"));
         // The run maps this failure to exit 5.
-        assert_eq!(
-            crate::Error::Reconciliation(r.failures.join("; ")).exit_code(),
-            5
-        );
+        assert_eq!(crate::Error::Reconciliation(r.failures.join("; ")).exit_code(), 5);
     }
 
     #[test]
@@ -185,20 +151,13 @@ mod tests {
         let lines = [line("A", 1000, 2), line("A", 1000, 2)];
         let r = check(&lines, &[decision(Status::Paid, 1000)], &[adjustment(1000)]);
         assert!(!r.passed);
-        assert!(r
-            .failures
-            .iter()
-            .any(|f| f.contains("2 claim lines read but 1 decisions")));
+        assert!(r.failures.iter().any(|f| f.contains("2 claim lines read but 1 decisions")));
         assert!(r.failures.iter().any(|f| f.contains("appears twice")));
     }
 
     #[test]
     fn fails_when_a_rejected_line_keeps_money() {
-        let r = check(
-            &[line("A", 1000, 2)],
-            &[decision(Status::Rejected, 10)],
-            &[],
-        );
+        let r = check(&[line("A", 1000, 2)], &[decision(Status::Rejected, 10)], &[]);
         assert!(!r.passed);
     }
 }

@@ -53,7 +53,8 @@ pub const AGE002: Rule = Rule {
     severity: Severity::Warning,
     policy_ref: "CORP/EMP 33 §4.1",
     summary: "Expense more than 3 months old, exceptional = Y: paid, WARNING.",
-    explanation: "A late claim authorised as exceptional is paid but flagged so that the exception can be verified.",
+    explanation:
+        "A late claim authorised as exceptional is paid but flagged so that the exception can be verified.",
     rejects: false,
 };
 
@@ -110,11 +111,7 @@ pub fn check(state: &mut LineState, ctx: &Ctx) {
             line.expense_date, line.submitted_date
         );
         if line.exceptional {
-            state.fire(
-                &AGE002,
-                Severity::Warning,
-                message + "; exceptional circumstances",
-            );
+            state.fire(&AGE002, Severity::Warning, message + "; exceptional circumstances");
         } else {
             state.reject(&AGE001, message);
         }
@@ -172,13 +169,7 @@ mod tests {
 
     #[test]
     fn financial_year_starts_on_1_april() {
-        assert_eq!(
-            financial_year(NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()),
-            2024
-        );
-        assert_eq!(
-            financial_year(NaiveDate::from_ymd_opt(2025, 4, 1).unwrap()),
-            2025
-        );
+        assert_eq!(financial_year(NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()), 2024);
+        assert_eq!(financial_year(NaiveDate::from_ymd_opt(2025, 4, 1).unwrap()), 2025);
     }
 }

@@ -117,11 +117,7 @@ pub fn check_claims(
         .map(|(index, line)| {
             let mut hits = Vec::new();
             for problem in &line.problems {
-                let rule = if problem.unknown_code {
-                    &DAT004
-                } else {
-                    &DAT002
-                };
+                let rule = if problem.unknown_code { &DAT004 } else { &DAT002 };
                 hits.push(Hit::new(
                     rule,
                     Severity::Error,
@@ -131,24 +127,14 @@ pub fn check_claims(
                     ),
                 ));
             }
-            let key_parsed = !line
-                .problems
-                .iter()
-                .any(|p| p.column == "claim_id" || p.column == "line_no");
+            let key_parsed = !line.problems.iter().any(|p| p.column == "claim_id" || p.column == "line_no");
             if key_parsed {
                 if let Some(first) = first_key.get(&(line.claim_id.as_str(), line.line_no)) {
-                    let at = lines[*first]
-                        .source
-                        .as_ref()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default();
+                    let at = lines[*first].source.as_ref().map(|s| s.to_string()).unwrap_or_default();
                     hits.push(Hit::new(
                         &DAT005,
                         Severity::Error,
-                        format!(
-                            "claim {} line {} already appears at {at}",
-                            line.claim_id, line.line_no
-                        ),
+                        format!("claim {} line {} already appears at {at}", line.claim_id, line.line_no),
                     ));
                 } else {
                     first_key.insert((line.claim_id.as_str(), line.line_no), index);
@@ -173,19 +159,12 @@ pub fn check_claims(
                 negative.push(format!("route_miles {m}"));
             }
             if !negative.is_empty() {
-                hits.push(Hit::new(
-                    &DAT006,
-                    Severity::Error,
-                    format!("negative {}", negative.join(", ")),
-                ));
+                hits.push(Hit::new(&DAT006, Severity::Error, format!("negative {}", negative.join(", "))));
             } else if line.amount > max_line_amount {
                 hits.push(Hit::new(
                     &DAT006,
                     Severity::Error,
-                    format!(
-                        "amount £{} is above the £{max_line_amount} line maximum",
-                        line.amount
-                    ),
+                    format!("amount £{} is above the £{max_line_amount} line maximum", line.amount),
                 ));
             }
             if parsed("expense_date") && parsed("submitted_date") {

@@ -53,18 +53,12 @@ pub const CATALOGUE: &[&Rule] = &[
 
 /// The position of a rule in spec order.
 pub fn spec_order(rule: &Rule) -> usize {
-    CATALOGUE
-        .iter()
-        .position(|r| r.code == rule.code)
-        .unwrap_or(usize::MAX)
+    CATALOGUE.iter().position(|r| r.code == rule.code).unwrap_or(usize::MAX)
 }
 
 /// Looks a rule up by code.
 pub fn by_code(code: &str) -> Option<&'static Rule> {
-    CATALOGUE
-        .iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code))
+    CATALOGUE.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
 #[cfg(test)]
@@ -77,11 +71,7 @@ mod tests {
         for (i, r) in CATALOGUE.iter().enumerate() {
             assert!(seen.insert(r.code), "duplicate {}", r.code);
             if i > 0 {
-                assert!(
-                    CATALOGUE[i - 1].family <= r.family,
-                    "{} out of order",
-                    r.code
-                );
+                assert!(CATALOGUE[i - 1].family <= r.family, "{} out of order", r.code);
             }
             assert!(!r.policy_ref.is_empty() && !r.summary.is_empty());
         }

@@ -22,13 +22,7 @@ pub fn payrun(args: &[&str]) -> Output {
 }
 
 /// `payrun run --quiet` for period 2025-06 into `out`, with extra args.
-pub fn run_period(
-    period: &str,
-    roster: &Path,
-    expenses: &[&Path],
-    out: &Path,
-    extra: &[&str],
-) -> Output {
+pub fn run_period(period: &str, roster: &Path, expenses: &[&Path], out: &Path, extra: &[&str]) -> Output {
     let mut args: Vec<String> = vec![
         "run".into(),
         "--quiet".into(),
@@ -66,26 +60,14 @@ pub struct Csv {
 
 impl Csv {
     pub fn read(path: &Path) -> Csv {
-        let mut r =
-            csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let header = r
-            .headers()
-            .expect("header")
-            .iter()
-            .map(String::from)
-            .collect();
-        let rows = r
-            .records()
-            .map(|rec| rec.expect("record").iter().map(String::from).collect())
-            .collect();
+        let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let header = r.headers().expect("header").iter().map(String::from).collect();
+        let rows = r.records().map(|rec| rec.expect("record").iter().map(String::from).collect()).collect();
         Csv { header, rows }
     }
 
     pub fn col(&self, name: &str) -> usize {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name}"))
+        self.header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
     }
 
     /// The value of `name` in the row where `key_col` = `key` (first match).
@@ -94,9 +76,6 @@ impl Csv {
     }
 
     pub fn find(&self, pairs: &[(&str, &str)]) -> Vec<&Vec<String>> {
-        self.rows
-            .iter()
-            .filter(|r| pairs.iter().all(|(c, v)| r[self.col(c)] == *v))
-            .collect()
+        self.rows.iter().filter(|r| pairs.iter().all(|(c, v)| r[self.col(c)] == *v)).collect()
     }
 }

@@ -27,12 +27,7 @@ fn err(expected: &'static str) -> CellError {
 
 #[test]
 fn blank_cells_are_none_for_every_parser() {
-    for c in [
-        Cell::Empty,
-        Cell::Text(""),
-        Cell::Text("   "),
-        Cell::Text("\t"),
-    ] {
+    for c in [Cell::Empty, Cell::Text(""), Cell::Text("   "), Cell::Text("\t")] {
         assert!(c.is_blank());
         assert_eq!(text(c), Ok(None));
         assert_eq!(money(c), Ok(None));
@@ -74,10 +69,7 @@ fn raw_shows_the_value_as_the_user_sees_it() {
     assert_eq!(Cell::Bool(true).raw(), "TRUE");
     assert_eq!(Cell::Bool(false).raw(), "FALSE");
     assert_eq!(Cell::DateTime(dt(2025, 5, 14, 0, 0, 0)).raw(), "2025-05-14");
-    assert_eq!(
-        Cell::DateTime(dt(2025, 5, 14, 9, 30, 0)).raw(),
-        "2025-05-14 09:30:00"
-    );
+    assert_eq!(Cell::DateTime(dt(2025, 5, 14, 9, 30, 0)).raw(), "2025-05-14 09:30:00");
 }
 
 #[test]
@@ -156,10 +148,7 @@ fn money_rejects_bad_text() {
         assert_eq!(pence(Cell::Text(bad)), Err(err("money")), "{bad:?}");
     }
     assert_eq!(pence(Cell::Bool(true)), Err(err("money")));
-    assert_eq!(
-        pence(Cell::DateTime(dt(2025, 5, 14, 0, 0, 0))),
-        Err(err("money"))
-    );
+    assert_eq!(pence(Cell::DateTime(dt(2025, 5, 14, 0, 0, 0))), Err(err("money")));
 }
 
 #[test]
@@ -196,10 +185,7 @@ fn parse_decimal_text_directly() {
     assert_eq!(parse_decimal_text("-2.5", 0), Some(-3));
     assert_eq!(parse_decimal_text("9223372036854775807", 0), Some(i64::MAX));
     assert_eq!(parse_decimal_text("9223372036854775808", 0), None);
-    assert_eq!(
-        parse_decimal_text("92233720368547758.07", 2),
-        Some(i64::MAX)
-    );
+    assert_eq!(parse_decimal_text("92233720368547758.07", 2), Some(i64::MAX));
     assert_eq!(parse_decimal_text("92233720368547758.075", 2), None);
     assert_eq!(parse_decimal_text("", 2), None);
     assert_eq!(parse_decimal_text("12,34", 2), None);
@@ -274,15 +260,11 @@ fn integer_rejects_fractions_and_junk() {
 
 #[test]
 fn yes_no_forms() {
-    for y in [
-        "Y", "y", "Yes", "YES", "yes", " Y ", "TRUE", "true", "True", "1",
-    ] {
+    for y in ["Y", "y", "Yes", "YES", "yes", " Y ", "TRUE", "true", "True", "1"] {
         assert_eq!(yes_no(Cell::Text(y)), Ok(Some(true)), "{y:?}");
         assert_eq!(yes_no_text(y), Some(true), "{y:?}");
     }
-    for n in [
-        "N", "n", "No", "NO", "no", " N ", "FALSE", "false", "False", "0",
-    ] {
+    for n in ["N", "n", "No", "NO", "no", " N ", "FALSE", "false", "False", "0"] {
         assert_eq!(yes_no(Cell::Text(n)), Ok(Some(false)), "{n:?}");
         assert_eq!(yes_no_text(n), Some(false), "{n:?}");
     }
@@ -396,77 +378,32 @@ fn date_cells_keep_their_date() {
 
 #[test]
 fn date_iso_text() {
-    assert_eq!(
-        date(Cell::Text("2025-05-14"), S1900),
-        Ok(Some(d(2025, 5, 14)))
-    );
-    assert_eq!(
-        date(Cell::Text(" 2025-05-14 "), S1900),
-        Ok(Some(d(2025, 5, 14)))
-    );
+    assert_eq!(date(Cell::Text("2025-05-14"), S1900), Ok(Some(d(2025, 5, 14))));
+    assert_eq!(date(Cell::Text(" 2025-05-14 "), S1900), Ok(Some(d(2025, 5, 14))));
     assert_eq!(date(Cell::Text("2025-5-4"), S1900), Ok(Some(d(2025, 5, 4))));
-    assert_eq!(
-        date(Cell::Text("2025-05-14 10:30:00"), S1900),
-        Ok(Some(d(2025, 5, 14)))
-    );
-    assert_eq!(
-        date(Cell::Text("2025-05-14T10:30:00"), S1900),
-        Ok(Some(d(2025, 5, 14)))
-    );
-    assert_eq!(
-        date(Cell::Text("2024-02-29"), S1900),
-        Ok(Some(d(2024, 2, 29)))
-    );
-    for bad in [
-        "2025-02-29",
-        "2025-13-01",
-        "2025-00-10",
-        "2025-05-32",
-        "25-05-14",
-        "2025-05",
-        "2025-05-14-01",
-    ] {
+    assert_eq!(date(Cell::Text("2025-05-14 10:30:00"), S1900), Ok(Some(d(2025, 5, 14))));
+    assert_eq!(date(Cell::Text("2025-05-14T10:30:00"), S1900), Ok(Some(d(2025, 5, 14))));
+    assert_eq!(date(Cell::Text("2024-02-29"), S1900), Ok(Some(d(2024, 2, 29))));
+    for bad in
+        ["2025-02-29", "2025-13-01", "2025-00-10", "2025-05-32", "25-05-14", "2025-05", "2025-05-14-01"]
+    {
         assert_eq!(date(Cell::Text(bad), S1900), Err(err("a date")), "{bad:?}");
     }
 }
 
 #[test]
 fn date_uk_text_is_day_first() {
-    assert_eq!(
-        date(Cell::Text("14/05/2025"), S1900),
-        Ok(Some(d(2025, 5, 14)))
-    );
-    assert_eq!(
-        date(Cell::Text("14/05/25"), S1900),
-        Ok(Some(d(2025, 5, 14)))
-    );
-    assert_eq!(
-        date(Cell::Text("01/02/2025"), S1900),
-        Ok(Some(d(2025, 2, 1)))
-    );
+    assert_eq!(date(Cell::Text("14/05/2025"), S1900), Ok(Some(d(2025, 5, 14))));
+    assert_eq!(date(Cell::Text("14/05/25"), S1900), Ok(Some(d(2025, 5, 14))));
+    assert_eq!(date(Cell::Text("01/02/2025"), S1900), Ok(Some(d(2025, 2, 1))));
     assert_eq!(date(Cell::Text("1/2/2025"), S1900), Ok(Some(d(2025, 2, 1))));
-    assert_eq!(
-        date(Cell::Text("05/06/2025"), S1900),
-        Ok(Some(d(2025, 6, 5)))
-    );
-    assert_eq!(
-        date(Cell::Text("31/12/99"), S1900),
-        Ok(Some(d(2099, 12, 31)))
-    );
+    assert_eq!(date(Cell::Text("05/06/2025"), S1900), Ok(Some(d(2025, 6, 5))));
+    assert_eq!(date(Cell::Text("31/12/99"), S1900), Ok(Some(d(2099, 12, 31))));
     assert_eq!(date(Cell::Text("01/01/00"), S1900), Ok(Some(d(2000, 1, 1))));
-    assert_eq!(
-        date(Cell::Text("29/02/2024"), S1900),
-        Ok(Some(d(2024, 2, 29)))
-    );
-    assert_eq!(
-        date(Cell::Text("14/05/2025 09:15"), S1900),
-        Ok(Some(d(2025, 5, 14)))
-    );
+    assert_eq!(date(Cell::Text("29/02/2024"), S1900), Ok(Some(d(2024, 2, 29))));
+    assert_eq!(date(Cell::Text("14/05/2025 09:15"), S1900), Ok(Some(d(2025, 5, 14))));
     // The workbook's date system never matters for text dates.
-    assert_eq!(
-        date(Cell::Text("14/05/2025"), S1904),
-        Ok(Some(d(2025, 5, 14)))
-    );
+    assert_eq!(date(Cell::Text("14/05/2025"), S1904), Ok(Some(d(2025, 5, 14))));
 }
 
 #[test]
@@ -519,60 +456,30 @@ fn time_excel_fractions() {
     assert_eq!(tm(Cell::Float(0.0)), Ok(Some(TimeValue::Time(t(0, 0, 0)))));
     assert_eq!(tm(Cell::Int(0)), Ok(Some(TimeValue::Time(t(0, 0, 0)))));
     assert_eq!(tm(Cell::Float(0.25)), Ok(Some(TimeValue::Time(t(6, 0, 0)))));
-    assert_eq!(
-        tm(Cell::Float(0.75)),
-        Ok(Some(TimeValue::Time(t(18, 0, 0))))
-    );
+    assert_eq!(tm(Cell::Float(0.75)), Ok(Some(TimeValue::Time(t(18, 0, 0)))));
     // 07:30 = 0.3125; 19:15 = 0.8020833...
-    assert_eq!(
-        tm(Cell::Float(0.3125)),
-        Ok(Some(TimeValue::Time(t(7, 30, 0))))
-    );
-    assert_eq!(
-        tm(Cell::Float(19.25 / 24.0)),
-        Ok(Some(TimeValue::Time(t(19, 15, 0))))
-    );
+    assert_eq!(tm(Cell::Float(0.3125)), Ok(Some(TimeValue::Time(t(7, 30, 0)))));
+    assert_eq!(tm(Cell::Float(19.25 / 24.0)), Ok(Some(TimeValue::Time(t(19, 15, 0)))));
     // Floating noise rounds to the nearest second.
-    assert_eq!(
-        tm(Cell::Float(0.5 - 1e-9)),
-        Ok(Some(TimeValue::Time(t(12, 0, 0))))
-    );
+    assert_eq!(tm(Cell::Float(0.5 - 1e-9)), Ok(Some(TimeValue::Time(t(12, 0, 0)))));
     // Just under 1 stays on the same day (never 24:00).
-    assert_eq!(
-        tm(Cell::Float(0.9999999)),
-        Ok(Some(TimeValue::Time(t(23, 59, 59))))
-    );
+    assert_eq!(tm(Cell::Float(0.9999999)), Ok(Some(TimeValue::Time(t(23, 59, 59)))));
     assert_eq!(tm(Cell::Float(-0.5)), Err(err("a time")));
     assert_eq!(tm(Cell::Float(f64::NAN)), Err(err("a time")));
     // The fraction is a time of day in either system.
-    assert_eq!(
-        time(Cell::Float(0.5), S1904),
-        Ok(Some(TimeValue::Time(t(12, 0, 0))))
-    );
+    assert_eq!(time(Cell::Float(0.5), S1904), Ok(Some(TimeValue::Time(t(12, 0, 0)))));
 }
 
 #[test]
 fn time_number_at_least_one_is_a_date_time_serial() {
-    assert_eq!(
-        time(Cell::Float(45791.5), S1900),
-        Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 12, 0, 0))))
-    );
-    assert_eq!(
-        time(Cell::Float(45791.75), S1900),
-        Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 18, 0, 0))))
-    );
-    assert_eq!(
-        time(Cell::Int(45791), S1900),
-        Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 0, 0, 0))))
-    );
+    assert_eq!(time(Cell::Float(45791.5), S1900), Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 12, 0, 0)))));
+    assert_eq!(time(Cell::Float(45791.75), S1900), Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 18, 0, 0)))));
+    assert_eq!(time(Cell::Int(45791), S1900), Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 0, 0, 0)))));
     assert_eq!(
         time(Cell::Float(44329.3125), S1904),
         Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 7, 30, 0))))
     );
-    assert_eq!(
-        time(Cell::Float(1.0), S1900),
-        Ok(Some(TimeValue::DateTime(dt(1900, 1, 1, 0, 0, 0))))
-    );
+    assert_eq!(time(Cell::Float(1.0), S1900), Ok(Some(TimeValue::DateTime(dt(1900, 1, 1, 0, 0, 0)))));
     assert_eq!(time(Cell::Float(60.5), S1900), Err(err("a time")));
 }
 
@@ -610,14 +517,8 @@ fn time_fraction_and_serial_as_digit_text() {
     let tm = |s| time(Cell::Text(s), S1900);
     assert_eq!(tm("0.5"), Ok(Some(TimeValue::Time(t(12, 0, 0)))));
     assert_eq!(tm("0.3125"), Ok(Some(TimeValue::Time(t(7, 30, 0)))));
-    assert_eq!(
-        tm("45791.75"),
-        Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 18, 0, 0))))
-    );
-    assert_eq!(
-        time(Cell::Text("44329.75"), S1904),
-        Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 18, 0, 0))))
-    );
+    assert_eq!(tm("45791.75"), Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 18, 0, 0)))));
+    assert_eq!(time(Cell::Text("44329.75"), S1904), Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 18, 0, 0)))));
 }
 
 #[test]
@@ -636,14 +537,8 @@ fn time_date_time_text() {
 fn time_cells() {
     // A date-time cell keeps its own date.
     let c = Cell::DateTime(dt(2025, 5, 14, 18, 30, 0));
-    assert_eq!(
-        time(c, S1900),
-        Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 18, 30, 0))))
-    );
-    assert_eq!(
-        time(c, S1904),
-        Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 18, 30, 0))))
-    );
+    assert_eq!(time(c, S1900), Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 18, 30, 0)))));
+    assert_eq!(time(c, S1904), Ok(Some(TimeValue::DateTime(dt(2025, 5, 14, 18, 30, 0)))));
     // A pure time cell (calamine resolves 0.5 onto 31 Dec 1899) is a bare time.
     let c = Cell::DateTime(dt(1899, 12, 31, 12, 0, 0));
     assert_eq!(time(c, S1900), Ok(Some(TimeValue::Time(t(12, 0, 0)))));
@@ -658,20 +553,14 @@ fn time_cells() {
 #[test]
 fn time_value_on_a_day() {
     let day = d(2025, 5, 14);
-    assert_eq!(
-        TimeValue::Time(t(7, 30, 0)).on(day),
-        dt(2025, 5, 14, 7, 30, 0)
-    );
+    assert_eq!(TimeValue::Time(t(7, 30, 0)).on(day), dt(2025, 5, 14, 7, 30, 0));
     let own = dt(2025, 5, 15, 1, 0, 0);
     assert_eq!(TimeValue::DateTime(own).on(day), own);
 }
 
 #[test]
 fn parse_time_text_directly() {
-    assert_eq!(
-        parse_time_text("08:00", S1900),
-        Some(TimeValue::Time(t(8, 0, 0)))
-    );
+    assert_eq!(parse_time_text("08:00", S1900), Some(TimeValue::Time(t(8, 0, 0))));
     assert_eq!(parse_time_text("25:00", S1900), None);
     assert_eq!(parse_time_text("", S1900), None);
 }
@@ -689,39 +578,18 @@ fn parse_date_text_directly() {
 
 #[test]
 fn code_trimmed_and_case_insensitive() {
-    assert_eq!(
-        code(Cell::Text("SUNDRY"), Category::parse),
-        Ok(Some(Category::Sundry))
-    );
-    assert_eq!(
-        code(Cell::Text("  sundry "), Category::parse),
-        Ok(Some(Category::Sundry))
-    );
-    assert_eq!(
-        code(Cell::Text("Mileage_Car"), Category::parse),
-        Ok(Some(Category::MileageCar))
-    );
-    assert_eq!(
-        code(Cell::Text("BUS"), Category::parse),
-        Ok(Some(Category::Bus))
-    );
-    assert_eq!(
-        code(Cell::Text("lost"), Receipt::parse),
-        Ok(Some(Receipt::Lost))
-    );
-    assert_eq!(
-        code(Cell::Text("y"), Receipt::parse),
-        Ok(Some(Receipt::Yes))
-    );
+    assert_eq!(code(Cell::Text("SUNDRY"), Category::parse), Ok(Some(Category::Sundry)));
+    assert_eq!(code(Cell::Text("  sundry "), Category::parse), Ok(Some(Category::Sundry)));
+    assert_eq!(code(Cell::Text("Mileage_Car"), Category::parse), Ok(Some(Category::MileageCar)));
+    assert_eq!(code(Cell::Text("BUS"), Category::parse), Ok(Some(Category::Bus)));
+    assert_eq!(code(Cell::Text("lost"), Receipt::parse), Ok(Some(Receipt::Lost)));
+    assert_eq!(code(Cell::Text("y"), Receipt::parse), Ok(Some(Receipt::Yes)));
     let e = Err(err("a known code"));
     assert_eq!(code(Cell::Text("GYM"), Category::parse), e);
     assert_eq!(code(Cell::Text("MILEAGE CAR"), Category::parse), e);
     assert_eq!(code(Cell::Text("MILEAGE_CARS"), Category::parse), e);
     assert_eq!(code(Cell::Int(1), Category::parse), e);
-    assert_eq!(
-        code(Cell::DateTime(dt(2025, 1, 1, 0, 0, 0)), Category::parse),
-        e
-    );
+    assert_eq!(code(Cell::DateTime(dt(2025, 1, 1, 0, 0, 0)), Category::parse), e);
 }
 
 #[test]
