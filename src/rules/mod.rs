@@ -16,6 +16,17 @@ use crate::model::decision::Severity;
 pub enum Family {
     Data,
     Age,
+    Duplicates,
+    Mileage,
+    Subsistence,
+    Travel,
+    Receipts,
+    Relocation,
+    Tax,
+    Roster,
+    Leave,
+    Sickness,
+    Protection,
 }
 
 /// One rule's declaration.
