@@ -204,8 +204,8 @@ pub fn yes_no(cell: Cell) -> Parsed<bool> {
         Cell::Bool(b) => Ok(Some(b)),
         Cell::Int(1) => Ok(Some(true)),
         Cell::Int(0) => Ok(Some(false)),
-        Cell::Float(f) if f == 1.0 => Ok(Some(true)),
-        Cell::Float(f) if f == 0.0 => Ok(Some(false)),
+        Cell::Float(1.0) => Ok(Some(true)),
+        Cell::Float(0.0) => Ok(Some(false)),
         Cell::Empty => Ok(None),
         Cell::Text(t) => match yes_no_text(t) {
             Some(b) => Ok(Some(b)),
@@ -300,7 +300,7 @@ pub fn serial_date(serial: f64, system: DateSystem) -> Option<NaiveDate> {
 }
 
 fn serial_datetime(serial: f64, system: DateSystem) -> Option<NaiveDateTime> {
-    if !serial.is_finite() || serial < 0.0 || serial >= 2_958_466.0 {
+    if !(0.0..2_958_466.0).contains(&serial) {
         return None;
     }
     let days = serial.floor() as i64;

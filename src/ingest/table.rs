@@ -40,6 +40,9 @@ pub struct Table<'s> {
     specs: &'static [ColumnSpec],
 }
 
+/// Per spec column: the grid column and header text found for it.
+type Found = Vec<Option<(usize, String)>>;
+
 /// Rows scanned for a header below title rows.
 const HEADER_SCAN_ROWS: usize = 50;
 
@@ -61,7 +64,7 @@ impl<'s> Table<'s> {
                     .collect()
             })
             .collect();
-        let mut best: Option<(usize, Vec<Option<(usize, String)>>)> = None;
+        let mut best: Option<(usize, Found)> = None;
         for row in 0..sheet.height().min(HEADER_SCAN_ROWS) {
             let mut found: Vec<Option<(usize, String)>> = vec![None; specs.len()];
             for col in 0..sheet.width(row) {

@@ -238,12 +238,15 @@ impl Default for Receipt {
     }
 }
 
+// The enums come from `spec_codes!`, whose variants cannot carry `#[default]`.
+#[allow(clippy::derivable_impls)]
 impl Default for RailClass {
     fn default() -> RailClass {
         RailClass::Standard
     }
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for AuthLevel {
     fn default() -> AuthLevel {
         AuthLevel::None
