@@ -220,54 +220,79 @@ fn roster_finding(
 }
 
 fn read_staff(r: &mut RowReader) -> Option<Staff> {
-    let contracted = r.required("contracted_hours", |c| cell::decimal(c, 2));
-    if contracted.is_some_and(|h| h <= 0) {
+    let contracted_hours_x100 = r.required("contracted_hours", |c| cell::decimal(c, 2));
+    if contracted_hours_x100.is_some_and(|h| h <= 0) {
         let raw = r.raw("contracted_hours");
         r.problem("contracted_hours", raw, cell::CellError { expected: "more than 0 hours" });
     }
+    let assignment = r.required("assignment", cell::text);
+    let name = r.required("name", cell::text);
+    let staff_group = r.required("staff_group", |c| cell::code(c, StaffGroup::parse));
+    let band = r.optional("band", cell::text).unwrap_or_default();
+    let base_site = r.required("base_site", cell::text);
+    let home_to_base_miles = r.required("home_to_base_miles", cell::miles);
+    let annual_salary = r.required("annual_salary", cell::money);
+    let cost_centre = r.required("cost_centre", cell::text);
+    let service_start = r.required_date("service_start");
+    let start_date = r.optional_date("start_date");
+    let leave_date = r.optional_date("leave_date");
+    let special_rate_from = r.optional_date("special_rate_from");
+    let insurance_expiry = r.optional_date("insurance_expiry");
+    let lease_car = r.optional("lease_car", cell::yes_no).unwrap_or(false);
     Some(Staff {
         source: r.source(),
-        assignment: r.required("assignment", cell::text)?,
-        name: r.required("name", cell::text)?,
-        staff_group: r.required("staff_group", |c| cell::code(c, StaffGroup::parse))?,
-        band: r.optional("band", cell::text).unwrap_or_default(),
-        base_site: r.required("base_site", cell::text)?,
-        home_to_base_miles: r.required("home_to_base_miles", cell::miles)?,
-        contracted_hours_x100: contracted?,
-        annual_salary: r.required("annual_salary", cell::money)?,
-        cost_centre: r.required("cost_centre", cell::text)?,
-        service_start: r.required_date("service_start")?,
-        start_date: r.optional_date("start_date"),
-        leave_date: r.optional_date("leave_date"),
-        special_rate_from: r.optional_date("special_rate_from"),
-        insurance_expiry: r.optional_date("insurance_expiry"),
-        lease_car: r.optional("lease_car", cell::yes_no).unwrap_or(false),
+        assignment: assignment?,
+        name: name?,
+        staff_group: staff_group?,
+        band,
+        base_site: base_site?,
+        home_to_base_miles: home_to_base_miles?,
+        contracted_hours_x100: contracted_hours_x100?,
+        annual_salary: annual_salary?,
+        cost_centre: cost_centre?,
+        service_start: service_start?,
+        start_date,
+        leave_date,
+        special_rate_from,
+        insurance_expiry,
+        lease_car,
     })
 }
 
 fn read_shift(r: &mut RowReader) -> Option<Shift> {
+    let assignment = r.required("assignment", cell::text);
+    let date = r.required_date("date");
+    let start = r.required_clock("start");
+    let end = r.required_clock("end");
+    let site = r.required("site", cell::text);
+    let shift_type = r.required("shift_type", |c| cell::code(c, ShiftType::parse));
     Some(Shift {
         source: r.source(),
-        assignment: r.required("assignment", cell::text)?,
-        date: r.required_date("date")?,
-        start: r.required_clock("start")?,
-        end: r.required_clock("end")?,
-        site: r.required("site", cell::text)?,
-        shift_type: r.required("shift_type", |c| cell::code(c, ShiftType::parse))?,
+        assignment: assignment?,
+        date: date?,
+        start: start?,
+        end: end?,
+        site: site?,
+        shift_type: shift_type?,
     })
 }
 
 fn read_absence(r: &mut RowReader) -> Option<Absence> {
+    let assignment = r.required("assignment", cell::text);
+    let start_date = r.required_date("start_date");
+    let end_date = r.required_date("end_date");
+    let absence_type = r.required("absence_type", |c| cell::code(c, AbsenceType::parse));
+    let hours_x100 = r.optional("hours", |c| cell::decimal(c, 2));
+    let certificate =
+        r.optional("certificate", |c| cell::code(c, Certificate::parse)).unwrap_or(Certificate::None);
     let absence = Absence {
         source: r.source(),
-        assignment: r.required("assignment", cell::text)?,
-        start_date: r.required_date("start_date")?,
-        end_date: r.required_date("end_date")?,
-        absence_type: r.required("absence_type", |c| cell::code(c, AbsenceType::parse))?,
-        hours_x100: r.optional("hours", |c| cell::decimal(c, 2)),
-        certificate: r
-            .optional("certificate", |c| cell::code(c, Certificate::parse))
-            .unwrap_or(Certificate::None),
+        assignment: assignment?,
+        start_date: start_date?,
+        end_date: end_date?,
+        absence_type: absence_type?,
+        hours_x100,
+        certificate,
     };
     if absence.end_date < absence.start_date {
         let raw = r.raw("end_date");
@@ -277,18 +302,29 @@ fn read_absence(r: &mut RowReader) -> Option<Absence> {
 }
 
 fn read_protection(r: &mut RowReader) -> Option<Protection> {
+    let assignment = r.required("assignment", cell::text);
+    let change_date = r.required_date("change_date");
+    let reason = r.required("reason", |c| cell::code(c, ProtectionReason::parse));
+    let protection = r.required("protection", |c| cell::code(c, ProtectionKind::parse));
+    let reckonable_years = r.optional("reckonable_years", cell::integer);
+    let protected_basic = r.required("protected_basic", cell::money);
+    let new_basic = r.required("new_basic", cell::money);
+    let protected_weekly_earnings = r.optional("protected_weekly_earnings", cell::money);
+    let new_period_earnings = r.optional("new_period_earnings", cell::money);
+    let ceased_date = r.optional_date("ceased_date");
+    let fixed_term_end = r.optional_date("fixed_term_end");
     Some(Protection {
         source: r.source(),
-        assignment: r.required("assignment", cell::text)?,
-        change_date: r.required_date("change_date")?,
-        reason: r.required("reason", |c| cell::code(c, ProtectionReason::parse))?,
-        protection: r.required("protection", |c| cell::code(c, ProtectionKind::parse))?,
-        reckonable_years: r.optional("reckonable_years", cell::integer),
-        protected_basic: r.required("protected_basic", cell::money)?,
-        new_basic: r.required("new_basic", cell::money)?,
-        protected_weekly_earnings: r.optional("protected_weekly_earnings", cell::money),
-        new_period_earnings: r.optional("new_period_earnings", cell::money),
-        ceased_date: r.optional_date("ceased_date"),
-        fixed_term_end: r.optional_date("fixed_term_end"),
+        assignment: assignment?,
+        change_date: change_date?,
+        reason: reason?,
+        protection: protection?,
+        reckonable_years,
+        protected_basic: protected_basic?,
+        new_basic: new_basic?,
+        protected_weekly_earnings,
+        new_period_earnings,
+        ceased_date,
+        fixed_term_end,
     })
 }
