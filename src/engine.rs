@@ -18,9 +18,9 @@ use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding, Severity, Status, Subject};
 use crate::model::history::History;
 use crate::model::period::Period;
-use crate::model::roster::{Roster, Staff};
+use crate::model::roster::{Roster, RosterIndex, Staff};
 use crate::model::{Miles, Pence};
-use crate::rules::{self, age, data, Rule};
+use crate::rules::{self, age, data, roster, Rule};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -31,13 +31,15 @@ pub struct Ctx<'a> {
     pub period: Period,
     pub staff: HashMap<&'a str, &'a Staff>,
     pub roster: &'a Roster,
+    /// Shifts and absences by assignment and day.
+    pub index: RosterIndex<'a>,
     pub history: &'a History,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(config: &'a Config, period: Period, roster: &'a Roster, history: &'a History) -> Ctx<'a> {
         let staff = roster.staff.iter().map(|s| (s.assignment.as_str(), s)).collect();
-        Ctx { config, period, staff, roster, history }
+        Ctx { config, period, staff, roster, index: RosterIndex::new(roster), history }
     }
 }
 
@@ -135,7 +137,7 @@ pub type LineCheck = fn(&mut LineState, &Ctx);
 pub type EmployeePass = fn(&mut Employee, &Ctx);
 
 /// Phase a, in SPEC §3 order.
-pub const LINE_CHECKS: &[LineCheck] = &[age::check];
+pub const LINE_CHECKS: &[LineCheck] = &[age::check, roster::check];
 
 /// Phase b, in SPEC §3 order. Passes skip lines for which
 /// [`LineState::is_rejected`] holds.

@@ -5,10 +5,17 @@ mod common;
 use common::*;
 use std::path::Path;
 
-fn roster_with(dir: &Path, staff_extra: &str, shifts_extra: &str, absences_extra: &str) -> std::path::PathBuf {
+fn roster_with(
+    dir: &Path,
+    staff_extra: &str,
+    shifts_extra: &str,
+    absences_extra: &str,
+) -> std::path::PathBuf {
     let roster = dir.join("roster");
     std::fs::create_dir_all(&roster).unwrap();
-    for (file, extra) in [("Staff.csv", staff_extra), ("Shifts.csv", shifts_extra), ("Absences.csv", absences_extra)] {
+    for (file, extra) in
+        [("Staff.csv", staff_extra), ("Shifts.csv", shifts_extra), ("Absences.csv", absences_extra)]
+    {
         let mut text = std::fs::read_to_string(fixture("ingest/csv").join(file)).unwrap();
         if !text.ends_with('\n') {
             text.push('\n');
@@ -40,14 +47,18 @@ fn bad_roster_rows_are_skipped_with_findings_naming_every_bad_cell() {
         e.find(&[("assignment", assignment)])
             .iter()
             .filter(|r| e.get(r, "claim_id").is_empty())
-            .map(|r| (e.get(r, "rule"), e.get(r, "severity"), e.get(r, "message") + " @ " + &e.get(r, "source")))
+            .map(|r| {
+                (e.get(r, "rule"), e.get(r, "severity"), e.get(r, "message") + " @ " + &e.get(r, "source"))
+            })
             .collect()
     };
     // Both bad cells of E2001 are reported (unknown staff group, unparseable miles).
     let bad = of("E2001");
     assert_eq!(bad.len(), 2, "{bad:?}");
     assert!(bad.iter().any(|(rule, sev, m)| rule == "DAT004" && sev == "WARNING" && m.contains("PORTER")));
-    assert!(bad.iter().any(|(rule, _, m)| rule == "DAT002" && m.contains("seven") && m.contains("Home To Base Distance")));
+    assert!(bad
+        .iter()
+        .any(|(rule, _, m)| rule == "DAT002" && m.contains("seven") && m.contains("Home To Base Distance")));
     assert!(bad.iter().all(|(_, _, m)| m.contains("Staff.csv!Staff:")), "{bad:?}");
     // A repeated assignment keeps the first row.
     assert!(of("E1001").iter().any(|(rule, sev, _)| rule == "DAT005" && sev == "WARNING"));

@@ -58,12 +58,17 @@ pub fn round_half_up_div(num: i128, den: i128) -> i64 {
     (if num < 0 { -q } else { q }) as i64
 }
 
+/// A quantity held in hundredths (pence, hours ×100) as `1234.50` / `-0.05`.
+pub fn hundredths(value: i64) -> String {
+    let sign = if value < 0 { "-" } else { "" };
+    let abs = value.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
 impl fmt::Display for Pence {
     /// `1234.50`, `-0.05`: pounds with two decimals (SPEC §1 CSV money).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+        f.write_str(&hundredths(self.0))
     }
 }
 

@@ -77,3 +77,50 @@ pub struct Roster {
     pub absences: Vec<Absence>,
     pub protections: Vec<Protection>,
 }
+
+/// The roster by assignment, for the per-day look-ups of the roster rules
+/// (SPEC §3.9) and the subsistence time test: built once per run.
+#[derive(Debug, Default)]
+pub struct RosterIndex<'a> {
+    /// Shifts per assignment, sorted by date then start.
+    shifts: std::collections::HashMap<&'a str, Vec<&'a Shift>>,
+    /// Absences per assignment, sorted by start date.
+    absences: std::collections::HashMap<&'a str, Vec<&'a Absence>>,
+}
+
+impl<'a> RosterIndex<'a> {
+    pub fn new(roster: &'a Roster) -> RosterIndex<'a> {
+        let mut index = RosterIndex::default();
+        for shift in &roster.shifts {
+            index.shifts.entry(shift.assignment.as_str()).or_default().push(shift);
+        }
+        for list in index.shifts.values_mut() {
+            list.sort_by_key(|s| (s.date, s.start));
+        }
+        for absence in &roster.absences {
+            index.absences.entry(absence.assignment.as_str()).or_default().push(absence);
+        }
+        for list in index.absences.values_mut() {
+            list.sort_by_key(|a| (a.start_date, a.end_date));
+        }
+        index
+    }
+
+    /// The shifts whose date is `date` (a night shift belongs to the day it starts).
+    pub fn shifts_on(&self, assignment: &str, date: NaiveDate) -> &[&'a Shift] {
+        let Some(list) = self.shifts.get(assignment) else { return &[] };
+        let from = list.partition_point(|s| s.date < date);
+        let to = list.partition_point(|s| s.date <= date);
+        &list[from..to]
+    }
+
+    /// The absence covering `date`, if any.
+    pub fn absence_on(&self, assignment: &str, date: NaiveDate) -> Option<&'a Absence> {
+        self.absences_of(assignment).iter().copied().find(|a| a.start_date <= date && date <= a.end_date)
+    }
+
+    /// Every absence row of an assignment, by start date.
+    pub fn absences_of(&self, assignment: &str) -> &[&'a Absence] {
+        self.absences.get(assignment).map_or(&[], |v| v.as_slice())
+    }
+}

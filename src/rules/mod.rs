@@ -8,6 +8,8 @@
 
 pub mod age;
 pub mod data;
+pub mod leave;
+pub mod roster;
 
 use crate::model::decision::Severity;
 
@@ -60,6 +62,14 @@ pub const CATALOGUE: &[&Rule] = &[
     &age::AGE001,
     &age::AGE002,
     &age::AGE003,
+    &roster::ROS001,
+    &roster::ROS002,
+    &roster::ROS003,
+    &roster::ROS004,
+    &roster::ROS005,
+    &leave::LV001,
+    &leave::LV002,
+    &leave::LV003,
 ];
 
 /// The position of a rule in spec order.
