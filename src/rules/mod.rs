@@ -10,6 +10,7 @@ pub mod age;
 pub mod data;
 pub mod leave;
 pub mod roster;
+pub mod sickness;
 
 use crate::model::decision::Severity;
 
@@ -70,6 +71,9 @@ pub const CATALOGUE: &[&Rule] = &[
     &leave::LV001,
     &leave::LV002,
     &leave::LV003,
+    &sickness::SCK001,
+    &sickness::SCK002,
+    &sickness::SCK003,
 ];
 
 /// The position of a rule in spec order.
