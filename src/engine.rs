@@ -20,7 +20,7 @@ use crate::model::history::History;
 use crate::model::period::Period;
 use crate::model::roster::{Roster, Staff};
 use crate::model::{Miles, Pence};
-use crate::rules::{self, age, data, Rule};
+use crate::rules::{self, age, data, mileage, tax, Rule};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -70,6 +70,12 @@ pub struct LineState<'a> {
     pub p11d_section: Option<char>,
     /// Eligible miles after the route cap and commute deduction (mileage lines).
     pub eligible_miles: Option<Miles>,
+    /// Special Rate miles this line adds to the claimant's financial-year
+    /// total (`age::financial_year(expense_date)`), for the ledger (MIL009).
+    pub sr_miles_counted: Miles,
+    /// HMRC AMAP car miles this line adds to the claimant's tax-year total
+    /// (`tax::tax_year(expense_date)`), for the ledger (TAX005).
+    pub amap_miles_counted: Miles,
 }
 
 impl<'a> LineState<'a> {
@@ -84,6 +90,8 @@ impl<'a> LineState<'a> {
             p11d_amount: Pence::ZERO,
             p11d_section: None,
             eligible_miles: None,
+            sr_miles_counted: Miles::ZERO,
+            amap_miles_counted: Miles::ZERO,
         }
     }
 
@@ -135,11 +143,24 @@ pub type LineCheck = fn(&mut LineState, &Ctx);
 pub type EmployeePass = fn(&mut Employee, &Ctx);
 
 /// Phase a, in SPEC §3 order.
-pub const LINE_CHECKS: &[LineCheck] = &[age::check];
+pub const LINE_CHECKS: &[LineCheck] = &[age::check, mileage::check];
 
-/// Phase b, in SPEC §3 order. Passes skip lines for which
-/// [`LineState::is_rejected`] holds.
-pub const EMPLOYEE_PASSES: &[EmployeePass] = &[];
+/// Phase b. Passes skip lines for which [`LineState::is_rejected`] holds.
+///
+/// Order matters: rejecting passes come first, so that every running total
+/// sees which lines are live (SPEC §6.1 rule 3); then the passes that set or
+/// cap amounts, in SPEC §3 order; then MIL007, which needs every other
+/// family's final amounts on parking and toll lines; TAX last.
+pub const EMPLOYEE_PASSES: &[EmployeePass] = &[
+    // Rejecting passes.
+    mileage::passengers,
+    // Amount passes, in SPEC §3 order.
+    mileage::price,
+    // After every other amount-changing pass: the journey's final cost.
+    mileage::journeys,
+    // Last: taxable and P11D amounts of the final allowed amounts.
+    tax::apply,
+];
 
 /// Everything decided in a run.
 pub struct Evaluation {

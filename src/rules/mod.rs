@@ -8,6 +8,8 @@
 
 pub mod age;
 pub mod data;
+pub mod mileage;
+pub mod tax;
 
 use crate::model::decision::Severity;
 
@@ -60,6 +62,21 @@ pub const CATALOGUE: &[&Rule] = &[
     &age::AGE001,
     &age::AGE002,
     &age::AGE003,
+    &mileage::MIL001,
+    &mileage::MIL002,
+    &mileage::MIL003,
+    &mileage::MIL004,
+    &mileage::MIL005,
+    &mileage::MIL006,
+    &mileage::MIL007,
+    &mileage::MIL008,
+    &mileage::MIL009,
+    &tax::TAX001,
+    &tax::TAX002,
+    &tax::TAX003,
+    &tax::TAX004,
+    &tax::TAX005,
+    &tax::TAX006,
 ];
 
 /// The position of a rule in spec order.
