@@ -6,8 +6,10 @@
 //! 3. per employee, in parallel, over the employee's lines in (expense_date,
 //!    claim_id, line_no) order:
 //!    a. [`LINE_CHECKS`]: checks that need only the line, the claimant, the
-//!       roster and the history — every rejecting rule lives here, so that
-//!    b. [`EMPLOYEE_PASSES`] (duplicates, running totals, shared caps) see
+//!       roster and the history — rejecting rules live here, or in the
+//!       rejecting passes at the head of [`EMPLOYEE_PASSES`] when they need
+//!       the employee's other lines (MIL008), so that
+//!    b. the [`EMPLOYEE_PASSES`] that keep running totals and shared caps see
 //!       which lines are live: rejected lines consume nothing (SPEC §6.1 rule 3).
 //!
 //! Results are placed by input index, so output never depends on the thread
