@@ -1,6 +1,7 @@
 //! MIL001–MIL009 through the engine, at each boundary.
 
 use super::testkit::{assert_decision, codes, date, line, may, mileage, Kit};
+use crate::model::claim::ClaimLine;
 use crate::model::decision::Status::{Adjusted, Paid, Rejected};
 use crate::model::{Category::*, Miles, Pence, StaffGroup, TravelType};
 
@@ -11,7 +12,7 @@ fn policy_commute_example_home_to_first_call_22_miles_leaves_7_eligible() {
     // CORP/EMP 33 §4.2: works 15 miles from home; home to first call 22 miles.
     let kit = Kit::new();
     let l = mileage(1, MileageCar, 14, 220, 550);
-    let d = kit.one(crate::model::claim::ClaimLine { from: "HOME".into(), ..l });
+    let d = kit.one(ClaimLine { from: "HOME".into(), ..l });
     assert_decision(&d, 175, Adjusted, &["MIL001"]);
 }
 
@@ -19,7 +20,7 @@ fn policy_commute_example_home_to_first_call_22_miles_leaves_7_eligible() {
 fn home_to_first_call_under_the_commute_is_not_eligible() {
     let kit = Kit::new();
     let l = mileage(1, MileageCar, 14, 140, 350);
-    let d = kit.one(crate::model::claim::ClaimLine { to: " home ".into(), ..l });
+    let d = kit.one(ClaimLine { to: " home ".into(), ..l });
     assert_decision(&d, 0, Rejected, &["MIL001"]);
 }
 
@@ -27,7 +28,7 @@ fn home_to_first_call_under_the_commute_is_not_eligible() {
 fn home_to_home_deducts_the_commute_twice() {
     let kit = Kit::new();
     let l = mileage(1, MileageCar, 14, 400, 1000);
-    let d = kit.one(crate::model::claim::ClaimLine { from: "HOME".into(), to: "HOME".into(), ..l });
+    let d = kit.one(ClaimLine { from: "HOME".into(), to: "HOME".into(), ..l });
     // 40 - 2 × 15 = 10 miles at 25p.
     assert_decision(&d, 250, Adjusted, &["MIL001"]);
 }
@@ -42,7 +43,7 @@ fn base_to_site_gets_no_commute_deduction() {
 fn excess_travel_and_oncall_get_no_commute_deduction() {
     let mut kit = Kit::new();
     kit.staff().staff_group = StaffGroup::Medical;
-    let home = |c| crate::model::claim::ClaimLine { from: "HOME".into(), ..mileage(1, c, 14, 200, 500) };
+    let home = |c| ClaimLine { from: "HOME".into(), ..mileage(1, c, 14, 200, 500) };
     assert_decision(&kit.one(home(ExcessTravel)), 500, Paid, &["TAX001"]);
     // MEDICAL on-call, no travel type: Lower Rate 25p, under AMAP, not taxable.
     assert_decision(&kit.one(home(OncallMileage)), 500, Paid, &[]);
@@ -53,20 +54,14 @@ fn excess_travel_and_oncall_get_no_commute_deduction() {
 #[test]
 fn route_tolerance_exactly_110_percent_is_not_capped() {
     let kit = Kit::new();
-    let l = crate::model::claim::ClaimLine {
-        route_miles: Some(Miles(100)),
-        ..mileage(1, MileageCar, 14, 110, 275)
-    };
+    let l = ClaimLine { route_miles: Some(Miles(100)), ..mileage(1, MileageCar, 14, 110, 275) };
     assert_decision(&kit.one(l), 275, Paid, &[]);
 }
 
 #[test]
 fn route_tolerance_one_tenth_over_is_capped_at_110_percent() {
     let kit = Kit::new();
-    let l = crate::model::claim::ClaimLine {
-        route_miles: Some(Miles(100)),
-        ..mileage(1, MileageCar, 14, 111, 278)
-    };
+    let l = ClaimLine { route_miles: Some(Miles(100)), ..mileage(1, MileageCar, 14, 111, 278) };
     let d = kit.one(l);
     // Capped at 11.0 miles × 25p = £2.75; MIL005 does not fire when MIL002 caps.
     assert_decision(&d, 275, Adjusted, &["MIL002"]);
@@ -76,17 +71,14 @@ fn route_tolerance_one_tenth_over_is_capped_at_110_percent() {
 fn route_cap_rounds_down_to_a_tenth_of_a_mile() {
     let kit = Kit::new();
     // 10.1 × 1.10 = 11.11 → 11.1 miles.
-    let l = crate::model::claim::ClaimLine {
-        route_miles: Some(Miles(101)),
-        ..mileage(1, MileageCar, 14, 150, 375)
-    };
+    let l = ClaimLine { route_miles: Some(Miles(101)), ..mileage(1, MileageCar, 14, 150, 375) };
     assert_decision(&kit.one(l), 278, Adjusted, &["MIL002"]);
 }
 
 #[test]
 fn route_excess_with_exceptional_circumstances_is_paid_and_flagged() {
     let kit = Kit::new();
-    let l = crate::model::claim::ClaimLine {
+    let l = ClaimLine {
         route_miles: Some(Miles(100)),
         exceptional: true,
         ..mileage(1, MileageCar, 14, 150, 375)
@@ -99,7 +91,7 @@ fn route_excess_with_exceptional_circumstances_is_paid_and_flagged() {
 fn route_cap_comes_before_the_commute_deduction() {
     let kit = Kit::new();
     // 30 miles claimed, route 20 → 22.0, minus 15 commute → 7 miles.
-    let l = crate::model::claim::ClaimLine {
+    let l = ClaimLine {
         from: "HOME".into(),
         route_miles: Some(Miles(200)),
         ..mileage(1, MileageCar, 14, 300, 750)
@@ -119,10 +111,7 @@ fn lower_rate_is_25p_a_mile_rounded_half_up() {
 #[test]
 fn special_rate_56p_for_approved_community_staff() {
     let kit = Kit::special_rate();
-    let l = crate::model::claim::ClaimLine {
-        travel_type: Some(TravelType::Community),
-        ..mileage(1, MileageCar, 14, 1000, 5600)
-    };
+    let l = ClaimLine { travel_type: Some(TravelType::Community), ..mileage(1, MileageCar, 14, 1000, 5600) };
     assert_decision(&kit.one(l), 5600, Paid, &["TAX005"]);
 }
 
@@ -130,7 +119,7 @@ fn special_rate_56p_for_approved_community_staff() {
 fn special_rate_approved_after_the_journey_is_lower_rate() {
     let mut kit = Kit::new();
     kit.staff().special_rate_from = Some(may(15));
-    let sr = |day| crate::model::claim::ClaimLine {
+    let sr = |day| ClaimLine {
         travel_type: Some(TravelType::Community),
         ..mileage(1, MileageCar, day, 1000, 5600)
     };
@@ -144,10 +133,7 @@ fn special_rate_eligibility_by_staff_group_and_travel_type() {
     let with = |group, travel| {
         let mut kit = Kit::special_rate();
         kit.staff().staff_group = group;
-        let l = crate::model::claim::ClaimLine {
-            travel_type: Some(travel),
-            ..mileage(1, MileageCar, 14, 100, 560)
-        };
+        let l = ClaimLine { travel_type: Some(travel), ..mileage(1, MileageCar, 14, 100, 560) };
         codes(&kit.one(l)).contains(&"MIL003")
     };
     assert!(!with(StaffGroup::Afc, TravelType::Community));
@@ -195,8 +181,8 @@ fn rates_are_effective_dated_by_expense_date() {
 
 // ---- SR threshold, MIL009 -----------------------------------------------------
 
-fn sr(line_no: i64, day: u32, tenths: i64, amount: i64) -> crate::model::claim::ClaimLine {
-    crate::model::claim::ClaimLine {
+fn sr(line_no: i64, day: u32, tenths: i64, amount: i64) -> ClaimLine {
+    ClaimLine {
         travel_type: Some(TravelType::Community),
         ..mileage(line_no, MileageCar, day, tenths, amount)
     }
@@ -258,7 +244,7 @@ fn lower_rate_miles_do_not_count_towards_3500() {
 
 /// Runs the MIL pricing pass over `lines`, with `reject` marking lines as
 /// rejected beforehand (as DUP001 or another rejecting pass would).
-fn priced(kit: &Kit, lines: &[crate::model::claim::ClaimLine], reject: &[usize]) -> Vec<(Pence, Miles)> {
+fn priced(kit: &Kit, lines: &[ClaimLine], reject: &[usize]) -> Vec<(Pence, Miles)> {
     use crate::engine::{Ctx, Employee, LineState};
     let period = crate::model::period::Period::new(date(2025, 6, 1), &kit.config.policy);
     let ctx = Ctx::new(&kit.config, period, &kit.roster, &kit.history);
@@ -361,7 +347,7 @@ fn motorcycle_16p_bicycle_10p() {
     assert_decision(&kit.one(mileage(1, MileageBicycle, 14, 100, 100)), 100, Paid, &[]);
 }
 
-fn with_car(passenger: crate::model::claim::ClaimLine) -> [crate::model::claim::ClaimLine; 2] {
+fn with_car(passenger: ClaimLine) -> [ClaimLine; 2] {
     [mileage(1, MileageCar, 14, 103, 258), passenger]
 }
 
@@ -369,7 +355,7 @@ fn with_car(passenger: crate::model::claim::ClaimLine) -> [crate::model::claim::
 fn passenger_allowance_is_2p_per_passenger_mile_rounded_once() {
     let kit = Kit::new();
     // 10.3 miles × 2p × 3 = 61.8p → 62p (rounding per passenger would give 63p).
-    let p = crate::model::claim::ClaimLine { passengers: 3, ..mileage(2, Passenger, 14, 103, 62) };
+    let p = ClaimLine { passengers: 3, ..mileage(2, Passenger, 14, 103, 62) };
     let d = kit.run(&with_car(p));
     assert_decision(&d[1], 62, Paid, &[]);
 }
@@ -377,11 +363,7 @@ fn passenger_allowance_is_2p_per_passenger_mile_rounded_once() {
 #[test]
 fn passenger_line_gets_the_commute_deduction() {
     let kit = Kit::new();
-    let p = crate::model::claim::ClaimLine {
-        passengers: 1,
-        from: "HOME".into(),
-        ..mileage(2, Passenger, 14, 250, 50)
-    };
+    let p = ClaimLine { passengers: 1, from: "HOME".into(), ..mileage(2, Passenger, 14, 250, 50) };
     let d = kit.run(&with_car(p));
     assert_decision(&d[1], 20, Adjusted, &["MIL001"]);
 }
@@ -411,7 +393,7 @@ fn insurance_expired_the_day_before_rejects_own_vehicle_lines() {
 fn no_insurance_on_file_rejects_and_lists_only_the_rejection() {
     let mut kit = Kit::new();
     kit.staff().insurance_expiry = None;
-    let l = crate::model::claim::ClaimLine { from: "HOME".into(), ..mileage(1, MileageCar, 14, 220, 999) };
+    let l = ClaimLine { from: "HOME".into(), ..mileage(1, MileageCar, 14, 220, 999) };
     assert_decision(&kit.one(l), 0, Rejected, &["MIL006"]);
 }
 
@@ -425,17 +407,14 @@ fn lease_holder_car_line_needs_insurance_too() {
 
 // ---- MIL007 journey fare cap ------------------------------------------------------------
 
-fn parking(line_no: i64, day: u32, amount: i64) -> crate::model::claim::ClaimLine {
+fn parking(line_no: i64, day: u32, amount: i64) -> ClaimLine {
     line(line_no, Parking, day, amount)
 }
 
 #[test]
 fn journey_above_the_standard_fare_cuts_the_mileage_line() {
     let kit = Kit::new();
-    let car = crate::model::claim::ClaimLine {
-        standard_fare: Some(Pence(3000)),
-        ..mileage(1, MileageCar, 14, 1000, 2500)
-    };
+    let car = ClaimLine { standard_fare: Some(Pence(3000)), ..mileage(1, MileageCar, 14, 1000, 2500) };
     let d = kit.run(&[car, parking(2, 14, 1000)]);
     assert_decision(&d[0], 2000, Adjusted, &["MIL007"]);
     assert_decision(&d[1], 1000, Paid, &[]);
@@ -444,10 +423,7 @@ fn journey_above_the_standard_fare_cuts_the_mileage_line() {
 #[test]
 fn journey_exactly_at_the_fare_is_not_cut() {
     let kit = Kit::new();
-    let car = crate::model::claim::ClaimLine {
-        standard_fare: Some(Pence(3500)),
-        ..mileage(1, MileageCar, 14, 1000, 2500)
-    };
+    let car = ClaimLine { standard_fare: Some(Pence(3500)), ..mileage(1, MileageCar, 14, 1000, 2500) };
     let d = kit.run(&[car, parking(2, 14, 1000)]);
     assert_decision(&d[0], 2500, Paid, &[]);
 }
@@ -455,10 +431,7 @@ fn journey_exactly_at_the_fare_is_not_cut() {
 #[test]
 fn journey_cut_never_goes_below_zero() {
     let kit = Kit::new();
-    let car = crate::model::claim::ClaimLine {
-        standard_fare: Some(Pence(500)),
-        ..mileage(1, MileageCar, 14, 1000, 2500)
-    };
+    let car = ClaimLine { standard_fare: Some(Pence(500)), ..mileage(1, MileageCar, 14, 1000, 2500) };
     let d = kit.run(&[car, parking(2, 14, 1000)]);
     assert_decision(&d[0], 0, Rejected, &["MIL007"]);
     assert_decision(&d[1], 1000, Paid, &[]);
@@ -467,16 +440,12 @@ fn journey_cut_never_goes_below_zero() {
 #[test]
 fn journey_ref_groups_across_claims_and_blank_refs_stay_apart() {
     let kit = Kit::new();
-    let car = crate::model::claim::ClaimLine {
+    let car = ClaimLine {
         standard_fare: Some(Pence(3000)),
         journey_ref: "J1".into(),
         ..mileage(1, MileageCar, 14, 1000, 2500)
     };
-    let other_claim = crate::model::claim::ClaimLine {
-        claim_id: "C2".into(),
-        journey_ref: " j1 ".into(),
-        ..parking(1, 14, 1000)
-    };
+    let other_claim = ClaimLine { claim_id: "C2".into(), journey_ref: " j1 ".into(), ..parking(1, 14, 1000) };
     // Same claim and day but no ref: not part of journey J1.
     let unreferenced = parking(3, 14, 4000);
     let d = kit.run(&[car, other_claim, unreferenced]);
@@ -487,10 +456,8 @@ fn journey_ref_groups_across_claims_and_blank_refs_stay_apart() {
 #[test]
 fn journey_cut_comes_off_the_last_car_line_first() {
     let kit = Kit::new();
-    let car = |no, fare| crate::model::claim::ClaimLine {
-        standard_fare: Some(Pence(fare)),
-        ..mileage(no, MileageCar, 14, 400, 1000)
-    };
+    let car =
+        |no, fare| ClaimLine { standard_fare: Some(Pence(fare)), ..mileage(no, MileageCar, 14, 400, 1000) };
     // Cost £20.00, lowest fare £12.00: £8.00 off line 2.
     let d = kit.run(&[car(1, 1500), car(2, 1200)]);
     assert_decision(&d[0], 1000, Paid, &[]);
@@ -509,21 +476,21 @@ fn journey_without_a_fare_is_not_capped() {
 #[test]
 fn passenger_with_a_car_line_on_the_claim_and_day_is_paid() {
     let kit = Kit::new();
-    let p = crate::model::claim::ClaimLine { passengers: 1, ..mileage(2, Passenger, 14, 100, 20) };
+    let p = ClaimLine { passengers: 1, ..mileage(2, Passenger, 14, 100, 20) };
     assert_decision(&kit.run(&with_car(p))[1], 20, Paid, &[]);
 }
 
 #[test]
 fn passenger_without_a_car_line_that_day_is_rejected() {
     let kit = Kit::new();
-    let p = crate::model::claim::ClaimLine { passengers: 1, ..mileage(2, Passenger, 15, 100, 20) };
+    let p = ClaimLine { passengers: 1, ..mileage(2, Passenger, 15, 100, 20) };
     assert_decision(&kit.run(&with_car(p))[1], 0, Rejected, &["MIL008"]);
 }
 
 #[test]
 fn passenger_line_with_no_passengers_is_rejected() {
     let kit = Kit::new();
-    let p = crate::model::claim::ClaimLine { passengers: 0, ..mileage(2, Passenger, 14, 100, 20) };
+    let p = ClaimLine { passengers: 0, ..mileage(2, Passenger, 14, 100, 20) };
     assert_decision(&kit.run(&with_car(p))[1], 0, Rejected, &["MIL008"]);
 }
 
@@ -531,16 +498,14 @@ fn passenger_line_with_no_passengers_is_rejected() {
 fn a_rejected_or_deferred_car_line_still_carries_the_passenger() {
     let mut kit = Kit::new();
     kit.staff().insurance_expiry = None;
-    let p = crate::model::claim::ClaimLine { passengers: 1, ..mileage(2, Passenger, 14, 100, 20) };
+    let p = ClaimLine { passengers: 1, ..mileage(2, Passenger, 14, 100, 20) };
     let d = kit.run(&with_car(p.clone()));
     assert_decision(&d[0], 0, Rejected, &["MIL006"]);
     assert_decision(&d[1], 20, Paid, &[]);
 
     let kit = Kit::new();
-    let late_car = crate::model::claim::ClaimLine {
-        approved_date: Some(date(2025, 6, 20)),
-        ..mileage(1, MileageCar, 14, 100, 250)
-    };
+    let late_car =
+        ClaimLine { approved_date: Some(date(2025, 6, 20)), ..mileage(1, MileageCar, 14, 100, 250) };
     let d = kit.run(&[late_car, p]);
     assert_eq!(codes(&d[0]), vec!["CUT001"]);
     assert_decision(&d[1], 20, Paid, &[]);
