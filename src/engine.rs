@@ -6,8 +6,10 @@
 //! 3. per employee, in parallel, over the employee's lines in (expense_date,
 //!    claim_id, line_no) order:
 //!    a. [`LINE_CHECKS`]: checks that need only the line, the claimant, the
-//!    roster and the history — every rejecting rule lives here, so that
-//!    b. [`EMPLOYEE_PASSES`] (duplicates, running totals, shared caps) see
+//!    roster and the history — rejecting rules live here, or in the
+//!    rejecting passes at the head of [`EMPLOYEE_PASSES`] when they need
+//!    the employee's other lines (MIL008), so that
+//!    b. the [`EMPLOYEE_PASSES`] that keep running totals and shared caps see
 //!    which lines are live: rejected lines consume nothing (SPEC §6.1 rule 3).
 //!
 //! Results are placed by input index, so output never depends on the thread
@@ -20,7 +22,7 @@ use crate::model::history::History;
 use crate::model::period::Period;
 use crate::model::roster::{Roster, RosterIndex, Staff};
 use crate::model::{Miles, Pence};
-use crate::rules::{self, age, data, roster, Rule};
+use crate::rules::{self, age, data, mileage, roster, tax, Rule};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -72,6 +74,12 @@ pub struct LineState<'a> {
     pub p11d_section: Option<char>,
     /// Eligible miles after the route cap and commute deduction (mileage lines).
     pub eligible_miles: Option<Miles>,
+    /// Special Rate miles this line adds to the claimant's financial-year
+    /// total (`age::financial_year(expense_date)`), for the ledger (MIL009).
+    pub sr_miles_counted: Miles,
+    /// HMRC AMAP car miles this line adds to the claimant's tax-year total
+    /// (`tax::tax_year(expense_date)`), for the ledger (TAX005).
+    pub amap_miles_counted: Miles,
 }
 
 impl<'a> LineState<'a> {
@@ -86,6 +94,8 @@ impl<'a> LineState<'a> {
             p11d_amount: Pence::ZERO,
             p11d_section: None,
             eligible_miles: None,
+            sr_miles_counted: Miles::ZERO,
+            amap_miles_counted: Miles::ZERO,
         }
     }
 
@@ -137,11 +147,24 @@ pub type LineCheck = fn(&mut LineState, &Ctx);
 pub type EmployeePass = fn(&mut Employee, &Ctx);
 
 /// Phase a, in SPEC §3 order.
-pub const LINE_CHECKS: &[LineCheck] = &[age::check, roster::check];
+pub const LINE_CHECKS: &[LineCheck] = &[age::check, mileage::check, roster::check];
 
-/// Phase b, in SPEC §3 order. Passes skip lines for which
-/// [`LineState::is_rejected`] holds.
-pub const EMPLOYEE_PASSES: &[EmployeePass] = &[];
+/// Phase b. Passes skip lines for which [`LineState::is_rejected`] holds.
+///
+/// Order matters: rejecting passes come first, so that every running total
+/// sees which lines are live (SPEC §6.1 rule 3); then the passes that set or
+/// cap amounts, in SPEC §3 order; then MIL007, which needs every other
+/// family's final amounts on parking and toll lines; TAX last.
+pub const EMPLOYEE_PASSES: &[EmployeePass] = &[
+    // Rejecting passes.
+    mileage::passengers,
+    // Amount passes, in SPEC §3 order.
+    mileage::price,
+    // After every other amount-changing pass: the journey's final cost.
+    mileage::journeys,
+    // Last: taxable and P11D amounts of the final allowed amounts.
+    tax::apply,
+];
 
 /// Everything decided in a run.
 pub struct Evaluation {

@@ -9,8 +9,10 @@
 pub mod age;
 pub mod data;
 pub mod leave;
+pub mod mileage;
 pub mod roster;
 pub mod sickness;
+pub mod tax;
 
 use crate::model::decision::Severity;
 
@@ -63,6 +65,21 @@ pub const CATALOGUE: &[&Rule] = &[
     &age::AGE001,
     &age::AGE002,
     &age::AGE003,
+    &mileage::MIL001,
+    &mileage::MIL002,
+    &mileage::MIL003,
+    &mileage::MIL004,
+    &mileage::MIL005,
+    &mileage::MIL006,
+    &mileage::MIL007,
+    &mileage::MIL008,
+    &mileage::MIL009,
+    &tax::TAX001,
+    &tax::TAX002,
+    &tax::TAX003,
+    &tax::TAX004,
+    &tax::TAX005,
+    &tax::TAX006,
     &roster::ROS001,
     &roster::ROS002,
     &roster::ROS003,
