@@ -8,6 +8,13 @@
 
 pub mod age;
 pub mod data;
+pub mod duplicates;
+pub mod receipts;
+pub mod relocation;
+pub mod subsistence;
+#[cfg(test)]
+pub(crate) mod testkit;
+pub mod travel;
 
 use crate::model::decision::Severity;
 
@@ -60,6 +67,33 @@ pub const CATALOGUE: &[&Rule] = &[
     &age::AGE001,
     &age::AGE002,
     &age::AGE003,
+    &duplicates::DUP001,
+    &duplicates::DUP002,
+    &subsistence::SUB001,
+    &subsistence::SUB002,
+    &subsistence::SUB003,
+    &subsistence::SUB004,
+    &subsistence::SUB005,
+    &subsistence::SUB006,
+    &subsistence::SUB007,
+    &subsistence::SUB008,
+    &subsistence::SUB009,
+    &subsistence::SUB010,
+    &subsistence::SUB011,
+    &travel::TRV001,
+    &travel::TRV002,
+    &travel::TRV003,
+    &travel::TRV004,
+    &travel::TRV005,
+    &travel::TRV006,
+    &travel::TRV007,
+    &receipts::RCT001,
+    &receipts::RCT002,
+    &receipts::RCT003,
+    &relocation::REL001,
+    &relocation::REL002,
+    &relocation::REL003,
+    &relocation::REL004,
 ];
 
 /// The position of a rule in spec order.
