@@ -238,9 +238,7 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
             live.sort_by(order);
             valid.sort_by(order);
             // DAT003 guarantees the assignment is on the Staff sheet.
-            let Some(&staff) = ctx.staff.get(assignment) else {
-                return None;
-            };
+            let &staff = ctx.staff.get(assignment)?;
             let mut employee = Employee {
                 staff,
                 lines: live.iter().map(|&i| LineState::new(i, &lines[i], staff)).collect(),

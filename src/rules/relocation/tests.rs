@@ -70,7 +70,7 @@ fn rel003_skipped_with_a_ledger_entry_or_without_start_date() {
     run.roster.staff[0].start_date = Some(date(2025, 1, 1));
     let key = run.history.relocation.drain().next().expect("entry").1;
     run.history.relocation.insert(("A1".into(), Some(date(2025, 1, 1))), key);
-    expect(&run.evaluate(&[late.clone()]).decisions[0], Paid, "100.00", &["REL004"]);
+    expect(&run.evaluate(std::slice::from_ref(&late)).decisions[0], Paid, "100.00", &["REL004"]);
     let mut blank = Run::default();
     blank.roster.staff[0].start_date = None;
     expect(&blank.evaluate(&[late]).decisions[0], Paid, "100.00", &["REL004"]);
