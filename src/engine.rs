@@ -19,10 +19,14 @@ use crate::config::Config;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding, Severity, Status, Subject};
 use crate::model::history::History;
+use crate::model::history::RelocationPaid;
 use crate::model::period::Period;
-use crate::model::roster::{Roster, RosterIndex, Staff};
+use crate::model::roster::{Roster, RosterIndex, Shift, Staff};
 use crate::model::{Miles, Pence};
-use crate::rules::{self, age, data, mileage, roster, tax, Rule};
+use crate::rules::{
+    self, age, data, duplicates, mileage, receipts, relocation, roster, subsistence, tax, travel, Rule,
+};
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -43,6 +47,12 @@ impl<'a> Ctx<'a> {
         let staff = roster.staff.iter().map(|s| (s.assignment.as_str(), s)).collect();
         Ctx { config, period, staff, roster, index: RosterIndex::new(roster), history }
     }
+
+    /// The shifts of `assignment` dated `date` (a night shift belongs to the
+    /// day it starts), in start order.
+    pub fn shifts_on(&self, assignment: &str, date: NaiveDate) -> &[&'a Shift] {
+        self.index.shifts_on(assignment, date)
+    }
 }
 
 /// One rule firing on a line, before it becomes a [`Finding`].
@@ -51,11 +61,15 @@ pub struct Hit {
     pub rule: &'static Rule,
     pub severity: Severity,
     pub message: String,
+    /// Whether this firing rejects the line (SPEC §6.1 rule 2). Usually the
+    /// rule's `rejects`; TRV001 and TRV004 reject only when there is no fare
+    /// to fall back on, so it is decided per firing.
+    pub rejecting: bool,
 }
 
 impl Hit {
     pub fn new(rule: &'static Rule, severity: Severity, message: String) -> Hit {
-        Hit { rule, severity, message }
+        Hit { rule, severity, message, rejecting: rule.rejects }
     }
 }
 
@@ -110,12 +124,33 @@ impl<'a> LineState<'a> {
         self.hits.push(Hit::new(rule, rule.severity, message));
     }
 
+    /// Records a rejecting firing of a rule that only rejects in some cases
+    /// (TRV001, TRV004 with no fare to fall back on): the line is rejected
+    /// exactly as by a rule of SPEC §6.1 rule 2.
+    pub fn reject_outright(&mut self, rule: &'static Rule, message: String) {
+        self.hits.push(Hit { rule, severity: rule.severity, message, rejecting: true });
+    }
+
     /// A capping rule (SPEC §6.1 rule 4): applied to the claimed amount, it
     /// fires only when its cap is below the claim; the lowest cap wins.
     pub fn cap(&mut self, rule: &'static Rule, severity: Severity, cap: Pence, message: String) {
         if cap < self.line.amount {
             self.allowed = self.allowed.min(cap.max(Pence::ZERO));
             self.hits.push(Hit::new(rule, severity, message));
+        }
+    }
+
+    /// A shared cap (per-day caps, SUB008, excess taken from later lines):
+    /// it applies to the allowed amount left by the per-line caps and fires
+    /// only when it lowers it. A rule already listed on the line is not
+    /// listed twice.
+    pub fn cap_allowed(&mut self, rule: &'static Rule, severity: Severity, cap: Pence, message: String) {
+        let cap = cap.max(Pence::ZERO);
+        if cap < self.allowed {
+            self.allowed = cap;
+            if !self.has(rule) {
+                self.hits.push(Hit::new(rule, severity, message));
+            }
         }
     }
 
@@ -127,7 +162,7 @@ impl<'a> LineState<'a> {
     /// Whether a rejecting rule has fired: such a line consumes no shared cap
     /// or running total (SPEC §6.1 rule 3).
     pub fn is_rejected(&self) -> bool {
-        self.hits.iter().any(|h| h.rule.rejects)
+        self.hits.iter().any(|h| h.rejecting)
     }
 }
 
@@ -139,6 +174,10 @@ pub struct Employee<'a> {
     /// Every line of the employee that passed the DAT checks (deferred ones
     /// too), in processing order — e.g. MIL008's vehicle line (SPEC §6.4 rule 26).
     pub valid: Vec<&'a ClaimLine>,
+    /// Relocation paid this run for the employee's employment (assignment,
+    /// start_date), set by the REL pass from the live relocation lines; `None`
+    /// when the employee has no live relocation line. The ledger stores it.
+    pub relocation_run: Option<RelocationPaid>,
 }
 
 /// A check on one line that needs no other line (phase a).
@@ -147,19 +186,24 @@ pub type LineCheck = fn(&mut LineState, &Ctx);
 pub type EmployeePass = fn(&mut Employee, &Ctx);
 
 /// Phase a, in SPEC §3 order.
-pub const LINE_CHECKS: &[LineCheck] = &[age::check, mileage::check, roster::check];
+pub const LINE_CHECKS: &[LineCheck] =
+    &[age::check, mileage::check, subsistence::check, travel::check, receipts::check, roster::check];
 
 /// Phase b. Passes skip lines for which [`LineState::is_rejected`] holds.
 ///
-/// Order matters: rejecting passes come first, so that every running total
-/// sees which lines are live (SPEC §6.1 rule 3); then the passes that set or
-/// cap amounts, in SPEC §3 order; then MIL007, which needs every other
-/// family's final amounts on parking and toll lines; TAX last.
+/// Order matters: rejecting passes come first, so that duplicates and every
+/// running total see which lines are live (SPEC §6.1 rule 3); then DUP001
+/// (which needs every other rejection); then the passes that set or cap
+/// amounts, in SPEC §3 order; then MIL007, which needs every other family's
+/// final amounts on parking and toll lines; TAX last.
 pub const EMPLOYEE_PASSES: &[EmployeePass] = &[
     // Rejecting passes.
     mileage::passengers,
+    duplicates::pass,
     // Amount passes, in SPEC §3 order.
     mileage::price,
+    subsistence::pass,
+    relocation::pass,
     // After every other amount-changing pass: the journey's final cost.
     mileage::journeys,
     // Last: taxable and P11D amounts of the final allowed amounts.
@@ -172,6 +216,9 @@ pub struct Evaluation {
     pub decisions: Vec<Decision>,
     /// Line findings in input order.
     pub findings: Vec<Finding>,
+    /// Relocation paid this run per employment (assignment, start_date), for
+    /// the ledger (SPEC §5); only employments with a live relocation line.
+    pub relocation: BTreeMap<(String, Option<NaiveDate>), RelocationPaid>,
 }
 
 /// Decides every claim line.
@@ -197,9 +244,10 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
         }
     }
 
-    let decided: Vec<Vec<(usize, Outcome)>> = by_employee
+    type Decided = (Vec<(usize, Outcome)>, Option<RelocationPaid>);
+    let decided: Vec<(&Staff, Decided)> = by_employee
         .into_par_iter()
-        .map(|(assignment, (mut live, mut valid))| {
+        .filter_map(|(assignment, (mut live, mut valid))| {
             let order = |&a: &usize, &b: &usize| {
                 let (x, y) = (&lines[a], &lines[b]);
                 (x.expense_date, &x.claim_id, x.line_no, a).cmp(&(y.expense_date, &y.claim_id, y.line_no, b))
@@ -207,13 +255,12 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
             live.sort_by(order);
             valid.sort_by(order);
             // DAT003 guarantees the assignment is on the Staff sheet.
-            let Some(staff) = ctx.staff.get(assignment) else {
-                return Vec::new();
-            };
+            let &staff = ctx.staff.get(assignment)?;
             let mut employee = Employee {
                 staff,
                 lines: live.iter().map(|&i| LineState::new(i, &lines[i], staff)).collect(),
                 valid: valid.iter().map(|&i| &lines[i]).collect(),
+                relocation_run: None,
             };
             for line in employee.lines.iter_mut() {
                 for check in LINE_CHECKS {
@@ -223,11 +270,18 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
             for pass in EMPLOYEE_PASSES {
                 pass(&mut employee, ctx);
             }
-            employee.lines.into_iter().map(finish).collect()
+            let relocation_run = employee.relocation_run;
+            Some((staff, (employee.lines.into_iter().map(finish).collect(), relocation_run)))
         })
         .collect();
-    for (index, outcome) in decided.into_iter().flatten() {
-        outcomes[index] = Some(outcome);
+    let mut relocation = BTreeMap::new();
+    for (staff, (outcomes_of_employee, relocation_run)) in decided {
+        for (index, outcome) in outcomes_of_employee {
+            outcomes[index] = Some(outcome);
+        }
+        if let Some(paid) = relocation_run {
+            relocation.insert((staff.assignment.clone(), staff.start_date), paid);
+        }
     }
 
     let mut decisions = Vec::with_capacity(lines.len());
@@ -257,7 +311,7 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
             rules: codes,
         });
     }
-    Evaluation { decisions, findings }
+    Evaluation { decisions, findings, relocation }
 }
 
 /// A line's result before it becomes a [`Decision`].
@@ -288,7 +342,7 @@ impl Outcome {
 /// The status of a live line after every pass (SPEC §6.1 rules 2, 4, 5).
 fn finish(state: LineState) -> (usize, Outcome) {
     if state.is_rejected() {
-        let hits = state.hits.into_iter().filter(|h| h.rule.rejects).collect();
+        let hits = state.hits.into_iter().filter(|h| h.rejecting).collect();
         return (state.index, Outcome::terminal(Status::Rejected, hits));
     }
     let status = if state.allowed.is_zero() {

@@ -8,11 +8,18 @@
 
 pub mod age;
 pub mod data;
+pub mod duplicates;
 pub mod leave;
 pub mod mileage;
+pub mod receipts;
+pub mod relocation;
 pub mod roster;
 pub mod sickness;
+pub mod subsistence;
 pub mod tax;
+#[cfg(test)]
+pub(crate) mod testkit;
+pub mod travel;
 
 use crate::model::decision::Severity;
 
@@ -65,6 +72,8 @@ pub const CATALOGUE: &[&Rule] = &[
     &age::AGE001,
     &age::AGE002,
     &age::AGE003,
+    &duplicates::DUP001,
+    &duplicates::DUP002,
     &mileage::MIL001,
     &mileage::MIL002,
     &mileage::MIL003,
@@ -74,6 +83,31 @@ pub const CATALOGUE: &[&Rule] = &[
     &mileage::MIL007,
     &mileage::MIL008,
     &mileage::MIL009,
+    &subsistence::SUB001,
+    &subsistence::SUB002,
+    &subsistence::SUB003,
+    &subsistence::SUB004,
+    &subsistence::SUB005,
+    &subsistence::SUB006,
+    &subsistence::SUB007,
+    &subsistence::SUB008,
+    &subsistence::SUB009,
+    &subsistence::SUB010,
+    &subsistence::SUB011,
+    &travel::TRV001,
+    &travel::TRV002,
+    &travel::TRV003,
+    &travel::TRV004,
+    &travel::TRV005,
+    &travel::TRV006,
+    &travel::TRV007,
+    &receipts::RCT001,
+    &receipts::RCT002,
+    &receipts::RCT003,
+    &relocation::REL001,
+    &relocation::REL002,
+    &relocation::REL003,
+    &relocation::REL004,
     &tax::TAX001,
     &tax::TAX002,
     &tax::TAX003,

@@ -255,6 +255,7 @@ fn priced(kit: &Kit, lines: &[ClaimLine], reject: &[usize]) -> Vec<(Pence, Miles
         staff,
         lines: lines.iter().enumerate().map(|(i, l)| LineState::new(i, l, staff)).collect(),
         valid: lines.iter().collect(),
+        relocation_run: None,
     };
     for &i in reject {
         employee.lines[i].reject(&super::MIL008, "rejected for the test".into());
@@ -287,6 +288,7 @@ fn sr_miles_counted_are_recorded_on_the_line() {
         staff,
         lines: lines.iter().enumerate().map(|(i, l)| LineState::new(i, l, staff)).collect(),
         valid: lines.iter().collect(),
+        relocation_run: None,
     };
     super::price(&mut employee, &ctx);
     crate::rules::tax::apply(&mut employee, &ctx);
@@ -458,10 +460,13 @@ fn journey_ref_groups_across_claims_and_blank_refs_stay_apart() {
 #[test]
 fn journey_cut_comes_off_the_last_car_line_first() {
     let kit = Kit::new();
-    let car =
-        |no, fare| ClaimLine { standard_fare: Some(Pence(fare)), ..mileage(no, MileageCar, 14, 400, 1000) };
-    // Cost £20.00, lowest fare £12.00: £8.00 off line 2.
-    let d = kit.run(&[car(1, 1500), car(2, 1200)]);
+    let car = |no, fare, to: &str| ClaimLine {
+        standard_fare: Some(Pence(fare)),
+        to: to.into(),
+        ..mileage(no, MileageCar, 14, 400, 1000)
+    };
+    // Cost £20.00, lowest fare £12.00: £8.00 off line 2 (a different leg, not a duplicate).
+    let d = kit.run(&[car(1, 1500, "LEEDS"), car(2, 1200, "YORK")]);
     assert_decision(&d[0], 1000, Paid, &[]);
     assert_decision(&d[1], 200, Adjusted, &["MIL007"]);
 }

@@ -148,23 +148,24 @@ fn rejected_lines_carry_no_tax() {
 fn tax006_relocation_in_full_on_section_k_by_default() {
     let kit = Kit::new();
     let d = kit.one(line(1, Relocation, 14, 120_000));
-    assert_decision(&d, 120_000, Paid, &["TAX006"]);
+    assert_decision(&d, 120_000, Paid, &["REL004", "TAX006"]);
     assert_eq!(tax(&d), (Pence::ZERO, Pence(120_000), Some('K')));
 }
 
 #[test]
 fn tax006_with_an_exemption_reports_only_the_part_above_it() {
     let mut kit = Kit::new();
-    kit.config.policy.claims.relocation_p11d_exempt = Pence::from_pounds(8000);
+    // An exemption below the £8,000 cap, so that the REL001 cap stays out of the way.
+    kit.config.policy.claims.relocation_p11d_exempt = Pence::from_pounds(7000);
     kit.history.relocation.insert(
         ("A1".into(), Some(date(2025, 3, 1))),
-        RelocationPaid { total: Pence::from_pounds(7000), misc: Pence::ZERO },
+        RelocationPaid { total: Pence::from_pounds(6000), misc: Pence::ZERO },
     );
     let d = kit.run(&[line(1, Relocation, 10, 50_000), line(2, RelocationMisc, 11, 80_000)]);
-    assert_decision(&d[0], 50_000, Paid, &[]);
+    assert_decision(&d[0], 50_000, Paid, &["REL004"]);
     assert_eq!(tax(&d[0]), (Pence::ZERO, Pence::ZERO, None));
     // £500 of the exemption left: £300 of the second line is reportable.
-    assert_decision(&d[1], 80_000, Paid, &["TAX006"]);
+    assert_decision(&d[1], 80_000, Paid, &["REL004", "TAX006"]);
     assert_eq!(tax(&d[1]), (Pence::ZERO, Pence(30_000), Some('K')));
 }
 
@@ -192,6 +193,7 @@ fn tax003_lost_receipt_is_payroll_taxable_with_no_p11d() {
         staff,
         lines: lines.iter().enumerate().map(|(i, l)| LineState::new(i, l, staff)).collect(),
         valid: lines.iter().collect(),
+        relocation_run: None,
     };
     for state in employee.lines.iter_mut() {
         state.fire(&RCT003, Severity::Warning, "lost".into());
