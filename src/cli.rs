@@ -22,6 +22,7 @@ pub enum Command {
     Check(cmd::check::CheckArgs),
     Rules(cmd::rules::RulesArgs),
     Sample(cmd::sample::SampleArgs),
+    Ledger(cmd::ledger::LedgerArgs),
 }
 
 /// Runs the parsed command; the error carries the exit code.
@@ -31,5 +32,6 @@ pub fn dispatch(cli: Cli) -> crate::Result<()> {
         Command::Check(args) => cmd::check::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sample(args) => cmd::sample::run(args),
+        Command::Ledger(args) => cmd::ledger::run(args),
     }
 }

@@ -4,8 +4,8 @@ use crate::config::Config;
 use crate::engine::{self, Ctx};
 use crate::error::{Error, Result};
 use crate::ingest;
+use crate::ledger::{self, Ledger, PaidLine, PeriodRecord};
 use crate::model::decision::{Finding, Severity, Subject};
-use crate::model::history::History;
 use crate::model::period::Period;
 use crate::output::manifest::Manifest;
 use crate::output::{self, atomic::Staging, payroll, reconcile, Report};
@@ -26,12 +26,19 @@ pub struct RunOptions {
     pub quiet: bool,
     /// `--fail-on`: findings at or above this severity turn into exit 6.
     pub fail_on: Option<Severity>,
+    /// `--state`: the folder holding the ledger and its lock.
+    pub state_dir: PathBuf,
+    /// `--rerun`: allow a period earlier than the latest committed one.
+    pub rerun: bool,
 }
 
 /// What a finished run reports back.
 pub struct RunSummary {
     pub out_dir: PathBuf,
     pub manifest: Manifest,
+    /// Periods committed after this one (a `--rerun`): their year-to-date
+    /// figures were computed without this run's entries and need a re-run.
+    pub later_periods: Vec<String>,
 }
 
 /// Stage timings for the manifest, with a progress line on a terminal.
@@ -64,6 +71,25 @@ impl Stages {
 pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut stages = Stages::new(opts.quiet);
 
+    // The lock is taken before anything is read, so a second run on the same
+    // state stops at once (exit 4) instead of after a long ingest.
+    stages.start("ledger");
+    let mut ledger = Ledger::open(&opts.state_dir)?;
+    let label = ledger::label(opts.period);
+    if let Some(latest) = ledger.latest_period()? {
+        if label < latest && !opts.rerun {
+            return Err(Error::Usage(format!(
+                "period {label} is earlier than the latest committed period {latest} in {}: running it \
+                 would change the year-to-date and rolling figures that later periods were paid on. \
+                 Pass --rerun to run it anyway; the later periods are then reported as needing a re-run",
+                ledger.path().display()
+            )));
+        }
+    }
+    // Only periods before this one (SPEC §6.3 rule 17).
+    let history = ledger.history(opts.period)?;
+    stages.done("ledger");
+
     stages.start("config");
     let config = Config::load(&opts.config_dir)?;
     let period = Period::new(opts.period, &config.policy);
@@ -74,8 +100,6 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     stages.done("ingest");
 
     stages.start("rules");
-    // The ledger's history arrives with the ledger stage; an empty one until then.
-    let history = History::default();
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
     let evaluation = engine::evaluate(&inputs.claims, &ctx);
     let findings = ordered_findings(evaluation.findings, inputs.roster_findings);
@@ -109,6 +133,22 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
     staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
     staging.commit()?;
+
+    // Only now, with every output in place, does the period enter the
+    // ledger — one transaction, so a failure or kill before this line leaves
+    // the ledger as it was, and the outputs can simply be produced again.
+    let record = period_record(&label, &inputs.claims, &evaluation.decisions, &manifest)?;
+    ledger.commit(&record)?;
+    let later_periods = ledger.periods_after(&label)?;
+    drop(ledger);
+    // Printed even with --quiet, and before --fail-on: the operator must act on it.
+    if !later_periods.is_empty() {
+        eprintln!(
+            "payrun: {label} was re-run; later period(s) {} were computed from the old figures \
+             and need a re-run, in order",
+            later_periods.join(", ")
+        );
+    }
     stages.bar.finish_and_clear();
 
     if let Some(threshold) = opts.fail_on {
@@ -121,7 +161,39 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             )));
         }
     }
-    Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest })
+    Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods })
+}
+
+/// What this run adds to the ledger.
+fn period_record(
+    label: &str,
+    lines: &[crate::model::claim::ClaimLine],
+    decisions: &[crate::model::decision::Decision],
+    manifest: &Manifest,
+) -> Result<PeriodRecord> {
+    // Timings differ between two runs of the same inputs; without them the
+    // ledger of a re-run is identical.
+    let mut json = serde_json::to_value(manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    if let Some(map) = json.as_object_mut() {
+        map.remove("timings_ms");
+    }
+    let manifest_json = serde_json::to_string(&json).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(PeriodRecord {
+        period: label.to_string(),
+        paid_lines: lines.iter().zip(decisions).filter_map(|(l, d)| PaidLine::of(l, d)).collect(),
+        // TODO(mileage, relocation, leave/sickness, pay-protection rules):
+        // fill these from the rules' running totals once those rules exist —
+        // SR / AMAP miles counted this period, relocation paid per
+        // employment, absence episodes with their paid/unpaid split, Bradford
+        // stages reached and protection top-ups. Empty until then.
+        sr_miles: Vec::new(),
+        amap_miles: Vec::new(),
+        relocation: Vec::new(),
+        absences: Vec::new(),
+        bradford_stages: Vec::new(),
+        protection_topups: Vec::new(),
+        manifest_json,
+    })
 }
 
 /// Line findings in input order, then employee / roster findings by

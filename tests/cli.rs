@@ -232,6 +232,9 @@ fn same_inputs_give_byte_identical_csvs_whatever_the_thread_count() {
             .arg(fixture("ingest/expenses.xlsx"))
             .arg("--out")
             .arg(dir.path())
+            // Its own ledger: not the repository's default payrun-state/.
+            .arg("--state")
+            .arg(dir.path().join("state"))
             .output()
             .unwrap();
         assert_eq!(code(&out), 0);

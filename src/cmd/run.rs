@@ -28,9 +28,13 @@ pub struct RunArgs {
     /// Output folder [default: out/YYYY-MM].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// State folder holding the ledger.
+    /// State folder holding the ledger (ledger.sqlite) and its lock.
     #[arg(long, default_value = "payrun-state")]
     pub state: PathBuf,
+    /// Allow a period earlier than the latest committed one. Its ledger
+    /// entries are replaced; later periods are then listed as needing a re-run.
+    #[arg(long)]
+    pub rerun: bool,
     /// No progress display.
     #[arg(long)]
     pub quiet: bool,
@@ -55,6 +59,8 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
         config_dir: args.config,
         out_dir,
         quiet: args.quiet,
+        state_dir: args.state,
+        rerun: args.rerun,
         fail_on: args.fail_on.map(|f| match f {
             FailOn::Warning => Severity::Warning,
             FailOn::Error => Severity::Error,

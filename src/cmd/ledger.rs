@@ -1,0 +1,211 @@
+//! `payrun ledger`: look at the state behind a decision (SPEC §5).
+
+use crate::error::Result;
+use crate::ingest::cell::add_months;
+use crate::ledger::{self, Ledger};
+use crate::model::history::History;
+use crate::model::period::Period;
+use crate::model::{AbsenceType, Pence};
+use chrono::{Datelike, Duration, NaiveDate};
+use clap::{Args, Subcommand};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// Show or export the ledger: the year-to-date and rolling figures earlier
+/// periods committed, which later runs build on. Reads without taking the
+/// run lock, so it can be used while a run is going.
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    #[command(subcommand)]
+    pub command: LedgerCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    Show(ShowArgs),
+    Export(ExportArgs),
+}
+
+/// Per employee, the figures the next run starts from: Special Rate miles
+/// this financial year, HMRC AMAP miles this tax year, relocation paid per
+/// employment, special-leave hours in the rolling 12 months by type, the
+/// Bradford stage reached, and pay-protection top-ups paid.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Only this assignment.
+    #[arg(long)]
+    pub assignment: Option<String>,
+    /// State folder holding the ledger.
+    #[arg(long, default_value = "payrun-state")]
+    pub state: PathBuf,
+    /// Show the figures a run of this pay period (YYYY-MM) would start from
+    /// [default: the month after the latest committed period].
+    #[arg(long)]
+    pub period: Option<String>,
+}
+
+/// Write every ledger table as a CSV (header row, rows in key order) into
+/// `--out`: money in pence, miles in tenths, hours in hundredths.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Folder to write the CSVs into (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// State folder holding the ledger.
+    #[arg(long, default_value = "payrun-state")]
+    pub state: PathBuf,
+}
+
+pub fn run(args: LedgerArgs) -> Result<()> {
+    match args.command {
+        LedgerCommand::Show(a) => show(a),
+        LedgerCommand::Export(a) => {
+            let ledger = Ledger::open_read_only(&a.state)?;
+            for path in ledger.export(&a.out)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn show(args: ShowArgs) -> Result<()> {
+    let ledger = Ledger::open_read_only(&args.state)?;
+    let periods = ledger.periods()?;
+    println!(
+        "ledger {} (schema v{}); committed periods: {}",
+        ledger.path().display(),
+        ledger.schema_version()?,
+        if periods.is_empty() { "none".to_string() } else { periods.join(", ") }
+    );
+    let run_period = match (&args.period, periods.last()) {
+        (Some(text), _) => super::parse_period(text)?,
+        (None, Some(latest)) => match Period::parse_month(latest) {
+            Some(p) => add_months(p, 1),
+            None => return Err(crate::Error::Internal(format!("ledger: bad period '{latest}'"))),
+        },
+        (None, None) => return Ok(()),
+    };
+    let history = ledger.history(run_period)?;
+    let protection: BTreeMap<String, Pence> = ledger.protection_paid(run_period)?.into_iter().collect();
+
+    // The run's figures are as of the end of its activity month.
+    let as_of = run_period - Duration::days(1);
+    let fy = if as_of.month() >= 4 { as_of.year() } else { as_of.year() - 1 };
+    let ty = if (as_of.month(), as_of.day()) >= (4, 6) { as_of.year() } else { as_of.year() - 1 };
+    let window_start = add_months(as_of, -12) + Duration::days(1);
+    println!(
+        "figures a run of {} starts from: financial year {fy}/{:02}, tax year {ty}/{:02}, \
+         rolling 12 months {window_start} to {as_of}",
+        ledger::label(run_period),
+        (fy + 1) % 100,
+        (ty + 1) % 100,
+    );
+
+    let wanted = args.assignment.as_deref().map(str::trim);
+    let rows: Vec<Vec<String>> = assignments(&history, &protection)
+        .into_iter()
+        .filter(|a| wanted.is_none_or(|w| w == a))
+        .map(|a| {
+            let paid = history.paid_content.keys().filter(|k| k.assignment == a).count();
+            vec![
+                a.clone(),
+                paid.to_string(),
+                history.sr_miles_before(&a, fy).to_string(),
+                history.amap_miles_before(&a, ty).to_string(),
+                history.bradford_stage_reached(&a).to_string(),
+                protection.get(&a).copied().unwrap_or_default().to_string(),
+                relocation_cell(&history, &a),
+                leave_cell(&history, &a, window_start, as_of),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        println!("no entries{}", wanted.map(|w| format!(" for assignment {w}")).unwrap_or_default());
+        return Ok(());
+    }
+    let header: Vec<String> = [
+        "assignment".to_string(),
+        "paid_lines".into(),
+        format!("sr_miles_fy{fy}"),
+        format!("amap_miles_ty{ty}"),
+        "bradford_stage".into(),
+        "protection_paid".into(),
+        "relocation_paid".into(),
+        "special_leave_12m_hours".into(),
+    ]
+    .into();
+    print_table(&header, &rows);
+    Ok(())
+}
+
+/// Everyone the ledger knows anything about, sorted.
+fn assignments(h: &History, protection: &BTreeMap<String, Pence>) -> BTreeSet<String> {
+    let mut all = BTreeSet::new();
+    all.extend(h.paid_content.keys().map(|k| k.assignment.clone()));
+    all.extend(h.sr_miles.keys().map(|(a, _)| a.clone()));
+    all.extend(h.amap_miles.keys().map(|(a, _)| a.clone()));
+    all.extend(h.relocation.keys().map(|(a, _)| a.clone()));
+    all.extend(h.absences.iter().map(|e| e.assignment.clone()));
+    all.extend(h.bradford_stage.keys().cloned());
+    all.extend(protection.keys().cloned());
+    all
+}
+
+/// `since 2025-01-06: 4000.00 (misc 500.00)`, one part per employment.
+fn relocation_cell(h: &History, assignment: &str) -> String {
+    let mut parts: Vec<(Option<NaiveDate>, String)> = h
+        .relocation
+        .iter()
+        .filter(|((a, _), _)| a == assignment)
+        .map(|((_, start), paid)| {
+            let since = start.map(|d| format!("since {d}")).unwrap_or_else(|| "no start date".into());
+            (*start, format!("{since}: {} (misc {})", paid.total, paid.misc))
+        })
+        .collect();
+    parts.sort();
+    parts.into_iter().map(|(_, p)| p).collect::<Vec<_>>().join("; ")
+}
+
+/// Special-leave episodes starting in the rolling window, by type: total,
+/// paid and unpaid hours. Annual leave and sickness are not special leave
+/// (sickness shows through the Bradford stage).
+fn leave_cell(h: &History, assignment: &str, from: NaiveDate, to: NaiveDate) -> String {
+    let mut by_type: BTreeMap<&str, (i64, i64, i64)> = BTreeMap::new();
+    for t in AbsenceType::ALL.iter().filter(|t| !matches!(t, AbsenceType::Annual | AbsenceType::Sickness)) {
+        for e in h.episodes_starting_in(assignment, *t, from, to) {
+            let sum = by_type.entry(t.code()).or_default();
+            sum.0 += e.hours_x100;
+            sum.1 += e.paid_hours_x100;
+            sum.2 += e.unpaid_hours_x100;
+        }
+    }
+    by_type
+        .into_iter()
+        .map(|(t, (all, paid, unpaid))| {
+            format!("{t} {} (paid {}, unpaid {})", hours(all), hours(paid), hours(unpaid))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn hours(x100: i64) -> String {
+    let sign = if x100 < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", x100.unsigned_abs() / 100, x100.unsigned_abs() % 100)
+}
+
+fn print_table(header: &[String], rows: &[Vec<String>]) {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter().map(|r| r[i].chars().count()).chain([header[i].chars().count()]).max().unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header);
+    for r in rows {
+        line(r);
+    }
+}

@@ -1,0 +1,178 @@
+//! Reading the ledger into a [`History`]: SQL aggregates over the periods
+//! strictly before the run's (SPEC §6.3 rule 17), so a `--rerun` of an old
+//! period ignores what later periods committed.
+
+use crate::error::{Error, Result};
+use crate::model::history::{AbsenceEpisode, ContentKey, History, RelocationPaid};
+use crate::model::{AbsenceType, Category, Miles, Pence};
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, Row};
+
+fn sql_err(what: &str) -> impl Fn(rusqlite::Error) -> Error + '_ {
+    move |e| Error::Internal(format!("ledger: reading {what}: {e}"))
+}
+
+fn corrupt(what: &str, value: &str) -> Error {
+    Error::Internal(format!("ledger: {what} '{value}' cannot be read; the ledger file is damaged"))
+}
+
+pub(super) fn date(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| corrupt("date", text))
+}
+
+/// `''` stands for a blank date (see the schema's conventions).
+pub(super) fn optional_date(text: &str) -> Result<Option<NaiveDate>> {
+    if text.is_empty() {
+        Ok(None)
+    } else {
+        date(text).map(Some)
+    }
+}
+
+/// Runs `sql` with the period bound to `?1` and feeds each row to `each`.
+fn for_each_row(
+    conn: &Connection,
+    what: &str,
+    sql: &str,
+    period: &str,
+    mut each: impl FnMut(&Row) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare(sql).map_err(sql_err(what))?;
+    let mut rows = stmt.query(params![period]).map_err(sql_err(what))?;
+    while let Some(row) = rows.next().map_err(sql_err(what))? {
+        each(row)?;
+    }
+    Ok(())
+}
+
+fn get<T: rusqlite::types::FromSql>(row: &Row, i: usize, what: &str) -> Result<T> {
+    row.get(i).map_err(sql_err(what))
+}
+
+/// What a run of `period` (`YYYY-MM`) knows from earlier periods.
+pub fn history(conn: &Connection, period: &str) -> Result<History> {
+    let mut h = History::default();
+
+    // Ordered so that, when two paid lines share content, the earliest paid
+    // one is the one DUP001 names.
+    for_each_row(
+        conn,
+        "paid lines",
+        "SELECT claim_id, line_no, assignment, expense_date, category, claimed_pence, miles_tenths,
+                from_place, to_place
+         FROM paid_lines WHERE period < ?1 ORDER BY period, claim_id, line_no",
+        period,
+        |row| {
+            let what = "paid lines";
+            let claim_id: String = get(row, 0, what)?;
+            let line_no: i64 = get(row, 1, what)?;
+            let assignment: String = get(row, 2, what)?;
+            let expense_date = date(&get::<String>(row, 3, what)?)?;
+            let code: String = get(row, 4, what)?;
+            let category = Category::parse(&code).ok_or_else(|| corrupt("category", &code))?;
+            let amount = Pence(get(row, 5, what)?);
+            let miles = get::<Option<i64>>(row, 6, what)?.map(Miles);
+            let from: String = get(row, 7, what)?;
+            let to: String = get(row, 8, what)?;
+            let key = ContentKey::from_parts(&assignment, expense_date, category, amount, &from, &to, miles);
+            h.paid_content.entry(key).or_insert_with(|| (claim_id.clone(), line_no));
+            h.paid_keys.insert((claim_id, line_no));
+            Ok(())
+        },
+    )?;
+
+    for (table, year, target) in
+        [("sr_miles", "financial_year", &mut h.sr_miles), ("amap_miles", "tax_year", &mut h.amap_miles)]
+    {
+        let sql = format!(
+            "SELECT assignment, {year}, SUM(miles_tenths) FROM {table} WHERE period < ?1 GROUP BY assignment, {year}"
+        );
+        for_each_row(conn, table, &sql, period, |row| {
+            target.insert((get(row, 0, table)?, get(row, 1, table)?), Miles(get(row, 2, table)?));
+            Ok(())
+        })?;
+    }
+
+    for_each_row(
+        conn,
+        "relocation",
+        "SELECT assignment, start_date, SUM(total_pence), SUM(misc_pence)
+         FROM relocation WHERE period < ?1 GROUP BY assignment, start_date",
+        period,
+        |row| {
+            let what = "relocation";
+            let start = optional_date(&get::<String>(row, 1, what)?)?;
+            let paid = RelocationPaid { total: Pence(get(row, 2, what)?), misc: Pence(get(row, 3, what)?) };
+            h.relocation.insert((get(row, 0, what)?, start), paid);
+            Ok(())
+        },
+    )?;
+
+    // An episode spanning months is recorded by each run that saw it; the
+    // latest earlier record has the whole episode's split.
+    for_each_row(
+        conn,
+        "absences",
+        "SELECT a.assignment, a.start_date, a.end_date, a.absence_type,
+                a.hours_x100, a.paid_hours_x100, a.unpaid_hours_x100
+         FROM absences a
+         WHERE a.period = (SELECT MAX(b.period) FROM absences b
+                           WHERE b.assignment = a.assignment AND b.start_date = a.start_date
+                             AND b.end_date = a.end_date AND b.absence_type = a.absence_type
+                             AND b.period < ?1)
+         ORDER BY a.assignment, a.start_date, a.absence_type, a.end_date",
+        period,
+        |row| {
+            let what = "absences";
+            let code: String = get(row, 3, what)?;
+            h.absences.push(AbsenceEpisode {
+                assignment: get(row, 0, what)?,
+                start_date: date(&get::<String>(row, 1, what)?)?,
+                end_date: date(&get::<String>(row, 2, what)?)?,
+                absence_type: AbsenceType::parse(&code).ok_or_else(|| corrupt("absence type", &code))?,
+                hours_x100: get(row, 4, what)?,
+                paid_hours_x100: get(row, 5, what)?,
+                unpaid_hours_x100: get(row, 6, what)?,
+            });
+            Ok(())
+        },
+    )?;
+
+    for_each_row(
+        conn,
+        "Bradford stages",
+        "SELECT assignment, MAX(stage) FROM bradford_stages WHERE period < ?1 GROUP BY assignment",
+        period,
+        |row| {
+            let stage: i64 = get(row, 1, "Bradford stages")?;
+            h.bradford_stage.insert(get(row, 0, "Bradford stages")?, stage.max(0) as u32);
+            Ok(())
+        },
+    )?;
+    Ok(h)
+}
+
+/// Pay-protection top-ups paid before `period`, by assignment — shown by
+/// `ledger show`; no rule needs them yet.
+pub fn protection_paid(conn: &Connection, period: &str) -> Result<Vec<(String, Pence)>> {
+    let mut out = Vec::new();
+    for_each_row(
+        conn,
+        "protection top-ups",
+        "SELECT assignment, SUM(amount_pence) FROM protection_topups WHERE period < ?1
+         GROUP BY assignment ORDER BY assignment",
+        period,
+        |row| {
+            out.push((get(row, 0, "protection top-ups")?, Pence(get(row, 1, "protection top-ups")?)));
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// Committed periods, oldest first.
+pub fn periods(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT period FROM runs ORDER BY period").map_err(sql_err("runs"))?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sql_err("runs"))?;
+    rows.collect::<std::result::Result<Vec<_>, _>>().map_err(sql_err("runs"))
+}

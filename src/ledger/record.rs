@@ -1,0 +1,86 @@
+//! What one committed period adds to the ledger (SPEC §5).
+
+use crate::model::claim::ClaimLine;
+use crate::model::decision::Decision;
+use crate::model::history::{AbsenceEpisode, ContentKey};
+use crate::model::{Category, Miles, Pence};
+use chrono::NaiveDate;
+
+/// Everything a run commits for its period. The pipeline builds it from the
+/// run's decisions once the outputs are in place; [`super::Ledger::commit`]
+/// replaces the period's earlier entries with it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeriodRecord {
+    /// The pay period, `YYYY-MM`.
+    pub period: String,
+    /// PAID and ADJUSTED claim lines (DUP001 / DUP002 in later periods).
+    pub paid_lines: Vec<PaidLine>,
+    /// Special Rate miles counted this period: (assignment, financial year start year, miles).
+    pub sr_miles: Vec<(String, i32, Miles)>,
+    /// HMRC AMAP car miles counted this period: (assignment, tax year start year, miles).
+    pub amap_miles: Vec<(String, i32, Miles)>,
+    /// Relocation paid this period per employment: (assignment, employment start_date, total, misc).
+    pub relocation: Vec<(String, Option<NaiveDate>, Pence, Pence)>,
+    /// Leave and sickness episodes as this run judged them. An episode that
+    /// spans months is recorded by each run that sees it; history keeps the
+    /// latest record, whose paid/unpaid split covers the whole episode.
+    pub absences: Vec<AbsenceEpisode>,
+    /// Bradford stage reached by the end of this period (stages never reset).
+    pub bradford_stages: Vec<(String, u32)>,
+    /// Pay-protection top-ups paid this period.
+    pub protection_topups: Vec<(String, Pence)>,
+    /// The run's manifest, without anything that varies between identical
+    /// runs (timings), so that a re-run leaves an identical ledger.
+    pub manifest_json: String,
+}
+
+/// A claim line paid in a committed period: its key for DUP002 and its
+/// content for DUP001 against the ledger (SPEC §6.3 rules 16–17).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaidLine {
+    pub claim_id: String,
+    pub line_no: i64,
+    pub assignment: String,
+    pub expense_date: NaiveDate,
+    pub category: Category,
+    pub claimed: Pence,
+    pub allowed: Pence,
+    pub miles: Option<Miles>,
+    pub from: String,
+    pub to: String,
+}
+
+impl PaidLine {
+    /// The line as paid, if the decision paid it (PAID / ADJUSTED).
+    pub fn of(line: &ClaimLine, decision: &Decision) -> Option<PaidLine> {
+        if !decision.status.is_paid() {
+            return None;
+        }
+        Some(PaidLine {
+            claim_id: line.claim_id.clone(),
+            line_no: line.line_no,
+            assignment: line.assignment.clone(),
+            expense_date: line.expense_date,
+            // A paid line passed DAT004, so its category is known.
+            category: line.category?,
+            claimed: line.amount,
+            allowed: decision.allowed,
+            miles: line.miles,
+            from: line.from.clone(),
+            to: line.to.clone(),
+        })
+    }
+
+    /// What DUP001 compares against later lines.
+    pub fn content_key(&self) -> ContentKey {
+        ContentKey::from_parts(
+            &self.assignment,
+            self.expense_date,
+            self.category,
+            self.claimed,
+            &self.from,
+            &self.to,
+            self.miles,
+        )
+    }
+}

@@ -1,0 +1,153 @@
+//! The ledger's schema and its forward migrations.
+//!
+//! The version lives in SQLite's `PRAGMA user_version` (0 = empty file).
+//! `MIGRATIONS[i]` takes a ledger from version `i` to `i + 1`; each step runs
+//! in its own transaction together with the version bump, so a crash mid-way
+//! leaves the ledger at a whole version. Never edit a published step: add one.
+//!
+//! Conventions of every table: `period` is the committing run's pay period
+//! (`YYYY-MM`, so text order is time order) and is the first key column, which
+//! is what lets a re-run replace exactly its own period. Money is integer
+//! pence (`*_pence`), miles are tenths (`*_tenths`), hours are hundredths
+//! (`*_x100`), dates are ISO `YYYY-MM-DD` text; a blank date is `''`, not
+//! NULL, so that it can be part of a primary key.
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+
+/// Version 1: the first published schema, one table per kind of state that
+/// SPEC §5 lists.
+pub const V1: &str = "
+CREATE TABLE paid_lines (
+    period         TEXT    NOT NULL,
+    claim_id       TEXT    NOT NULL,
+    line_no        INTEGER NOT NULL,
+    assignment     TEXT    NOT NULL,
+    expense_date   TEXT    NOT NULL,
+    category       TEXT    NOT NULL,
+    claimed_pence  INTEGER NOT NULL,
+    allowed_pence  INTEGER NOT NULL,
+    miles_tenths   INTEGER,
+    from_place     TEXT    NOT NULL,
+    to_place       TEXT    NOT NULL,
+    PRIMARY KEY (period, claim_id, line_no)
+);
+CREATE TABLE sr_miles (
+    period           TEXT    NOT NULL,
+    assignment       TEXT    NOT NULL,
+    financial_year   INTEGER NOT NULL,
+    miles_tenths     INTEGER NOT NULL,
+    PRIMARY KEY (period, assignment, financial_year)
+);
+CREATE TABLE amap_miles (
+    period        TEXT    NOT NULL,
+    assignment    TEXT    NOT NULL,
+    tax_year      INTEGER NOT NULL,
+    miles_tenths  INTEGER NOT NULL,
+    PRIMARY KEY (period, assignment, tax_year)
+);
+CREATE TABLE relocation (
+    period        TEXT    NOT NULL,
+    assignment    TEXT    NOT NULL,
+    start_date    TEXT    NOT NULL,
+    total_pence   INTEGER NOT NULL,
+    misc_pence    INTEGER NOT NULL,
+    PRIMARY KEY (period, assignment, start_date)
+);
+CREATE TABLE absences (
+    period             TEXT    NOT NULL,
+    assignment         TEXT    NOT NULL,
+    start_date         TEXT    NOT NULL,
+    end_date           TEXT    NOT NULL,
+    absence_type       TEXT    NOT NULL,
+    hours_x100         INTEGER NOT NULL,
+    paid_hours_x100    INTEGER NOT NULL,
+    unpaid_hours_x100  INTEGER NOT NULL,
+    PRIMARY KEY (period, assignment, start_date, end_date, absence_type)
+);
+CREATE TABLE bradford_stages (
+    period      TEXT    NOT NULL,
+    assignment  TEXT    NOT NULL,
+    stage       INTEGER NOT NULL,
+    PRIMARY KEY (period, assignment)
+);
+CREATE TABLE protection_topups (
+    period        TEXT    NOT NULL,
+    assignment    TEXT    NOT NULL,
+    amount_pence  INTEGER NOT NULL,
+    PRIMARY KEY (period, assignment)
+);
+";
+
+/// Version 2: a `runs` table recording every committed period with its
+/// manifest — in v1 a period that paid nothing left no trace, so "latest
+/// committed period" could be wrong — backfilled from the periods v1 data
+/// mentions; and indexes for the history queries, which look rows up by
+/// employee rather than by period.
+pub const V2: &str = "
+CREATE TABLE runs (
+    period         TEXT NOT NULL PRIMARY KEY,
+    manifest_json  TEXT NOT NULL
+);
+INSERT INTO runs (period, manifest_json)
+    SELECT period, '{}' FROM (
+        SELECT period FROM paid_lines UNION SELECT period FROM sr_miles
+        UNION SELECT period FROM amap_miles UNION SELECT period FROM relocation
+        UNION SELECT period FROM absences UNION SELECT period FROM bradford_stages
+        UNION SELECT period FROM protection_topups);
+CREATE INDEX paid_lines_by_key ON paid_lines (claim_id, line_no);
+CREATE INDEX absences_by_episode ON absences (assignment, start_date, end_date, absence_type, period);
+";
+
+/// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The schema version this binary writes.
+pub const CURRENT: u32 = MIGRATIONS.len() as u32;
+
+/// Tables in export order, each with the columns that order its rows so
+/// that an export is byte-for-byte reproducible.
+pub const TABLES: &[(&str, &str)] = &[
+    ("runs", "period"),
+    ("paid_lines", "period, claim_id, line_no"),
+    ("sr_miles", "period, assignment, financial_year"),
+    ("amap_miles", "period, assignment, tax_year"),
+    ("relocation", "period, assignment, start_date"),
+    ("absences", "period, assignment, start_date, end_date, absence_type"),
+    ("bradford_stages", "period, assignment"),
+    ("protection_topups", "period, assignment"),
+];
+
+pub fn version(conn: &Connection) -> Result<u32> {
+    conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+        .map(|v| v.max(0) as u32)
+        .map_err(|e| Error::Internal(format!("ledger: cannot read the schema version: {e}")))
+}
+
+/// Refuses a ledger written by a newer payrun: its meaning may have changed
+/// in ways this binary cannot know, so reading (let alone writing) it would
+/// be guesswork.
+pub fn check_not_newer(found: u32) -> Result<()> {
+    if found > CURRENT {
+        return Err(Error::Internal(format!(
+            "ledger schema v{found} is newer than this payrun (knows v{CURRENT}); upgrade payrun"
+        )));
+    }
+    Ok(())
+}
+
+/// Brings the ledger up to [`CURRENT`], one transaction per step.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let found = version(conn)?;
+    check_not_newer(found)?;
+    for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let to = from + 1;
+        let fail =
+            |e: rusqlite::Error| Error::Internal(format!("ledger: migration v{from} → v{to} failed: {e}"));
+        let tx = conn.transaction().map_err(fail)?;
+        tx.execute_batch(sql).map_err(fail)?;
+        tx.pragma_update(None, "user_version", to as i64).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+    }
+    Ok(())
+}

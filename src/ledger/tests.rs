@@ -1,0 +1,321 @@
+//! Ledger unit tests: figures, idempotence, history cut-off, migrations,
+//! version refusal, locks, atomic commits.
+
+use super::*;
+use crate::model::history::AbsenceEpisode;
+use crate::model::history::ContentKey;
+use crate::model::{AbsenceType, Category, Miles, Pence};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn paid(claim: &str, line_no: i64, assignment: &str, date: NaiveDate, pence: i64) -> PaidLine {
+    PaidLine {
+        claim_id: claim.into(),
+        line_no,
+        assignment: assignment.into(),
+        expense_date: date,
+        category: Category::Bus,
+        claimed: Pence(pence),
+        allowed: Pence(pence),
+        miles: None,
+        from: String::new(),
+        to: String::new(),
+    }
+}
+
+fn june() -> PeriodRecord {
+    PeriodRecord {
+        period: "2025-06".into(),
+        paid_lines: vec![
+            paid("C1", 1, "E1", d(2025, 5, 3), 450),
+            PaidLine {
+                category: Category::MileageCar,
+                miles: Some(Miles(1234)),
+                from: " dri ".into(),
+                to: "Bdgh".into(),
+                ..paid("C1", 2, "E1", d(2025, 5, 4), 6910)
+            },
+        ],
+        sr_miles: vec![("E1".into(), 2025, Miles(20_000)), ("E1".into(), 2025, Miles(1_000))],
+        amap_miles: vec![("E1".into(), 2025, Miles(21_000))],
+        relocation: vec![
+            ("E2".into(), Some(d(2025, 1, 6)), Pence(300_000), Pence(50_000)),
+            ("E3".into(), None, Pence(1_000), Pence(0)),
+        ],
+        absences: vec![AbsenceEpisode {
+            assignment: "E2".into(),
+            start_date: d(2025, 5, 12),
+            end_date: d(2025, 5, 13),
+            absence_type: AbsenceType::Emergency,
+            hours_x100: 1500,
+            paid_hours_x100: 1500,
+            unpaid_hours_x100: 0,
+        }],
+        bradford_stages: vec![("E4".into(), 1)],
+        protection_topups: vec![("E5".into(), Pence(12_345))],
+        manifest_json: r#"{"period":"2025-06"}"#.into(),
+    }
+}
+
+fn july() -> PeriodRecord {
+    PeriodRecord {
+        period: "2025-07".into(),
+        paid_lines: vec![paid("C9", 1, "E1", d(2025, 6, 3), 500)],
+        sr_miles: vec![("E1".into(), 2025, Miles(15_000))],
+        amap_miles: vec![],
+        relocation: vec![("E2".into(), Some(d(2025, 1, 6)), Pence(100_000), Pence(0))],
+        absences: vec![AbsenceEpisode {
+            // The same episode as June's, seen again with a new split.
+            hours_x100: 1500,
+            paid_hours_x100: 1000,
+            unpaid_hours_x100: 500,
+            ..june().absences[0].clone()
+        }],
+        bradford_stages: vec![("E4".into(), 2)],
+        protection_topups: vec![],
+        manifest_json: r#"{"period":"2025-07"}"#.into(),
+    }
+}
+
+fn export_bytes(ledger: &Ledger, dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = ledger
+        .export(dir)
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn commit_then_history_figures() {
+    let state = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    assert_eq!(ledger.latest_period().unwrap(), None);
+    ledger.commit(&june()).unwrap();
+    assert_eq!(ledger.latest_period().unwrap().as_deref(), Some("2025-06"));
+
+    let h = ledger.history(d(2025, 7, 1)).unwrap();
+    assert!(h.is_paid("C1", 1) && h.is_paid("C1", 2) && !h.is_paid("C1", 3));
+    // Two SR entries for one year in one period add up.
+    assert_eq!(h.sr_miles_before("E1", 2025), Miles(21_000));
+    assert_eq!(h.sr_miles_before("E1", 2024), Miles::ZERO);
+    assert_eq!(h.amap_miles_before("E1", 2025), Miles(21_000));
+    let rel = h.relocation_paid("E2", Some(d(2025, 1, 6))).unwrap();
+    assert_eq!((rel.total, rel.misc), (Pence(300_000), Pence(50_000)));
+    assert_eq!(h.relocation_paid("E3", None).unwrap().total, Pence(1_000));
+    assert!(h.relocation_paid("E2", None).is_none());
+    assert_eq!(h.bradford_stage_reached("E4"), 1);
+    assert_eq!(h.paid_hours_starting_in("E2", AbsenceType::Emergency, d(2024, 5, 12), d(2025, 5, 31)), 1500);
+    // Content keys are normalised the way DUP001 compares them.
+    let key = ContentKey::from_parts(
+        "E1",
+        d(2025, 5, 4),
+        Category::MileageCar,
+        Pence(6910),
+        "DRI",
+        " bdgh",
+        Some(Miles(1234)),
+    );
+    assert_eq!(h.paid_with_content(&key), Some(&("C1".to_string(), 2)));
+    let bus = ContentKey::from_parts("E1", d(2025, 5, 3), Category::Bus, Pence(450), "x", "y", None);
+    assert_eq!(h.paid_with_content(&bus), Some(&("C1".to_string(), 1)));
+
+    // A second period adds up year to date; the latest record of an episode stands.
+    ledger.commit(&july()).unwrap();
+    let h = ledger.history(d(2025, 8, 1)).unwrap();
+    assert_eq!(h.sr_miles_before("E1", 2025), Miles(36_000));
+    assert_eq!(h.relocation_paid("E2", Some(d(2025, 1, 6))).unwrap().total, Pence(400_000));
+    assert_eq!(h.absences.len(), 1);
+    assert_eq!(h.absences[0].paid_hours_x100, 1000);
+    assert_eq!(h.bradford_stage_reached("E4"), 2);
+    assert_eq!(ledger.protection_paid(d(2025, 8, 1)).unwrap(), vec![("E5".to_string(), Pence(12_345))]);
+    assert_eq!(ledger.periods().unwrap(), vec!["2025-06", "2025-07"]);
+    assert_eq!(ledger.periods_after("2025-06").unwrap(), vec!["2025-07"]);
+    assert!(ledger.periods_after("2025-07").unwrap().is_empty());
+}
+
+#[test]
+fn history_excludes_the_same_and_later_periods() {
+    let state = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    ledger.commit(&june()).unwrap();
+    ledger.commit(&july()).unwrap();
+    // A run of June (or a --rerun of it) sees nothing of June or July.
+    let h = ledger.history(d(2025, 6, 1)).unwrap();
+    assert!(h.paid_keys.is_empty() && h.paid_content.is_empty());
+    assert!(h.sr_miles.is_empty() && h.amap_miles.is_empty() && h.relocation.is_empty());
+    assert!(h.absences.is_empty() && h.bradford_stage.is_empty());
+    // A run of July sees June only: June's split of the episode, not July's.
+    let h = ledger.history(d(2025, 7, 1)).unwrap();
+    assert!(h.is_paid("C1", 1) && !h.is_paid("C9", 1));
+    assert_eq!(h.sr_miles_before("E1", 2025), Miles(21_000));
+    assert_eq!(h.absences[0].paid_hours_x100, 1500);
+    assert_eq!(h.bradford_stage_reached("E4"), 1);
+}
+
+#[test]
+fn recommitting_a_period_replaces_exactly_its_entries() {
+    let state = tempfile::tempdir().unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    ledger.commit(&june()).unwrap();
+    ledger.commit(&july()).unwrap();
+    let once = export_bytes(&ledger, a.path());
+    ledger.commit(&june()).unwrap();
+    let twice = export_bytes(&ledger, b.path());
+    assert_eq!(once, twice, "re-committing June changed the ledger");
+    assert_eq!(once.len(), schema::TABLES.len());
+    assert!(once.iter().all(|(_, bytes)| !bytes.is_empty()), "every CSV has a header");
+
+    // A changed June replaces June's rows and leaves July's alone.
+    let mut smaller = june();
+    smaller.paid_lines.truncate(1);
+    smaller.sr_miles = vec![("E1".into(), 2025, Miles(10))];
+    ledger.commit(&smaller).unwrap();
+    let h = ledger.history(d(2025, 8, 1)).unwrap();
+    assert!(h.is_paid("C1", 1) && !h.is_paid("C1", 2) && h.is_paid("C9", 1));
+    assert_eq!(h.sr_miles_before("E1", 2025), Miles(15_010));
+}
+
+#[test]
+fn a_failed_commit_leaves_the_ledger_as_it_was() {
+    let state = tempfile::tempdir().unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    ledger.commit(&june()).unwrap();
+    let before = export_bytes(&ledger, a.path());
+    // The same key twice is a primary-key violation half way through the
+    // transaction, after June's old entries were already deleted.
+    let mut broken = june();
+    broken.paid_lines.push(broken.paid_lines[0].clone());
+    assert!(matches!(ledger.commit(&broken), Err(Error::Internal(_))));
+    assert_eq!(before, export_bytes(&ledger, b.path()));
+}
+
+#[test]
+fn export_orders_rows_by_key_and_names_units() {
+    let state = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    ledger.commit(&july()).unwrap();
+    ledger.commit(&june()).unwrap();
+    ledger.export(out.path()).unwrap();
+    let text = std::fs::read_to_string(out.path().join("paid_lines.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "period,claim_id,line_no,assignment,expense_date,category,claimed_pence,allowed_pence,miles_tenths,from_place,to_place"
+    );
+    assert!(lines[1].starts_with("2025-06,C1,1,E1,2025-05-03,BUS,450,450,,"));
+    assert!(lines[3].starts_with("2025-07,C9,1"));
+    assert!(out.path().join("runs.csv").is_file());
+}
+
+#[test]
+fn a_first_version_ledger_is_migrated_and_keeps_its_data() {
+    let state = tempfile::tempdir().unwrap();
+    {
+        let conn = Connection::open(state.path().join(LEDGER_FILE)).unwrap();
+        conn.execute_batch(schema::V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO paid_lines VALUES ('2025-04','C7',1,'E1','2025-03-03','BUS',450,450,NULL,'','');
+             INSERT INTO sr_miles VALUES ('2025-05','E1',2025,5000);",
+        )
+        .unwrap();
+    }
+    let ledger = Ledger::open(state.path()).unwrap();
+    assert_eq!(ledger.schema_version().unwrap(), schema::CURRENT);
+    assert!(schema::CURRENT >= 2);
+    // v2's runs table was backfilled from the periods v1 data mentions.
+    assert_eq!(ledger.periods().unwrap(), vec!["2025-04", "2025-05"]);
+    assert_eq!(ledger.latest_period().unwrap().as_deref(), Some("2025-05"));
+    let h = ledger.history(d(2025, 6, 1)).unwrap();
+    assert!(h.is_paid("C7", 1));
+    assert_eq!(h.sr_miles_before("E1", 2025), Miles(5000));
+    drop(ledger);
+    // Opening again is a no-op.
+    let ledger = Ledger::open(state.path()).unwrap();
+    assert_eq!(ledger.periods().unwrap().len(), 2);
+}
+
+#[test]
+fn a_newer_ledger_is_refused_with_a_clear_message() {
+    let state = tempfile::tempdir().unwrap();
+    drop(Ledger::open(state.path()).unwrap());
+    {
+        let conn = Connection::open(state.path().join(LEDGER_FILE)).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    for result in [Ledger::open(state.path()), Ledger::open_read_only(state.path())] {
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::Internal(_)));
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&format!(
+                "ledger schema v99 is newer than this payrun (knows v{})",
+                schema::CURRENT
+            )) && msg.contains("upgrade payrun"),
+            "{msg}"
+        );
+    }
+    // The refusal released the lock.
+    assert!(!state.path().join(LOCK_FILE).exists());
+}
+
+#[test]
+fn a_live_lock_is_refused_naming_pid_and_path() {
+    let state = tempfile::tempdir().unwrap();
+    let held = Ledger::open(state.path()).unwrap();
+    let err = Ledger::open(state.path()).unwrap_err();
+    assert_eq!(err.exit_code(), 4);
+    let msg = err.to_string();
+    assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+    assert!(msg.contains(&state.path().join(LOCK_FILE).display().to_string()), "{msg}");
+    // Readers need no lock.
+    assert_eq!(Ledger::open_read_only(state.path()).unwrap().latest_period().unwrap(), None);
+    drop(held);
+    assert!(!state.path().join(LOCK_FILE).exists(), "dropping the ledger releases the lock");
+    drop(Ledger::open(state.path()).unwrap());
+}
+
+#[test]
+fn a_stale_lock_is_cleared() {
+    let state = tempfile::tempdir().unwrap();
+    // A pid that existed and has exited (and was reaped).
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    assert!(!pid_alive(dead));
+    std::fs::write(state.path().join(LOCK_FILE), format!("{dead}\n")).unwrap();
+    let ledger = Ledger::open(state.path()).unwrap();
+    let text = std::fs::read_to_string(state.path().join(LOCK_FILE)).unwrap();
+    assert_eq!(text.lines().next().unwrap(), std::process::id().to_string());
+    drop(ledger);
+    // A lock cut short (empty) by a kill is stale too.
+    std::fs::write(state.path().join(LOCK_FILE), "").unwrap();
+    drop(Ledger::open(state.path()).unwrap());
+}
+
+#[test]
+fn a_read_only_ledger_refuses_commits_and_a_missing_one_is_a_usage_error() {
+    let state = tempfile::tempdir().unwrap();
+    assert!(matches!(Ledger::open_read_only(state.path()), Err(Error::Usage(_))));
+    drop(Ledger::open(state.path()).unwrap());
+    let mut ro = Ledger::open_read_only(state.path()).unwrap();
+    assert!(ro.commit(&june()).is_err());
+    assert!(ro.lock_path().is_none());
+}
+
+#[test]
+fn a_bad_period_label_is_refused() {
+    let state = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    let record = PeriodRecord { period: "2025-6".into(), ..june() };
+    assert!(ledger.commit(&record).is_err());
+    assert_eq!(ledger.latest_period().unwrap(), None);
+}
