@@ -30,6 +30,8 @@ pub struct RunOptions {
     pub state_dir: PathBuf,
     /// `--rerun`: allow a period earlier than the latest committed one.
     pub rerun: bool,
+    /// `--no-xlsx`: machine files only, no workbooks for people.
+    pub no_xlsx: bool,
 }
 
 /// What a finished run reports back.
@@ -129,7 +131,23 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
     stages.done("write");
 
-    let manifest = manifest(&report, inputs.reports, reconciliation, stages.timings.clone());
+    // The workbooks show the manifest (Run info), so it is built first; the
+    // workbook stage's own timing is added to manifest.json afterwards.
+    let label = report.period.label();
+    let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
+    let xlsx_outputs: &[String] = if opts.no_xlsx { &[] } else { &workbooks };
+    let mut manifest =
+        manifest(&report, inputs.reports, reconciliation, stages.timings.clone(), xlsx_outputs);
+    if !opts.no_xlsx {
+        stages.start("workbooks");
+        let path = staging.path_for(&workbooks[0]);
+        output::workbook::write_adjustments(&path, &report, &adjustments, &manifest)?;
+        let path = staging.path_for(&workbooks[1]);
+        output::workbook::write_exceptions(&path, &report)?;
+        stages.done("workbooks");
+        manifest.timings_ms = stages.timings.clone();
+    }
+
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
     staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
     staging.commit()?;
@@ -216,6 +234,7 @@ fn manifest(
     inputs: Vec<ingest::InputReport>,
     reconciliation: reconcile::Reconciliation,
     timings: Vec<(String, u128)>,
+    workbooks: &[String],
 ) -> Manifest {
     let mut lines_by_status = BTreeMap::new();
     for d in report.decisions {
@@ -241,15 +260,11 @@ fn manifest(
         findings_by_rule,
         reconciliation,
         timings_ms: timings,
-        outputs: [
-            "decisions.csv",
-            "exceptions.csv",
-            "adjustments.csv",
-            "deferred-claims.csv",
-            "manifest.json",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        outputs: ["decisions.csv", "exceptions.csv", "adjustments.csv", "deferred-claims.csv"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(workbooks.iter().cloned())
+            .chain(std::iter::once("manifest.json".to_string()))
+            .collect(),
     }
 }

@@ -41,6 +41,9 @@ pub struct RunArgs {
     /// Exit 6 (after writing outputs) when any finding is at least this severe.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Write only the machine files (CSV, JSON): no payroll-adjustments / exceptions workbooks.
+    #[arg(long)]
+    pub no_xlsx: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -65,6 +68,7 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
             FailOn::Warning => Severity::Warning,
             FailOn::Error => Severity::Error,
         }),
+        no_xlsx: args.no_xlsx,
     };
     let summary = pipeline::run(&opts)?;
     if !args.quiet {

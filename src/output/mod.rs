@@ -6,6 +6,7 @@ pub mod csv;
 pub mod manifest;
 pub mod payroll;
 pub mod reconcile;
+pub mod workbook;
 
 use crate::config::Config;
 use crate::model::claim::ClaimLine;

@@ -1,0 +1,130 @@
+//! The workbooks people read (SPEC §4.2, issue 7):
+//! `payroll-adjustments-YYYY-MM.xlsx` for payroll officers and
+//! `exceptions-YYYY-MM.xlsx` for finance auditors and managers.
+//!
+//! The CSVs of §4.1 are the machine record; these workbooks present the same
+//! figures for people: money as £-formatted numbers, dates as date cells,
+//! frozen headers, autofilters, fitted widths and colour-coded severities.
+//! Every piece of text taken from an input is written with `write_string`,
+//! so nothing from a claim can become a formula (see [`sheet::Cell`]).
+
+mod adjustments;
+mod exceptions;
+mod sheet;
+mod style;
+#[cfg(test)]
+mod tests;
+
+use super::manifest::Manifest;
+use super::payroll::AdjustmentRow;
+use super::Report;
+use crate::error::{Error, Result};
+use crate::model::decision::Subject;
+use crate::model::Pence;
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
+use std::path::Path;
+
+pub use sheet::MAX_DATA_ROWS;
+
+/// Knobs the tests turn; the pipeline always uses [`Options::default`].
+#[derive(Clone, Debug)]
+pub(crate) struct Options {
+    /// Data rows per sheet before a "<name> (2)" continuation sheet.
+    pub row_limit: u32,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { row_limit: MAX_DATA_ROWS }
+    }
+}
+
+/// Writes `payroll-adjustments-YYYY-MM.xlsx` to `path` (a staging path).
+pub fn write_adjustments(
+    path: &Path,
+    report: &Report,
+    adjustments: &[AdjustmentRow],
+    manifest: &Manifest,
+) -> Result<()> {
+    let mut wb = new_workbook(path, report, "Payroll adjustments")?;
+    adjustments::write(&mut wb, report, adjustments, manifest, &Options::default()).map_err(xl(path))?;
+    save(wb, path)
+}
+
+/// Writes `exceptions-YYYY-MM.xlsx` to `path` (a staging path).
+pub fn write_exceptions(path: &Path, report: &Report) -> Result<()> {
+    write_exceptions_with(path, report, &Options::default())
+}
+
+pub(crate) fn write_exceptions_with(path: &Path, report: &Report, opts: &Options) -> Result<()> {
+    let mut wb = new_workbook(path, report, "Exceptions")?;
+    exceptions::write(&mut wb, report, opts).map_err(xl(path))?;
+    save(wb, path)
+}
+
+/// A workbook with fixed document properties: the creation date is the pay
+/// period's first day, not the clock, so the same inputs give the same bytes.
+fn new_workbook(path: &Path, report: &Report, title: &str) -> Result<Workbook> {
+    let mut wb = Workbook::new();
+    let start = report.period.pay_start;
+    let created = ExcelDateTime::from_ymd(start.year() as u16, start.month() as u8, start.day() as u8)
+        .map_err(xl(path))?;
+    let props = DocProperties::new()
+        .set_title(format!("{title} — pay period {}", report.period.label()))
+        .set_author("payrun")
+        .set_comment(format!("payrun {}, config {}", env!("CARGO_PKG_VERSION"), report.config.hash))
+        .set_creation_datetime(&created);
+    wb.set_properties(&props);
+    // Constant-memory sheets spill rows to temporary files. Keep them beside
+    // the output (same disk, same permissions) rather than in a shared /tmp
+    // that may be RAM-backed: the rows are personal data.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        wb.set_tempdir(dir).map_err(xl(path))?;
+    }
+    Ok(wb)
+}
+
+/// Saves into a file created 0640 (payroll data is personal data).
+fn save(mut wb: Workbook, path: &Path) -> Result<()> {
+    let file = super::atomic::create_private(path)?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+    wb.save_to_writer(&mut w).map_err(xl(path))?;
+    let file = w.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
+    file.sync_all().map_err(|e| Error::io(path, e))
+}
+
+fn xl(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
+    move |e| Error::Internal(format!("{}: {e}", path.display()))
+}
+
+/// The UK tax year (6 April – 5 April) of a date, as `2025-26`.
+pub fn tax_year(date: NaiveDate) -> String {
+    let starts_this_year = (date.month(), date.day()) >= (4, 6);
+    let first = if starts_this_year { date.year() } else { date.year() - 1 };
+    format!("{first}-{:02}", (first + 1).rem_euclid(100))
+}
+
+/// Pounds text as the reconciliation stores it (`-12.34`) back to pence.
+fn pence_of(text: &str) -> Option<Pence> {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let (whole, frac) = t.split_once('.').unwrap_or((t, "0"));
+    if whole.is_empty() || frac.len() > 2 || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let frac: i64 = format!("{frac:0<2}").parse().ok()?;
+    let p = whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(frac)?;
+    Some(Pence(if neg { -p } else { p }))
+}
+
+/// The claim line a finding is about, if any.
+fn line_of(subject: &Subject) -> Option<usize> {
+    match subject {
+        Subject::Line(i) => Some(*i),
+        Subject::Employee { .. } => None,
+    }
+}

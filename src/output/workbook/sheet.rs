@@ -1,0 +1,268 @@
+//! Cells and data sheets: one typed cell model for both workbooks, and a
+//! data-sheet writer that freezes the header, adds an autofilter, fits
+//! column widths, and continues on "<name> (2)" when a sheet is full.
+
+use super::style::{money_chars, Styles, Widths, MAX_WIDTH, NUMBER_PAD};
+use crate::model::decision::Severity;
+use crate::model::Pence;
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+
+/// Excel's last row is 1,048,576; one is the header.
+pub const MAX_DATA_ROWS: u32 = 1_048_575;
+
+/// One cell of output. Text is always written with `write_string`, never
+/// `write`: a claim description such as `=HYPERLINK(...)` taken from an input
+/// must stay text and never become a formula in an auditor's spreadsheet.
+#[derive(Clone, Debug)]
+pub enum Cell<'a> {
+    Text(&'a str),
+    Owned(String),
+    /// Long text shown wrapped (glossary explanations).
+    Wrap(&'a str),
+    Money(Pence),
+    Date(NaiveDate),
+    Int(i64),
+    /// A severity code, colour-coded.
+    Severity(Severity),
+    Blank,
+}
+
+/// An Excel date from a chrono date; `None` outside Excel's range (1900–9999),
+/// in which case the caller shows the ISO text instead.
+fn excel_date(d: NaiveDate) -> Option<ExcelDateTime> {
+    let year = u16::try_from(d.year()).ok()?;
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).ok()
+}
+
+fn text_chars(s: &str) -> usize {
+    // Only the first MAX_WIDTH+1 characters matter for the width; this keeps
+    // the count cheap on a million long messages.
+    s.chars().take(MAX_WIDTH + 1).count()
+}
+
+/// Writes one cell and records its display width.
+pub fn put(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    cell: &Cell,
+    styles: &Styles,
+    widths: &mut Widths,
+) -> Result<(), XlsxError> {
+    put_with(ws, row, col, cell, styles, widths, None)
+}
+
+/// [`put`] with an overriding format for text and numbers (e.g. a total row).
+pub fn put_with(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    cell: &Cell,
+    styles: &Styles,
+    widths: &mut Widths,
+    format: Option<&Format>,
+) -> Result<(), XlsxError> {
+    let c = usize::from(col);
+    match cell {
+        Cell::Text(s) => write_text(ws, row, col, s, format.unwrap_or(&styles.text), widths)?,
+        Cell::Owned(s) => write_text(ws, row, col, s, format.unwrap_or(&styles.text), widths)?,
+        Cell::Wrap(s) => {
+            ws.write_string_with_format(row, col, *s, format.unwrap_or(&styles.wrap))?;
+            widths.see(c, MAX_WIDTH);
+        }
+        Cell::Money(p) => {
+            ws.write_number_with_format(row, col, p.as_pounds_f64(), format.unwrap_or(&styles.money))?;
+            widths.see(c, money_chars(p.0) + NUMBER_PAD);
+        }
+        Cell::Date(d) => match excel_date(*d) {
+            Some(x) => {
+                ws.write_date_with_format(row, col, &x, format.unwrap_or(&styles.date))?;
+                widths.see(c, 10 + NUMBER_PAD);
+            }
+            None => write_text(ws, row, col, &d.to_string(), format.unwrap_or(&styles.text), widths)?,
+        },
+        Cell::Int(n) => {
+            ws.write_number_with_format(row, col, *n as f64, format.unwrap_or(&styles.int))?;
+            let digits = n.unsigned_abs().to_string().len();
+            widths.see(c, digits + (digits - 1) / 3 + usize::from(*n < 0) + NUMBER_PAD);
+        }
+        Cell::Severity(s) => {
+            ws.write_string_with_format(row, col, s.code(), format.unwrap_or(styles.severity(*s)))?;
+            widths.see(c, s.code().len());
+        }
+        Cell::Blank => {
+            if let Some(f) = format {
+                ws.write_blank(row, col, f)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_text(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    s: &str,
+    format: &Format,
+    widths: &mut Widths,
+) -> Result<(), XlsxError> {
+    if !s.is_empty() {
+        ws.write_string_with_format(row, col, s, format)?;
+        widths.see(usize::from(col), text_chars(s));
+    }
+    Ok(())
+}
+
+/// Writes a header row in the header style.
+pub fn header(ws: &mut Worksheet, row: u32, names: &[&str], styles: &Styles) -> Result<(), XlsxError> {
+    for (i, name) in names.iter().enumerate() {
+        ws.write_string_with_format(row, i as u16, *name, &styles.header)?;
+    }
+    Ok(())
+}
+
+/// Writes a Summary-table header: numeric columns' titles right-aligned
+/// over their numbers, a text column after a numeric one indented.
+pub fn summary_header(
+    ws: &mut Worksheet,
+    row: u32,
+    names: &[(&str, bool)],
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    for (i, (name, numeric)) in names.iter().enumerate() {
+        let after_number = i > 0 && names[i - 1].1;
+        let f = match (*numeric, after_number) {
+            (true, _) => &styles.header_num,
+            (false, true) => &styles.header_indent,
+            (false, false) => &styles.header,
+        };
+        ws.write_string_with_format(row, i as u16, *name, f)?;
+    }
+    Ok(())
+}
+
+/// Prints landscape, one page wide (as tall as needed), repeating `repeat_rows`
+/// (the header) on every page: these sheets do get printed for sign-off.
+pub fn print_layout(ws: &mut Worksheet, header_row: Option<u32>) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    if let Some(r) = header_row {
+        ws.set_repeat_rows(r, r)?;
+    }
+    Ok(())
+}
+
+/// Applies fitted column widths.
+pub fn apply_widths(ws: &mut Worksheet, widths: &Widths) -> Result<(), XlsxError> {
+    for col in 0..widths.len() {
+        ws.set_column_width(col as u16, widths.get(col))?;
+    }
+    Ok(())
+}
+
+/// How a data sheet is laid out in the workbook.
+#[derive(Clone, Debug)]
+pub struct SheetOptions {
+    /// Data rows per sheet before continuing on "<name> (2)".
+    pub row_limit: u32,
+    /// Constant-memory mode: each row goes to a temporary file as soon as the
+    /// next one starts, so memory does not grow with the row count.
+    pub constant_memory: bool,
+    pub tab: Option<Color>,
+}
+
+/// A table of rows under a header, spread over as many sheets as it needs.
+pub struct DataSheet<'h> {
+    name: String,
+    header: &'h [&'h str],
+    opts: SheetOptions,
+    /// Workbook index of the sheet being written.
+    current: Option<usize>,
+    /// Data rows on the current sheet.
+    rows: u32,
+    widths: Widths,
+    /// (sheet name, data rows) of every sheet written, in order.
+    written: Vec<(String, u32)>,
+}
+
+impl<'h> DataSheet<'h> {
+    pub fn new(name: &str, header: &'h [&'h str], opts: SheetOptions) -> DataSheet<'h> {
+        DataSheet {
+            name: name.to_string(),
+            header,
+            opts,
+            current: None,
+            rows: 0,
+            widths: Widths::new(header),
+            written: Vec::new(),
+        }
+    }
+
+    /// Appends one row, starting a continuation sheet when this one is full.
+    pub fn push(&mut self, wb: &mut Workbook, styles: &Styles, cells: &[Cell]) -> Result<(), XlsxError> {
+        let index = match self.current {
+            Some(i) if self.rows < self.opts.row_limit.max(1) => i,
+            _ => {
+                self.close(wb)?;
+                self.open(wb, styles)?
+            }
+        };
+        self.rows += 1;
+        let ws = wb.worksheet_from_index(index)?;
+        for (col, cell) in cells.iter().enumerate() {
+            put(ws, self.rows, col as u16, cell, styles, &mut self.widths)?;
+        }
+        Ok(())
+    }
+
+    /// Finishes the last sheet (an empty table still gets its header sheet)
+    /// and returns (sheet name, data rows) for each sheet written.
+    pub fn finish(mut self, wb: &mut Workbook, styles: &Styles) -> Result<Vec<(String, u32)>, XlsxError> {
+        if self.current.is_none() {
+            self.open(wb, styles)?;
+        }
+        self.close(wb)?;
+        Ok(self.written)
+    }
+
+    fn open(&mut self, wb: &mut Workbook, styles: &Styles) -> Result<usize, XlsxError> {
+        let name = match self.written.len() {
+            0 => self.name.clone(),
+            n => format!("{} ({})", self.name, n + 1),
+        };
+        let ws = if self.opts.constant_memory {
+            wb.add_worksheet_with_constant_memory()?
+        } else {
+            wb.add_worksheet()
+        };
+        ws.set_name(&name)?;
+        header(ws, 0, self.header, styles)?;
+        ws.set_freeze_panes(1, 0)?;
+        print_layout(ws, Some(0))?;
+        if let Some(tab) = self.opts.tab {
+            ws.set_tab_color(tab);
+        }
+        let index = wb.worksheets().len() - 1;
+        self.written.push((name, 0));
+        self.current = Some(index);
+        self.rows = 0;
+        Ok(index)
+    }
+
+    /// Autofilter over the rows written and fitted widths, on the current sheet.
+    fn close(&mut self, wb: &mut Workbook) -> Result<(), XlsxError> {
+        let Some(index) = self.current.take() else {
+            return Ok(());
+        };
+        let ws = wb.worksheet_from_index(index)?;
+        let last_col = self.header.len().saturating_sub(1) as u16;
+        ws.autofilter(0, 0, self.rows, last_col)?;
+        apply_widths(ws, &self.widths)?;
+        if let Some(last) = self.written.last_mut() {
+            last.1 = self.rows;
+        }
+        Ok(())
+    }
+}

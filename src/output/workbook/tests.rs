@@ -1,0 +1,202 @@
+//! Unit tests of the workbook writers: sheet splitting at a small row limit,
+//! text that looks like a formula, tax years; and (ignored, slow) a real
+//! 1,100,000-row exceptions workbook split over two sheets.
+
+use super::*;
+use crate::config::Config;
+use crate::model::claim::{ClaimLine, RowRef};
+use crate::model::decision::{Decision, Finding, Severity, Status, Subject};
+use crate::model::period::Period;
+use crate::model::roster::Staff;
+use crate::rules::{age, data};
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use std::collections::HashMap;
+
+fn config() -> Config {
+    Config::load(&Config::default_dir()).expect("bundled config")
+}
+
+fn line(i: usize, description: &str, amount: i64) -> ClaimLine {
+    ClaimLine {
+        source: Some(RowRef { file: "claims.csv".into(), sheet: "Claims".into(), row: i as u32 + 2 }),
+        claim_id: format!("C{i}"),
+        line_no: 1,
+        assignment: "E1".into(),
+        expense_date: NaiveDate::from_ymd_opt(2025, 5, 6).unwrap(),
+        submitted_date: NaiveDate::from_ymd_opt(2025, 5, 8).unwrap(),
+        description: description.into(),
+        amount: Pence(amount),
+        ..Default::default()
+    }
+}
+
+fn decision(status: Status, allowed: i64) -> Decision {
+    Decision {
+        allowed: Pence(allowed),
+        status,
+        taxable_payroll: Pence::ZERO,
+        p11d_amount: Pence::ZERO,
+        p11d_section: None,
+        rules: vec![],
+    }
+}
+
+/// Writes an exceptions workbook for `findings` over `lines` and returns
+/// (sheet names, data rows per sheet) read back with calamine.
+fn exceptions_book(
+    lines: &[ClaimLine],
+    decisions: &[Decision],
+    findings: &[Finding],
+    row_limit: u32,
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    let config = config();
+    let staff: HashMap<&str, &Staff> = HashMap::new();
+    let report = Report {
+        period: Period::new(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(), &config.policy),
+        config: &config,
+        lines,
+        decisions,
+        findings,
+        staff: &staff,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("exceptions.xlsx");
+    write_exceptions_with(&path, &report, &Options { row_limit }).unwrap();
+    (dir, path)
+}
+
+fn finding(severity: Severity, i: usize) -> Finding {
+    Finding {
+        rule: if severity == Severity::Error { &age::AGE001 } else { &age::AGE003 },
+        severity,
+        subject: Subject::Line(i),
+        message: format!("finding {i}"),
+        source: None,
+    }
+}
+
+#[test]
+fn a_full_sheet_continues_on_numbered_sheets_with_nothing_lost() {
+    let lines: Vec<ClaimLine> = (0..25).map(|i| line(i, "x", 100)).collect();
+    let decisions: Vec<Decision> = (0..25).map(|_| decision(Status::Rejected, 0)).collect();
+    let mut findings: Vec<Finding> = (0..25).map(|i| finding(Severity::Error, i)).collect();
+    findings.extend((0..3).map(|i| finding(Severity::Info, i)));
+    let (_dir, path) = exceptions_book(&lines, &decisions, &findings, 10);
+
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(
+        names[..8],
+        ["Summary", "ERROR", "ERROR (2)", "ERROR (3)", "WARNING", "INFO", "Attendance", "Deferred"]
+    );
+    // The glossary splits too once the catalogue passes the limit.
+    assert!(names[8..].iter().all(|n| n.starts_with("Rule glossary")), "{names:?}");
+    let rows = |book: &mut Xlsx<_>, name: &str| book.worksheet_range(name).unwrap().height();
+    // Header plus data rows on each part.
+    assert_eq!(rows(&mut book, "ERROR"), 11);
+    assert_eq!(rows(&mut book, "ERROR (2)"), 11);
+    assert_eq!(rows(&mut book, "ERROR (3)"), 6);
+    assert_eq!(rows(&mut book, "WARNING"), 1);
+    assert_eq!(rows(&mut book, "INFO"), 4);
+    // Every continuation sheet repeats the header; order is kept across parts.
+    let part2 = book.worksheet_range("ERROR (2)").unwrap();
+    assert_eq!(part2.get((0, 0)), Some(&Data::String("severity".into())));
+    assert_eq!(part2.get((1, 12)), Some(&Data::String("finding 10".into())));
+}
+
+#[test]
+fn text_that_looks_like_a_formula_stays_text() {
+    let evil = r#"=HYPERLINK("http://x","y")"#;
+    let lines = [line(0, evil, 290)];
+    let decisions = [decision(Status::Deferred, 0)];
+    let findings = [Finding {
+        rule: &age::CUT001,
+        severity: Severity::Info,
+        subject: Subject::Line(0),
+        message: "+cmd|' /C calc'!A0".into(),
+        source: None,
+    }];
+    let (_dir, path) = exceptions_book(&lines, &decisions, &findings, MAX_DATA_ROWS);
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let deferred = book.worksheet_range("Deferred").unwrap();
+    let col = exceptions::DEFERRED_HEADER.iter().position(|h| *h == "description").unwrap();
+    assert_eq!(deferred.get((1, col)), Some(&Data::String(evil.into())));
+    let info = book.worksheet_range("INFO").unwrap();
+    assert_eq!(info.get((1, 12)), Some(&Data::String("+cmd|' /C calc'!A0".into())));
+    // No formula anywhere in either sheet.
+    for sheet in ["Deferred", "INFO"] {
+        let formulas = book.worksheet_formula(sheet).unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "formula in {sheet}");
+    }
+}
+
+#[test]
+fn same_report_gives_the_same_bytes() {
+    let lines = [line(0, "bus", 450)];
+    let decisions = [decision(Status::Rejected, 0)];
+    let findings = [finding(Severity::Error, 0), finding(Severity::Info, 0)];
+    let (_a, first) = exceptions_book(&lines, &decisions, &findings, MAX_DATA_ROWS);
+    let (_b, second) = exceptions_book(&lines, &decisions, &findings, MAX_DATA_ROWS);
+    assert_eq!(std::fs::read(first).unwrap(), std::fs::read(second).unwrap());
+}
+
+#[test]
+fn tax_year_turns_on_the_sixth_of_april() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    assert_eq!(tax_year(d(2025, 4, 5)), "2024-25");
+    assert_eq!(tax_year(d(2025, 4, 6)), "2025-26");
+    assert_eq!(tax_year(d(2026, 3, 31)), "2025-26");
+    assert_eq!(tax_year(d(1999, 12, 1)), "1999-00");
+}
+
+#[test]
+fn reconciliation_text_reads_back_as_pence() {
+    assert_eq!(pence_of("1234.50"), Some(Pence(123450)));
+    assert_eq!(pence_of("-0.05"), Some(Pence(-5)));
+    assert_eq!(pence_of("7"), Some(Pence(700)));
+    assert_eq!(pence_of("1.2.3"), None);
+    assert_eq!(pence_of(""), None);
+}
+
+/// Writes 1,100,000 ERROR rows for real and counts them back on "ERROR" and
+/// "ERROR (2)" with calamine's streaming reader. Slow (tens of seconds) and
+/// disk-hungry, so ignored by default; run it with
+/// `cargo test --release -- --ignored` (`.ci/run` does).
+#[test]
+#[ignore]
+fn a_million_one_hundred_thousand_exceptions_split_over_two_sheets() {
+    const N: usize = 1_100_000;
+    let lines: Vec<ClaimLine> = (0..10).map(|i| line(i, "x", 100)).collect();
+    let decisions: Vec<Decision> = (0..10).map(|_| decision(Status::Rejected, 0)).collect();
+    let findings: Vec<Finding> = (0..N)
+        .map(|i| Finding {
+            rule: &data::DAT002,
+            severity: Severity::Error,
+            subject: Subject::Line(i % 10),
+            message: format!("row {i}"),
+            source: None,
+        })
+        .collect();
+    let (_dir, path) = exceptions_book(&lines, &decisions, &findings, MAX_DATA_ROWS);
+    drop(findings);
+
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names[1..3], ["ERROR".to_string(), "ERROR (2)".to_string()]);
+    let mut data_rows = |name: &str| {
+        let mut cells = book.worksheet_cells_reader(name).unwrap();
+        let (mut rows, mut last) = (0usize, None);
+        while let Some(cell) = cells.next_cell().unwrap() {
+            let r = cell.get_position().0;
+            if last != Some(r) {
+                rows += 1;
+                last = Some(r);
+            }
+        }
+        rows - 1 // header
+    };
+    let first = data_rows("ERROR");
+    let second = data_rows("ERROR (2)");
+    assert_eq!(first, MAX_DATA_ROWS as usize);
+    assert_eq!(first + second, N);
+}
