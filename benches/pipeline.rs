@@ -46,6 +46,7 @@ fn stages(c: &mut Criterion) {
         decisions: &evaluation.decisions,
         findings: &evaluation.findings,
         staff: &ctx.staff,
+        attendance: &[],
     };
     group.bench_function("write_csv_20k_lines", |b| {
         b.iter(|| {

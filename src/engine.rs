@@ -219,6 +219,30 @@ pub struct Evaluation {
     /// Relocation paid this run per employment (assignment, start_date), for
     /// the ledger (SPEC §5); only employments with a live relocation line.
     pub relocation: BTreeMap<(String, Option<NaiveDate>), RelocationPaid>,
+    /// Year-to-date counters this run adds, for the ledger: Special Rate miles
+    /// by (assignment, financial year) and HMRC AMAP miles by (assignment, tax year).
+    pub miles: MilesCounted,
+}
+
+/// The SR and AMAP miles counted by this run's live lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MilesCounted {
+    pub special_rate: BTreeMap<(String, i32), Miles>,
+    pub amap: BTreeMap<(String, i32), Miles>,
+}
+
+impl MilesCounted {
+    fn add(&mut self, line: &LineState) {
+        let who = &line.line.assignment;
+        if line.sr_miles_counted > Miles::ZERO {
+            let year = age::financial_year(line.line.expense_date);
+            *self.special_rate.entry((who.clone(), year)).or_default() += line.sr_miles_counted;
+        }
+        if line.amap_miles_counted > Miles::ZERO {
+            let year = tax::tax_year(line.line.expense_date);
+            *self.amap.entry((who.clone(), year)).or_default() += line.amap_miles_counted;
+        }
+    }
 }
 
 /// Decides every claim line.
@@ -244,7 +268,7 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
         }
     }
 
-    type Decided = (Vec<(usize, Outcome)>, Option<RelocationPaid>);
+    type Decided = (Vec<(usize, Outcome)>, Option<RelocationPaid>, MilesCounted);
     let decided: Vec<(&Staff, Decided)> = by_employee
         .into_par_iter()
         .filter_map(|(assignment, (mut live, mut valid))| {
@@ -271,11 +295,18 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
                 pass(&mut employee, ctx);
             }
             let relocation_run = employee.relocation_run;
-            Some((staff, (employee.lines.into_iter().map(finish).collect(), relocation_run)))
+            let mut miles = MilesCounted::default();
+            for line in employee.lines.iter().filter(|l| !l.is_rejected()) {
+                miles.add(line);
+            }
+            Some((staff, (employee.lines.into_iter().map(finish).collect(), relocation_run, miles)))
         })
         .collect();
     let mut relocation = BTreeMap::new();
-    for (staff, (outcomes_of_employee, relocation_run)) in decided {
+    let mut miles = MilesCounted::default();
+    for (staff, (outcomes_of_employee, relocation_run, counted)) in decided {
+        miles.special_rate.extend(counted.special_rate);
+        miles.amap.extend(counted.amap);
         for (index, outcome) in outcomes_of_employee {
             outcomes[index] = Some(outcome);
         }
@@ -311,7 +342,7 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
             rules: codes,
         });
     }
-    Evaluation { decisions, findings, relocation }
+    Evaluation { decisions, findings, relocation, miles }
 }
 
 /// A line's result before it becomes a [`Decision`].

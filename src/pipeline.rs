@@ -9,6 +9,7 @@ use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::period::Period;
 use crate::output::manifest::Manifest;
 use crate::output::{self, atomic::Staging, payroll, reconcile, Report};
+use crate::rules;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -104,8 +105,15 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     stages.start("rules");
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
     let evaluation = engine::evaluate(&inputs.claims, &ctx);
-    let findings = ordered_findings(evaluation.findings, inputs.roster_findings);
-    let adjustments = payroll::expense_rows(&inputs.claims, &evaluation.decisions, &ctx.staff);
+    let leave = rules::leave::evaluate(&ctx);
+    let sickness = rules::sickness::evaluate(&ctx);
+    let mut employee_findings = inputs.roster_findings;
+    employee_findings.extend(leave.findings);
+    employee_findings.extend(sickness.findings);
+    let findings = ordered_findings(evaluation.findings, employee_findings);
+    let mut adjustments = payroll::expense_rows(&inputs.claims, &evaluation.decisions, &ctx.staff);
+    adjustments.extend(leave.deductions);
+    payroll::order_rows(&mut adjustments);
     stages.done("rules");
 
     stages.start("reconcile");
@@ -123,12 +131,14 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         decisions: &evaluation.decisions,
         findings: &findings,
         staff: &ctx.staff,
+        attendance: &sickness.attendance,
     };
     let mut staging = Staging::new(&opts.out_dir)?;
     staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
     staging.write("exceptions.csv", |w| output::csv::exceptions(w, &report))?;
     staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
     staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
+    staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
     stages.done("write");
 
     // The workbooks show the manifest (Run info), so it is built first; the
@@ -155,7 +165,18 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     // Only now, with every output in place, does the period enter the
     // ledger — one transaction, so a failure or kill before this line leaves
     // the ledger as it was, and the outputs can simply be produced again.
-    let record = period_record(&label, &inputs.claims, &evaluation.decisions, &manifest)?;
+    let record = PeriodRecord {
+        sr_miles: flatten(&evaluation.miles.special_rate),
+        amap_miles: flatten(&evaluation.miles.amap),
+        relocation: evaluation
+            .relocation
+            .iter()
+            .map(|((a, start), paid)| (a.clone(), *start, paid.total, paid.misc))
+            .collect(),
+        absences: leave.episodes,
+        bradford_stages: sickness.stages.clone(),
+        ..period_record(&label, &inputs.claims, &evaluation.decisions, &manifest)?
+    };
     ledger.commit(&record)?;
     let later_periods = ledger.periods_after(&label)?;
     drop(ledger);
@@ -199,11 +220,7 @@ fn period_record(
     Ok(PeriodRecord {
         period: label.to_string(),
         paid_lines: lines.iter().zip(decisions).filter_map(|(l, d)| PaidLine::of(l, d)).collect(),
-        // TODO(mileage, relocation, leave/sickness, pay-protection rules):
-        // fill these from the rules' running totals once those rules exist —
-        // SR / AMAP miles counted this period, relocation paid per
-        // employment, absence episodes with their paid/unpaid split, Bradford
-        // stages reached and protection top-ups. Empty until then.
+        // The rules' running totals are filled in by the caller.
         sr_miles: Vec::new(),
         amap_miles: Vec::new(),
         relocation: Vec::new(),
@@ -212,6 +229,11 @@ fn period_record(
         protection_topups: Vec::new(),
         manifest_json,
     })
+}
+
+/// `(assignment, year) → miles` as the ledger's rows.
+fn flatten(map: &BTreeMap<(String, i32), crate::model::Miles>) -> Vec<(String, i32, crate::model::Miles)> {
+    map.iter().map(|((a, y), m)| (a.clone(), *y, *m)).collect()
 }
 
 /// Line findings in input order, then employee / roster findings by
@@ -260,11 +282,17 @@ fn manifest(
         findings_by_rule,
         reconciliation,
         timings_ms: timings,
-        outputs: ["decisions.csv", "exceptions.csv", "adjustments.csv", "deferred-claims.csv"]
-            .iter()
-            .map(|s| s.to_string())
-            .chain(workbooks.iter().cloned())
-            .chain(std::iter::once("manifest.json".to_string()))
-            .collect(),
+        outputs: [
+            "decisions.csv",
+            "exceptions.csv",
+            "adjustments.csv",
+            "deferred-claims.csv",
+            "attendance.csv",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(workbooks.iter().cloned())
+        .chain(std::iter::once("manifest.json".to_string()))
+        .collect(),
     }
 }

@@ -283,3 +283,25 @@ pub fn deferred<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     }
     flush(w)
 }
+
+pub const ATTENDANCE_HEADER: &[&str] =
+    &["assignment", "name", "episodes", "days", "score", "stage", "new_stage"];
+
+/// attendance.csv: one row per employee with sickness in the Bradford window.
+pub fn attendance<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(ATTENDANCE_HEADER).map_err(io)?;
+    for row in report.attendance {
+        w.write_record([
+            row.assignment.as_str(),
+            &row.name,
+            &row.episodes.to_string(),
+            &row.days.to_string(),
+            &row.score.to_string(),
+            &row.stage.to_string(),
+            yn(row.new_stage),
+        ])
+        .map_err(io)?;
+    }
+    flush(w)
+}

@@ -13,6 +13,7 @@ use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding};
 use crate::model::period::Period;
 use crate::model::roster::Staff;
+use crate::rules::sickness::AttendanceRow;
 use std::collections::HashMap;
 
 /// What the writers read: the run's lines, decisions and findings.
@@ -24,6 +25,8 @@ pub struct Report<'a> {
     /// Line findings in input order, then employee findings by assignment.
     pub findings: &'a [Finding],
     pub staff: &'a HashMap<&'a str, &'a Staff>,
+    /// Bradford rows of attendance.csv, by assignment (SPEC §3.11).
+    pub attendance: &'a [AttendanceRow],
 }
 
 impl Report<'_> {

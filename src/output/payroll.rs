@@ -111,6 +111,14 @@ pub fn expense_rows(
         .collect()
 }
 
+/// Orders payroll lines by assignment, then element in SPEC §4.1 order, and
+/// drops zero amounts (SPEC §4.1).
+pub fn order_rows(rows: &mut Vec<AdjustmentRow>) {
+    rows.retain(|r| !r.amount.is_zero());
+    let order = |e: &str| ELEMENTS.iter().position(|x| *x == e).unwrap_or(usize::MAX);
+    rows.sort_by(|a, b| (&a.assignment, order(a.element)).cmp(&(&b.assignment, order(b.element))));
+}
+
 /// The name payroll knows an element by (config `elements`).
 pub fn element_name(config: &Config, code: &str) -> String {
     config.policy.elements.display_name(code).unwrap_or(code).to_string()

@@ -6,6 +6,7 @@
 //! (SUB001–SUB004, SUB010) and the daily total (SUB008) are one pass over the
 //! employee's live lines in processing order ([`pass`]).
 
+use super::roster::ROS005;
 use super::{Family, Rule};
 use crate::engine::{Ctx, Employee, LineState};
 use crate::ingest::cell::TimeValue;
@@ -294,6 +295,9 @@ pub fn check(state: &mut LineState, ctx: &Ctx) {
                     to.format("%Y-%m-%d %H:%M"),
                     hours(away)
                 );
+                if from_roster {
+                    state.fire(&ROS005, Severity::Info, format!("{span} taken from the shifts of the day"));
+                }
                 if category == Category::DayMeal {
                     let noon = line.expense_date.and_time(rules.day_meal_covers_from);
                     let two = line.expense_date.and_time(rules.day_meal_covers_to);

@@ -36,7 +36,7 @@ pub const FINDINGS_HEADER: &[&str] = &[
     "source",
 ];
 
-/// attendance.csv's columns (SPEC §4.1); rows arrive with the sickness rules.
+/// attendance.csv's columns (SPEC §4.1).
 pub const ATTENDANCE_HEADER: &[&str] =
     &["assignment", "name", "episodes", "days", "score", "stage", "new_stage"];
 
@@ -64,11 +64,26 @@ pub fn write(wb: &mut Workbook, report: &Report, opts: &Options) -> Result<(), X
     for severity in [Severity::Error, Severity::Warning, Severity::Info] {
         findings_sheet(wb, report, &styles, opts, severity)?;
     }
-    let attendance = DataSheet::new(
+    let mut attendance = DataSheet::new(
         "Attendance",
         ATTENDANCE_HEADER,
         SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None },
     );
+    for row in report.attendance {
+        attendance.push(
+            wb,
+            &styles,
+            &[
+                Cell::Text(&row.assignment),
+                Cell::Text(&row.name),
+                Cell::Int(row.episodes as i64),
+                Cell::Int(row.days as i64),
+                Cell::Int(row.score as i64),
+                Cell::Int(row.stage as i64),
+                Cell::Text(if row.new_stage { "Y" } else { "N" }),
+            ],
+        )?;
+    }
     attendance.finish(wb, &styles)?;
     deferred_sheet(wb, report, &styles, opts)?;
     glossary(wb, &styles, opts)?;

@@ -58,6 +58,7 @@ fn exceptions_book(
         decisions,
         findings,
         staff: &staff,
+        attendance: &[],
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("exceptions.xlsx");

@@ -147,7 +147,7 @@ fn sub006_time_away_falls_back_to_the_days_shifts() {
     run.roster.shifts = vec![shift(day(), "08:00", "12:00"), shift(day(), "13:00", "19:30")];
     let l = line("C1", 1, Category::EveningMeal, "9.00");
     let ctx_line = l.clone();
-    expect(&run.evaluate(&[l]).decisions[0], Paid, "9.00", &[]);
+    expect(&run.evaluate(&[l]).decisions[0], Paid, "9.00", &["ROS005"]);
     let config = config();
     let ctx = Ctx::new(
         config,
