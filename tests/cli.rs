@@ -77,6 +77,9 @@ fn every_command_has_help() {
         vec!["check", "--help"],
         vec!["rules", "--help"],
         vec!["sample", "--help"],
+        vec!["ledger", "--help"],
+        vec!["ledger", "show", "--help"],
+        vec!["ledger", "export", "--help"],
     ] {
         let out = payrun(&cmd);
         assert_eq!(code(&out), 0, "{cmd:?}");
@@ -242,4 +245,14 @@ fn same_inputs_give_byte_identical_csvs_whatever_the_thread_count() {
     }
     assert_eq!(outputs[0], outputs[1]);
     assert_eq!(outputs[1], outputs[2]);
+}
+
+/// docs/rules.md is the catalogue's own text: regenerate it with
+/// `payrun rules --markdown > docs/rules.md` when a rule changes.
+#[test]
+fn docs_rules_md_is_generated_from_the_declarations() {
+    let out = payrun(&["rules", "--markdown"]);
+    assert_eq!(code(&out), 0);
+    let committed = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), committed, "docs/rules.md is stale");
 }
