@@ -4,83 +4,25 @@
 //! mean it; the `[all]` table applies to every sheet (e.g. `assignment`). The
 //! canonical name itself always matches and is not listed.
 
+use crate::ingest::table::ColumnSpec;
+use crate::ingest::{claims, roster};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The sheets a table of `columns.toml` may name, with their canonical
-/// columns (SPEC §2.1, §2.3), so a misspelt column name is an error.
-const SHEETS: &[(&str, &[&str])] = &[
-    (
-        "Claims",
-        &[
-            "claim_id",
-            "line_no",
-            "assignment",
-            "expense_date",
-            "submitted_date",
-            "approved_date",
-            "category",
-            "description",
-            "from",
-            "to",
-            "miles",
-            "route_miles",
-            "passengers",
-            "travel_type",
-            "amount",
-            "receipt",
-            "lost_receipt_reason",
-            "london",
-            "depart_time",
-            "return_time",
-            "rail_class",
-            "standard_fare",
-            "public_transport_cost",
-            "authorised_by",
-            "exceptional",
-            "alcohol_amount",
-            "journey_ref",
-        ],
-    ),
-    (
-        "Staff",
-        &[
-            "assignment",
-            "name",
-            "staff_group",
-            "band",
-            "base_site",
-            "home_to_base_miles",
-            "contracted_hours",
-            "annual_salary",
-            "cost_centre",
-            "service_start",
-            "start_date",
-            "leave_date",
-            "special_rate_from",
-            "insurance_expiry",
-            "lease_car",
-        ],
-    ),
-    ("Shifts", &["assignment", "date", "start", "end", "site", "shift_type"]),
-    ("Absences", &["assignment", "start_date", "end_date", "absence_type", "hours", "certificate"]),
-    (
-        "Protection",
-        &[
-            "assignment",
-            "change_date",
-            "reason",
-            "protection",
-            "reckonable_years",
-            "protected_basic",
-            "new_basic",
-            "protected_weekly_earnings",
-            "new_period_earnings",
-            "ceased_date",
-            "fixed_term_end",
-        ],
-    ),
+/// columns (SPEC §2.1, §2.3) as ingest declares them, so a misspelt column
+/// name is an error.
+const SHEETS: &[(&str, &[ColumnSpec])] = &[
+    ("Claims", claims::COLUMNS),
+    ("Staff", roster::STAFF),
+    ("Shifts", roster::SHIFTS),
+    ("Absences", roster::ABSENCES),
+    ("Protection", roster::PROTECTION),
 ];
+
+fn has_column(columns: &[ColumnSpec], name: &str) -> bool {
+    columns.iter().any(|c| c.name == name)
+}
 
 /// The table that applies to every sheet.
 const ALL: &str = "all";
@@ -141,10 +83,11 @@ impl Columns {
         for (sheet, known) in SHEETS {
             let table = self.by_sheet.entry((*sheet).to_string()).or_default();
             for (canonical, aliases) in table.iter() {
-                if !known.contains(&canonical.as_str()) {
+                if !has_column(known, canonical) {
+                    let names: Vec<&str> = known.iter().map(|c| c.name).collect();
                     return Err(format!(
                         "{sheet}.{canonical}: not a column of the {sheet} sheet (columns: {})",
-                        known.join(", ")
+                        names.join(", ")
                     ));
                 }
                 if let Some(i) = aliases.iter().position(|a| a.trim().is_empty()) {
@@ -152,13 +95,13 @@ impl Columns {
                 }
             }
             for (canonical, aliases) in &all {
-                if !SHEETS.iter().any(|(_, cols)| cols.contains(&canonical.as_str())) {
+                if !SHEETS.iter().any(|(_, cols)| has_column(cols, canonical)) {
                     return Err(format!("{ALL}.{canonical}: not a column of any sheet"));
                 }
                 if let Some(i) = aliases.iter().position(|a| a.trim().is_empty()) {
                     return Err(format!("{ALL}.{canonical}[{i}]: blank alias"));
                 }
-                if known.contains(&canonical.as_str()) {
+                if has_column(known, canonical) {
                     let merged = table.entry(canonical.clone()).or_default();
                     for alias in aliases {
                         if !merged.contains(alias) {

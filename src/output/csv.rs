@@ -198,37 +198,6 @@ pub fn adjustments<W: Write>(out: W, report: &Report, rows: &[AdjustmentRow]) ->
     flush(w)
 }
 
-/// The canonical Claims columns (SPEC §2.1), as deferred-claims.csv writes them.
-pub const CLAIMS_HEADER: &[&str] = &[
-    "claim_id",
-    "line_no",
-    "assignment",
-    "expense_date",
-    "submitted_date",
-    "approved_date",
-    "category",
-    "description",
-    "from",
-    "to",
-    "miles",
-    "route_miles",
-    "passengers",
-    "travel_type",
-    "amount",
-    "receipt",
-    "lost_receipt_reason",
-    "london",
-    "depart_time",
-    "return_time",
-    "rail_class",
-    "standard_fare",
-    "public_transport_cost",
-    "authorised_by",
-    "exceptional",
-    "alcohol_amount",
-    "journey_ref",
-];
-
 fn time_text(t: Option<TimeValue>) -> String {
     match t {
         None => String::new(),
@@ -245,7 +214,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 /// month's run can take them back as a second `--expenses`.
 pub fn deferred<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     let mut w = writer(out);
-    w.write_record(CLAIMS_HEADER).map_err(io)?;
+    w.write_record(crate::ingest::claims::COLUMNS.iter().map(|c| c.name)).map_err(io)?;
     for (l, d) in report.lines.iter().zip(report.decisions) {
         if d.status != Status::Deferred {
             continue;
