@@ -37,8 +37,7 @@ pub const FINDINGS_HEADER: &[&str] = &[
 ];
 
 /// attendance.csv's columns (SPEC §4.1).
-pub const ATTENDANCE_HEADER: &[&str] =
-    &["assignment", "name", "episodes", "days", "score", "stage", "new_stage"];
+pub use crate::output::csv::ATTENDANCE_HEADER;
 
 pub const DEFERRED_HEADER: &[&str] = &[
     "assignment",
