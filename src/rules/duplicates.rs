@@ -57,16 +57,15 @@ pub const DUP002: Rule = Rule {
 /// the same key for paid lines.
 pub fn content_key(line: &ClaimLine) -> Option<ContentKey> {
     let category = line.category?;
-    let route = category.is_mileage().then(|| {
-        (line.from.trim().to_uppercase(), line.to.trim().to_uppercase(), line.miles.unwrap_or_default())
-    });
-    Some(ContentKey {
-        assignment: line.assignment.clone(),
-        expense_date: line.expense_date,
+    Some(ContentKey::from_parts(
+        &line.assignment,
+        line.expense_date,
         category,
-        amount: line.amount,
-        route,
-    })
+        line.amount,
+        &line.from,
+        &line.to,
+        line.miles,
+    ))
 }
 
 /// DUP001 and DUP002 over one employee's live lines. Runs after the line
