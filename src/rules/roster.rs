@@ -129,3 +129,6 @@ pub fn check(state: &mut LineState, ctx: &Ctx) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests;

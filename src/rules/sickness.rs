@@ -189,7 +189,9 @@ fn employee(staff: &Staff, ctx: &Ctx) -> SicknessOutcome {
         message,
         source: e.source.clone(),
     };
-    for e in episodes.iter().filter(|e| e.end >= month_start && e.start <= month_end) {
+    // Certificates are not in the ledger: only an episode with a row in this
+    // month's file can be judged (docs/decisions.md 400).
+    for e in episodes.iter().filter(|e| e.source.is_some() && e.end >= month_start && e.start <= month_end) {
         let days = e.days();
         if days >= policy.self_certificate_from_days as i64 && e.certificate == Certificate::None {
             out.findings.push(finding(

@@ -59,6 +59,12 @@ impl Calendar {
         add_days(self.activity_start, n).min(self.activity_end)
     }
 
+    /// Whole months of the financial year before the activity month (April 0,
+    /// March 11).
+    pub fn months_into_financial_year(&self) -> usize {
+        (self.activity_start.month() as usize + 8) % 12
+    }
+
     /// 1 April starting the financial year that contains `date`.
     pub fn financial_year_start(date: NaiveDate) -> NaiveDate {
         let year = if date.month() >= 4 { date.year() } else { date.year() - 1 };

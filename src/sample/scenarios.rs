@@ -27,6 +27,12 @@ pub(super) struct Scenario {
     pub build: fn(&mut Scribe),
     /// Written once whatever the sample size (its claim references are fixed).
     pub once: bool,
+    /// Given to a different person in each month of a financial year, for a
+    /// case whose effect depends on the person's year-to-date figures (the
+    /// 3,500-mile Special Rate threshold): samples of consecutive months run
+    /// on one ledger would otherwise give the same person the miles twice,
+    /// and the second month would start above the threshold.
+    pub yearly: bool,
 }
 
 /// What a case builds with: the person, the calendar, a keyed random stream.
@@ -188,7 +194,10 @@ fn first_person(plan: &StaffPlan, _: &Calendar) -> bool {
 
 macro_rules! case {
     ($name:literal, $fits:expr, $build:expr) => {
-        Scenario { name: $name, fits: $fits, build: $build, once: false }
+        Scenario { name: $name, fits: $fits, build: $build, once: false, yearly: false }
+    };
+    (yearly $name:literal, $fits:expr, $build:expr) => {
+        Scenario { name: $name, fits: $fits, build: $build, once: false, yearly: true }
     };
 }
 
@@ -309,6 +318,7 @@ pub(super) const SCENARIOS: &[Scenario] = &[
         fits: first_person,
         build: carried_over,
         once: true,
+        yearly: false,
     },
     case!("legs from and to HOME (MIL001)", insured_driver, |s| {
         let days = s.work_days(2);
@@ -423,7 +433,7 @@ pub(super) const SCENARIOS: &[Scenario] = &[
             line.to = Cell::Str("Barnsley DGH");
         }
     }),
-    case!("Special Rate 3,500-mile threshold crossed (MIL009, TAX005)", special_rate_driver, |s| {
+    case!(yearly "Special Rate 3,500-mile threshold crossed (MIL009, TAX005)", special_rate_driver, |s| {
         let days = s.work_days(10);
         let site = s.profile().base_site;
         let c = s.claim();
@@ -731,10 +741,23 @@ pub(super) fn assign(seed: u64, people: &[StaffProfile], cal: &Calendar, total_l
             }
             let start = Rng::keyed(seed, &[stream::SCENARIO, case as u64, rep, u64::MAX])
                 .below(people.len() as u64) as usize;
+            // A yearly case passes over one fitting person per month of the
+            // financial year already gone (April: none), wrapping round when
+            // fewer people fit.
+            let mut pass_over = 0;
+            if scenario.yearly {
+                let fitting =
+                    people.iter().filter(|p| (scenario.fits)(&StaffPlan::new(seed, p, cal), cal)).count();
+                pass_over = cal.months_into_financial_year() % fitting.max(1);
+            }
             for k in 0..people.len() {
                 let person = (start + k) % people.len();
                 let plan = StaffPlan::new(seed, &people[person], cal);
                 if !(scenario.fits)(&plan, cal) {
+                    continue;
+                }
+                if pass_over > 0 {
+                    pass_over -= 1;
                     continue;
                 }
                 let lines: usize = build(case, seed, rep, &plan, cal).iter().map(|c| c.lines.len()).sum();

@@ -79,3 +79,5 @@ impl Csv {
         self.rows.iter().filter(|r| pairs.iter().all(|(c, v)| r[self.col(c)] == *v)).collect()
     }
 }
+
+pub mod inputs;
