@@ -113,8 +113,8 @@ pub const PP004: Rule = Rule {
 /// employee — one with a register row of a protectable reason, whatever its
 /// dates — whose expense_date lies outside every SHORT and LONG window of
 /// those rows (before the change date too).
-/// *Policy*: CORP/EMP 33 §6.5 via CORP/EMP 9 §6 — excess travel is paid only
-/// for the protection period.
+/// *Policy*: CORP/EMP 9 §6.5 — travel to another site after redeployment is
+/// paid for the period of long or short term pay protection only.
 /// *Effect*: REJECTED.
 /// *Example*: change 1 March, LONG 6 months (to 31 August); an EXCESS_TRAVEL
 /// line of 2 September → rejected.
@@ -122,7 +122,7 @@ pub const PP005: Rule = Rule {
     code: "PP005",
     family: Family::Protection,
     severity: Severity::Error,
-    policy_ref: "CORP/EMP 9 §6; CORP/EMP 33 §6.5",
+    policy_ref: "CORP/EMP 9 §6.5",
     summary: "Excess travel of a protected employee outside the protection window: REJECTED.",
     explanation: "Excess travel after redeployment is reimbursed only while the employee's pay protection lasts; a claim dated outside every protection window is rejected.",
     rejects: true,

@@ -360,5 +360,5 @@ fn declarations_are_in_the_catalogue_in_order() {
     let codes: Vec<&str> = crate::rules::CATALOGUE.iter().map(|r| r.code).collect();
     let at = codes.iter().position(|c| *c == "SCK003").unwrap();
     assert_eq!(codes[at + 1..at + 6], ["PP001", "PP002", "PP003", "PP004", "PP005"]);
-    assert!(PP005.rejects && !PP001.rejects);
+    assert_eq!((PP005.rejects, PP001.rejects), (true, false));
 }
