@@ -47,6 +47,8 @@ fn stages(c: &mut Criterion) {
         findings: &evaluation.findings,
         staff: &ctx.staff,
         attendance: &[],
+        protection: &Default::default(),
+        p11d: &[],
     };
     group.bench_function("write_csv_20k_lines", |b| {
         b.iter(|| {

@@ -24,7 +24,8 @@ use crate::model::period::Period;
 use crate::model::roster::{Roster, RosterIndex, Shift, Staff};
 use crate::model::{Miles, Pence};
 use crate::rules::{
-    self, age, data, duplicates, mileage, receipts, relocation, roster, subsistence, tax, travel, Rule,
+    self, age, data, duplicates, mileage, protection, receipts, relocation, roster, subsistence, tax, travel,
+    Rule,
 };
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -186,8 +187,15 @@ pub type LineCheck = fn(&mut LineState, &Ctx);
 pub type EmployeePass = fn(&mut Employee, &Ctx);
 
 /// Phase a, in SPEC §3 order.
-pub const LINE_CHECKS: &[LineCheck] =
-    &[age::check, mileage::check, subsistence::check, travel::check, receipts::check, roster::check];
+pub const LINE_CHECKS: &[LineCheck] = &[
+    age::check,
+    mileage::check,
+    subsistence::check,
+    travel::check,
+    receipts::check,
+    roster::check,
+    protection::check,
+];
 
 /// Phase b. Passes skip lines for which [`LineState::is_rejected`] holds.
 ///

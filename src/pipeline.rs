@@ -107,13 +107,21 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let evaluation = engine::evaluate(&inputs.claims, &ctx);
     let leave = rules::leave::evaluate(&ctx);
     let sickness = rules::sickness::evaluate(&ctx);
+    let mut protection = rules::protection::evaluate(&ctx);
     let mut employee_findings = inputs.roster_findings;
     employee_findings.extend(leave.findings);
     employee_findings.extend(sickness.findings);
+    employee_findings.append(&mut protection.findings);
     let findings = ordered_findings(evaluation.findings, employee_findings);
     let mut adjustments = payroll::expense_rows(&inputs.claims, &evaluation.decisions, &ctx.staff);
     adjustments.extend(leave.deductions);
+    adjustments.extend(protection.topups.iter().cloned());
     payroll::order_rows(&mut adjustments);
+    // Every payroll row of a protected employee carries the mark (PP001).
+    payroll::mark(&mut adjustments, &protection.marks);
+    // P11D: this run's paid lines by tax year, plus earlier periods' (ledger).
+    let p11d_run = output::p11d::this_run(&inputs.claims, &evaluation.decisions);
+    let p11d = output::p11d::year_to_date(&p11d_run, &history, &period, &ctx.staff);
     stages.done("rules");
 
     stages.start("reconcile");
@@ -132,6 +140,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         findings: &findings,
         staff: &ctx.staff,
         attendance: &sickness.attendance,
+        protection: &protection,
+        p11d: &p11d,
     };
     let mut staging = Staging::new(&opts.out_dir)?;
     staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
@@ -139,6 +149,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
     staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
     staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
+    staging.write("p11d.csv", |w| output::csv::p11d(w, &report))?;
     stages.done("write");
 
     // The workbooks show the manifest (Run info), so it is built first; the
@@ -175,6 +186,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             .collect(),
         absences: leave.episodes,
         bradford_stages: sickness.stages.clone(),
+        protection_topups: protection.paid.clone(),
+        p11d: p11d_run
+            .iter()
+            .map(|((a, year, section), amount)| (a.clone(), *year, *section, *amount))
+            .collect(),
         ..period_record(&label, &inputs.claims, &evaluation.decisions, &manifest)?
     };
     ledger.commit(&record)?;
@@ -227,6 +243,7 @@ fn period_record(
         absences: Vec::new(),
         bradford_stages: Vec::new(),
         protection_topups: Vec::new(),
+        p11d: Vec::new(),
         manifest_json,
     })
 }
@@ -288,6 +305,7 @@ fn manifest(
             "adjustments.csv",
             "deferred-claims.csv",
             "attendance.csv",
+            "p11d.csv",
         ]
         .iter()
         .map(|s| s.to_string())

@@ -14,7 +14,14 @@ fn complete_run_exits_0_and_writes_every_machine_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = fixture_run(dir.path(), &[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    for f in ["decisions.csv", "exceptions.csv", "adjustments.csv", "deferred-claims.csv", "manifest.json"] {
+    for f in [
+        "decisions.csv",
+        "exceptions.csv",
+        "adjustments.csv",
+        "deferred-claims.csv",
+        "p11d.csv",
+        "manifest.json",
+    ] {
         assert!(dir.path().join(f).is_file(), "{f} missing");
     }
     // No temporary file is left behind.

@@ -71,7 +71,7 @@ fn the_same_period_twice_gives_identical_outputs_and_ledger() {
     let ledger2 = export(&state, &tmp.path().join("export2"));
 
     let outputs1 = files(&tmp.path().join("out1"), "csv");
-    assert_eq!(outputs1.len(), 5);
+    assert_eq!(outputs1.len(), 6);
     assert_eq!(outputs1, files(&tmp.path().join("out2"), "csv"), "output CSVs differ");
     assert_eq!(ledger1, ledger2, "ledger export differs");
 

@@ -338,6 +338,17 @@ fn write_record(tx: &rusqlite::Transaction, record: &PeriodRecord) -> Result<()>
     for (assignment, amount) in &record.protection_topups {
         stmt.execute(params![period, assignment, amount.0]).map_err(sql("recording protection top-ups"))?;
     }
+
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO p11d (period, assignment, tax_year, section, amount_pence) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO UPDATE SET amount_pence = amount_pence + excluded.amount_pence",
+        )
+        .map_err(sql("recording P11D amounts"))?;
+    for (assignment, year, section, amount) in &record.p11d {
+        stmt.execute(params![period, assignment, year, section.to_string(), amount.0])
+            .map_err(sql("recording P11D amounts"))?;
+    }
     Ok(())
 }
 

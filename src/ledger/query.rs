@@ -149,6 +149,25 @@ pub fn history(conn: &Connection, period: &str) -> Result<History> {
             Ok(())
         },
     )?;
+
+    for_each_row(
+        conn,
+        "P11D amounts",
+        "SELECT assignment, tax_year, section, SUM(amount_pence) FROM p11d WHERE period < ?1
+         GROUP BY assignment, tax_year, section",
+        period,
+        |row| {
+            let what = "P11D amounts";
+            let text: String = get(row, 2, what)?;
+            let mut chars = text.chars();
+            let section = match (chars.next(), chars.next()) {
+                (Some(c), None) => c,
+                _ => return Err(corrupt("P11D section", &text)),
+            };
+            h.p11d.insert((get(row, 0, what)?, get(row, 1, what)?, section), Pence(get(row, 3, what)?));
+            Ok(())
+        },
+    )?;
     Ok(h)
 }
 

@@ -29,6 +29,9 @@ pub struct PeriodRecord {
     pub bradford_stages: Vec<(String, u32)>,
     /// Pay-protection top-ups paid this period.
     pub protection_topups: Vec<(String, Pence)>,
+    /// P11D amounts of the lines paid this period: (assignment, tax year
+    /// start year of the line's expense_date, section, amount).
+    pub p11d: Vec<(String, i32, char, Pence)>,
     /// The run's manifest, without anything that varies between identical
     /// runs (timings), so that a re-run leaves an identical ledger.
     pub manifest_json: String,

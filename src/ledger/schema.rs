@@ -99,8 +99,25 @@ CREATE INDEX paid_lines_by_key ON paid_lines (claim_id, line_no);
 CREATE INDEX absences_by_episode ON absences (assignment, start_date, end_date, absence_type, period);
 ";
 
+/// Version 3: P11D amounts (SPEC §3.8, §4.1 p11d.csv) per employee, tax
+/// year (start year, 6 April – 5 April) and section (`E` mileage excess, `K`
+/// relocation), as each period paid them, so that p11d.csv can show the tax
+/// year to date. Keyed by period first like every table, so a re-run
+/// replaces exactly its own entries.
+pub const V3: &str = "
+CREATE TABLE p11d (
+    period        TEXT    NOT NULL,
+    assignment    TEXT    NOT NULL,
+    tax_year      INTEGER NOT NULL,
+    section       TEXT    NOT NULL,
+    amount_pence  INTEGER NOT NULL,
+    PRIMARY KEY (period, assignment, tax_year, section)
+);
+CREATE INDEX p11d_by_employee ON p11d (assignment, tax_year, section, period);
+";
+
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;
@@ -116,6 +133,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("absences", "period, assignment, start_date, end_date, absence_type"),
     ("bradford_stages", "period, assignment"),
     ("protection_topups", "period, assignment"),
+    ("p11d", "period, assignment, tax_year, section"),
 ];
 
 pub fn version(conn: &Connection) -> Result<u32> {

@@ -55,6 +55,12 @@ fn june() -> PeriodRecord {
         }],
         bradford_stages: vec![("E4".into(), 1)],
         protection_topups: vec![("E5".into(), Pence(12_345))],
+        p11d: vec![
+            ("E1".into(), 2024, 'E', Pence(150)),
+            ("E1".into(), 2025, 'E', Pence(200)),
+            ("E1".into(), 2025, 'E', Pence(25)),
+            ("E2".into(), 2025, 'K', Pence(300_000)),
+        ],
         manifest_json: r#"{"period":"2025-06"}"#.into(),
     }
 }
@@ -75,6 +81,7 @@ fn july() -> PeriodRecord {
         }],
         bradford_stages: vec![("E4".into(), 2)],
         protection_topups: vec![],
+        p11d: vec![("E1".into(), 2025, 'E', Pence(1_000))],
         manifest_json: r#"{"period":"2025-07"}"#.into(),
     }
 }
@@ -109,6 +116,9 @@ fn commit_then_history_figures() {
     assert_eq!(h.relocation_paid("E3", None).unwrap().total, Pence(1_000));
     assert!(h.relocation_paid("E2", None).is_none());
     assert_eq!(h.bradford_stage_reached("E4"), 1);
+    // P11D by tax year and section; two entries for one key add up.
+    let p11d: Vec<_> = h.p11d.iter().map(|((a, y, s), p)| (a.as_str(), *y, *s, p.0)).collect();
+    assert_eq!(p11d, [("E1", 2024, 'E', 150), ("E1", 2025, 'E', 225), ("E2", 2025, 'K', 300_000)]);
     assert_eq!(h.paid_hours_starting_in("E2", AbsenceType::Emergency, d(2024, 5, 12), d(2025, 5, 31)), 1500);
     // Content keys are normalised the way DUP001 compares them.
     let key = ContentKey::from_parts(
@@ -132,6 +142,7 @@ fn commit_then_history_figures() {
     assert_eq!(h.absences.len(), 1);
     assert_eq!(h.absences[0].paid_hours_x100, 1000);
     assert_eq!(h.bradford_stage_reached("E4"), 2);
+    assert_eq!(h.p11d[&("E1".to_string(), 2025, 'E')], Pence(1_225));
     assert_eq!(ledger.protection_paid(d(2025, 8, 1)).unwrap(), vec![("E5".to_string(), Pence(12_345))]);
     assert_eq!(ledger.periods().unwrap(), vec!["2025-06", "2025-07"]);
     assert_eq!(ledger.periods_after("2025-06").unwrap(), vec!["2025-07"]);
@@ -148,7 +159,7 @@ fn history_excludes_the_same_and_later_periods() {
     let h = ledger.history(d(2025, 6, 1)).unwrap();
     assert!(h.paid_keys.is_empty() && h.paid_content.is_empty());
     assert!(h.sr_miles.is_empty() && h.amap_miles.is_empty() && h.relocation.is_empty());
-    assert!(h.absences.is_empty() && h.bradford_stage.is_empty());
+    assert!(h.absences.is_empty() && h.bradford_stage.is_empty() && h.p11d.is_empty());
     // A run of July sees June only: June's split of the episode, not July's.
     let h = ledger.history(d(2025, 7, 1)).unwrap();
     assert!(h.is_paid("C1", 1) && !h.is_paid("C9", 1));
@@ -241,6 +252,33 @@ fn a_first_version_ledger_is_migrated_and_keeps_its_data() {
     // Opening again is a no-op.
     let ledger = Ledger::open(state.path()).unwrap();
     assert_eq!(ledger.periods().unwrap().len(), 2);
+}
+
+#[test]
+fn a_second_version_ledger_gains_the_p11d_table_and_keeps_its_data() {
+    let state = tempfile::tempdir().unwrap();
+    {
+        let conn = Connection::open(state.path().join(LEDGER_FILE)).unwrap();
+        conn.execute_batch(schema::V1).unwrap();
+        conn.execute_batch(schema::V2).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO runs VALUES ('2025-05', '{}');
+             INSERT INTO protection_topups VALUES ('2025-05','E5',12345);",
+        )
+        .unwrap();
+    }
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    assert_eq!(ledger.schema_version().unwrap(), schema::CURRENT);
+    assert_eq!(ledger.periods().unwrap(), vec!["2025-05"]);
+    assert_eq!(ledger.protection_paid(d(2025, 6, 1)).unwrap(), vec![("E5".to_string(), Pence(12_345))]);
+    assert!(ledger.history(d(2025, 6, 1)).unwrap().p11d.is_empty());
+    // The new table takes a period's entries, and a re-commit replaces them.
+    ledger.commit(&june()).unwrap();
+    ledger.commit(&june()).unwrap();
+    let h = ledger.history(d(2025, 7, 1)).unwrap();
+    assert_eq!(h.p11d[&("E2".to_string(), 2025, 'K')], Pence(300_000));
+    assert_eq!(h.p11d[&("E1".to_string(), 2025, 'E')], Pence(225));
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use super::money::{Miles, Pence};
 use super::{AbsenceType, Category};
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The content of a claim line that DUP001 compares (SPEC §6.3 rule 16).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -40,6 +40,9 @@ pub struct History {
     /// Highest Bradford stage reached so far, by assignment (stages never
     /// reset, SPEC §6.7 rule 42).
     pub bradford_stage: HashMap<String, u32>,
+    /// P11D amounts paid, by (assignment, tax year start year, section):
+    /// ordered, because p11d.csv lists them.
+    pub p11d: BTreeMap<(String, i32, char), Pence>,
 }
 
 /// A leave or sickness episode as an earlier run judged it. Identity is

@@ -1,6 +1,6 @@
 //! The machine files of SPEC §4.1: decisions.csv, exceptions.csv,
-//! adjustments.csv and deferred-claims.csv. Column names are fixed by the
-//! spec; money is pounds with two decimals.
+//! adjustments.csv, deferred-claims.csv, attendance.csv and p11d.csv. Column
+//! names are fixed by the spec; money is pounds with two decimals.
 
 use super::payroll::{element_name, AdjustmentRow};
 use super::Report;
@@ -247,6 +247,24 @@ pub fn deferred<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
             yn(l.exceptional).to_string(),
             opt(l.alcohol_amount),
             l.journey_ref.clone(),
+        ])
+        .map_err(io)?;
+    }
+    flush(w)
+}
+
+/// p11d.csv: tax-year-to-date P11D amounts per employee, tax year and
+/// section (SPEC §4.1), ordered by assignment, tax year, section.
+pub fn p11d<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(super::p11d::P11D_HEADER).map_err(io)?;
+    for row in report.p11d {
+        w.write_record([
+            row.assignment.as_str(),
+            &row.name,
+            &row.tax_year_label(),
+            &row.section.to_string(),
+            &row.amount.to_string(),
         ])
         .map_err(io)?;
     }

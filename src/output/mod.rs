@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod csv;
 pub mod manifest;
+pub mod p11d;
 pub mod payroll;
 pub mod reconcile;
 pub mod workbook;
@@ -13,6 +14,7 @@ use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding};
 use crate::model::period::Period;
 use crate::model::roster::Staff;
+use crate::rules::protection::{Mark, ProtectionOutcome};
 use crate::rules::sickness::AttendanceRow;
 use std::collections::HashMap;
 
@@ -27,11 +29,21 @@ pub struct Report<'a> {
     pub staff: &'a HashMap<&'a str, &'a Staff>,
     /// Bradford rows of attendance.csv, by assignment (SPEC §3.11).
     pub attendance: &'a [AttendanceRow],
+    /// Pay protection: the register rows reported and each protected
+    /// employee's mark (SPEC §3.12).
+    pub protection: &'a ProtectionOutcome,
+    /// Rows of p11d.csv: tax year to date (SPEC §4.1).
+    pub p11d: &'a [p11d::P11dRow],
 }
 
 impl Report<'_> {
     /// The employee's name from Staff (blank for an unknown assignment).
     pub fn name_of(&self, assignment: &str) -> String {
         self.staff.get(assignment).map(|s| s.name.clone()).unwrap_or_default()
+    }
+
+    /// The pay-protection mark of an employee, if protected this month.
+    pub fn mark_of(&self, assignment: &str) -> Option<Mark> {
+        self.protection.marks.get(assignment).copied()
     }
 }

@@ -6,6 +6,7 @@ use crate::model::claim::ClaimLine;
 use crate::model::decision::Decision;
 use crate::model::roster::Staff;
 use crate::model::{PayElement, Pence};
+use crate::rules::protection::Mark;
 use std::collections::{BTreeMap, HashMap};
 
 /// Payroll element codes in the order of SPEC §4.1 (the row order within an employee).
@@ -117,6 +118,17 @@ pub fn order_rows(rows: &mut Vec<AdjustmentRow>) {
     rows.retain(|r| !r.amount.is_zero());
     let order = |e: &str| ELEMENTS.iter().position(|x| *x == e).unwrap_or(usize::MAX);
     rows.sort_by(|a, b| (&a.assignment, order(a.element)).cmp(&(&b.assignment, order(b.element))));
+}
+
+/// Marks every row of a protected employee with the kind and end of their
+/// protection (SPEC §3.12 PP001, §6.8 rule 45).
+pub fn mark(rows: &mut [AdjustmentRow], marks: &BTreeMap<String, Mark>) {
+    for row in rows {
+        if let Some(m) = marks.get(&row.assignment) {
+            row.protected = m.kind.code().to_string();
+            row.protection_end = m.end.to_string();
+        }
+    }
 }
 
 /// The name payroll knows an element by (config `elements`).

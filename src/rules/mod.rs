@@ -11,6 +11,7 @@ pub mod data;
 pub mod duplicates;
 pub mod leave;
 pub mod mileage;
+pub mod protection;
 pub mod receipts;
 pub mod relocation;
 pub mod roster;
@@ -125,6 +126,11 @@ pub const CATALOGUE: &[&Rule] = &[
     &sickness::SCK001,
     &sickness::SCK002,
     &sickness::SCK003,
+    &protection::PP001,
+    &protection::PP002,
+    &protection::PP003,
+    &protection::PP004,
+    &protection::PP005,
 ];
 
 /// The position of a rule in spec order.

@@ -7,19 +7,35 @@ use super::sheet::{
     apply_widths, header, print_layout, put, put_with, summary_header, Cell, DataSheet, SheetOptions,
 };
 use super::style::{Styles, Widths};
-use super::{pence_of, tax_year, Options};
+use super::{pence_of, Options};
 use crate::model::Pence;
 use crate::output::csv::ADJUSTMENTS_HEADER;
 use crate::output::manifest::Manifest;
+use crate::output::p11d::P11D_HEADER;
 use crate::output::payroll::{element_name, AdjustmentRow, ELEMENTS};
 use crate::output::Report;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// p11d.csv's columns (SPEC §4.1). The sheet shows this run's amounts; the
-/// year-to-date figures arrive with the ledger.
-pub const P11D_HEADER: &[&str] = &["assignment", "name", "tax_year", "section", "amount"];
+/// Columns of the Pay protection sheet: one row per register row reported
+/// this month (PP001 active, PP003 LONG ended, PP004 not protectable).
+pub const PROTECTION_HEADER: &[&str] = &[
+    "assignment",
+    "name",
+    "cost_centre",
+    "rule",
+    "protection",
+    "reason",
+    "change_date",
+    "reckonable_years",
+    "short_end",
+    "long_end",
+    "top_up",
+    "protected",
+    "protection_end",
+    "source",
+];
 
 pub fn write(
     wb: &mut Workbook,
@@ -31,14 +47,7 @@ pub fn write(
     let styles = Styles::new();
     summary(wb, report, rows, manifest, &styles)?;
     adjustment_rows(wb, report, &styles, opts, "Adjustments", rows.iter())?;
-    adjustment_rows(
-        wb,
-        report,
-        &styles,
-        opts,
-        "Pay protection",
-        rows.iter().filter(|r| r.element == "PAY_PROTECTION"),
-    )?;
+    protection(wb, report, &styles, opts)?;
     p11d(wb, report, &styles, opts)?;
     run_info(wb, manifest, &styles)?;
     Ok(())
@@ -98,36 +107,59 @@ fn date_or_text(s: &str) -> Cell<'_> {
     }
 }
 
-/// Per employee, tax year and section: the P11D amounts of this run's lines.
-fn p11d(wb: &mut Workbook, report: &Report, styles: &Styles, opts: &Options) -> Result<(), XlsxError> {
-    let mut sums: BTreeMap<(&str, String, char), Pence> = BTreeMap::new();
-    for (line, d) in report.lines.iter().zip(report.decisions) {
-        if d.p11d_amount.is_zero() {
-            continue;
-        }
-        let section = d.p11d_section.unwrap_or('?');
-        *sums.entry((line.assignment.as_str(), tax_year(line.expense_date), section)).or_default() +=
-            d.p11d_amount;
+/// The register rows behind the top-ups, with their windows, so payroll
+/// can see why an amount is paid and when it stops.
+fn protection(wb: &mut Workbook, report: &Report, styles: &Styles, opts: &Options) -> Result<(), XlsxError> {
+    let mut sheet = DataSheet::new(
+        "Pay protection",
+        PROTECTION_HEADER,
+        SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None },
+    );
+    for r in &report.protection.rows {
+        let mark = report.mark_of(&r.assignment);
+        let date = |d: Option<NaiveDate>| d.map_or(Cell::Blank, Cell::Date);
+        sheet.push(
+            wb,
+            styles,
+            &[
+                Cell::Text(&r.assignment),
+                Cell::Text(&r.name),
+                Cell::Text(&r.cost_centre),
+                Cell::Text(r.status),
+                Cell::Text(r.kind.code()),
+                Cell::Text(r.reason.code()),
+                Cell::Date(r.change_date),
+                Cell::Int(i64::from(r.reckonable_years)),
+                date(r.short_end),
+                date(r.long_end),
+                Cell::Money(r.top_up),
+                mark.map_or(Cell::Blank, |m| Cell::Text(m.kind.code())),
+                date(mark.map(|m| m.end)),
+                Cell::Text(&r.source),
+            ],
+        )?;
     }
+    sheet.finish(wb, styles)?;
+    Ok(())
+}
+
+/// p11d.csv as a sheet: tax year to date per employee, tax year and section.
+fn p11d(wb: &mut Workbook, report: &Report, styles: &Styles, opts: &Options) -> Result<(), XlsxError> {
     let mut sheet = DataSheet::new(
         "P11D",
         P11D_HEADER,
         SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None },
     );
-    for ((assignment, year, section), amount) in sums {
-        if amount.is_zero() {
-            continue;
-        }
-        let name = report.staff.get(assignment).map(|s| s.name.as_str()).unwrap_or("");
+    for row in report.p11d {
         sheet.push(
             wb,
             styles,
             &[
-                Cell::Text(assignment),
-                Cell::Text(name),
-                Cell::Owned(year),
-                Cell::Owned(section.to_string()),
-                Cell::Money(amount),
+                Cell::Text(&row.assignment),
+                Cell::Text(&row.name),
+                Cell::Owned(row.tax_year_label()),
+                Cell::Owned(row.section.to_string()),
+                Cell::Money(row.amount),
             ],
         )?;
     }

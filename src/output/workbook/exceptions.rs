@@ -34,6 +34,8 @@ pub const FINDINGS_HEADER: &[&str] = &[
     "allowed",
     "message",
     "source",
+    "protected",
+    "protection_end",
 ];
 
 /// attendance.csv's columns (SPEC §4.1).
@@ -128,6 +130,8 @@ fn findings_sheet(
                         Cell::Money(d.allowed),
                         Cell::Text(&f.message),
                         Cell::Owned(source),
+                        mark_kind(report, &line.assignment),
+                        mark_end(report, &line.assignment),
                     ],
                 )?;
             }
@@ -151,6 +155,8 @@ fn findings_sheet(
                         Cell::Blank,
                         Cell::Text(&f.message),
                         Cell::Owned(source),
+                        mark_kind(report, assignment),
+                        mark_end(report, assignment),
                     ],
                 )?;
             }
@@ -158,6 +164,17 @@ fn findings_sheet(
     }
     sheet.finish(wb, styles)?;
     Ok(())
+}
+
+/// The pay-protection mark of the finding's employee (SPEC §3.12 PP001:
+/// "every output row of that employee is marked"): exceptions.csv keeps the
+/// columns of SPEC §4.1, so the mark is shown here (docs/decisions.md 301).
+fn mark_kind<'a>(report: &Report, assignment: &str) -> Cell<'a> {
+    report.mark_of(assignment).map_or(Cell::Blank, |m| Cell::Text(m.kind.code()))
+}
+
+fn mark_end<'a>(report: &Report, assignment: &str) -> Cell<'a> {
+    report.mark_of(assignment).map_or(Cell::Blank, |m| Cell::Date(m.end))
 }
 
 /// DEFERRED lines with their context and the reason (the findings' messages).

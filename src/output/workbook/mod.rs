@@ -100,9 +100,7 @@ fn xl(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
 
 /// The UK tax year (6 April – 5 April) of a date, as `2025-26`.
 pub fn tax_year(date: NaiveDate) -> String {
-    let starts_this_year = (date.month(), date.day()) >= (4, 6);
-    let first = if starts_this_year { date.year() } else { date.year() - 1 };
-    format!("{first}-{:02}", (first + 1).rem_euclid(100))
+    super::p11d::tax_year_label(crate::rules::tax::tax_year(date))
 }
 
 /// Pounds text as the reconciliation stores it (`-12.34`) back to pence.

@@ -59,6 +59,8 @@ fn exceptions_book(
         findings,
         staff: &staff,
         attendance: &[],
+        protection: &Default::default(),
+        p11d: &[],
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("exceptions.xlsx");
