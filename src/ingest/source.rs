@@ -283,11 +283,8 @@ pub struct Input {
 }
 
 enum Book {
-    Workbook {
-        file: Arc<str>,
-        sheets: Sheets<Cursor<Vec<u8>>>,
-        date_system: DateSystem,
-    },
+    /// Boxed: calamine's readers are large, a list of CSV files is not.
+    Workbook { file: Arc<str>, sheets: Box<Sheets<Cursor<Vec<u8>>>>, date_system: DateSystem },
     /// A CSV file (one sheet) or a folder of them (one sheet per file).
     Csv(Vec<CsvFile>),
 }
@@ -353,27 +350,29 @@ impl Input {
             Error::Input(format!("{}: sheet {name} cannot be read: {e}", path.display()))
         };
         match &mut self.book {
-            Book::Workbook { file, sheets: Sheets::Xlsx(book), date_system } => {
-                let mut out = SheetBuilder::new(file.clone(), name.into(), *date_system, sink);
-                let mut reader = match book.worksheet_cells_reader(name) {
-                    Ok(r) => r,
-                    // A chart sheet holds no cells.
-                    Err(XlsxError::NotAWorksheet(_)) => return out.finish(),
-                    Err(e) => return Err(cannot(&e)),
-                };
-                while let Some(cell) = reader.next_cell().map_err(|e| cannot(&e))? {
-                    let (row, col) = cell.get_position();
-                    out.push(row, col, xlsx_cell(cell.get_value()))?;
-                }
-                out.finish()
-            }
             Book::Workbook { file, sheets, date_system } => {
-                let range = sheets.worksheet_range(name).map_err(|e| cannot(&e))?;
                 let mut out = SheetBuilder::new(file.clone(), name.into(), *date_system, sink);
-                let (row0, col0) = range.start().unwrap_or_default();
-                for (i, row) in range.rows().enumerate() {
-                    for (j, data) in row.iter().enumerate() {
-                        out.push(row0 + i as u32, col0 + j as u32, workbook_cell(data))?;
+                match sheets.as_mut() {
+                    Sheets::Xlsx(book) => {
+                        let mut reader = match book.worksheet_cells_reader(name) {
+                            Ok(r) => r,
+                            // A chart sheet holds no cells.
+                            Err(XlsxError::NotAWorksheet(_)) => return out.finish(),
+                            Err(e) => return Err(cannot(&e)),
+                        };
+                        while let Some(cell) = reader.next_cell().map_err(|e| cannot(&e))? {
+                            let (row, col) = cell.get_position();
+                            out.push(row, col, xlsx_cell(cell.get_value()))?;
+                        }
+                    }
+                    other => {
+                        let range = other.worksheet_range(name).map_err(|e| cannot(&e))?;
+                        let (row0, col0) = range.start().unwrap_or_default();
+                        for (i, row) in range.rows().enumerate() {
+                            for (j, data) in row.iter().enumerate() {
+                                out.push(row0 + i as u32, col0 + j as u32, workbook_cell(data))?;
+                            }
+                        }
                     }
                 }
                 out.finish()
@@ -431,7 +430,7 @@ fn open_workbook(bytes: Vec<u8>, ext: &str, file: Arc<str>, path: &Path) -> Resu
         Sheets::Xlsx(x) if x.has_1904_epoch() => DateSystem::Excel1904,
         _ => DateSystem::Excel1900,
     };
-    Ok(Book::Workbook { file, sheets, date_system })
+    Ok(Book::Workbook { file, sheets: Box::new(sheets), date_system })
 }
 
 /// A folder of CSV files, one per sheet, named after the sheet.
