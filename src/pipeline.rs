@@ -42,6 +42,11 @@ pub struct RunSummary {
     /// Periods committed after this one (a `--rerun`): their year-to-date
     /// figures were computed without this run's entries and need a re-run.
     pub later_periods: Vec<String>,
+    /// Milliseconds the ledger commit took. Not in `manifest.json`: the
+    /// manifest is an output, written before the commit so that the period
+    /// enters the ledger only once every output is in place (and the ledger
+    /// stores the manifest itself); `payrun run` prints it on stderr.
+    pub commit_ms: u128,
 }
 
 /// Stage timings for the manifest, with a progress line on a terminal.
@@ -193,7 +198,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             .collect(),
         ..period_record(&label, &inputs.claims, &evaluation.decisions, &manifest)?
     };
+    let commit_started = Instant::now();
     ledger.commit(&record)?;
+    let commit_ms = commit_started.elapsed().as_millis();
+    drop(record);
     let later_periods = ledger.periods_after(&label)?;
     drop(ledger);
     // Printed even with --quiet, and before --fail-on: the operator must act on it.
@@ -216,7 +224,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             )));
         }
     }
-    Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods })
+    Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods, commit_ms })
 }
 
 /// What this run adds to the ledger.

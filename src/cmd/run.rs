@@ -85,6 +85,15 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
             if m.reconciliation.passed { "PASS" } else { "FAIL" },
             summary.out_dir.display()
         );
+        // The stage timings of manifest.json plus the ledger commit, which
+        // happens after the manifest is written (docs/performance.md).
+        let stages: Vec<String> = m
+            .timings_ms
+            .iter()
+            .map(|(stage, ms)| format!("{stage} {ms}"))
+            .chain(std::iter::once(format!("ledger-commit {}", summary.commit_ms)))
+            .collect();
+        eprintln!("payrun {}: timings ms: {}", m.period, stages.join(", "));
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Ingest: workbooks and CSV files into the typed model (SPEC §2).
 //!
-//! `source` opens files into sheets of cells, `table` finds header rows and
-//! reads cells by canonical column name, `cell` is the one set of value
+//! `source` opens files and reads their sheets in blocks of cells, `table`
+//! finds header rows and reads cells by canonical column name (streaming a
+//! sheet block by block), `cell` is the one set of value
 //! parsers, and `claims` / `roster` build the model rows.
 
 pub mod cell;
@@ -11,7 +12,7 @@ pub mod source;
 pub mod table;
 
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Finding;
 use crate::model::roster::Roster;
@@ -38,10 +39,11 @@ pub struct Inputs {
 
 /// Reads the roster and every expenses input (claims concatenated in the
 /// order given, e.g. this month's export then last month's deferred lines).
+/// Each input's bytes are dropped as soon as it has been read.
 pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inputs> {
     let max_bytes = config.policy.limits.max_file_bytes;
-    let roster_input = source::read_input(roster, "Staff", max_bytes)?;
-    let (roster, roster_findings, counts) = roster::read(&roster_input, &config.columns)?;
+    let mut roster_input = source::Input::open(roster, "Staff", max_bytes)?;
+    let (roster, roster_findings, counts) = roster::read(&mut roster_input, &config.columns)?;
     let mut reports = vec![InputReport {
         path: roster_input.path.clone(),
         sha256: roster_input.sha256.clone(),
@@ -51,22 +53,19 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
 
     let mut claims = Vec::new();
     for path in expenses {
-        let input = source::read_input(path, "Claims", max_bytes)?;
-        let sheet = table::find_sheet(&input, "Claims").ok_or_else(|| {
-            Error::Input(format!(
-                "{}: required sheet Claims not found (sheets: {})",
-                path.display(),
-                input.sheets.iter().map(|s| s.name.to_string()).collect::<Vec<_>>().join(", ")
-            ))
-        })?;
-        let table = table::Table::locate(sheet, claims::COLUMNS, &config.columns)?;
-        let lines = claims::read(&table);
+        let mut input = source::Input::open(path, "Claims", max_bytes)?;
+        let lines = claims::read(&mut input, &config.columns)?;
         reports.push(InputReport {
             path: input.path.clone(),
             sha256: input.sha256.clone(),
             sheets: vec![("Claims".to_string(), lines.len())],
         });
-        claims.extend(lines);
+        drop(input);
+        if claims.is_empty() {
+            claims = lines;
+        } else {
+            claims.extend(lines);
+        }
     }
     Ok(Inputs { claims, roster, roster_findings, reports })
 }

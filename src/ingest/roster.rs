@@ -4,9 +4,9 @@
 
 use super::cell;
 use super::source::Input;
-use super::table::{find_sheet, optional, required, ColumnSpec, RowReader, Table};
+use super::table::{optional, read_table, required, ColumnSpec, RowReader};
 use crate::config::Columns;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::claim::RowRef;
 use crate::model::codes::{
     AbsenceType, Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup,
@@ -14,7 +14,6 @@ use crate::model::codes::{
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::roster::{Absence, Protection, Roster, Shift, Staff};
 use crate::rules::data::{DAT002, DAT003, DAT004, DAT005};
-use rayon::prelude::*;
 use std::collections::HashSet;
 
 pub const STAFF: &[ColumnSpec] = &[
@@ -71,28 +70,20 @@ pub const PROTECTION: &[ColumnSpec] = &[
 pub type SheetCounts = Vec<(String, usize)>;
 
 /// Reads the roster input into valid rows and findings for skipped rows.
-pub fn read(input: &Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, SheetCounts)> {
-    let sheet = |name: &str| {
-        find_sheet(input, name).ok_or_else(|| {
-            Error::Input(format!(
-                "{}: required sheet {name} not found (sheets: {})",
-                input.path.display(),
-                input.sheets.iter().map(|s| s.name.to_string()).collect::<Vec<_>>().join(", ")
-            ))
-        })
-    };
-    let staff_table = Table::locate(sheet("Staff")?, STAFF, columns)?;
-    let shift_table = Table::locate(sheet("Shifts")?, SHIFTS, columns)?;
-    let absence_table = Table::locate(sheet("Absences")?, ABSENCES, columns)?;
-    let protection_table = match find_sheet(input, "Protection") {
-        Some(s) => Some(Table::locate(s, PROTECTION, columns)?),
-        None => None,
-    };
+/// Sheets are read in order Staff, Shifts, Absences, Protection, each
+/// streamed (see [`read_table`]).
+pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, SheetCounts)> {
+    // Every required sheet is checked before any is read, so a missing one is
+    // reported at once.
+    let staff_sheet = input.require_sheet("Staff")?;
+    let shift_sheet = input.require_sheet("Shifts")?;
+    let absence_sheet = input.require_sheet("Absences")?;
+    let protection_sheet = input.find_sheet("Protection");
 
     let mut findings = Vec::new();
     let mut counts = Vec::new();
 
-    let (staff_rows, n) = read_rows(&staff_table, read_staff, &mut findings);
+    let (staff_rows, n) = read_rows(input, &staff_sheet, STAFF, columns, read_staff, &mut findings)?;
     counts.push(("Staff".to_string(), n));
     let mut seen = HashSet::new();
     let mut staff = Vec::with_capacity(staff_rows.len());
@@ -111,21 +102,22 @@ pub fn read(input: &Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, S
             ));
         }
     }
-    let known: HashSet<&str> = staff.iter().map(|s| s.assignment.as_str()).collect();
+    drop(seen);
 
-    let (shifts, n) = read_rows(&shift_table, read_shift, &mut findings);
+    let (shifts, n) = read_rows(input, &shift_sheet, SHIFTS, columns, read_shift, &mut findings)?;
     counts.push(("Shifts".to_string(), n));
-    let (absences, n) = read_rows(&absence_table, read_absence, &mut findings);
+    let (absences, n) = read_rows(input, &absence_sheet, ABSENCES, columns, read_absence, &mut findings)?;
     counts.push(("Absences".to_string(), n));
-    let protections = match &protection_table {
-        Some(t) => {
-            let (rows, n) = read_rows(t, read_protection, &mut findings);
+    let protections = match &protection_sheet {
+        Some(sheet) => {
+            let (rows, n) = read_rows(input, sheet, PROTECTION, columns, read_protection, &mut findings)?;
             counts.push(("Protection".to_string(), n));
             rows
         }
         None => Vec::new(),
     };
 
+    let known: HashSet<&str> = staff.iter().map(|s| s.assignment.as_str()).collect();
     let shifts = keep_known(shifts, &known, |s| (&s.assignment, &s.source), &mut findings);
     let absences = keep_known(absences, &known, |a| (&a.assignment, &a.source), &mut findings);
     let protections = keep_known(protections, &known, |p| (&p.assignment, &p.source), &mut findings);
@@ -133,52 +125,52 @@ pub fn read(input: &Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, S
     Ok((Roster { staff, shifts, absences, protections }, findings, counts))
 }
 
-/// Reads every data row of a table in parallel; rows with problems become
-/// findings (in row order). Returns the valid rows and the rows read.
+/// Reads every data row of a sheet (streamed, in parallel); rows with
+/// problems become findings (in row order). Returns the valid rows and the
+/// rows read.
 fn read_rows<T: Send>(
-    table: &Table,
+    input: &mut Input,
+    sheet: &str,
+    specs: &'static [ColumnSpec],
+    columns: &Columns,
     read: fn(&mut RowReader) -> Option<T>,
     findings: &mut Vec<Finding>,
-) -> (Vec<T>, usize) {
-    let rows: Vec<usize> = table.data_rows().collect();
-    let results: Vec<std::result::Result<T, Vec<Finding>>> = rows
-        .par_iter()
-        .map(|&row| {
-            let mut r = table.row(row);
-            let value = read(&mut r);
-            match value {
-                Some(v) if r.problems.is_empty() => Ok(v),
-                _ => {
-                    let assignment = r.raw("assignment").trim().to_string();
-                    let source = r.source();
-                    Err(r
-                        .problems
-                        .iter()
-                        .map(|p| {
-                            let rule = if p.unknown_code { &DAT004 } else { &DAT002 };
-                            roster_finding(
-                                rule,
-                                &assignment,
-                                format!(
-                                    "row skipped: column {} ('{}'): '{}' is not {}",
-                                    p.column, p.header, p.raw, p.expected
-                                ),
-                                source.clone(),
-                            )
-                        })
-                        .collect())
-                }
+) -> Result<(Vec<T>, usize)> {
+    let results = read_table(input, sheet, specs, columns, |r| {
+        let value = read(r);
+        match value {
+            Some(v) if r.problems.is_empty() => Ok(v),
+            _ => {
+                let assignment = r.raw("assignment").trim().to_string();
+                let source = r.source();
+                Err(r
+                    .problems
+                    .iter()
+                    .map(|p| {
+                        let rule = if p.unknown_code { &DAT004 } else { &DAT002 };
+                        roster_finding(
+                            rule,
+                            &assignment,
+                            format!(
+                                "row skipped: column {} ('{}'): '{}' is not {}",
+                                p.column, p.header, p.raw, p.expected
+                            ),
+                            source.clone(),
+                        )
+                    })
+                    .collect::<Vec<_>>())
             }
-        })
-        .collect();
-    let mut valid = Vec::with_capacity(results.len());
+        }
+    })?;
+    let read_count = results.len();
+    let mut valid = Vec::with_capacity(read_count);
     for result in results {
         match result {
             Ok(v) => valid.push(v),
             Err(mut f) => findings.append(&mut f),
         }
     }
-    (valid, rows.len())
+    Ok((valid, read_count))
 }
 
 fn keep_known<T>(

@@ -1,72 +1,237 @@
 //! Opening inputs: workbooks through calamine, CSV files through `csv`
-//! (SPEC §2). Each input becomes named sheets of cells plus the facts the
-//! manifest records (path, SHA-256, sheets and rows read).
+//! (SPEC §2). An [`Input`] holds a file's bytes and the facts the manifest
+//! records (path, SHA-256); its sheets are read on demand, block by block, so
+//! a million-line Claims sheet never exists in memory as a whole (issue 8:
+//! a materialised `calamine::Range<Data>` of the scale month alone took over
+//! a gigabyte, one `String` per text cell).
 
 use super::cell::{Cell, DateSystem};
 use crate::error::{Error, Result};
-use calamine::{open_workbook_from_rs, Data, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
+use calamine::{open_workbook_from_rs, Data, DataRef, Ods, Reader, Sheets, Xls, Xlsb, Xlsx, XlsxError};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The cells of one sheet, as the reader produced them.
-pub enum Grid {
-    Workbook(calamine::Range<Data>),
-    Csv(Vec<csv::StringRecord>),
+/// Rows per block: large enough that per-block overhead (a channel send, a
+/// rayon split) is noise, small enough that a block of the widest sheet
+/// (27 columns) stays a few megabytes.
+const BLOCK_ROWS: usize = 16_384;
+
+/// Text bytes after which a block is handed over early (cells of long text).
+const BLOCK_TEXT_BYTES: usize = 32 << 20;
+
+/// Rows from the top of a sheet in which its header is looked for; the first
+/// block always spans at least these (see [`SheetBuilder::full`]).
+pub const HEADER_SCAN_ROWS: u32 = 50;
+
+/// A cell as a block stores it: text lives in the block's one arena, so no
+/// cell owns an allocation.
+#[derive(Clone, Copy, Debug)]
+enum Stored {
+    Empty,
+    Text(u32, u32),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    DateTime(NaiveDateTime),
+    Error(u32, u32),
 }
 
-/// One sheet of an input.
+/// Consecutive rows of one sheet: a whole small sheet, or one block of a
+/// large one. Wholly empty rows are not stored; each row keeps its sheet row
+/// number for `source` locators.
 pub struct Sheet {
     /// File name for `source` locators (`file!sheet:row`).
     pub file: Arc<str>,
     pub name: Arc<str>,
-    pub grid: Grid,
     pub date_system: DateSystem,
-}
-
-/// An input file read into memory, with what the manifest needs.
-pub struct Input {
-    pub path: PathBuf,
-    pub sha256: String,
-    pub sheets: Vec<Sheet>,
+    /// Per row: the 1-based sheet row number and where its cells start in `cells`.
+    rows: Vec<(u32, u32)>,
+    /// Cells by absolute column (0 = column A), missing ones padded with `Empty`.
+    cells: Vec<Stored>,
+    text: String,
 }
 
 impl Sheet {
-    /// Rows in the grid (including title and header rows).
+    fn new(file: Arc<str>, name: Arc<str>, date_system: DateSystem) -> Sheet {
+        Sheet { file, name, date_system, rows: Vec::new(), cells: Vec::new(), text: String::new() }
+    }
+
+    /// Rows held.
     pub fn height(&self) -> usize {
-        match &self.grid {
-            Grid::Workbook(range) => range.height(),
-            Grid::Csv(records) => records.len(),
-        }
+        self.rows.len()
     }
 
+    /// Cells held in row `row` (the cells after them are empty).
     pub fn width(&self, row: usize) -> usize {
-        match &self.grid {
-            Grid::Workbook(range) => range.width(),
-            Grid::Csv(records) => records.get(row).map_or(0, |r| r.len()),
-        }
+        self.span(row).map_or(0, |(start, end)| end - start)
     }
 
-    /// The spreadsheet row number (1-based) of grid row `row`.
+    /// The spreadsheet row number (1-based) of row `row`.
     pub fn row_number(&self, row: usize) -> u32 {
-        let first = match &self.grid {
-            Grid::Workbook(range) => range.start().map_or(0, |(r, _)| r),
-            Grid::Csv(_) => 0,
-        };
-        first + row as u32 + 1
+        self.rows.get(row).map_or(0, |r| r.0)
     }
 
-    /// The cell at grid position (row, col); outside the grid is empty.
+    /// The cell at (row, col); outside what is held is empty.
     pub fn cell(&self, row: usize, col: usize) -> Cell<'_> {
-        match &self.grid {
-            Grid::Workbook(range) => range.get((row, col)).map_or(Cell::Empty, workbook_cell),
-            Grid::Csv(records) => records.get(row).and_then(|r| r.get(col)).map_or(Cell::Empty, Cell::Text),
+        let Some((start, end)) = self.span(row) else {
+            return Cell::Empty;
+        };
+        if start + col >= end {
+            return Cell::Empty;
         }
+        let text = |s: u32, l: u32| self.text.get(s as usize..(s + l) as usize).unwrap_or("");
+        match self.cells[start + col] {
+            Stored::Empty => Cell::Empty,
+            Stored::Text(s, l) => Cell::Text(text(s, l)),
+            Stored::Int(i) => Cell::Int(i),
+            Stored::Float(f) => Cell::Float(f),
+            Stored::Bool(b) => Cell::Bool(b),
+            Stored::DateTime(dt) => Cell::DateTime(dt),
+            Stored::Error(s, l) => Cell::Error(text(s, l)),
+        }
+    }
+
+    fn span(&self, row: usize) -> Option<(usize, usize)> {
+        let start = self.rows.get(row)?.1 as usize;
+        let end = self.rows.get(row + 1).map_or(self.cells.len(), |r| r.1 as usize);
+        Some((start, end))
     }
 }
 
+/// Fills blocks of a sheet and hands each full one on.
+struct SheetBuilder<'f> {
+    file: Arc<str>,
+    name: Arc<str>,
+    date_system: DateSystem,
+    block: Sheet,
+    /// Sheet row number (0-based) of the row being filled.
+    current: Option<u32>,
+    /// Sheet row number (0-based) of the first row seen.
+    first: Option<u32>,
+    blocks: usize,
+    sink: &'f mut dyn FnMut(Sheet) -> Result<()>,
+}
+
+impl<'f> SheetBuilder<'f> {
+    fn new(
+        file: Arc<str>,
+        name: Arc<str>,
+        date_system: DateSystem,
+        sink: &'f mut dyn FnMut(Sheet) -> Result<()>,
+    ) -> SheetBuilder<'f> {
+        let block = Sheet::new(file.clone(), name.clone(), date_system);
+        SheetBuilder { file, name, date_system, block, current: None, first: None, blocks: 0, sink }
+    }
+
+    /// Adds a cell at 0-based (row, col); cells arrive row by row. Empty
+    /// cells are not stored, so a row of them is no row.
+    fn push(&mut self, row: u32, col: u32, cell: Cell) -> Result<()> {
+        if matches!(cell, Cell::Empty) {
+            return Ok(());
+        }
+        if self.current != Some(row) {
+            if self.full(row) {
+                self.flush()?;
+            }
+            self.current = Some(row);
+            self.first.get_or_insert(row);
+            let start = u32::try_from(self.block.cells.len()).map_err(|_| self.too_large())?;
+            self.block.rows.push((row.saturating_add(1), start));
+        }
+        let (start, _) = self.block.span(self.block.rows.len() - 1).unwrap_or_default();
+        let col = col as usize;
+        let held = self.block.cells.len() - start;
+        if col < held {
+            // A repeated position (malformed file): the later cell wins, as in a grid.
+            self.block.cells.truncate(start + col);
+        } else {
+            self.block.cells.resize(start + col, Stored::Empty);
+        }
+        let stored = match cell {
+            Cell::Empty => Stored::Empty,
+            Cell::Text(t) => {
+                let (s, l) = self.store_text(t)?;
+                Stored::Text(s, l)
+            }
+            Cell::Int(i) => Stored::Int(i),
+            Cell::Float(f) => Stored::Float(f),
+            Cell::Bool(b) => Stored::Bool(b),
+            Cell::DateTime(dt) => Stored::DateTime(dt),
+            Cell::Error(e) => {
+                let (s, l) = self.store_text(e)?;
+                Stored::Error(s, l)
+            }
+        };
+        self.block.cells.push(stored);
+        Ok(())
+    }
+
+    fn store_text(&mut self, t: &str) -> Result<(u32, u32)> {
+        let start = u32::try_from(self.block.text.len()).map_err(|_| self.too_large())?;
+        let len = u32::try_from(t.len()).map_err(|_| self.too_large())?;
+        self.block.text.push_str(t);
+        Ok((start, len))
+    }
+
+    fn too_large(&self) -> Error {
+        Error::Input(format!("{}, sheet {}: a block of rows holds over 4 GB of text", self.file, self.name))
+    }
+
+    /// Whether the block is to be handed on before `next_row` starts. The
+    /// first block always spans the header scan (title rows and header stay
+    /// together, whatever the cell sizes).
+    fn full(&self, next_row: u32) -> bool {
+        let rows = self.block.rows.len();
+        if self.blocks == 0 && self.first.is_some_and(|f| next_row.saturating_sub(f) < HEADER_SCAN_ROWS) {
+            return false;
+        }
+        rows >= BLOCK_ROWS || (rows > 0 && self.block.text.len() >= BLOCK_TEXT_BYTES)
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        let next = Sheet::new(self.file.clone(), self.name.clone(), self.date_system);
+        let block = std::mem::replace(&mut self.block, next);
+        self.blocks += 1;
+        (self.sink)(block)
+    }
+
+    /// Hands on the last block; a sheet always yields at least one (an empty
+    /// sheet an empty one, so a missing header is reported).
+    fn finish(mut self) -> Result<()> {
+        if self.blocks == 0 || self.block.height() > 0 {
+            self.flush()?;
+        }
+        Ok(())
+    }
+}
+
+fn datetime_cell(dt: &calamine::ExcelDateTime) -> Cell<'static> {
+    if dt.is_duration() {
+        return Cell::Float(dt.as_f64());
+    }
+    let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+    NaiveDate::from_ymd_opt(y as i32, mo as u32, d as u32)
+        .and_then(|date| date.and_hms_opt(h as u32, mi as u32, s as u32))
+        .map_or(Cell::Error("#DATE?"), Cell::DateTime)
+}
+
+fn error_text(e: &calamine::CellErrorType) -> &'static str {
+    match e {
+        calamine::CellErrorType::Div0 => "#DIV/0!",
+        calamine::CellErrorType::NA => "#N/A",
+        calamine::CellErrorType::Name => "#NAME?",
+        calamine::CellErrorType::Null => "#NULL!",
+        calamine::CellErrorType::Num => "#NUM!",
+        calamine::CellErrorType::Ref => "#REF!",
+        calamine::CellErrorType::Value => "#VALUE!",
+        calamine::CellErrorType::GettingData => "#GETTING_DATA",
+    }
+}
+
+/// A cell of an xls / ods / xlsb range.
 fn workbook_cell(data: &Data) -> Cell<'_> {
     match data {
         Data::Empty => Cell::Empty,
@@ -74,25 +239,26 @@ fn workbook_cell(data: &Data) -> Cell<'_> {
         Data::Int(i) => Cell::Int(*i),
         Data::Float(f) => Cell::Float(*f),
         Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) if dt.is_duration() => Cell::Float(dt.as_f64()),
-        Data::DateTime(dt) => {
-            let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
-            NaiveDate::from_ymd_opt(y as i32, mo as u32, d as u32)
-                .and_then(|date| date.and_hms_opt(h as u32, mi as u32, s as u32))
-                .map_or(Cell::Error("#DATE?"), Cell::DateTime)
-        }
+        Data::DateTime(dt) => datetime_cell(dt),
         Data::DateTimeIso(s) => Cell::Text(s),
         Data::DurationIso(s) => iso_duration(s).map_or(Cell::Text(s), Cell::DateTime),
-        Data::Error(e) => Cell::Error(match e {
-            calamine::CellErrorType::Div0 => "#DIV/0!",
-            calamine::CellErrorType::NA => "#N/A",
-            calamine::CellErrorType::Name => "#NAME?",
-            calamine::CellErrorType::Null => "#NULL!",
-            calamine::CellErrorType::Num => "#NUM!",
-            calamine::CellErrorType::Ref => "#REF!",
-            calamine::CellErrorType::Value => "#VALUE!",
-            calamine::CellErrorType::GettingData => "#GETTING_DATA",
-        }),
+        Data::Error(e) => Cell::Error(error_text(e)),
+    }
+}
+
+/// A cell of a streamed xlsx sheet (the same mapping as [`workbook_cell`]).
+fn xlsx_cell<'a>(data: &'a DataRef<'_>) -> Cell<'a> {
+    match data {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s),
+        DataRef::Int(i) => Cell::Int(*i),
+        DataRef::Float(f) => Cell::Float(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => datetime_cell(dt),
+        DataRef::DateTimeIso(s) => Cell::Text(s),
+        DataRef::DurationIso(s) => iso_duration(s).map_or(Cell::Text(s), Cell::DateTime),
+        DataRef::Error(e) => Cell::Error(error_text(e)),
     }
 }
 
@@ -108,22 +274,117 @@ fn iso_duration(text: &str) -> Option<NaiveDateTime> {
     Some(NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(time))
 }
 
-/// Reads an input: a workbook, a single CSV (the `single_csv_sheet`), or a
-/// folder of CSV files named after their sheets. `max_bytes` bounds memory.
-pub fn read_input(path: &Path, single_csv_sheet: &str, max_bytes: u64) -> Result<Input> {
-    if path.is_dir() {
-        return read_csv_folder(path, max_bytes);
+/// An input opened for reading: hashed, its sheets read on demand by
+/// [`Input::read_sheet`].
+pub struct Input {
+    pub path: PathBuf,
+    pub sha256: String,
+    book: Book,
+}
+
+enum Book {
+    /// Boxed: calamine's readers are large, a list of CSV files is not.
+    Workbook { file: Arc<str>, sheets: Box<Sheets<Cursor<Vec<u8>>>>, date_system: DateSystem },
+    /// A CSV file (one sheet) or a folder of them (one sheet per file).
+    Csv(Vec<CsvFile>),
+}
+
+struct CsvFile {
+    sheet: String,
+    file: Arc<str>,
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl Input {
+    /// Opens an input: a workbook, a single CSV (the `single_csv_sheet`), or a
+    /// folder of CSV files named after their sheets. `max_bytes` bounds memory.
+    pub fn open(path: &Path, single_csv_sheet: &str, max_bytes: u64) -> Result<Input> {
+        if path.is_dir() {
+            return open_csv_folder(path, max_bytes);
+        }
+        let bytes = read_bounded(path, max_bytes)?;
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let file = file_label(path);
+        let ext =
+            path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).unwrap_or_default();
+        let book = if ext == "csv" || ext == "txt" {
+            Book::Csv(vec![CsvFile { sheet: single_csv_sheet.to_string(), file, path: path.into(), bytes }])
+        } else {
+            open_workbook(bytes, &ext, file, path)?
+        };
+        Ok(Input { path: path.to_path_buf(), sha256, book })
     }
-    let bytes = read_bounded(path, max_bytes)?;
-    let sha256 = hex(&Sha256::digest(&bytes));
-    let file = file_label(path);
-    let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).unwrap_or_default();
-    let sheets = if ext == "csv" || ext == "txt" {
-        vec![csv_sheet(&bytes, file, single_csv_sheet.into(), path)?]
-    } else {
-        workbook_sheets(&bytes, &ext, file, path)?
-    };
-    Ok(Input { path: path.to_path_buf(), sha256, sheets })
+
+    /// The sheet names, in workbook order.
+    pub fn sheet_names(&self) -> Vec<String> {
+        match &self.book {
+            Book::Workbook { sheets, .. } => sheets.sheet_names(),
+            Book::Csv(files) => files.iter().map(|f| f.sheet.clone()).collect(),
+        }
+    }
+
+    /// The sheet called `name` (trimmed, case-insensitive), as the file spells it.
+    pub fn find_sheet(&self, name: &str) -> Option<String> {
+        self.sheet_names().into_iter().find(|s| s.trim().eq_ignore_ascii_case(name))
+    }
+
+    /// [`Input::find_sheet`], or the error naming the sheets there are (exit 3).
+    pub fn require_sheet(&self, name: &str) -> Result<String> {
+        self.find_sheet(name).ok_or_else(|| {
+            Error::Input(format!(
+                "{}: required sheet {name} not found (sheets: {})",
+                self.path.display(),
+                self.sheet_names().join(", ")
+            ))
+        })
+    }
+
+    /// Reads sheet `name` (as [`Input::find_sheet`] returned it) in blocks of
+    /// rows, in row order, handing each to `sink`. An xlsx sheet is streamed
+    /// from its XML; other workbooks are read whole by calamine and handed on
+    /// in blocks; CSV is streamed record by record.
+    pub fn read_sheet(&mut self, name: &str, sink: &mut dyn FnMut(Sheet) -> Result<()>) -> Result<()> {
+        let path = self.path.clone();
+        let cannot = |e: &dyn std::fmt::Display| {
+            Error::Input(format!("{}: sheet {name} cannot be read: {e}", path.display()))
+        };
+        match &mut self.book {
+            Book::Workbook { file, sheets, date_system } => {
+                let mut out = SheetBuilder::new(file.clone(), name.into(), *date_system, sink);
+                match sheets.as_mut() {
+                    Sheets::Xlsx(book) => {
+                        let mut reader = match book.worksheet_cells_reader(name) {
+                            Ok(r) => r,
+                            // A chart sheet holds no cells.
+                            Err(XlsxError::NotAWorksheet(_)) => return out.finish(),
+                            Err(e) => return Err(cannot(&e)),
+                        };
+                        while let Some(cell) = reader.next_cell().map_err(|e| cannot(&e))? {
+                            let (row, col) = cell.get_position();
+                            out.push(row, col, xlsx_cell(cell.get_value()))?;
+                        }
+                    }
+                    other => {
+                        let range = other.worksheet_range(name).map_err(|e| cannot(&e))?;
+                        let (row0, col0) = range.start().unwrap_or_default();
+                        for (i, row) in range.rows().enumerate() {
+                            for (j, data) in row.iter().enumerate() {
+                                out.push(row0 + i as u32, col0 + j as u32, workbook_cell(data))?;
+                            }
+                        }
+                    }
+                }
+                out.finish()
+            }
+            Book::Csv(files) => {
+                let Some(csv) = files.iter().find(|f| f.sheet == name) else {
+                    return Err(cannot(&"no such sheet"));
+                };
+                read_csv(csv, sink)
+            }
+        }
+    }
 }
 
 fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
@@ -151,12 +412,12 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn workbook_sheets(bytes: &[u8], ext: &str, file: Arc<str>, path: &Path) -> Result<Vec<Sheet>> {
+fn open_workbook(bytes: Vec<u8>, ext: &str, file: Arc<str>, path: &Path) -> Result<Book> {
     let unreadable = |e: &dyn std::fmt::Display| {
         Error::Input(format!("{}: not a readable workbook ({ext}): {e}", path.display()))
     };
     let cursor = Cursor::new(bytes);
-    let mut book: Sheets<Cursor<&[u8]>> = match ext {
+    let sheets: Sheets<Cursor<Vec<u8>>> = match ext {
         "xlsx" | "xlsm" | "xlam" => {
             Sheets::Xlsx(open_workbook_from_rs::<Xlsx<_>, _>(cursor).map_err(|e| unreadable(&e))?)
         }
@@ -165,27 +426,15 @@ fn workbook_sheets(bytes: &[u8], ext: &str, file: Arc<str>, path: &Path) -> Resu
         "ods" => Sheets::Ods(open_workbook_from_rs::<Ods<_>, _>(cursor).map_err(|e| unreadable(&e))?),
         _ => calamine::open_workbook_auto_from_rs(cursor).map_err(|e| unreadable(&e))?,
     };
-    let date_system = match &book {
+    let date_system = match &sheets {
         Sheets::Xlsx(x) if x.has_1904_epoch() => DateSystem::Excel1904,
         _ => DateSystem::Excel1900,
     };
-    let mut sheets = Vec::new();
-    for name in book.sheet_names() {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| Error::Input(format!("{}: sheet {name} cannot be read: {e}", path.display())))?;
-        sheets.push(Sheet {
-            file: file.clone(),
-            name: name.into(),
-            grid: Grid::Workbook(range),
-            date_system,
-        });
-    }
-    Ok(sheets)
+    Ok(Book::Workbook { file, sheets: Box::new(sheets), date_system })
 }
 
 /// A folder of CSV files, one per sheet, named after the sheet.
-fn read_csv_folder(dir: &Path, max_bytes: u64) -> Result<Input> {
+fn open_csv_folder(dir: &Path, max_bytes: u64) -> Result<Input> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::Input(format!("{}: cannot read folder: {e}", dir.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -193,20 +442,20 @@ fn read_csv_folder(dir: &Path, max_bytes: u64) -> Result<Input> {
         .collect();
     entries.sort();
     let mut hasher = Sha256::new();
-    let mut sheets = Vec::new();
-    for path in &entries {
-        let bytes = read_bounded(path, max_bytes)?;
+    let mut files = Vec::new();
+    for path in entries {
+        let bytes = read_bounded(&path, max_bytes)?;
         hasher.update(&bytes);
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        sheets.push(csv_sheet(&bytes, file_label(path), stem.into(), path)?);
+        let sheet = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        files.push(CsvFile { sheet, file: file_label(&path), path, bytes });
     }
-    Ok(Input { path: dir.to_path_buf(), sha256: hex(&hasher.finalize()), sheets })
+    Ok(Input { path: dir.to_path_buf(), sha256: hex(&hasher.finalize()), book: Book::Csv(files) })
 }
 
-/// Parses CSV bytes: UTF-8 (BOM stripped) or else Windows-1252; `,` or `;`
-/// delimited (whichever the first line uses more).
-fn csv_sheet(bytes: &[u8], file: Arc<str>, name: Arc<str>, path: &Path) -> Result<Sheet> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+/// Streams CSV bytes: UTF-8 (BOM stripped) or else Windows-1252; `,` or `;`
+/// delimited (whichever the first line uses more). Row numbers count records.
+fn read_csv(csv: &CsvFile, sink: &mut dyn FnMut(Sheet) -> Result<()>) -> Result<()> {
+    let bytes = csv.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&csv.bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
@@ -219,10 +468,20 @@ fn csv_sheet(bytes: &[u8], file: Arc<str>, name: Arc<str>, path: &Path) -> Resul
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut records = Vec::new();
-    for record in reader.records() {
-        records
-            .push(record.map_err(|e| Error::Input(format!("{}: not readable as CSV: {e}", path.display())))?);
+    let mut out = SheetBuilder::new(csv.file.clone(), csv.sheet.as_str().into(), DateSystem::Excel1900, sink);
+    let mut record = csv::StringRecord::new();
+    let mut row = 0u32;
+    loop {
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| Error::Input(format!("{}: not readable as CSV: {e}", csv.path.display())))?;
+        if !more {
+            break;
+        }
+        for (col, field) in record.iter().enumerate() {
+            out.push(row, col as u32, Cell::Text(field))?;
+        }
+        row += 1;
     }
-    Ok(Sheet { file, name, grid: Grid::Csv(records), date_system: DateSystem::Excel1900 })
+    out.finish()
 }

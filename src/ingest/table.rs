@@ -1,11 +1,13 @@
 //! Finding a sheet's header row and reading its rows by column name
-//! (SPEC §2, §6.2 rules 7, 8, 12).
+//! (SPEC §2, §6.2 rules 7, 8, 12), block by block as [`read_table`] streams
+//! a sheet.
 
 use super::cell::{Cell, CellError, Parsed};
-use super::source::{Input, Sheet};
+use super::source::{Input, Sheet, HEADER_SCAN_ROWS};
 use crate::config::Columns;
 use crate::error::{Error, Result};
 use crate::model::claim::{CellProblem, RowRef};
+use rayon::prelude::*;
 
 /// A column a sheet may have.
 #[derive(Clone, Copy, Debug)]
@@ -31,10 +33,12 @@ pub fn normalise(header: &str) -> String {
         .collect()
 }
 
-/// A sheet with its header located: which grid column holds each canonical column.
+/// Rows of a sheet with its header located: which column holds each
+/// canonical column. On a later block of a streamed sheet every row is data.
 pub struct Table<'s> {
     pub sheet: &'s Sheet,
-    pub header_row: usize,
+    /// The first row after the header (0 on a later block).
+    first_data_row: usize,
     /// Per spec column (same order as the specs given): grid column and header text.
     columns: Vec<Option<(usize, String)>>,
     specs: &'static [ColumnSpec],
@@ -43,12 +47,56 @@ pub struct Table<'s> {
 /// Per spec column: the grid column and header text found for it.
 type Found = Vec<Option<(usize, String)>>;
 
-/// Rows scanned for a header below title rows.
-const HEADER_SCAN_ROWS: usize = 50;
-
-/// Finds the sheet `name` in an input (case-insensitive).
-pub fn find_sheet<'i>(input: &'i Input, name: &str) -> Option<&'i Sheet> {
-    input.sheets.iter().find(|s| s.name.trim().eq_ignore_ascii_case(name))
+/// Reads every data row of sheet `name` (as [`Input::find_sheet`] spells it)
+/// with `read`, in row order.
+///
+/// The sheet is streamed (issue 8): this thread reads cells into blocks of
+/// rows while a second thread locates the header in the first block and
+/// parses each block's rows in parallel (rayon), so reading the workbook XML
+/// and parsing rows overlap, and only a few blocks of cells are in memory at
+/// any time, never the whole sheet.
+pub fn read_table<T, F>(
+    input: &mut Input,
+    name: &str,
+    specs: &'static [ColumnSpec],
+    columns: &Columns,
+    read: F,
+) -> Result<Vec<T>>
+where
+    T: Send,
+    F: Fn(&mut RowReader) -> T + Sync,
+{
+    // Two blocks in flight: one being parsed, one filled; more would only hold memory.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Sheet>(1);
+    std::thread::scope(|scope| {
+        let read = &read;
+        let parser = scope.spawn(move || -> Result<Vec<T>> {
+            let mut out = Vec::new();
+            let mut header: Option<Found> = None;
+            for block in rx {
+                let table = match &header {
+                    None => {
+                        let table = Table::locate(&block, specs, columns)?;
+                        header = Some(table.columns.clone());
+                        table
+                    }
+                    Some(found) => Table { sheet: &block, first_data_row: 0, columns: found.clone(), specs },
+                };
+                let rows: Vec<usize> = table.data_rows().collect();
+                out.par_extend(rows.par_iter().map(|&row| read(&mut table.row(row))));
+            }
+            Ok(out)
+        });
+        // A failed send means the parser stopped (its error is the one to report).
+        let stopped = || Error::Internal("the row parser stopped".to_string());
+        let reading = input.read_sheet(name, &mut |block| tx.send(block).map_err(|_| stopped()));
+        drop(tx);
+        let parsed = parser.join().map_err(|_| Error::Internal("the row parser panicked".to_string()))?;
+        match (parsed, reading) {
+            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+            (Ok(rows), Ok(())) => Ok(rows),
+        }
+    })
 }
 
 impl<'s> Table<'s> {
@@ -65,7 +113,11 @@ impl<'s> Table<'s> {
             })
             .collect();
         let mut best: Option<(usize, Found)> = None;
-        for row in 0..sheet.height().min(HEADER_SCAN_ROWS) {
+        // The header scan counts sheet rows from the first non-empty one (wholly
+        // empty rows are not held but still count).
+        let top = sheet.row_number(0);
+        let scan = (0..sheet.height()).take_while(|&row| sheet.row_number(row) - top < HEADER_SCAN_ROWS);
+        for row in scan {
             let mut found: Vec<Option<(usize, String)>> = vec![None; specs.len()];
             for col in 0..sheet.width(row) {
                 let Cell::Text(text) = sheet.cell(row, col) else {
@@ -85,7 +137,7 @@ impl<'s> Table<'s> {
                 specs.iter().zip(f).filter(|(s, c)| s.required && c.is_some()).count()
             };
             if specs.iter().zip(&found).all(|(s, c)| !s.required || c.is_some()) {
-                return Ok(Table { sheet, header_row: row, columns: found, specs });
+                return Ok(Table { sheet, first_data_row: row + 1, columns: found, specs });
             }
             if best.as_ref().is_none_or(|(_, b)| score(&found) > score(b)) {
                 best = Some((row, found));
@@ -112,9 +164,9 @@ impl<'s> Table<'s> {
         )))
     }
 
-    /// Grid rows after the header that hold any data (wholly blank rows are not data).
+    /// Rows after the header that hold any data (wholly blank rows are not data).
     pub fn data_rows(&self) -> impl Iterator<Item = usize> + '_ {
-        (self.header_row + 1..self.sheet.height())
+        (self.first_data_row..self.sheet.height())
             .filter(move |&row| (0..self.sheet.width(row)).any(|col| !self.sheet.cell(row, col).is_blank()))
     }
 
