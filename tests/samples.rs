@@ -18,6 +18,7 @@ fn readme_run_on_the_bundled_samples() {
         "adjustments.csv",
         "deferred-claims.csv",
         "attendance.csv",
+        "p11d.csv",
         "manifest.json",
         "payroll-adjustments-2025-06.xlsx",
         "exceptions-2025-06.xlsx",

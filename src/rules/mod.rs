@@ -147,6 +147,37 @@ pub fn by_code(code: &str) -> Option<&'static Rule> {
 mod tests {
     use super::*;
 
+    /// Every rule code of SPEC §3, in spec order.
+    const SPEC_CODES: &[&str] = &[
+        "DAT001", "DAT002", "DAT003", "DAT004", "DAT005", "DAT006", "DAT007", "CUT001", "AGE001", "AGE002",
+        "AGE003", "DUP001", "DUP002", "MIL001", "MIL002", "MIL003", "MIL004", "MIL005", "MIL006", "MIL007",
+        "MIL008", "MIL009", "SUB001", "SUB002", "SUB003", "SUB004", "SUB005", "SUB006", "SUB007", "SUB008",
+        "SUB009", "SUB010", "SUB011", "TRV001", "TRV002", "TRV003", "TRV004", "TRV005", "TRV006", "TRV007",
+        "RCT001", "RCT002", "RCT003", "REL001", "REL002", "REL003", "REL004", "TAX001", "TAX002", "TAX003",
+        "TAX004", "TAX005", "TAX006", "ROS001", "ROS002", "ROS003", "ROS004", "ROS005", "LV001", "LV002",
+        "LV003", "SCK001", "SCK002", "SCK003", "PP001", "PP002", "PP003", "PP004", "PP005",
+    ];
+
+    #[test]
+    fn the_catalogue_holds_every_spec_code_in_spec_order() {
+        let codes: Vec<&str> = CATALOGUE.iter().map(|r| r.code).collect();
+        assert_eq!(codes, SPEC_CODES);
+    }
+
+    /// The rejecting rules of SPEC §6.1 rule 2 (TRV001/TRV004 reject per firing).
+    #[test]
+    fn rejecting_rules_are_those_of_spec_6_1() {
+        let rejecting: Vec<&str> =
+            CATALOGUE.iter().filter(|r| r.rejects && r.family != Family::Data).map(|r| r.code).collect();
+        assert_eq!(
+            rejecting,
+            [
+                "AGE001", "DUP001", "DUP002", "MIL006", "MIL008", "SUB005", "SUB006", "SUB009", "TRV002",
+                "TRV003", "TRV005", "TRV006", "TRV007", "RCT001", "RCT002", "ROS003", "ROS004", "PP005"
+            ]
+        );
+    }
+
     #[test]
     fn codes_are_unique_and_in_family_order() {
         let mut seen = std::collections::HashSet::new();
