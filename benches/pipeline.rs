@@ -144,6 +144,7 @@ fn stages(c: &mut Criterion) {
         absences: Vec::new(),
         bradford_stages: Vec::new(),
         protection_topups: Vec::new(),
+        p11d: Vec::new(),
         manifest_json: "{}".to_string(),
     };
     group.bench_function("ledger_commit_20k_lines", |b| {
