@@ -166,10 +166,15 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         manifest(&report, inputs.reports, reconciliation, stages.timings.clone(), xlsx_outputs);
     if !opts.no_xlsx {
         stages.start("workbooks");
-        let path = staging.path_for(&workbooks[0]);
-        output::workbook::write_adjustments(&path, &report, &adjustments, &manifest)?;
-        let path = staging.path_for(&workbooks[1]);
-        output::workbook::write_exceptions(&path, &report)?;
+        // The two workbooks share nothing but what they read: written side by side.
+        let (adjustments_path, exceptions_path) =
+            (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
+        let (written_adjustments, written_exceptions) = rayon::join(
+            || output::workbook::write_adjustments(&adjustments_path, &report, &adjustments, &manifest),
+            || output::workbook::write_exceptions(&exceptions_path, &report),
+        );
+        written_adjustments?;
+        written_exceptions?;
         stages.done("workbooks");
         manifest.timings_ms = stages.timings.clone();
     }
