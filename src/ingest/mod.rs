@@ -39,8 +39,8 @@ pub struct Inputs {
 /// Reads the roster and every expenses input (claims concatenated in the
 /// order given, e.g. this month's export then last month's deferred lines).
 pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inputs> {
-    let max_bytes = config.policy.limits.max_file_bytes;
-    let roster_input = source::read_input(roster, "Staff", max_bytes)?;
+    let limits = &config.policy.limits;
+    let roster_input = source::read_input(roster, "Staff", limits)?;
     let (roster, roster_findings, counts) = roster::read(&roster_input, &config.columns)?;
     let mut reports = vec![InputReport {
         path: roster_input.path.clone(),
@@ -51,7 +51,7 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
 
     let mut claims = Vec::new();
     for path in expenses {
-        let input = source::read_input(path, "Claims", max_bytes)?;
+        let input = source::read_input(path, "Claims", limits)?;
         let sheet = table::find_sheet(&input, "Claims").ok_or_else(|| {
             Error::Input(format!(
                 "{}: required sheet Claims not found (sheets: {})",
@@ -69,4 +69,41 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
         claims.extend(lines);
     }
     Ok(Inputs { claims, roster, roster_findings, reports })
+}
+
+/// The workbook-reader fuzz target's body (`fuzz/fuzz_targets/workbook.rs`),
+/// also run over `fuzz/regressions/` by `tests/fuzz_regressions.rs`. The
+/// first byte picks the format (by file extension), the rest is the file; the
+/// input is read within small limits and every sheet reader is run over it.
+/// Errors are fine; a panic, abort or runaway allocation is a bug.
+#[doc(hidden)]
+pub fn fuzz_read_input(data: &[u8]) {
+    use std::sync::OnceLock;
+    static COLUMNS: OnceLock<Option<crate::config::Columns>> = OnceLock::new();
+    let columns = COLUMNS.get_or_init(|| {
+        let text = include_str!("../../config/columns.toml");
+        crate::config::Columns::parse(text).ok()
+    });
+    let (Some(columns), Some((&kind, bytes))) = (columns, data.split_first()) else {
+        return;
+    };
+    const EXTENSIONS: [&str; 6] = ["xlsx", "xls", "xlsb", "ods", "csv", "bin"];
+    let ext = EXTENSIONS[usize::from(kind) % EXTENSIONS.len()];
+    let limits = crate::config::Limits {
+        max_file_bytes: 1 << 24,
+        max_rows: 100_000,
+        max_cell_chars: 1_000,
+        max_cells: 2_000_000,
+        max_unzipped_bytes: 64 << 20,
+    };
+    let path = PathBuf::from(format!("fuzz.{ext}"));
+    let Ok(input) = source::read_bytes(bytes, &path, "Claims", &limits) else {
+        return;
+    };
+    let _ = roster::read(&input, columns);
+    for sheet in &input.sheets {
+        if let Ok(t) = table::Table::locate(sheet, claims::COLUMNS, columns) {
+            let _ = claims::read(&t);
+        }
+    }
 }

@@ -46,6 +46,39 @@ type Found = Vec<Option<(usize, String)>>;
 /// Rows scanned for a header below title rows.
 const HEADER_SCAN_ROWS: usize = 50;
 
+/// Two header cells read as the same column: which one holds the money is a
+/// guess payroll must not make, so the run stops (exit 3) naming both.
+fn duplicate_header(
+    sheet: &Sheet,
+    row: usize,
+    name: &str,
+    first: Option<&(usize, String)>,
+    (col, text): (usize, &str),
+) -> Error {
+    let (first_col, first_text) = first.map_or((0, ""), |(c, t)| (*c, t.as_str()));
+    Error::Input(format!(
+        "DAT001 {}, sheet {}: column '{name}' appears twice in the header (row {}): '{first_text}' in \
+         column {} and '{text}' in column {}; remove or rename one",
+        sheet.file,
+        sheet.name,
+        sheet.row_number(row),
+        column_letters(sheet, first_col),
+        column_letters(sheet, col),
+    ))
+}
+
+/// The spreadsheet column letters (A, B, …, AA) of grid column `col`.
+fn column_letters(sheet: &Sheet, col: usize) -> String {
+    let mut n = sheet.first_column() + col + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        letters.push(char::from(b'A' + r as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
 /// Finds the sheet `name` in an input (case-insensitive).
 pub fn find_sheet<'i>(input: &'i Input, name: &str) -> Option<&'i Sheet> {
     input.sheets.iter().find(|s| s.name.trim().eq_ignore_ascii_case(name))
@@ -67,6 +100,8 @@ impl<'s> Table<'s> {
         let mut best: Option<(usize, Found)> = None;
         for row in 0..sheet.height().min(HEADER_SCAN_ROWS) {
             let mut found: Vec<Option<(usize, String)>> = vec![None; specs.len()];
+            // A second header cell naming a column already found.
+            let mut twice: Option<(usize, usize, String)> = None;
             for col in 0..sheet.width(row) {
                 let Cell::Text(text) = sheet.cell(row, col) else {
                     continue;
@@ -76,8 +111,12 @@ impl<'s> Table<'s> {
                     continue;
                 }
                 for (i, names) in accepted.iter().enumerate() {
-                    if found[i].is_none() && names.contains(&key) {
-                        found[i] = Some((col, text.trim().to_string()));
+                    if names.contains(&key) {
+                        if found[i].is_none() {
+                            found[i] = Some((col, text.trim().to_string()));
+                        } else if twice.is_none() {
+                            twice = Some((i, col, text.trim().to_string()));
+                        }
                     }
                 }
             }
@@ -85,6 +124,9 @@ impl<'s> Table<'s> {
                 specs.iter().zip(f).filter(|(s, c)| s.required && c.is_some()).count()
             };
             if specs.iter().zip(&found).all(|(s, c)| !s.required || c.is_some()) {
+                if let Some((i, col, text)) = twice {
+                    return Err(duplicate_header(sheet, row, specs[i].name, found[i].as_ref(), (col, &text)));
+                }
                 return Ok(Table { sheet, header_row: row, columns: found, specs });
             }
             if best.as_ref().is_none_or(|(_, b)| score(&found) > score(b)) {
@@ -162,8 +204,31 @@ impl RowReader<'_, '_> {
         self.cell(name).raw()
     }
 
+    /// `Some` for a column's cell, unless its text is longer than
+    /// `limits.max_cell_chars`: then a DAT002 problem is recorded (with a
+    /// shortened raw value) and the value is treated as unreadable.
+    fn within_limit(&mut self, name: &'static str) -> Option<()> {
+        let limit = self.table.sheet.max_cell_chars;
+        let Cell::Text(text) = self.cell(name) else {
+            return Some(());
+        };
+        // Bytes bound characters from above: only long texts are counted.
+        if text.len() <= limit {
+            return Some(());
+        }
+        let chars = text.chars().count();
+        if chars <= limit {
+            return Some(());
+        }
+        let preview: String = text.chars().take(40).collect();
+        let raw = format!("{preview}… ({chars} characters)");
+        self.problem(name, raw, CellError { expected: "text within limits.max_cell_chars" });
+        None
+    }
+
     /// An optional value: blank gives `None`; a bad value is a problem.
     pub fn optional<T>(&mut self, name: &'static str, parse: impl Fn(Cell) -> Parsed<T>) -> Option<T> {
+        self.within_limit(name)?;
         let cell = self.cell(name);
         match parse(cell) {
             Ok(v) => v,
@@ -176,6 +241,7 @@ impl RowReader<'_, '_> {
 
     /// A required value: blank is a problem too (SPEC §6.2 rule 12).
     pub fn required<T>(&mut self, name: &'static str, parse: impl Fn(Cell) -> Parsed<T>) -> Option<T> {
+        self.within_limit(name)?;
         let cell = self.cell(name);
         match parse(cell) {
             Ok(Some(v)) => Some(v),
