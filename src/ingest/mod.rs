@@ -48,6 +48,7 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
         sheets: counts,
     }];
     drop(roster_input);
+    crate::pipeline::pause_at("read");
 
     let mut claims = Vec::new();
     for path in expenses {
