@@ -233,7 +233,70 @@ fn workbook_sheets(
         return Err(unreadable(path, ext, &"password protected"));
     }
     check_unzipped_size(bytes, path, ext, limits)?;
+    if let Some(problem) = cfb_chain_problem(bytes) {
+        return Err(unreadable(path, ext, &format!("damaged file ({problem})")));
+    }
     contain_panics(path, ext, || read_workbook(bytes, ext, file, path, limits))
+}
+
+/// A Compound File (`.xls`, encrypted OOXML) whose sector allocation table
+/// (FAT) holds a cycle: calamine follows the directory chain until it ends,
+/// so a cycle grows memory without bound (found by fuzzing). Returns what is
+/// wrong, or `None` for anything else (including files that are not CFB, or
+/// are damaged in ways calamine reports itself).
+fn cfb_chain_problem(bytes: &[u8]) -> Option<String> {
+    const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    const LAST_LINK: u32 = 0xFFFF_FFFA; // ids at or above are markers, not links
+    if !bytes.starts_with(CFB) {
+        return None;
+    }
+    let u32_at = |at: usize| -> Option<u32> {
+        bytes.get(at..at.checked_add(4)?).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(u32::from_le_bytes)
+    };
+    let shift = bytes.get(0x1E..0x20).map(|b| u16::from_le_bytes([b[0], b[1]]))?;
+    if shift != 9 && shift != 12 {
+        return None;
+    }
+    let size = 1usize << shift;
+    let sector = |id: u32| -> Option<usize> { (id as usize).checked_add(1)?.checked_mul(size) };
+    // FAT sector ids: 109 in the header, then the DIFAT chain (bounded).
+    let mut fat_sectors: Vec<u32> = (0..109).filter_map(|i| u32_at(0x4C + 4 * i)).collect();
+    let mut next = u32_at(0x44)?;
+    let mut hops = 0;
+    while next < LAST_LINK && hops <= bytes.len() / size {
+        let base = sector(next)?;
+        let per = size / 4 - 1;
+        fat_sectors.extend((0..per).filter_map(|i| u32_at(base + 4 * i)));
+        next = u32_at(base + 4 * per)?;
+        hops += 1;
+    }
+    let mut fat: Vec<u32> = Vec::new();
+    for id in fat_sectors.into_iter().filter(|id| *id < LAST_LINK) {
+        if let Some(base) = sector(id) {
+            fat.extend((0..size / 4).map_while(|i| u32_at(base + 4 * i)));
+        }
+    }
+    // A cycle in the functional graph sector → next sector.
+    let mut state = vec![0u8; fat.len()]; // 0 new, 1 on the current path, 2 done
+    for start in 0..fat.len() {
+        let mut path = Vec::new();
+        let mut at = start;
+        while state.get(at) == Some(&0) {
+            state[at] = 1;
+            path.push(at);
+            match fat.get(at) {
+                Some(&n) if n < LAST_LINK => at = n as usize,
+                _ => break,
+            }
+        }
+        if state.get(at) == Some(&1) && fat.get(at).is_some_and(|&n| n < LAST_LINK) {
+            return Some(format!("its sector chain loops back to sector {at}"));
+        }
+        for p in path {
+            state[p] = 2;
+        }
+    }
+    None
 }
 
 /// Runs the workbook reader with a panic inside it (calamine indexes out of
