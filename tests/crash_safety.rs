@@ -140,8 +140,24 @@ fn a_killed_run_leaves_whole_outputs_and_an_unchanged_ledger() {
     assert_private(&out);
     assert_eq!(ledger_export(&state, &scratch), before_ledger, "ledger changed after a kill at commit");
 
-    // The killed runs' lock is stale: the next run goes ahead and commits.
+    // The killed runs left temporary files under hidden names only.
+    let hidden: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.iter().all(|n| n.ends_with(".tmp")), "{hidden:?}");
+
+    // The killed runs' lock is stale: the next run goes ahead and commits,
+    // and clears the dead runs' temporary files.
     run_to_end(&samples(), &out, &state);
+    let leftovers = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .count();
+    assert_eq!(leftovers, 0, "temporary files of killed runs remain");
     assert_ne!(ledger_export(&state, &scratch), before_ledger);
     assert_eq!(outputs(&out).get("decisions.csv"), expected.get("decisions.csv"));
 }

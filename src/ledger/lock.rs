@@ -139,10 +139,9 @@ pub fn pid_alive(pid: u32) -> bool {
     if Path::new("/proc/self").exists() {
         return match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
             // The state follows the parenthesised command name.
-            Ok(stat) => stat
-                .rsplit_once(')')
-                .map(|(_, rest)| !rest.trim_start().starts_with('Z'))
-                .unwrap_or(true),
+            Ok(stat) => {
+                stat.rsplit_once(')').map(|(_, rest)| !rest.trim_start().starts_with('Z')).unwrap_or(true)
+            }
             Err(_) => Path::new(&format!("/proc/{pid}")).exists(),
         };
     }
