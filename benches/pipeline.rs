@@ -62,16 +62,16 @@ fn stages(c: &mut Criterion) {
     group.bench_function("ingest_xlsx_20k_lines", |b| {
         b.iter(|| payrun::ingest::load(&roster, std::slice::from_ref(&expenses), &config).expect("ingest"))
     });
-    let max = config.policy.limits.max_file_bytes;
+    let limits = &config.policy.limits;
     group.bench_function("ingest_claims_xlsx_20k_lines", |b| {
         b.iter(|| {
-            let mut input = Input::open(&expenses, "Claims", max).expect("open");
+            let mut input = Input::open(&expenses, "Claims", limits).expect("open");
             claims::read(&mut input, &config.columns).expect("claims")
         })
     });
     group.bench_function("ingest_claims_csv_20k_lines", |b| {
         b.iter(|| {
-            let mut input = Input::open(&expenses_csv, "Claims", max).expect("open");
+            let mut input = Input::open(&expenses_csv, "Claims", limits).expect("open");
             claims::read(&mut input, &config.columns).expect("claims")
         })
     });

@@ -75,6 +75,19 @@ impl Stages {
     }
 }
 
+/// Test seam for the kill tests (`tests/crash_safety.rs`, docs/fuzzing.md):
+/// when the environment variable `PAYRUN_PAUSE_AT` names `stage`, the run
+/// says so on stderr and sleeps, so a test can SIGKILL it at a known point.
+/// Stages: `read` (between the roster and the expenses inputs), `write`
+/// (some outputs staged under temporary names), `commit` (outputs renamed
+/// into place, ledger not yet committed). Unset, it does nothing.
+pub fn pause_at(stage: &str) {
+    if std::env::var_os("PAYRUN_PAUSE_AT").is_some_and(|v| v == stage) {
+        eprintln!("payrun: paused at {stage}");
+        std::thread::sleep(std::time::Duration::from_secs(120));
+    }
+}
+
 /// Runs one pay period.
 pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut stages = Stages::new(opts.quiet);
@@ -151,6 +164,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut staging = Staging::new(&opts.out_dir)?;
     staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
     staging.write("exceptions.csv", |w| output::csv::exceptions(w, &report))?;
+    pause_at("write");
     staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
     staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
     staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
@@ -182,6 +196,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
     staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
     staging.commit()?;
+    pause_at("commit");
 
     // Only now, with every output in place, does the period enter the
     // ledger — one transaction, so a failure or kill before this line leaves

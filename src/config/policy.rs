@@ -292,9 +292,49 @@ impl BandTable {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
+    /// A file (or each CSV of a folder) larger than this is refused (exit 3).
     pub max_file_bytes: u64,
+    /// Rows a sheet may span, title and blank rows included (exit 3 above it).
     pub max_rows: u64,
+    /// Characters a cell may hold; a longer cell is a DAT002 finding.
     pub max_cell_chars: u64,
+    /// Cells a sheet's used area (rows × columns) may span: a sheet with a
+    /// cell at A1 and one at XFD1048576 would otherwise be unpacked into
+    /// 17 billion cells (exit 3 above it).
+    #[serde(default = "default_max_cells")]
+    pub max_cells: u64,
+    /// Bytes a zipped workbook (.xlsx, .xlsm, .xlsb, .ods) may unpack to:
+    /// the zip-bomb guard (exit 3 above it).
+    #[serde(default = "default_max_unzipped_bytes")]
+    pub max_unzipped_bytes: u64,
+}
+
+fn default_max_cells() -> u64 {
+    Limits::DEFAULT_MAX_CELLS
+}
+
+fn default_max_unzipped_bytes() -> u64 {
+    Limits::DEFAULT_MAX_UNZIPPED_BYTES
+}
+
+impl Limits {
+    /// 50 million cells: about 1.6 GB once unpacked.
+    pub const DEFAULT_MAX_CELLS: u64 = 50_000_000;
+    /// 4 GiB of XML.
+    pub const DEFAULT_MAX_UNZIPPED_BYTES: u64 = 4 << 30;
+}
+
+impl Default for Limits {
+    /// The bundled defaults (`config/policy.toml`).
+    fn default() -> Limits {
+        Limits {
+            max_file_bytes: 1 << 30,
+            max_rows: 5_000_000,
+            max_cell_chars: 32_767,
+            max_cells: Limits::DEFAULT_MAX_CELLS,
+            max_unzipped_bytes: Limits::DEFAULT_MAX_UNZIPPED_BYTES,
+        }
+    }
 }
 
 /// `[elements]`: the payroll system's display name of each pay element
@@ -414,6 +454,8 @@ impl Policy {
             ("limits.max_file_bytes", self.limits.max_file_bytes),
             ("limits.max_rows", self.limits.max_rows),
             ("limits.max_cell_chars", self.limits.max_cell_chars),
+            ("limits.max_cells", self.limits.max_cells),
+            ("limits.max_unzipped_bytes", self.limits.max_unzipped_bytes),
         ];
         for (key, value) in positive {
             if value == 0 {

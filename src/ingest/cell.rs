@@ -446,5 +446,50 @@ pub fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
     }
 }
 
+/// The cell-parser fuzz target's body (`fuzz/fuzz_targets/cells.rs`), also
+/// run over `fuzz/regressions/` by `tests/fuzz_regressions.rs`: the bytes as
+/// text, and their first 8 bytes as a float and an integer, through every
+/// parser in both date systems. Errors are fine; a panic is a bug.
+#[doc(hidden)]
+pub fn fuzz_all_parsers(data: &[u8]) {
+    let text_value = String::from_utf8_lossy(data);
+    let word = data.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok());
+    let float = word.map(f64::from_le_bytes);
+    let int = word.map(i64::from_le_bytes);
+    let mut cells = vec![Cell::Text(&text_value), Cell::Error(&text_value)];
+    cells.extend(float.map(Cell::Float));
+    cells.extend(int.map(Cell::Int));
+    cells.extend(
+        int.and_then(|i| chrono::DateTime::from_timestamp(i, 0)).map(|d| Cell::DateTime(d.naive_utc())),
+    );
+    for cell in cells {
+        let _ =
+            (cell.raw(), cell.is_blank(), text(cell), money(cell), miles(cell), integer(cell), yes_no(cell));
+        for scale in 0..=4 {
+            let _ = decimal(cell, scale);
+        }
+        let _ = code(cell, crate::model::codes::Category::parse);
+        for system in [DateSystem::Excel1900, DateSystem::Excel1904] {
+            if let Ok(Some(day)) = date(cell, system) {
+                let months = int.map_or(1, |i| (i % 100_000) as i32);
+                let _ = add_months(day, months);
+            }
+            if let Ok(Some(t)) = time(cell, system) {
+                let _ = t.on(NaiveDate::MIN);
+                let _ = t.on(NaiveDate::MAX);
+            }
+        }
+    }
+    for scale in 0..=4 {
+        let _ = parse_decimal_text(&text_value, scale);
+    }
+    for system in [DateSystem::Excel1900, DateSystem::Excel1904] {
+        let _ = (parse_date_text(&text_value, system), parse_time_text(&text_value, system));
+        if let Some(f) = float {
+            let _ = (serial_date(f, system), serial_time(f, system));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -41,8 +41,8 @@ pub struct Inputs {
 /// order given, e.g. this month's export then last month's deferred lines).
 /// Each input's bytes are dropped as soon as it has been read.
 pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inputs> {
-    let max_bytes = config.policy.limits.max_file_bytes;
-    let mut roster_input = source::Input::open(roster, "Staff", max_bytes)?;
+    let limits = &config.policy.limits;
+    let mut roster_input = source::Input::open(roster, "Staff", limits)?;
     let (roster, roster_findings, counts) = roster::read(&mut roster_input, &config.columns)?;
     let mut reports = vec![InputReport {
         path: roster_input.path.clone(),
@@ -50,10 +50,11 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
         sheets: counts,
     }];
     drop(roster_input);
+    crate::pipeline::pause_at("read");
 
     let mut claims = Vec::new();
     for path in expenses {
-        let mut input = source::Input::open(path, "Claims", max_bytes)?;
+        let mut input = source::Input::open(path, "Claims", limits)?;
         let lines = claims::read(&mut input, &config.columns)?;
         reports.push(InputReport {
             path: input.path.clone(),
@@ -68,4 +69,41 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
         }
     }
     Ok(Inputs { claims, roster, roster_findings, reports })
+}
+
+/// The workbook-reader fuzz target's body (`fuzz/fuzz_targets/workbook.rs`),
+/// also run over `fuzz/regressions/` by `tests/fuzz_regressions.rs`. The
+/// first byte picks the format (by file extension), the rest is the file; the
+/// input is read within small limits and every sheet reader is run over it.
+/// Errors are fine; a panic, abort or runaway allocation is a bug.
+#[doc(hidden)]
+pub fn fuzz_read_input(data: &[u8]) {
+    use std::sync::OnceLock;
+    static COLUMNS: OnceLock<Option<crate::config::Columns>> = OnceLock::new();
+    let columns = COLUMNS.get_or_init(|| {
+        let text = include_str!("../../config/columns.toml");
+        crate::config::Columns::parse(text).ok()
+    });
+    let (Some(columns), Some((&kind, bytes))) = (columns, data.split_first()) else {
+        return;
+    };
+    const EXTENSIONS: [&str; 6] = ["xlsx", "xls", "xlsb", "ods", "csv", "bin"];
+    let ext = EXTENSIONS[usize::from(kind) % EXTENSIONS.len()];
+    let limits = crate::config::Limits {
+        max_file_bytes: 1 << 24,
+        max_rows: 100_000,
+        max_cell_chars: 1_000,
+        max_cells: 2_000_000,
+        max_unzipped_bytes: 64 << 20,
+    };
+    let path = PathBuf::from(format!("fuzz.{ext}"));
+    let Ok(mut input) = source::Input::from_bytes(bytes.to_vec(), &path, "Claims", &limits) else {
+        return;
+    };
+    let _ = roster::read(&mut input, columns);
+    for sheet in input.sheet_names() {
+        let _ = table::read_table(&mut input, &sheet, claims::COLUMNS, columns, |r| {
+            let _ = r.source();
+        });
+    }
 }

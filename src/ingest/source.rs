@@ -6,6 +6,7 @@
 //! a gigabyte, one `String` per text cell).
 
 use super::cell::{Cell, DateSystem};
+use crate::config::Limits;
 use crate::error::{Error, Result};
 use calamine::{open_workbook_from_rs, Data, DataRef, Ods, Reader, Sheets, Xls, Xlsb, Xlsx, XlsxError};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -47,6 +48,8 @@ pub struct Sheet {
     pub file: Arc<str>,
     pub name: Arc<str>,
     pub date_system: DateSystem,
+    /// `limits.max_cell_chars`: a longer cell is a DAT002 finding.
+    pub max_cell_chars: usize,
     /// Per row: the 1-based sheet row number and where its cells start in `cells`.
     rows: Vec<(u32, u32)>,
     /// Cells by absolute column (0 = column A), missing ones padded with `Empty`.
@@ -55,8 +58,16 @@ pub struct Sheet {
 }
 
 impl Sheet {
-    fn new(file: Arc<str>, name: Arc<str>, date_system: DateSystem) -> Sheet {
-        Sheet { file, name, date_system, rows: Vec::new(), cells: Vec::new(), text: String::new() }
+    fn new(file: Arc<str>, name: Arc<str>, date_system: DateSystem, max_cell_chars: usize) -> Sheet {
+        Sheet {
+            file,
+            name,
+            date_system,
+            max_cell_chars,
+            rows: Vec::new(),
+            cells: Vec::new(),
+            text: String::new(),
+        }
     }
 
     /// Rows held.
@@ -101,11 +112,17 @@ impl Sheet {
     }
 }
 
-/// Fills blocks of a sheet and hands each full one on.
+/// Fills blocks of a sheet and hands each full one on, within the sheet
+/// limits (issue 9): rows spanned, cells held and the used area.
 struct SheetBuilder<'f> {
     file: Arc<str>,
     name: Arc<str>,
     date_system: DateSystem,
+    limits: &'f Limits,
+    /// Non-empty cells seen, and the columns they span.
+    cells_seen: u64,
+    min_col: u32,
+    max_col: u32,
     block: Sheet,
     /// Sheet row number (0-based) of the row being filled.
     current: Option<u32>,
@@ -120,10 +137,62 @@ impl<'f> SheetBuilder<'f> {
         file: Arc<str>,
         name: Arc<str>,
         date_system: DateSystem,
+        limits: &'f Limits,
         sink: &'f mut dyn FnMut(Sheet) -> Result<()>,
     ) -> SheetBuilder<'f> {
-        let block = Sheet::new(file.clone(), name.clone(), date_system);
-        SheetBuilder { file, name, date_system, block, current: None, first: None, blocks: 0, sink }
+        let block = Sheet::new(file.clone(), name.clone(), date_system, cell_limit(limits));
+        SheetBuilder {
+            file,
+            name,
+            date_system,
+            limits,
+            cells_seen: 0,
+            min_col: u32::MAX,
+            max_col: 0,
+            block,
+            current: None,
+            first: None,
+            blocks: 0,
+            sink,
+        }
+    }
+
+    /// A sheet spanning more rows than `limits.max_rows`, or a used area of
+    /// more cells than `limits.max_cells`, is refused (exit 3).
+    fn check_area(&self, rows: u64, columns: u64) -> Result<()> {
+        let (file, sheet, limits) = (&self.file, &self.name, self.limits);
+        if rows > limits.max_rows {
+            return Err(Error::Input(format!(
+                "{file}, sheet {sheet}: {rows} rows, above the limits.max_rows of {}",
+                limits.max_rows
+            )));
+        }
+        let cells = rows.saturating_mul(columns);
+        if cells > limits.max_cells {
+            return Err(Error::Input(format!(
+                "{file}, sheet {sheet}: its cells span {rows} rows × {columns} columns = {cells} cells, \
+                 above the limits.max_cells of {} (a sheet declaring a gigantic area?)",
+                limits.max_cells
+            )));
+        }
+        Ok(())
+    }
+
+    /// The limits, checked as each non-empty cell arrives, before anything
+    /// large is kept.
+    fn guard(&mut self, row: u32, col: u32) -> Result<()> {
+        self.cells_seen += 1;
+        if self.cells_seen > self.limits.max_cells {
+            return Err(Error::Input(format!(
+                "{}, sheet {}: more than limits.max_cells ({}) cells",
+                self.file, self.name, self.limits.max_cells
+            )));
+        }
+        self.min_col = self.min_col.min(col);
+        self.max_col = self.max_col.max(col);
+        let first = self.first.unwrap_or(row).min(row);
+        let rows = u64::from(row.saturating_sub(first)) + 1;
+        self.check_area(rows, u64::from(self.max_col - self.min_col) + 1)
     }
 
     /// Adds a cell at 0-based (row, col); cells arrive row by row. Empty
@@ -132,6 +201,7 @@ impl<'f> SheetBuilder<'f> {
         if matches!(cell, Cell::Empty) {
             return Ok(());
         }
+        self.guard(row, col)?;
         if self.current != Some(row) {
             if self.full(row) {
                 self.flush()?;
@@ -192,7 +262,8 @@ impl<'f> SheetBuilder<'f> {
     }
 
     fn flush(&mut self) -> Result<()> {
-        let next = Sheet::new(self.file.clone(), self.name.clone(), self.date_system);
+        let next =
+            Sheet::new(self.file.clone(), self.name.clone(), self.date_system, cell_limit(self.limits));
         let block = std::mem::replace(&mut self.block, next);
         self.blocks += 1;
         (self.sink)(block)
@@ -280,11 +351,12 @@ pub struct Input {
     pub path: PathBuf,
     pub sha256: String,
     book: Book,
+    limits: Limits,
 }
 
 enum Book {
     /// Boxed: calamine's readers are large, a list of CSV files is not.
-    Workbook { file: Arc<str>, sheets: Box<Sheets<Cursor<Vec<u8>>>>, date_system: DateSystem },
+    Workbook { file: Arc<str>, sheets: Box<Sheets<Cursor<Vec<u8>>>>, date_system: DateSystem, ext: String },
     /// A CSV file (one sheet) or a folder of them (one sheet per file).
     Csv(Vec<CsvFile>),
 }
@@ -298,12 +370,20 @@ struct CsvFile {
 
 impl Input {
     /// Opens an input: a workbook, a single CSV (the `single_csv_sheet`), or a
-    /// folder of CSV files named after their sheets. `max_bytes` bounds memory.
-    pub fn open(path: &Path, single_csv_sheet: &str, max_bytes: u64) -> Result<Input> {
+    /// folder of CSV files named after their sheets, within `limits` (file
+    /// size, unpacked size, rows and cells per sheet), so memory stays bounded.
+    pub fn open(path: &Path, single_csv_sheet: &str, limits: &Limits) -> Result<Input> {
         if path.is_dir() {
-            return open_csv_folder(path, max_bytes);
+            return open_csv_folder(path, limits);
         }
-        let bytes = read_bounded(path, max_bytes)?;
+        let bytes = read_bounded(path, limits.max_file_bytes)?;
+        Input::from_bytes(bytes, path, single_csv_sheet, limits)
+    }
+
+    /// Opens an input already in memory; `path` names it in messages and its
+    /// extension decides the format (`.csv`/`.txt` CSV, else a workbook). The
+    /// entry point of the workbook-reader fuzz target.
+    pub fn from_bytes(bytes: Vec<u8>, path: &Path, single_csv_sheet: &str, limits: &Limits) -> Result<Input> {
         let sha256 = hex(&Sha256::digest(&bytes));
         let file = file_label(path);
         let ext =
@@ -311,9 +391,9 @@ impl Input {
         let book = if ext == "csv" || ext == "txt" {
             Book::Csv(vec![CsvFile { sheet: single_csv_sheet.to_string(), file, path: path.into(), bytes }])
         } else {
-            open_workbook(bytes, &ext, file, path)?
+            open_workbook(bytes, &ext, file, path, limits)?
         };
-        Ok(Input { path: path.to_path_buf(), sha256, book })
+        Ok(Input { path: path.to_path_buf(), sha256, book, limits: limits.clone() })
     }
 
     /// The sheet names, in workbook order.
@@ -349,9 +429,10 @@ impl Input {
         let cannot = |e: &dyn std::fmt::Display| {
             Error::Input(format!("{}: sheet {name} cannot be read: {e}", path.display()))
         };
+        let limits = &self.limits;
         match &mut self.book {
-            Book::Workbook { file, sheets, date_system } => {
-                let mut out = SheetBuilder::new(file.clone(), name.into(), *date_system, sink);
+            Book::Workbook { file, sheets, date_system, ext } => contain_panics(&path, ext, || {
+                let mut out = SheetBuilder::new(file.clone(), name.into(), *date_system, limits, sink);
                 match sheets.as_mut() {
                     Sheets::Xlsx(book) => {
                         let mut reader = match book.worksheet_cells_reader(name) {
@@ -366,7 +447,10 @@ impl Input {
                         }
                     }
                     other => {
+                        // xls / xlsb / ods come whole from calamine (bounded by the
+                        // file and unpacked-size limits); the area is checked first.
                         let range = other.worksheet_range(name).map_err(|e| cannot(&e))?;
+                        out.check_area(range.height() as u64, range.width() as u64)?;
                         let (row0, col0) = range.start().unwrap_or_default();
                         for (i, row) in range.rows().enumerate() {
                             for (j, data) in row.iter().enumerate() {
@@ -376,12 +460,12 @@ impl Input {
                     }
                 }
                 out.finish()
-            }
+            }),
             Book::Csv(files) => {
                 let Some(csv) = files.iter().find(|f| f.sheet == name) else {
                     return Err(cannot(&"no such sheet"));
                 };
-                read_csv(csv, sink)
+                read_csv(csv, limits, sink)
             }
         }
     }
@@ -412,10 +496,21 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn open_workbook(bytes: Vec<u8>, ext: &str, file: Arc<str>, path: &Path) -> Result<Book> {
-    let unreadable = |e: &dyn std::fmt::Display| {
-        Error::Input(format!("{}: not a readable workbook ({ext}): {e}", path.display()))
-    };
+/// Opens a workbook after the guards that need no reader: encryption, the
+/// zip-bomb check and the Compound File sector chain (issue 9).
+fn open_workbook(bytes: Vec<u8>, ext: &str, file: Arc<str>, path: &Path, limits: &Limits) -> Result<Book> {
+    if is_encrypted_ooxml(&bytes) {
+        return Err(unreadable(path, ext, &"password protected"));
+    }
+    check_unzipped_size(&bytes, path, ext, limits)?;
+    if let Some(problem) = cfb_chain_problem(&bytes) {
+        return Err(unreadable(path, ext, &format!("damaged file ({problem})")));
+    }
+    contain_panics(path, ext, || open_calamine(bytes, ext, file, path))
+}
+
+fn open_calamine(bytes: Vec<u8>, ext: &str, file: Arc<str>, path: &Path) -> Result<Book> {
+    let unreadable = |e: &dyn std::fmt::Display| unreadable(path, ext, e);
     let cursor = Cursor::new(bytes);
     let sheets: Sheets<Cursor<Vec<u8>>> = match ext {
         "xlsx" | "xlsm" | "xlam" => {
@@ -430,11 +525,11 @@ fn open_workbook(bytes: Vec<u8>, ext: &str, file: Arc<str>, path: &Path) -> Resu
         Sheets::Xlsx(x) if x.has_1904_epoch() => DateSystem::Excel1904,
         _ => DateSystem::Excel1900,
     };
-    Ok(Book::Workbook { file, sheets: Box::new(sheets), date_system })
+    Ok(Book::Workbook { file, sheets: Box::new(sheets), date_system, ext: ext.to_string() })
 }
 
 /// A folder of CSV files, one per sheet, named after the sheet.
-fn open_csv_folder(dir: &Path, max_bytes: u64) -> Result<Input> {
+fn open_csv_folder(dir: &Path, limits: &Limits) -> Result<Input> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::Input(format!("{}: cannot read folder: {e}", dir.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -444,17 +539,23 @@ fn open_csv_folder(dir: &Path, max_bytes: u64) -> Result<Input> {
     let mut hasher = Sha256::new();
     let mut files = Vec::new();
     for path in entries {
-        let bytes = read_bounded(&path, max_bytes)?;
+        let bytes = read_bounded(&path, limits.max_file_bytes)?;
         hasher.update(&bytes);
         let sheet = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         files.push(CsvFile { sheet, file: file_label(&path), path, bytes });
     }
-    Ok(Input { path: dir.to_path_buf(), sha256: hex(&hasher.finalize()), book: Book::Csv(files) })
+    Ok(Input {
+        path: dir.to_path_buf(),
+        sha256: hex(&hasher.finalize()),
+        book: Book::Csv(files),
+        limits: limits.clone(),
+    })
 }
 
 /// Streams CSV bytes: UTF-8 (BOM stripped) or else Windows-1252; `,` or `;`
-/// delimited (whichever the first line uses more). Row numbers count records.
-fn read_csv(csv: &CsvFile, sink: &mut dyn FnMut(Sheet) -> Result<()>) -> Result<()> {
+/// delimited (whichever the first line uses more). Row numbers count records;
+/// more records than `limits.max_rows` is exit 3, naming the count.
+fn read_csv(csv: &CsvFile, limits: &Limits, sink: &mut dyn FnMut(Sheet) -> Result<()>) -> Result<()> {
     let bytes = csv.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&csv.bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
@@ -468,15 +569,24 @@ fn read_csv(csv: &CsvFile, sink: &mut dyn FnMut(Sheet) -> Result<()>) -> Result<
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut out = SheetBuilder::new(csv.file.clone(), csv.sheet.as_str().into(), DateSystem::Excel1900, sink);
+    let not_csv = |e: csv::Error| Error::Input(format!("{}: not readable as CSV: {e}", csv.path.display()));
+    let mut out =
+        SheetBuilder::new(csv.file.clone(), csv.sheet.as_str().into(), DateSystem::Excel1900, limits, sink);
     let mut record = csv::StringRecord::new();
     let mut row = 0u32;
-    loop {
-        let more = reader
-            .read_record(&mut record)
-            .map_err(|e| Error::Input(format!("{}: not readable as CSV: {e}", csv.path.display())))?;
-        if !more {
-            break;
+    while reader.read_record(&mut record).map_err(not_csv)? {
+        if u64::from(row) >= limits.max_rows {
+            // Past the limit the rest is only counted, for the message.
+            let mut count = u64::from(row) + 1;
+            while reader.read_record(&mut record).map_err(not_csv)? {
+                count += 1;
+            }
+            return Err(Error::Input(format!(
+                "{}, sheet {}: {count} rows, above the limits.max_rows of {}",
+                csv.path.display(),
+                csv.sheet,
+                limits.max_rows
+            )));
         }
         for (col, field) in record.iter().enumerate() {
             out.push(row, col as u32, Cell::Text(field))?;
@@ -484,4 +594,152 @@ fn read_csv(csv: &CsvFile, sink: &mut dyn FnMut(Sheet) -> Result<()>) -> Result<
         row += 1;
     }
     out.finish()
+}
+
+/// A file that is not a workbook calamine can open gets a message saying so
+/// (and, for an encrypted one, that it is encrypted).
+fn unreadable(path: &Path, ext: &str, e: &dyn std::fmt::Display) -> Error {
+    let text = e.to_string();
+    if text.to_ascii_lowercase().contains("password") {
+        return Error::Input(format!(
+            "{}: workbook is encrypted (password-protected) and cannot be read: save it without a \
+             password and run again",
+            path.display()
+        ));
+    }
+    let what = if ext.is_empty() { "workbook".to_string() } else { format!("{ext} workbook") };
+    Error::Input(format!("{}: not a readable {what}: {text}", path.display()))
+}
+
+/// An encrypted OOXML workbook is a Compound File (CFB) holding an
+/// `EncryptedPackage` stream, not a zip: recognised by its signature and the
+/// stream name (UTF-16), so the message says "encrypted" whatever the reader says.
+fn is_encrypted_ooxml(bytes: &[u8]) -> bool {
+    const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    const NAME: &[u8] = b"E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
+    bytes.starts_with(CFB) && bytes.windows(NAME.len()).any(|w| w == NAME)
+}
+
+/// The zip-bomb guard: the unpacked size a zip's directory declares, summed
+/// over its entries, must stay within `limits.max_unzipped_bytes`. (A zip whose
+/// entries unpack to more than they declare fails its checks while calamine
+/// reads it, and the cell guards of [`stream_cells`] bound what it keeps.)
+fn check_unzipped_size(bytes: &[u8], path: &Path, ext: &str, limits: &Limits) -> Result<()> {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        // Not a zip: calamine's own error names the problem.
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index_raw(i) else {
+            return Err(unreadable(path, ext, &"damaged zip directory"));
+        };
+        total = total.saturating_add(entry.size());
+    }
+    if total > limits.max_unzipped_bytes {
+        return Err(Error::Input(format!(
+            "{}: workbook unpacks to {total} bytes, above the limits.max_unzipped_bytes of {} \
+             (a zip bomb, or a workbook too large to read)",
+            path.display(),
+            limits.max_unzipped_bytes
+        )));
+    }
+    Ok(())
+}
+
+/// A Compound File (`.xls`, encrypted OOXML) whose sector allocation table
+/// (FAT) holds a cycle: calamine follows the directory chain until it ends,
+/// so a cycle grows memory without bound (found by fuzzing). Returns what is
+/// wrong, or `None` for anything else (including files that are not CFB, or
+/// are damaged in ways calamine reports itself).
+fn cfb_chain_problem(bytes: &[u8]) -> Option<String> {
+    const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    const LAST_LINK: u32 = 0xFFFF_FFFA; // ids at or above are markers, not links
+    if !bytes.starts_with(CFB) {
+        return None;
+    }
+    let u32_at = |at: usize| -> Option<u32> {
+        bytes.get(at..at.checked_add(4)?).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(u32::from_le_bytes)
+    };
+    let shift = bytes.get(0x1E..0x20).map(|b| u16::from_le_bytes([b[0], b[1]]))?;
+    if shift != 9 && shift != 12 {
+        return None;
+    }
+    let size = 1usize << shift;
+    let sector = |id: u32| -> Option<usize> { (id as usize).checked_add(1)?.checked_mul(size) };
+    // FAT sector ids: 109 in the header, then the DIFAT chain (bounded).
+    let mut fat_sectors: Vec<u32> = (0..109).filter_map(|i| u32_at(0x4C + 4 * i)).collect();
+    let mut next = u32_at(0x44)?;
+    let mut hops = 0;
+    while next < LAST_LINK && hops <= bytes.len() / size {
+        let base = sector(next)?;
+        let per = size / 4 - 1;
+        fat_sectors.extend((0..per).filter_map(|i| u32_at(base + 4 * i)));
+        next = u32_at(base + 4 * per)?;
+        hops += 1;
+    }
+    let mut fat: Vec<u32> = Vec::new();
+    for id in fat_sectors.into_iter().filter(|id| *id < LAST_LINK) {
+        if let Some(base) = sector(id) {
+            fat.extend((0..size / 4).map_while(|i| u32_at(base + 4 * i)));
+        }
+    }
+    // A cycle in the functional graph sector → next sector.
+    let mut state = vec![0u8; fat.len()]; // 0 new, 1 on the current path, 2 done
+    for start in 0..fat.len() {
+        let mut path = Vec::new();
+        let mut at = start;
+        while state.get(at) == Some(&0) {
+            state[at] = 1;
+            path.push(at);
+            match fat.get(at) {
+                Some(&n) if n < LAST_LINK => at = n as usize,
+                _ => break,
+            }
+        }
+        if state.get(at) == Some(&1) && fat.get(at).is_some_and(|&n| n < LAST_LINK) {
+            return Some(format!("its sector chain loops back to sector {at}"));
+        }
+        for p in path {
+            state[p] = 2;
+        }
+    }
+    None
+}
+
+/// Runs the workbook reader with a panic inside it (calamine indexes out of
+/// bounds on some damaged files, e.g. a Compound File whose sector table
+/// points past its end — found by fuzzing) turned into an "unreadable" error,
+/// exit 3, instead of exit 101. The panic hook is swapped for one that only
+/// records the message while the reader runs, so nothing is printed and a
+/// fuzzer's abort-on-panic hook does not fire; it is restored afterwards.
+/// (The hook is process-wide: a panic on another thread in that window would
+/// be silenced too; reading runs on the calling thread alone.)
+fn contain_panics<T>(path: &Path, ext: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    use std::sync::Mutex;
+    let message = Arc::new(Mutex::new(String::new()));
+    let seen = Arc::clone(&message);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        if let Ok(mut m) = seen.lock() {
+            *m = text;
+        }
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    std::panic::set_hook(previous);
+    result.unwrap_or_else(|_| {
+        let detail = message.lock().map(|m| m.clone()).unwrap_or_default();
+        Err(unreadable(path, ext, &format!("damaged file (the reader failed: {detail})")))
+    })
+}
+
+/// `limits.max_cell_chars` as a length.
+fn cell_limit(limits: &Limits) -> usize {
+    usize::try_from(limits.max_cell_chars).unwrap_or(usize::MAX)
 }

@@ -47,6 +47,39 @@ pub struct Table<'s> {
 /// Per spec column: the grid column and header text found for it.
 type Found = Vec<Option<(usize, String)>>;
 
+/// Two header cells read as the same column: which one holds the money is a
+/// guess payroll must not make, so the run stops (exit 3) naming both.
+fn duplicate_header(
+    sheet: &Sheet,
+    row: usize,
+    name: &str,
+    first: Option<&(usize, String)>,
+    (col, text): (usize, &str),
+) -> Error {
+    let (first_col, first_text) = first.map_or((0, ""), |(c, t)| (*c, t.as_str()));
+    Error::Input(format!(
+        "DAT001 {}, sheet {}: column '{name}' appears twice in the header (row {}): '{first_text}' in \
+         column {} and '{text}' in column {}; remove or rename one",
+        sheet.file,
+        sheet.name,
+        sheet.row_number(row),
+        column_letters(first_col),
+        column_letters(col),
+    ))
+}
+
+/// The spreadsheet column letters (A, B, …, AA) of column index `col` (0 = A).
+fn column_letters(col: usize) -> String {
+    let mut n = col + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        letters.push(char::from(b'A' + r as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
 /// Reads every data row of sheet `name` (as [`Input::find_sheet`] spells it)
 /// with `read`, in row order.
 ///
@@ -119,6 +152,8 @@ impl<'s> Table<'s> {
         let scan = (0..sheet.height()).take_while(|&row| sheet.row_number(row) - top < HEADER_SCAN_ROWS);
         for row in scan {
             let mut found: Vec<Option<(usize, String)>> = vec![None; specs.len()];
+            // A second header cell naming a column already found.
+            let mut twice: Option<(usize, usize, String)> = None;
             for col in 0..sheet.width(row) {
                 let Cell::Text(text) = sheet.cell(row, col) else {
                     continue;
@@ -128,8 +163,12 @@ impl<'s> Table<'s> {
                     continue;
                 }
                 for (i, names) in accepted.iter().enumerate() {
-                    if found[i].is_none() && names.contains(&key) {
-                        found[i] = Some((col, text.trim().to_string()));
+                    if names.contains(&key) {
+                        if found[i].is_none() {
+                            found[i] = Some((col, text.trim().to_string()));
+                        } else if twice.is_none() {
+                            twice = Some((i, col, text.trim().to_string()));
+                        }
                     }
                 }
             }
@@ -137,6 +176,9 @@ impl<'s> Table<'s> {
                 specs.iter().zip(f).filter(|(s, c)| s.required && c.is_some()).count()
             };
             if specs.iter().zip(&found).all(|(s, c)| !s.required || c.is_some()) {
+                if let Some((i, col, text)) = twice {
+                    return Err(duplicate_header(sheet, row, specs[i].name, found[i].as_ref(), (col, &text)));
+                }
                 return Ok(Table { sheet, first_data_row: row + 1, columns: found, specs });
             }
             if best.as_ref().is_none_or(|(_, b)| score(&found) > score(b)) {
@@ -214,8 +256,31 @@ impl RowReader<'_, '_> {
         self.cell(name).raw()
     }
 
+    /// `Some` for a column's cell, unless its text is longer than
+    /// `limits.max_cell_chars`: then a DAT002 problem is recorded (with a
+    /// shortened raw value) and the value is treated as unreadable.
+    fn within_limit(&mut self, name: &'static str) -> Option<()> {
+        let limit = self.table.sheet.max_cell_chars;
+        let Cell::Text(text) = self.cell(name) else {
+            return Some(());
+        };
+        // Bytes bound characters from above: only long texts are counted.
+        if text.len() <= limit {
+            return Some(());
+        }
+        let chars = text.chars().count();
+        if chars <= limit {
+            return Some(());
+        }
+        let preview: String = text.chars().take(40).collect();
+        let raw = format!("{preview}… ({chars} characters)");
+        self.problem(name, raw, CellError { expected: "text within limits.max_cell_chars" });
+        None
+    }
+
     /// An optional value: blank gives `None`; a bad value is a problem.
     pub fn optional<T>(&mut self, name: &'static str, parse: impl Fn(Cell) -> Parsed<T>) -> Option<T> {
+        self.within_limit(name)?;
         let cell = self.cell(name);
         match parse(cell) {
             Ok(v) => v,
@@ -228,6 +293,7 @@ impl RowReader<'_, '_> {
 
     /// A required value: blank is a problem too (SPEC §6.2 rule 12).
     pub fn required<T>(&mut self, name: &'static str, parse: impl Fn(Cell) -> Parsed<T>) -> Option<T> {
+        self.within_limit(name)?;
         let cell = self.cell(name);
         match parse(cell) {
             Ok(Some(v)) => Some(v),

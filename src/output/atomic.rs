@@ -19,6 +19,7 @@ pub struct Staging {
 impl Staging {
     pub fn new(dir: &Path) -> Result<Staging> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        remove_stale_temporaries(dir);
         Ok(Staging { dir: dir.to_path_buf(), files: Vec::new(), committed: false })
     }
 
@@ -88,4 +89,25 @@ pub fn create_private(path: &Path) -> Result<File> {
         options.mode(0o640);
     }
     options.open(path).map_err(|e| Error::io(path, e))
+}
+
+/// Removes the temporary files (`.<name>.<pid>.tmp`) a killed run left in
+/// `dir`: those whose process is gone (`ledger::pid_alive`, which answers
+/// "alive" when it cannot tell, so a live run's files are never touched).
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+            continue;
+        };
+        let Some(pid) = stem.rsplit('.').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !crate::ledger::pid_alive(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
