@@ -209,3 +209,35 @@ fn ledger_show_prints_figures_per_employee_and_filters() {
     let june = payrun(&["ledger", "show", "--state", &state_arg, "--period", "2025-06"]);
     assert!(String::from_utf8_lossy(&june.stdout).contains("no entries"));
 }
+
+/// Two real runs on one state folder: the first, held mid-run by the
+/// `PAYRUN_PAUSE_AT` seam, owns the lock; the second exits 4 at once.
+#[test]
+fn two_real_concurrent_runs_one_gets_exit_4() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_payrun"))
+        .current_dir(root())
+        .env("PAYRUN_PAUSE_AT", "write")
+        .args(["run", "--quiet", "--period", "2025-06", "--roster"])
+        .arg(fixture("ingest/roster.xlsx"))
+        .arg("--expenses")
+        .arg(fixture("ingest/expenses.xlsx"))
+        .arg("--out")
+        .arg(tmp.path().join("out1"))
+        .arg("--state")
+        .arg(&state)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the first run says it is paused (it holds the lock by then).
+    let mut lines = BufReader::new(first.stderr.take().unwrap()).lines();
+    let paused = lines.by_ref().map_while(Result::ok).any(|l| l.contains("paused at write"));
+    assert!(paused, "the first run did not reach its pause");
+    let second = run_in("2025-06", &tmp.path().join("out2"), &state, &[]);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert_eq!(code(&second), 4, "{}", stderr(&second));
+    assert!(stderr(&second).contains(&format!("pid {}", first.id())), "{}", stderr(&second));
+}
