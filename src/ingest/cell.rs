@@ -40,6 +40,17 @@ pub struct CellError {
 
 pub type Parsed<T> = Result<Option<T>, CellError>;
 
+/// The largest magnitude a decimal cell may hold, in its column's units
+/// (pence, tenths of a mile, hundredths of an hour): £1bn, 10bn miles,
+/// 1bn hours. Anything larger is not a real claim or absence (DAT002), and
+/// the bound keeps every product and total of the rules inside `i64`.
+pub const MAX_MAGNITUDE: i64 = 100_000_000_000;
+
+/// The largest whole number a count cell may hold (line numbers, passengers).
+pub const MAX_COUNT: i64 = 1_000_000_000;
+
+const OUT_OF_RANGE: &str = "a value within range";
+
 /// The `expected` text of an unknown code (DAT004 rather than DAT002).
 pub const UNKNOWN_CODE: &str = "a known code";
 
@@ -109,6 +120,13 @@ pub fn decimal(cell: Cell, scale: u32) -> Parsed<i64> {
 
 /// A whole number (line numbers, passengers).
 pub fn integer(cell: Cell) -> Parsed<i64> {
+    match integer_unbounded(cell) {
+        Ok(Some(i)) if i.abs() > MAX_COUNT => bad(OUT_OF_RANGE),
+        other => other,
+    }
+}
+
+fn integer_unbounded(cell: Cell) -> Parsed<i64> {
     match cell {
         Cell::Int(i) => Ok(Some(i)),
         Cell::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
@@ -126,6 +144,13 @@ pub fn integer(cell: Cell) -> Parsed<i64> {
 }
 
 fn decimal_cell(cell: Cell, scale: u32, expected: &'static str) -> Parsed<i64> {
+    match decimal_unbounded(cell, scale, expected) {
+        Ok(Some(v)) if v.checked_abs().is_none_or(|a| a > MAX_MAGNITUDE) => bad(OUT_OF_RANGE),
+        other => other,
+    }
+}
+
+fn decimal_unbounded(cell: Cell, scale: u32, expected: &'static str) -> Parsed<i64> {
     match cell {
         Cell::Empty => Ok(None),
         Cell::Text(t) if t.trim().is_empty() => Ok(None),

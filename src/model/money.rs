@@ -51,11 +51,15 @@ impl Miles {
 }
 
 /// Integer division rounding halves away from zero ("half up" on magnitudes),
-/// the one rounding the spec uses. `den` must be positive.
+/// the one rounding the spec uses. `den` must be positive. A quotient beyond
+/// `i64` saturates instead of wrapping (inputs are bounded at parse time, see
+/// `ingest::cell::MAX_MAGNITUDE`, so this only guards arithmetic).
 pub fn round_half_up_div(num: i128, den: i128) -> i64 {
     debug_assert!(den > 0);
-    let q = (num.abs() * 2 + den) / (den * 2);
-    (if num < 0 { -q } else { q }) as i64
+    let den = den.max(1);
+    let q = (num.saturating_abs().saturating_mul(2).saturating_add(den)) / (den * 2);
+    let q = if num < 0 { -q } else { q };
+    q.clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
 /// A quantity held in hundredths (pence, hours ×100) as `1234.50` / `-0.05`.
@@ -80,39 +84,41 @@ impl fmt::Display for Miles {
     }
 }
 
+/// Saturating arithmetic: no total can wrap round (or panic) whatever the
+/// input, which the parse-time bound on values makes unreachable in practice.
 macro_rules! arithmetic {
     ($t:ident) => {
         impl Add for $t {
             type Output = $t;
             fn add(self, o: $t) -> $t {
-                $t(self.0 + o.0)
+                $t(self.0.saturating_add(o.0))
             }
         }
         impl Sub for $t {
             type Output = $t;
             fn sub(self, o: $t) -> $t {
-                $t(self.0 - o.0)
+                $t(self.0.saturating_sub(o.0))
             }
         }
         impl AddAssign for $t {
             fn add_assign(&mut self, o: $t) {
-                self.0 += o.0;
+                self.0 = self.0.saturating_add(o.0);
             }
         }
         impl SubAssign for $t {
             fn sub_assign(&mut self, o: $t) {
-                self.0 -= o.0;
+                self.0 = self.0.saturating_sub(o.0);
             }
         }
         impl Neg for $t {
             type Output = $t;
             fn neg(self) -> $t {
-                $t(-self.0)
+                $t(self.0.saturating_neg())
             }
         }
         impl std::iter::Sum for $t {
             fn sum<I: Iterator<Item = $t>>(iter: I) -> $t {
-                $t(iter.map(|v| v.0).sum())
+                $t(iter.fold(0i64, |a, v| a.saturating_add(v.0)))
             }
         }
     };
@@ -145,5 +151,18 @@ mod tests {
         assert_eq!(round_half_up_div(-25, 10), -3);
         assert_eq!(round_half_up_div(25, 10), 3);
         assert_eq!(round_half_up_div(24, 10), 2);
+    }
+}
+
+#[cfg(test)]
+mod saturation {
+    use super::*;
+
+    #[test]
+    fn totals_saturate_instead_of_wrapping() {
+        assert_eq!(Pence(i64::MAX) + Pence(1), Pence(i64::MAX));
+        assert_eq!(Pence(i64::MIN) - Pence(1), Pence(i64::MIN));
+        assert_eq!([Pence(i64::MAX), Pence(5)].into_iter().sum::<Pence>(), Pence(i64::MAX));
+        assert_eq!(round_half_up_div(i128::from(i64::MAX) * 100, 10), i64::MAX);
     }
 }

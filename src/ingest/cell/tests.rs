@@ -635,3 +635,16 @@ fn add_months_backwards() {
     assert_eq!(add_months(d(2025, 2, 10), -14), d(2023, 12, 10));
     assert_eq!(add_months(d(2025, 7, 31), -12), d(2024, 7, 31));
 }
+
+#[test]
+fn values_beyond_the_magnitude_bound_are_errors_not_overflows() {
+    // £1bn is the largest money value; a penny more is DAT002.
+    assert_eq!(money(Cell::Text("1,000,000,000.00")), Ok(Some(Pence(MAX_MAGNITUDE))));
+    assert!(money(Cell::Text("1,000,000,000.01")).is_err());
+    assert!(money(Cell::Float(92233720368547.75)).is_err());
+    assert!(miles(Cell::Float(1e17)).is_err());
+    assert!(decimal(Cell::Int(i64::MAX), 2).is_err());
+    assert_eq!(integer(Cell::Int(MAX_COUNT)), Ok(Some(MAX_COUNT)));
+    assert!(integer(Cell::Int(MAX_COUNT + 1)).is_err());
+    assert!(integer(Cell::Text("-2000000000")).is_err());
+}
