@@ -6,7 +6,7 @@ use crate::ledger::{self, Ledger};
 use crate::model::history::History;
 use crate::model::period::Period;
 use crate::model::{AbsenceType, Pence};
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use clap::{Args, Subcommand};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -91,8 +91,8 @@ fn show(args: ShowArgs) -> Result<()> {
 
     // The run's figures are as of the end of its activity month.
     let as_of = run_period - Duration::days(1);
-    let fy = if as_of.month() >= 4 { as_of.year() } else { as_of.year() - 1 };
-    let ty = if (as_of.month(), as_of.day()) >= (4, 6) { as_of.year() } else { as_of.year() - 1 };
+    let fy = crate::rules::age::financial_year(as_of);
+    let ty = crate::rules::tax::tax_year(as_of);
     let window_start = add_months(as_of, -12) + Duration::days(1);
     println!(
         "figures a run of {} starts from: financial year {fy}/{:02}, tax year {ty}/{:02}, \

@@ -92,4 +92,24 @@ impl ClaimLine {
     pub fn is_parsed(&self) -> bool {
         self.problems.is_empty()
     }
+
+    /// The raw text of `line_no` when it could not be read (outputs show it as-is).
+    pub fn unread_line_no(&self) -> Option<&str> {
+        self.unread("line_no").then_some(self.raw.line_no.as_str())
+    }
+
+    /// The raw text of `expense_date` when it could not be read.
+    pub fn unread_expense_date(&self) -> Option<&str> {
+        self.unread("expense_date").then_some(self.raw.expense_date.as_str())
+    }
+
+    /// The category code, or the raw text of an unknown one.
+    pub fn category_text(&self) -> &str {
+        self.category.map_or(self.raw.category.as_str(), |c| c.code())
+    }
+
+    /// Whether the cell of `column` could not be read (a DAT002/DAT004 problem).
+    pub fn unread(&self, column: &str) -> bool {
+        self.problems.iter().any(|p| p.column == column)
+    }
 }

@@ -50,6 +50,11 @@ impl Period {
     }
 }
 
+/// A financial or tax year by its starting year: `2025` → `2025-26`.
+pub fn year_label(start: i32) -> String {
+    format!("{start}-{:02}", (start + 1).rem_euclid(100))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

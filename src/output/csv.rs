@@ -32,26 +32,15 @@ fn yn(b: bool) -> &'static str {
 
 /// The line number as read, raw when unparseable (SPEC §6.8 rule 46).
 fn line_no(line: &ClaimLine) -> String {
-    if line.problems.iter().any(|p| p.column == "line_no") {
-        line.raw.line_no.clone()
-    } else {
-        line.line_no.to_string()
-    }
+    line.unread_line_no().map_or_else(|| line.line_no.to_string(), str::to_string)
 }
 
 fn expense_date(line: &ClaimLine) -> String {
-    if line.problems.iter().any(|p| p.column == "expense_date") {
-        line.raw.expense_date.clone()
-    } else {
-        line.expense_date.to_string()
-    }
+    line.unread_expense_date().map_or_else(|| line.expense_date.to_string(), str::to_string)
 }
 
 fn category(line: &ClaimLine) -> String {
-    match line.category {
-        Some(c) => c.code().to_string(),
-        None => line.raw.category.clone(),
-    }
+    line.category_text().to_string()
 }
 
 pub const DECISIONS_HEADER: &[&str] = &[

@@ -40,9 +40,7 @@ impl P11dRow {
 }
 
 /// `2025` → `2025-26`.
-pub fn tax_year_label(start: i32) -> String {
-    format!("{start}-{:02}", (start + 1).rem_euclid(100))
-}
+pub use crate::model::period::year_label as tax_year_label;
 
 /// The P11D amounts of this run's paid lines, by the tax year of each line's
 /// expense_date (what the ledger stores for the period).

@@ -5,7 +5,7 @@ use crate::engine::{Ctx, LineState};
 use crate::ingest::cell::add_months;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
-use crate::model::period::Period;
+use crate::model::period::{year_label, Period};
 use chrono::{Datelike, NaiveDate};
 
 /// CUT001 — approved (or submitted) after the cut-off, or incurred after the activity month.
@@ -121,12 +121,10 @@ pub fn check(state: &mut LineState, ctx: &Ctx) {
             &AGE003,
             Severity::Warning,
             format!(
-                "expense {} is in financial year {}-{:02}, submitted in {}-{:02}",
+                "expense {} is in financial year {}, submitted in {}",
                 line.expense_date,
-                financial_year(line.expense_date),
-                (financial_year(line.expense_date) + 1) % 100,
-                financial_year(line.submitted_date),
-                (financial_year(line.submitted_date) + 1) % 100
+                year_label(financial_year(line.expense_date)),
+                year_label(financial_year(line.submitted_date)),
             ),
         );
     }

@@ -127,7 +127,7 @@ pub fn check_claims(
                     ),
                 ));
             }
-            let key_parsed = !line.problems.iter().any(|p| p.column == "claim_id" || p.column == "line_no");
+            let key_parsed = !line.unread("claim_id") && !line.unread("line_no");
             if key_parsed {
                 if let Some(first) = first_key.get(&(line.claim_id.as_str(), line.line_no)) {
                     let at = lines[*first].source.as_ref().map(|s| s.to_string()).unwrap_or_default();
@@ -140,7 +140,7 @@ pub fn check_claims(
                     first_key.insert((line.claim_id.as_str(), line.line_no), index);
                 }
             }
-            let parsed = |column: &str| !line.problems.iter().any(|p| p.column == column);
+            let parsed = |column: &str| !line.unread(column);
             if parsed("assignment") && !known_staff.contains(line.assignment.as_str()) {
                 hits.push(Hit::new(
                     &DAT003,

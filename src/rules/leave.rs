@@ -13,6 +13,7 @@ use crate::ingest::cell::add_months;
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::history::AbsenceEpisode;
 use crate::model::money::{hundredths, round_half_up_div};
+use crate::model::period::year_label;
 use crate::model::roster::{Absence, Staff};
 use crate::model::{AbsenceType, Pence};
 use crate::output::payroll::AdjustmentRow;
@@ -379,11 +380,11 @@ fn limits_exceeded(e: &Episode, earlier: &[Episode], staff: &Staff, ctx: &Ctx) -
             let limit = leave.carers_weeks_per_year as i64 * c;
             (year_hours > limit).then(|| {
                 format!(
-                    "CARERS {} to {}: {} h in financial year {fy}-{:02}, more than {} h",
+                    "CARERS {} to {}: {} h in financial year {}, more than {} h",
                     e.start,
                     e.end,
                     hundredths(year_hours),
-                    (fy + 1) % 100,
+                    year_label(fy),
                     hundredths(limit)
                 )
             })

@@ -97,7 +97,8 @@ pub(super) struct TextShare {
     pub iso_date: f64,
     pub short_year: f64,
     pub time: f64,
-    pub money: f64,
+    /// Share of money cells written as text (`£1,234.50`).
+    pub money_text: f64,
     pub yes_no_words: f64,
 }
 
@@ -108,7 +109,7 @@ impl TextShare {
         iso_date: 0.01,
         short_year: 0.003,
         time: 0.04,
-        money: 0.03,
+        money_text: 0.03,
         yes_no_words: 0.15,
     };
     /// e-Rostering / ESR extracts: mostly typed cells.
@@ -117,7 +118,7 @@ impl TextShare {
         iso_date: 0.005,
         short_year: 0.0,
         time: 0.02,
-        money: 0.01,
+        money_text: 0.01,
         yes_no_words: 0.3,
     };
 }
@@ -225,7 +226,7 @@ impl<'a> SheetWriter<'a> {
                 }
             }
             Cell::Money(amount) => {
-                if amount.0 >= 0 && self.style.chance(share.money) {
+                if amount.0 >= 0 && self.style.chance(share.money_text) {
                     sheet.write_string(row, col, pounds_text(*amount))?;
                 } else {
                     sheet.write_number_with_format(row, col, amount.as_pounds_f64(), &f.money)?;

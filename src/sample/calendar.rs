@@ -67,8 +67,8 @@ impl Calendar {
 
     /// 1 April starting the financial year that contains `date`.
     pub fn financial_year_start(date: NaiveDate) -> NaiveDate {
-        let year = if date.month() >= 4 { date.year() } else { date.year() - 1 };
-        NaiveDate::from_ymd_opt(year, 4, 1).expect("1 April exists")
+        let year = crate::rules::age::financial_year(date);
+        NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or(date)
     }
 }
 

@@ -261,27 +261,16 @@ fn person<'r>(report: &'r Report, assignment: &str) -> (&'r str, &'r str) {
 
 /// Line number as a number, or the raw text when it could not be read.
 fn line_no(line: &ClaimLine) -> Cell<'_> {
-    if line.problems.iter().any(|p| p.column == "line_no") {
-        Cell::Text(&line.raw.line_no)
-    } else {
-        Cell::Int(line.line_no)
-    }
+    line.unread_line_no().map_or(Cell::Int(line.line_no), Cell::Text)
 }
 
 /// Expense date as a date cell, or the raw text when it could not be read.
 fn expense_date(line: &ClaimLine) -> Cell<'_> {
-    if line.problems.iter().any(|p| p.column == "expense_date") {
-        Cell::Text(&line.raw.expense_date)
-    } else {
-        Cell::Date(line.expense_date)
-    }
+    line.unread_expense_date().map_or(Cell::Date(line.expense_date), Cell::Text)
 }
 
 fn category(line: &ClaimLine) -> Cell<'_> {
-    match line.category {
-        Some(c) => Cell::Text(c.code()),
-        None => Cell::Text(&line.raw.category),
-    }
+    Cell::Text(line.category_text())
 }
 
 /// Findings, distinct lines and money withheld of one group.
