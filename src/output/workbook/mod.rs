@@ -71,7 +71,7 @@ fn new_workbook(path: &Path, report: &Report, title: &str) -> Result<Workbook> {
     let created = ExcelDateTime::from_ymd(start.year() as u16, start.month() as u8, start.day() as u8)
         .map_err(xl(path))?;
     let props = DocProperties::new()
-        .set_title(format!("{title} — pay period {}", report.period.label()))
+        .set_title(report.title(title))
         .set_author("payrun")
         .set_comment(format!("payrun {}, config {}", env!("CARGO_PKG_VERSION"), report.config.hash))
         .set_creation_datetime(&created);
