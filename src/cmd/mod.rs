@@ -1,5 +1,6 @@
 //! One file per command, its help text beside it.
 
+pub mod batch;
 pub mod check;
 pub mod config;
 pub mod ledger;

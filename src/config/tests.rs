@@ -375,12 +375,14 @@ fn init_writes_both_files_and_refuses_to_overwrite_without_force() {
     assert_eq!(Config::load(&target).unwrap().hash, bundled().hash);
 
     std::fs::write(target.join(COLUMNS_FILE), "edited").unwrap();
+    std::fs::remove_file(target.join(POLICY_FILE)).unwrap();
     match Config::write_built_in(&target, false) {
         Err(Error::Usage(message)) => assert!(message.contains("columns.toml"), "{message}"),
         other => panic!("expected exit 2, got {other:?}"),
     }
-    // Nothing was written: the edit is still there.
+    // Nothing was written: the edit is still there, and policy.toml was not written either.
     assert_eq!(std::fs::read_to_string(target.join(COLUMNS_FILE)).unwrap(), "edited");
+    assert!(!target.join(POLICY_FILE).exists());
     Config::write_built_in(&target, true).unwrap();
     assert_eq!(std::fs::read_to_string(target.join(COLUMNS_FILE)).unwrap(), BUILT_IN_COLUMNS);
 }

@@ -9,6 +9,7 @@
 //! so nothing from a claim can become a formula (see [`sheet::Cell`]).
 
 mod adjustments;
+mod batch;
 mod exceptions;
 mod sheet;
 mod style;
@@ -49,6 +50,18 @@ pub fn write_adjustments(
 ) -> Result<()> {
     let mut wb = new_workbook(path, report, "Payroll adjustments")?;
     adjustments::write(&mut wb, report, adjustments, manifest, &Options::default()).map_err(xl(path))?;
+    save(wb, path)
+}
+
+/// Writes `batch-YYYY-MM.xlsx` (the Control sheet, SPEC §8.2) to `path`.
+pub fn write_batch(path: &Path, summary: &super::batch::BatchSummary) -> Result<()> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Batch — pay period {}", summary.period))
+            .set_author("payrun"),
+    );
+    batch::write(&mut wb, summary).map_err(xl(path))?;
     save(wb, path)
 }
 
@@ -104,7 +117,7 @@ pub fn tax_year(date: NaiveDate) -> String {
 }
 
 /// Pounds text as the reconciliation stores it (`-12.34`) back to pence.
-fn pence_of(text: &str) -> Option<Pence> {
+pub(crate) fn pence_of(text: &str) -> Option<Pence> {
     let t = text.trim();
     let (neg, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),
