@@ -13,7 +13,8 @@
 //! offers); the write floor writes the rows of decisions / exceptions /
 //! adjustments / deferred-claims / attendance.csv as CSV, then adjustments.csv
 //! as one workbook and exceptions + attendance + deferred-claims as another,
-//! in constant-memory sheets (text as text, numbers as numbers).
+//! in constant-memory sheets (text as text, numbers as numbers), at the zip
+//! compression level payrun uses.
 
 use calamine::{open_workbook, Reader, Xlsx};
 use rust_xlsxwriter::Workbook;
@@ -94,6 +95,8 @@ fn load_csv(path: &Path) -> Res<Vec<csv::StringRecord>> {
 /// written as one.
 fn write_xlsx(path: &Path, sheets: &[(&str, &[csv::StringRecord])]) -> Res<()> {
     let mut wb = Workbook::new();
+    // The zip level payrun's workbooks use (src/output/workbook/mod.rs).
+    wb.set_zip_compression_level(3);
     for (name, rows) in sheets {
         let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(*name)?;

@@ -82,7 +82,7 @@ impl Stages {
 /// Test seam for the kill tests (`tests/crash_safety.rs`, docs/fuzzing.md):
 /// when the environment variable `PAYRUN_PAUSE_AT` names `stage`, the run
 /// says so on stderr and sleeps, so a test can SIGKILL it at a known point.
-/// Stages: `read` (between the roster and the expenses inputs), `write`
+/// Stages: `read` (the roster read, the expenses still being read beside it), `write`
 /// (some outputs staged under temporary names), `commit` (outputs renamed
 /// into place, ledger not yet committed). Unset, it does nothing.
 pub fn pause_at(stage: &str) {
@@ -153,7 +153,6 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     }
     stages.done("reconcile");
 
-    stages.start("write");
     let report = Report {
         organisation: opts.org.as_deref(),
         period,
@@ -166,37 +165,19 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         protection: &protection,
         p11d: &p11d,
     };
-    let mut staging = Staging::new(&opts.out_dir)?;
-    staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
-    staging.write("exceptions.csv", |w| output::csv::exceptions(w, &report))?;
-    pause_at("write");
-    staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
-    staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
-    staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
-    staging.write("p11d.csv", |w| output::csv::p11d(w, &report))?;
-    stages.done("write");
-
-    // The workbooks show the manifest (Run info), so it is built first; the
-    // workbook stage's own timing is added to manifest.json afterwards.
+    // The workbooks show the manifest (Run info), so it is built first, with
+    // the timings known by then; the output stages' own timings are added to
+    // manifest.json afterwards.
     let label = report.period.label();
     let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
     let xlsx_outputs: &[String] = if opts.no_xlsx { &[] } else { &workbooks };
     let mut manifest =
         manifest(&report, inputs.reports, reconciliation, stages.timings.clone(), xlsx_outputs);
-    if !opts.no_xlsx {
-        stages.start("workbooks");
-        // The two workbooks share nothing but what they read: written side by side.
-        let (adjustments_path, exceptions_path) =
-            (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
-        let (written_adjustments, written_exceptions) = rayon::join(
-            || output::workbook::write_adjustments(&adjustments_path, &report, &adjustments, &manifest),
-            || output::workbook::write_exceptions(&exceptions_path, &report),
-        );
-        written_adjustments?;
-        written_exceptions?;
-        stages.done("workbooks");
-        manifest.timings_ms = stages.timings.clone();
-    }
+    let mut staging = Staging::new(&opts.out_dir)?;
+    stages.start("write");
+    let timings = write_outputs(&mut staging, &report, &adjustments, &manifest, xlsx_outputs)?;
+    stages.timings.extend(timings);
+    manifest.timings_ms = stages.timings.clone();
 
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
     staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
@@ -250,6 +231,81 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         }
     }
     Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods, commit_ms })
+}
+
+/// The machine CSVs, in the order they are put in place.
+const CSV_OUTPUTS: [&str; 6] = [
+    "decisions.csv",
+    "exceptions.csv",
+    "adjustments.csv",
+    "deferred-claims.csv",
+    "attendance.csv",
+    "p11d.csv",
+];
+
+/// Stages the CSVs and the workbooks, all at the same time (issue 17): they
+/// only read the run's results, and the workbooks (the larger part) would
+/// otherwise leave a core idle while the CSVs are written. Two CSV groups
+/// and the two workbooks are four tasks on the rayon pool; with one thread
+/// they run in turn. Every file is registered first, so they are put in
+/// place in the same order as before. Returns the `write` (CSVs) and
+/// `workbooks` timings, each from the start of the output stage to its last
+/// file, so they overlap; an error is reported in file order.
+fn write_outputs(
+    staging: &mut Staging,
+    report: &Report,
+    adjustments: &[payroll::AdjustmentRow],
+    manifest: &Manifest,
+    workbooks: &[String],
+) -> Result<Vec<(String, u128)>> {
+    let csv: Vec<PathBuf> = CSV_OUTPUTS.iter().map(|name| staging.path_for(name)).collect();
+    let xlsx: Vec<PathBuf> = workbooks.iter().map(|name| staging.path_for(name)).collect();
+    let staging = &*staging;
+    let started = Instant::now();
+    let csv_file = |i: usize| -> Result<()> {
+        staging.write_registered(&csv[i], CSV_OUTPUTS[i], |w| match i {
+            0 => output::csv::decisions(w, report),
+            1 => output::csv::exceptions(w, report),
+            2 => output::csv::adjustments(w, report, adjustments),
+            3 => output::csv::deferred(w, report),
+            4 => output::csv::attendance(w, report),
+            _ => output::csv::p11d(w, report),
+        })
+    };
+    // Each group returns the milliseconds from the stage's start to its end.
+    let done = || started.elapsed().as_millis();
+    let lines_csvs = || -> Result<u128> {
+        csv_file(0)?;
+        csv_file(1)?;
+        pause_at("write");
+        Ok(done())
+    };
+    let other_csvs = || -> Result<u128> {
+        (2..CSV_OUTPUTS.len()).try_for_each(csv_file)?;
+        Ok(done())
+    };
+    let adjustments_book = || -> Result<u128> {
+        if let Some(path) = xlsx.first() {
+            output::workbook::write_adjustments(path, report, adjustments, manifest)?;
+        }
+        Ok(done())
+    };
+    let exceptions_book = || -> Result<u128> {
+        if let Some(path) = xlsx.get(1) {
+            output::workbook::write_exceptions(path, report)?;
+        }
+        Ok(done())
+    };
+    let ((a, b), (c, d)) = rayon::join(
+        || rayon::join(lines_csvs, other_csvs),
+        || rayon::join(adjustments_book, exceptions_book),
+    );
+    let (a, b, c, d) = (a?, b?, c?, d?);
+    let mut timings = vec![("write".to_string(), a.max(b))];
+    if !workbooks.is_empty() {
+        timings.push(("workbooks".to_string(), c.max(d)));
+    }
+    Ok(timings)
 }
 
 /// What this run adds to the ledger.
@@ -333,18 +389,11 @@ fn manifest(
         findings_by_rule,
         reconciliation,
         timings_ms: timings,
-        outputs: [
-            "decisions.csv",
-            "exceptions.csv",
-            "adjustments.csv",
-            "deferred-claims.csv",
-            "attendance.csv",
-            "p11d.csv",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .chain(workbooks.iter().cloned())
-        .chain(std::iter::once("manifest.json".to_string()))
-        .collect(),
+        outputs: CSV_OUTPUTS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(workbooks.iter().cloned())
+            .chain(std::iter::once("manifest.json".to_string()))
+            .collect(),
     }
 }

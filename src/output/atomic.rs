@@ -53,6 +53,22 @@ impl Staging {
         w.get_ref().sync_all().map_err(|e| Error::io(&path, e))
     }
 
+    /// Writes the file registered as `tmp` by [`Staging::path_for`] (errors name
+    /// its final name in the output folder). Needs no `&mut`, so several files
+    /// can be written at once (issue 17).
+    pub fn write_registered(
+        &self,
+        tmp: &Path,
+        name: &str,
+        body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let mut w = create_private(tmp).map(|f| BufWriter::with_capacity(1 << 16, f))?;
+        let path = self.dir.join(name);
+        body(&mut w).map_err(|e| Error::io(&path, e))?;
+        w.flush().map_err(|e| Error::io(&path, e))?;
+        w.get_ref().sync_all().map_err(|e| Error::io(&path, e))
+    }
+
     /// Renames every staged file into place.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
         let mut done = Vec::new();
