@@ -9,7 +9,6 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
-pub mod engine;
 pub mod error;
 pub mod ingest;
 pub mod ledger;

@@ -1,7 +1,7 @@
 //! The reconciliation of SPEC §4.3. It must hold on every run; if it does
 //! not, nothing is put in place and the run exits 5.
 
-use super::payroll::AdjustmentRow;
+use crate::model::adjustment::AdjustmentRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Status};
 use crate::model::Pence;

@@ -8,11 +8,12 @@ use super::sheet::{
 };
 use super::style::{Styles, Widths};
 use super::{pence_of, Options};
+use crate::model::adjustment::{AdjustmentRow, ELEMENTS};
 use crate::model::Pence;
 use crate::output::csv::ADJUSTMENTS_HEADER;
+use crate::output::csv::P11D_HEADER;
 use crate::output::manifest::Manifest;
-use crate::output::p11d::P11D_HEADER;
-use crate::output::payroll::{element_name, AdjustmentRow, ELEMENTS};
+use crate::output::payroll::element_name;
 use crate::output::Report;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
@@ -115,7 +116,7 @@ fn protection(wb: &mut Workbook, report: &Report, styles: &Styles, opts: &Option
         PROTECTION_HEADER,
         SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None },
     );
-    for r in &report.protection.rows {
+    for r in report.protection {
         let mark = report.mark_of(&r.assignment);
         let date = |d: Option<NaiveDate>| d.map_or(Cell::Blank, Cell::Date);
         sheet.push(

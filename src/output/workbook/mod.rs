@@ -16,9 +16,9 @@ mod style;
 mod tests;
 
 use super::manifest::Manifest;
-use super::payroll::AdjustmentRow;
 use super::Report;
 use crate::error::{Error, Result};
+use crate::model::adjustment::AdjustmentRow;
 use crate::model::decision::Subject;
 use crate::model::Pence;
 use chrono::{Datelike, NaiveDate};
@@ -100,7 +100,7 @@ fn xl(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
 
 /// The UK tax year (6 April – 5 April) of a date, as `2025-26`.
 pub fn tax_year(date: NaiveDate) -> String {
-    super::p11d::tax_year_label(crate::rules::tax::tax_year(date))
+    crate::model::period::year_label(crate::model::time::tax_year(date))
 }
 
 /// Pounds text as the reconciliation stores it (`-12.34`) back to pence.

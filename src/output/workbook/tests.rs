@@ -59,7 +59,8 @@ fn exceptions_book(
         findings,
         staff: &staff,
         attendance: &[],
-        protection: &Default::default(),
+        marks: &Default::default(),
+        protection: &[],
         p11d: &[],
     };
     let dir = tempfile::tempdir().unwrap();
