@@ -135,6 +135,14 @@ impl fmt::Display for Pence {
     }
 }
 
+/// Money in JSON (the manifest) is written as in the CSVs: pounds text with
+/// two decimals, `"1234.50"` — exact, never a float.
+impl serde::Serialize for Pence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl fmt::Display for Miles {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
