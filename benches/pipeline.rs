@@ -92,6 +92,7 @@ fn stages(c: &mut Criterion) {
     let outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings.clone()).expect("rules");
     let rows = &outcome.adjustments;
     let report = Report {
+        organisation: None,
         period,
         config: &config,
         lines: &inputs.claims,
@@ -118,6 +119,7 @@ fn stages(c: &mut Criterion) {
     let manifest = Manifest {
         tool: "payrun",
         version: "bench",
+        organisation: None,
         period: period.label(),
         activity_month: String::new(),
         cutoff: String::new(),

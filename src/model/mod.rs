@@ -10,6 +10,7 @@ pub mod codes;
 pub mod decision;
 pub mod history;
 pub mod money;
+pub mod org;
 pub mod p11d;
 pub mod period;
 pub mod protection;
