@@ -7,6 +7,7 @@ pub mod decision;
 pub mod history;
 pub mod money;
 pub mod org;
+pub mod progress;
 pub mod period;
 pub mod roster;
 
