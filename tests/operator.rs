@@ -89,7 +89,10 @@ fn log_format_json_puts_one_object_per_stage_on_stderr() {
     assert_eq!(stage("ingest")["rows"], rows_read);
     assert_eq!(stage("rules")["rows"], 3000, "lines decided");
     let warnings = manifest["findings_by_severity"]["WARNING"].as_u64().unwrap_or(0);
-    assert_eq!(stage("ingest")["warnings"].as_u64().unwrap() + stage("rules")["warnings"].as_u64().unwrap(), warnings);
+    assert_eq!(
+        stage("ingest")["warnings"].as_u64().unwrap() + stage("rules")["warnings"].as_u64().unwrap(),
+        warnings
+    );
     assert!(stage("write")["rows"].as_u64().unwrap() >= 3000);
 
     // The default text format has no JSON and says what it did.
@@ -104,9 +107,12 @@ fn log_format_json_puts_one_object_per_stage_on_stderr() {
     assert!(stderr(&text).lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_err()));
 }
 
+/// (file, sheet, rows, percent) of one Read step.
+type ReadStep = (String, String, u64, Option<u8>);
+
 /// Records the progress steps a run reports.
 #[derive(Default)]
-struct Recorder(std::sync::Mutex<Vec<(String, String, u64, Option<u8>)>>);
+struct Recorder(std::sync::Mutex<Vec<ReadStep>>);
 
 impl payrun::model::progress::Progress for Recorder {
     fn report(&self, step: payrun::model::progress::Step<'_>) {

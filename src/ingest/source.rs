@@ -282,7 +282,8 @@ impl<'f> SheetBuilder<'f> {
             _ => 0,
         };
         let percent = self.bytes_percent.or_else(|| {
-            self.declared_rows.and_then(|total| progress::percent(u64::from(self.current.unwrap_or(0)) + 1, total))
+            self.declared_rows
+                .and_then(|total| progress::percent(u64::from(self.current.unwrap_or(0)) + 1, total))
         });
         self.progress.report(Step::Read { file: &self.file, sheet: &self.name, rows, percent });
         (self.sink)(block)
@@ -416,7 +417,13 @@ impl Input {
         } else {
             open_workbook(bytes, &ext, file, path, limits)?
         };
-        Ok(Input { path: path.to_path_buf(), sha256, book, limits: limits.clone(), progress: Arc::new(Silent) })
+        Ok(Input {
+            path: path.to_path_buf(),
+            sha256,
+            book,
+            limits: limits.clone(),
+            progress: Arc::new(Silent),
+        })
     }
 
     /// Reports rows read to `progress` from now on.
@@ -461,7 +468,8 @@ impl Input {
         let progress = self.progress.as_ref();
         match &mut self.book {
             Book::Workbook { file, sheets, date_system, ext } => contain_panics(&path, ext, || {
-                let mut out = SheetBuilder::new(file.clone(), name.into(), *date_system, limits, sink, progress);
+                let mut out =
+                    SheetBuilder::new(file.clone(), name.into(), *date_system, limits, sink, progress);
                 match sheets.as_mut() {
                     Sheets::Xlsx(book) => {
                         let mut reader = match book.worksheet_cells_reader(name) {
