@@ -2,7 +2,9 @@
 # Reproduces docs/performance.md (issue 17): builds release, generates the
 # sample months, runs payrun under GNU time and the I/O floor
 # (examples/floor.rs) on the same files, and prints per-stage timings, wall,
-# ratio to the floor, peak RSS and the machine's load average.
+# ratio to the floor, peak RSS and the machine's load average. CPU time
+# (user + system) is printed beside each wall time: on a shared machine it
+# moves far less with the load than wall time does.
 #
 #   benches/scale.sh [SIZE...]      SIZE: 100k | 300k | 1m   (default: 1m)
 #   PAIRS=3 benches/scale.sh 100k   interleaved payrun/floor pairs, medians
@@ -50,10 +52,11 @@ for size in "${sizes[@]}"; do
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(k=1;k<=n;k++) s=s*60+t[k]; printf "%d", s*1000}' "$in/time.txt")
     cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%d", s*1000}' "$in/time.txt")
     peak=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$in/time.txt")
-    floor_ms=$("$floor" "$in/roster.xlsx" "$in/expenses.xlsx" "$in/out" | awk '/floor total/ {print $3}')
+    floor_ms=$(/usr/bin/time -o "$in/floor-time.txt" "$floor" "$in/roster.xlsx" "$in/expenses.xlsx" "$in/out" | awk '/floor total/ {print $3}')
+    floor_cpu=$(awk '/user/ {sub("user","",$1); sub("system","",$2); printf "%d", ($1+$2)*1000}' "$in/floor-time.txt")
     l1=$(load)
     stages=$(grep -h 'timings ms' "$in/stderr.txt" | sed 's/.*timings ms: //' || true)
-    echo "$size pair $i: wall ${wall} ms (CPU ${cpu} ms), floor ${floor_ms} ms, ratio $(awk -v a="$wall" -v b="$floor_ms" 'BEGIN {printf "%.2f", a/b}'), peak RSS ${peak} KB, load ${l0} → ${l1}"
+    echo "$size pair $i: wall ${wall} ms (CPU ${cpu} ms), floor ${floor_ms} ms (CPU ${floor_cpu} ms), ratio $(awk -v a="$wall" -v b="$floor_ms" 'BEGIN {printf "%.2f", a/b}'), peak RSS ${peak} KB, load ${l0} → ${l1}"
     echo "   stages ms: $stages"
     walls+=("$wall"); floors+=("$floor_ms"); rss+=("$peak"); loads+=("$l0" "$l1")
   done

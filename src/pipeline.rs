@@ -5,14 +5,16 @@ use crate::error::{Error, Result};
 use crate::ingest;
 use crate::ledger::Ledger;
 use crate::model::adjustment::AdjustmentRow;
-use crate::model::decision::{Finding, Severity};
+use crate::model::decision::{Finding, Severity, Status};
 use crate::model::period::{self, Period};
+use crate::model::progress::{Progress, Step};
 use crate::output::manifest::Manifest;
 use crate::output::{self, atomic::Staging, reconcile, Report};
 use crate::rules::{self, engine::Ctx};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Everything `payrun run` is told.
@@ -37,6 +39,19 @@ pub struct RunOptions {
     pub rerun: bool,
     /// `--no-xlsx`: machine files only, no workbooks for people.
     pub no_xlsx: bool,
+    /// `--log-format`: `Json` puts one JSON object per stage on stderr.
+    pub log_format: LogFormat,
+}
+
+/// How stage records go to stderr (`--log-format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people: the progress bar on a terminal, `payrun run`'s summary lines.
+    #[default]
+    Text,
+    /// For log collectors (cron): one object per stage,
+    /// `{"stage", "ms", "rows", "warnings"}` (plus `"org"` with `--org`).
+    Json,
 }
 
 /// What a finished run reports back.
@@ -53,30 +68,90 @@ pub struct RunSummary {
     pub commit_ms: u128,
 }
 
-/// Stage timings for the manifest, with a progress line on a terminal.
+/// Stage timings for the manifest, the progress display on a terminal and,
+/// with `--log-format json`, one JSON object per stage on stderr.
 struct Stages {
     started: Instant,
     timings: Vec<(String, u128)>,
-    bar: indicatif::ProgressBar,
+    bar: Arc<Bar>,
+    /// `Some(org)` with `--log-format json`.
+    json: Option<Option<String>>,
 }
 
 impl Stages {
-    fn new(quiet: bool) -> Stages {
+    fn new(opts: &RunOptions) -> Stages {
         // indicatif draws nothing when stderr is not a terminal.
-        let bar =
-            if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new_spinner() };
-        Stages { started: Instant::now(), timings: Vec::new(), bar }
+        let bar = if opts.quiet || opts.log_format == LogFormat::Json {
+            indicatif::ProgressBar::hidden()
+        } else {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        };
+        let json = (opts.log_format == LogFormat::Json).then(|| opts.org.clone());
+        Stages { started: Instant::now(), timings: Vec::new(), bar: Arc::new(Bar(bar)), json }
     }
 
     fn start(&mut self, stage: &str) {
-        self.bar.set_message(format!("{stage}…"));
-        self.bar.tick();
+        self.bar.0.set_message(format!("{stage}…"));
         self.started = Instant::now();
     }
 
-    fn done(&mut self, stage: &str) {
-        self.timings.push((stage.to_string(), self.started.elapsed().as_millis()));
+    /// Ends `stage`, which handled `rows` rows and raised `warnings`
+    /// findings of severity WARNING.
+    fn done(&mut self, stage: &str, rows: usize, warnings: usize) {
+        self.record(stage, self.started.elapsed().as_millis(), rows, warnings);
     }
+
+    /// Records `stage` as lasting `ms`: for stages timed by their own tasks,
+    /// which ran alongside each other (the output stage).
+    fn record(&mut self, stage: &str, ms: u128, rows: usize, warnings: usize) {
+        self.timings.push((stage.to_string(), ms));
+        self.log(stage, ms, rows, warnings);
+    }
+
+    fn log(&self, stage: &str, ms: u128, rows: usize, warnings: usize) {
+        if let Some(org) = &self.json {
+            let mut record =
+                serde_json::json!({ "stage": stage, "ms": ms, "rows": rows, "warnings": warnings });
+            if let (Some(org), Some(map)) = (org, record.as_object_mut()) {
+                map.insert("org".into(), serde_json::Value::String(org.clone()));
+            }
+            eprintln!("{record}");
+        }
+    }
+
+    fn progress(&self) -> Arc<dyn Progress> {
+        self.bar.clone()
+    }
+}
+
+/// The progress display: the current step as the bar's message.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn report(&self, step: Step<'_>) {
+        if self.0.is_hidden() {
+            return;
+        }
+        let message = match step {
+            Step::Read { file, sheet, rows, percent: Some(p) } => {
+                format!("reading {file} {sheet}: {rows} rows ({p}%)")
+            }
+            Step::Read { file, sheet, rows, percent: None } => format!("reading {file} {sheet}: {rows} rows"),
+            Step::Decided { lines, of } => format!("rules: {lines} of {of} lines decided"),
+            Step::Written { file, rows } => format!("writing: {file} {rows} rows"),
+        };
+        self.0.set_message(message);
+    }
+}
+
+/// WARNING findings among `findings`.
+fn warnings(findings: &[Finding]) -> usize {
+    findings.iter().filter(|f| f.severity == Severity::Warning).count()
 }
 
 /// Test seam for the kill tests (`tests/crash_safety.rs`, docs/fuzzing.md):
@@ -94,7 +169,7 @@ pub fn pause_at(stage: &str) {
 
 /// Runs one pay period: the stages in order.
 pub fn run(opts: &RunOptions) -> Result<RunSummary> {
-    let mut stages = Stages::new(opts.quiet);
+    let mut stages = Stages::new(opts);
 
     // The lock is taken before anything is read, so a second run on the same
     // state stops at once (exit 4) instead of after a long ingest.
@@ -103,28 +178,37 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     refuse_out_of_order(&ledger, opts)?;
     // Only periods before this one (SPEC §6.3 rule 17).
     let history = ledger.history(opts.period)?;
-    stages.done("ledger");
+    stages.done("ledger", 0, 0);
 
     stages.start("config");
     let config = Config::find(opts.config_dir.as_deref())?;
     let period = Period::new(opts.period, &config.policy);
-    stages.done("config");
+    stages.done("config", 0, 0);
 
     stages.start("ingest");
-    let inputs = ingest::load(&opts.roster, &opts.expenses, &config, || pause_at("read"))?;
-    stages.done("ingest");
+    let inputs = ingest::load(&opts.roster, &opts.expenses, &config, || pause_at("read"), stages.progress())?;
+    let rows_read = inputs.reports.iter().flat_map(|r| r.sheets.iter().map(|(_, n)| n)).sum();
+    let ingest_warnings = warnings(&inputs.roster_findings);
+    stages.done("ingest", rows_read, ingest_warnings);
 
     stages.start("rules");
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
     let outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings)?;
-    stages.done("rules");
+    let lines = inputs.claims.len() as u64;
+    stages.bar.report(Step::Decided { lines, of: lines });
+    // The roster findings of ingest are among the run's findings: counted once.
+    stages.done(
+        "rules",
+        outcome.decisions.len(),
+        warnings(&outcome.findings).saturating_sub(ingest_warnings),
+    );
 
     stages.start("reconcile");
     let reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments);
     if !reconciliation.passed {
         return Err(Error::Reconciliation(reconciliation.failures.join("; ")));
     }
-    stages.done("reconcile");
+    stages.done("reconcile", inputs.claims.len(), 0);
 
     let report = Report {
         organisation: opts.org.as_deref(),
@@ -151,6 +235,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let commit_started = Instant::now();
     ledger.commit(&outcome.record, &ledger_manifest(&manifest)?)?;
     let commit_ms = commit_started.elapsed().as_millis();
+    stages.log("ledger-commit", commit_ms, outcome.decisions.len(), 0);
     let label = period.label();
     let later_periods = ledger.periods_after(&label)?;
     drop(ledger);
@@ -162,7 +247,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             later_periods.join(", ")
         );
     }
-    stages.bar.finish_and_clear();
+    stages.bar.0.finish_and_clear();
     fail_on(opts, &outcome.findings)?;
     Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods, commit_ms })
 }
@@ -219,6 +304,16 @@ fn write_outputs(
     let workbooks: &[String] = if manifest.outputs.contains(&names[0]) { &names } else { &[] };
     let csv: Vec<PathBuf> = CSV_OUTPUTS.iter().map(|name| staging.path_for(name)).collect();
     let xlsx: Vec<PathBuf> = workbooks.iter().map(|name| staging.path_for(name)).collect();
+    let deferred = report.decisions.iter().filter(|d| d.status == Status::Deferred).count();
+    let csv_rows = [
+        report.decisions.len(),
+        report.findings.len(),
+        adjustments.len(),
+        deferred,
+        report.attendance.len(),
+        report.p11d.len(),
+    ];
+    let progress = stages.progress();
     let staged = &*staging;
     let started = Instant::now();
     let csv_file = |i: usize| -> Result<()> {
@@ -229,7 +324,9 @@ fn write_outputs(
             3 => output::csv::deferred(w, report),
             4 => output::csv::attendance(w, report),
             _ => output::csv::p11d(w, report),
-        })
+        })?;
+        progress.report(Step::Written { file: CSV_OUTPUTS[i], rows: csv_rows[i] as u64 });
+        Ok(())
     };
     // Each task returns the milliseconds from the stage's start to its end.
     let done = || started.elapsed().as_millis();
@@ -261,9 +358,9 @@ fn write_outputs(
         || rayon::join(adjustments_book, exceptions_book),
     );
     let (a, b, c, d) = (a?, b?, c?, d?);
-    stages.timings.push(("write".to_string(), a.max(b)));
+    stages.record("write", a.max(b), csv_rows.iter().sum(), 0);
     if !workbooks.is_empty() {
-        stages.timings.push(("workbooks".to_string(), c.max(d)));
+        stages.record("workbooks", c.max(d), adjustments.len() + report.findings.len(), 0);
     }
     manifest.timings_ms = stages.timings.clone();
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;

@@ -15,9 +15,11 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Finding;
+use crate::model::progress::Progress;
 use crate::model::roster::Roster;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What was read from one input, for the manifest and `payrun check`.
 #[derive(Clone, Debug, Serialize)]
@@ -47,16 +49,19 @@ pub struct Inputs {
 /// reported before an expenses error, as when they were read in turn.
 /// `after_roster` runs once the roster is read (the expenses may still be
 /// being read): the pipeline's `read` pause for the kill tests (ingest knows
-/// nothing of it).
+/// nothing of it). Rows read are reported to `progress` as each block of a
+/// sheet is read.
 pub fn load(
     roster: &Path,
     expenses: &[PathBuf],
     config: &Config,
     after_roster: impl FnOnce(),
+    progress: Arc<dyn Progress>,
 ) -> Result<Inputs> {
     let (roster_read, expenses_read) = std::thread::scope(|scope| {
-        let claims = scope.spawn(|| read_expenses(expenses, config));
-        let roster = read_roster(roster, config);
+        let claims_progress = progress.clone();
+        let claims = scope.spawn(move || read_expenses(expenses, config, claims_progress));
+        let roster = read_roster(roster, config, progress);
         if roster.is_ok() {
             after_roster();
         }
@@ -71,8 +76,13 @@ pub fn load(
 }
 
 /// The roster workbook into the model.
-fn read_roster(path: &Path, config: &Config) -> Result<(Roster, Vec<Finding>, InputReport)> {
+fn read_roster(
+    path: &Path,
+    config: &Config,
+    progress: Arc<dyn Progress>,
+) -> Result<(Roster, Vec<Finding>, InputReport)> {
     let mut input = source::Input::open(path, "Staff", &config.policy.limits)?;
+    input.report_to(progress);
     let (roster, findings, counts) = roster::read(&mut input, &config.columns)?;
     let report = InputReport { path: input.path.clone(), sha256: input.sha256.clone(), sheets: counts };
     drop(input);
@@ -80,11 +90,16 @@ fn read_roster(path: &Path, config: &Config) -> Result<(Roster, Vec<Finding>, In
 }
 
 /// Every expenses input in the order given, claims concatenated.
-fn read_expenses(expenses: &[PathBuf], config: &Config) -> Result<(Vec<ClaimLine>, Vec<InputReport>)> {
+fn read_expenses(
+    expenses: &[PathBuf],
+    config: &Config,
+    progress: Arc<dyn Progress>,
+) -> Result<(Vec<ClaimLine>, Vec<InputReport>)> {
     let mut claims = Vec::new();
     let mut reports = Vec::new();
     for path in expenses {
         let mut input = source::Input::open(path, "Claims", &config.policy.limits)?;
+        input.report_to(progress.clone());
         let lines = claims::read(&mut input, &config.columns)?;
         reports.push(InputReport {
             path: input.path.clone(),
