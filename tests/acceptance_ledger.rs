@@ -179,11 +179,14 @@ fn a_run_failing_after_its_outputs_are_written_leaves_the_ledger_as_it_was() {
     assert_eq!(ledger.periods().unwrap(), vec!["2025-05", "2025-06"]);
 }
 
-/// Periods and paid-line counts per period in the ledger.
+/// Periods and paid-line counts per period in the ledger. Opened read-write
+/// (never created): a run killed inside its commit leaves a hot journal,
+/// which SQLite rolls back on the next read-write open — as the next run
+/// does — but which a read-only connection refuses (SQLITE_READONLY_ROLLBACK).
 fn committed(state: &Path) -> Vec<(String, i64)> {
     let conn = rusqlite::Connection::open_with_flags(
         state.join(payrun::ledger::LEDGER_FILE),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE,
     )
     .unwrap();
     let mut stmt = conn
