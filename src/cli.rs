@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand};
 /// Exit codes: 0 run complete; 2 bad command line; 3 input unreadable or a
 /// required sheet/column missing (or invalid configuration); 4 ledger locked
 /// by another run; 5 reconciliation failed (nothing written); 6 --fail-on
-/// threshold reached (outputs written); 1 internal error.
+/// threshold reached (outputs written); 7 `payrun batch`: an organisation
+/// did not exit 0; 1 internal error.
 #[derive(Debug, Parser)]
 #[command(name = "payrun", version, about, long_about)]
 pub struct Cli {
@@ -23,6 +24,8 @@ pub enum Command {
     Rules(cmd::rules::RulesArgs),
     Sample(cmd::sample::SampleArgs),
     Ledger(cmd::ledger::LedgerArgs),
+    Config(cmd::config::ConfigArgs),
+    Batch(cmd::batch::BatchArgs),
 }
 
 /// Runs the parsed command; the error carries the exit code.
@@ -33,5 +36,7 @@ pub fn dispatch(cli: Cli) -> crate::Result<()> {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sample(args) => cmd::sample::run(args),
         Command::Ledger(args) => cmd::ledger::run(args),
+        Command::Config(args) => cmd::config::run(args),
+        Command::Batch(args) => cmd::batch::run(args),
     }
 }

@@ -1,6 +1,8 @@
 //! One file per command, its help text beside it.
 
+pub mod batch;
 pub mod check;
+pub mod config;
 pub mod ledger;
 pub mod rules;
 pub mod run;

@@ -15,13 +15,14 @@ pub struct RulesArgs {
     /// Print the catalogue as Markdown (the text of docs/rules.md).
     #[arg(long)]
     pub markdown: bool,
-    /// The configuration whose figures (rates, caps, thresholds) the texts show.
-    #[arg(long, default_value_os_t = Config::default_dir())]
-    pub config: PathBuf,
+    /// Configuration whose figures (rates, caps, thresholds) the texts show
+    /// [default: $PAYRUN_CONFIG, else ./config, else the built-in defaults].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 pub fn run(args: RulesArgs) -> crate::Result<()> {
-    let config = Config::load(&args.config)?;
+    let config = Config::find(args.config.as_deref())?;
     let policy = &config.policy;
     if let Some(code) = args.code {
         let rule = crate::rules::by_code(&code)
