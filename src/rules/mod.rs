@@ -9,8 +9,12 @@
 pub mod age;
 pub mod data;
 pub mod duplicates;
+pub mod engine;
+mod evaluate;
 pub mod leave;
 pub mod mileage;
+pub mod p11d;
+pub mod payroll;
 pub mod protection;
 pub mod receipts;
 pub mod relocation;
@@ -22,6 +26,8 @@ pub mod tax;
 pub(crate) mod testkit;
 pub mod text;
 pub mod travel;
+
+pub use evaluate::{evaluate, Outcome};
 
 use crate::model::decision::Severity;
 
