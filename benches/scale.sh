@@ -11,6 +11,7 @@
 #   PAYRUN=path/to/payrun ...       measure another binary (e.g. a baseline)
 #   SCALE_DIR=/tmp/payrun-scale     where inputs and outputs go (not committed)
 #   THREADS=1 ...                   RAYON_NUM_THREADS for payrun
+#   CONFIG=dir ...                  --config for payrun (default: its lookup, ./config)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${SCALE_DIR:-/tmp/payrun-scale}
@@ -46,7 +47,7 @@ for size in "${sizes[@]}"; do
   for i in $(seq 1 "$pairs"); do
     rm -rf "$in/out" "$in/state"
     l0=$(load)
-    RAYON_NUM_THREADS=${THREADS:-} /usr/bin/time -v -o "$in/time.txt" "$PAYRUN" run --period 2025-06 \
+    RAYON_NUM_THREADS=${THREADS:-} /usr/bin/time -v -o "$in/time.txt" "$PAYRUN" run --period 2025-06 ${CONFIG:+--config "$CONFIG"} \
       --roster "$in/roster.xlsx" --expenses "$in/expenses.xlsx" \
       --out "$in/out" --state "$in/state" 2>"$in/stderr.txt" || { cat "$in/stderr.txt" >&2; exit 1; }
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(k=1;k<=n;k++) s=s*60+t[k]; printf "%d", s*1000}' "$in/time.txt")
