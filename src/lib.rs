@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod ingest;
 pub mod ledger;
 pub mod model;

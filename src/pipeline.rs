@@ -1,16 +1,18 @@
-//! One payroll run, end to end: ingest → rules → outputs (→ ledger commit).
+//! One payroll run, end to end: ingest → rules → outputs staged → ledger
+//! commit → output folder swapped in → run marked placed (SPEC §5).
 
 use crate::config::Config;
 use crate::engine::{self, Ctx};
 use crate::error::{Error, Result};
+use crate::files::folder::StagedFolder;
 use crate::ingest;
 use crate::ledger::{self, Ledger, PaidLine, PeriodRecord};
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::period::Period;
 use crate::output::manifest::Manifest;
-use crate::output::{self, atomic::Staging, payroll, reconcile, Report};
+use crate::output::{self, payroll, reconcile, Report};
 use crate::rules;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -43,10 +45,11 @@ pub struct RunSummary {
     /// figures were computed without this run's entries and need a re-run.
     pub later_periods: Vec<String>,
     /// Milliseconds the ledger commit took. Not in `manifest.json`: the
-    /// manifest is an output, written before the commit so that the period
-    /// enters the ledger only once every output is in place (and the ledger
-    /// stores the manifest itself); `payrun run` prints it on stderr.
+    /// manifest is an output, staged before the commit (and the ledger stores
+    /// the manifest itself); `payrun run` prints it on stderr.
     pub commit_ms: u128,
+    /// Where the previous output folder was kept, if there was one.
+    pub replaced: Option<PathBuf>,
 }
 
 /// Stage timings for the manifest, with a progress line on a terminal.
@@ -78,12 +81,15 @@ impl Stages {
 /// Test seam for the kill tests (`tests/crash_safety.rs`, docs/fuzzing.md):
 /// when the environment variable `PAYRUN_PAUSE_AT` names `stage`, the run
 /// says so on stderr and sleeps, so a test can SIGKILL it at a known point.
-/// Stages: `read` (between the roster and the expenses inputs), `write`
-/// (some outputs staged under temporary names), `commit` (outputs renamed
-/// into place, ledger not yet committed). Unset, it does nothing.
+/// Stages, in run order (docs/ledger.md says what the next run does after a
+/// kill at each): `read` (between the roster and the expenses inputs),
+/// `write` (some outputs staged), `commit` (every output staged, the
+/// period's transaction filled, not committed), `swap` (committed, output
+/// folder not yet swapped in), `mark` (swapped in, run not yet marked
+/// placed). Unset, it does nothing.
 pub fn pause_at(stage: &str) {
     if std::env::var_os("PAYRUN_PAUSE_AT").is_some_and(|v| v == stage) {
-        eprintln!("payrun: paused at {stage}");
+        crate::error::note(&format!("paused at {stage}"));
         std::thread::sleep(std::time::Duration::from_secs(120));
     }
 }
@@ -92,23 +98,19 @@ pub fn pause_at(stage: &str) {
 pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut stages = Stages::new(opts.quiet);
 
-    // The lock is taken before anything is read, so a second run on the same
-    // state stops at once (exit 4) instead of after a long ingest.
+    // Before anything is read (SPEC §5): the lock is taken and the ledger
+    // proven writable, and the output folder's staging created, so a second
+    // run stops at once (exit 4) and an unwritable state or --out fails at
+    // once (exit 8), not after a long ingest.
     stages.start("ledger");
+    check_state_outside_out(opts)?;
     let mut ledger = Ledger::open(&opts.state_dir)?;
+    ledger.begin()?;
     let label = ledger::label(opts.period);
-    if let Some(latest) = ledger.latest_period()? {
-        if label < latest && !opts.rerun {
-            return Err(Error::Usage(format!(
-                "period {label} is earlier than the latest committed period {latest} in {}: running it \
-                 would change the year-to-date and rolling figures that later periods were paid on. \
-                 Pass --rerun to run it anyway; the later periods are then reported as needing a re-run",
-                ledger.path().display()
-            )));
-        }
-    }
+    check_period_order(&ledger, &label, opts.rerun)?;
     // Only periods before this one (SPEC §6.3 rule 17).
     let history = ledger.history(opts.period)?;
+    let mut staging = StagedFolder::new(&opts.out_dir)?;
     stages.done("ledger");
 
     stages.start("config");
@@ -118,6 +120,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     stages.start("ingest");
     let inputs = ingest::load(&opts.roster, &opts.expenses, &config)?;
+    check_period_near_claims(opts.period, &inputs.claims)?;
     stages.done("ingest");
 
     stages.start("rules");
@@ -161,46 +164,13 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         protection: &protection,
         p11d: &p11d,
     };
-    let mut staging = Staging::new(&opts.out_dir)?;
-    staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
-    staging.write("exceptions.csv", |w| output::csv::exceptions(w, &report))?;
-    pause_at("write");
-    staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
-    staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
-    staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
-    staging.write("p11d.csv", |w| output::csv::p11d(w, &report))?;
-    stages.done("write");
-
-    // The workbooks show the manifest (Run info), so it is built first; the
-    // workbook stage's own timing is added to manifest.json afterwards.
+    // The manifest is built first: the ledger stores it (without timings)
+    // and the workbooks show it (Run info); timings are filled in as stages end.
     let label = report.period.label();
     let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
     let xlsx_outputs: &[String] = if opts.no_xlsx { &[] } else { &workbooks };
     let mut manifest =
         manifest(&report, inputs.reports, reconciliation, stages.timings.clone(), xlsx_outputs);
-    if !opts.no_xlsx {
-        stages.start("workbooks");
-        // The two workbooks share nothing but what they read: written side by side.
-        let (adjustments_path, exceptions_path) =
-            (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
-        let (written_adjustments, written_exceptions) = rayon::join(
-            || output::workbook::write_adjustments(&adjustments_path, &report, &adjustments, &manifest),
-            || output::workbook::write_exceptions(&exceptions_path, &report),
-        );
-        written_adjustments?;
-        written_exceptions?;
-        stages.done("workbooks");
-        manifest.timings_ms = stages.timings.clone();
-    }
-
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
-    staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
-    staging.commit()?;
-    pause_at("commit");
-
-    // Only now, with every output in place, does the period enter the
-    // ledger — one transaction, so a failure or kill before this line leaves
-    // the ledger as it was, and the outputs can simply be produced again.
     let record = PeriodRecord {
         sr_miles: flatten(&evaluation.miles.special_rate),
         amap_miles: flatten(&evaluation.miles.amap),
@@ -218,19 +188,56 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             .collect(),
         ..period_record(&label, &inputs.claims, &evaluation.decisions, &manifest)?
     };
-    let commit_started = Instant::now();
-    ledger.commit(&record)?;
-    let commit_ms = commit_started.elapsed().as_millis();
+    // The period's transaction is filled while the machine files are staged.
+    let (filled, staged) = rayon::join(
+        || ledger.fill(&record),
+        || -> Result<()> {
+            staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
+            staging.write("exceptions.csv", |w| output::csv::exceptions(w, &report))?;
+            pause_at("write");
+            staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
+            staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
+            staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
+            staging.write("p11d.csv", |w| output::csv::p11d(w, &report))
+        },
+    );
+    filled?;
+    staged?;
     drop(record);
+    stages.done("write");
+    manifest.timings_ms = stages.timings.clone();
+
+    if !opts.no_xlsx {
+        stages.start("workbooks");
+        let paths = (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
+        output::workbook::write_both((&paths.0, &paths.1), &report, &adjustments, &manifest)?;
+        stages.done("workbooks");
+        manifest.timings_ms = stages.timings.clone();
+    }
+
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
+    pause_at("commit");
+
+    // Commit, then swap the folder in, then mark the run placed: a failure
+    // or kill between leaves a committed period not yet placed, which the
+    // next run of the period reproduces (docs/ledger.md).
+    let commit_started = Instant::now();
+    ledger.commit_filled()?;
+    let commit_ms = commit_started.elapsed().as_millis();
+    pause_at("swap");
+    let placed = staging.place()?;
+    pause_at("mark");
+    ledger.mark_placed(&label)?;
     let later_periods = ledger.periods_after(&label)?;
     drop(ledger);
     // Printed even with --quiet, and before --fail-on: the operator must act on it.
     if !later_periods.is_empty() {
-        eprintln!(
-            "payrun: {label} was re-run; later period(s) {} were computed from the old figures \
+        crate::error::note(&format!(
+            "{label} was re-run; later period(s) {} were computed from the old figures \
              and need a re-run, in order",
             later_periods.join(", ")
-        );
+        ));
     }
     stages.bar.finish_and_clear();
 
@@ -244,7 +251,81 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             )));
         }
     }
-    Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods, commit_ms })
+    Ok(RunSummary {
+        out_dir: opts.out_dir.clone(),
+        manifest,
+        later_periods,
+        commit_ms,
+        replaced: placed.replaced,
+    })
+}
+
+/// The output folder is replaced as a whole on each run: a state folder
+/// inside it would be moved away with it.
+fn check_state_outside_out(opts: &RunOptions) -> Result<()> {
+    let (state, out) = (std::path::absolute(&opts.state_dir), std::path::absolute(&opts.out_dir));
+    if let (Ok(state), Ok(out)) = (state, out) {
+        if state.starts_with(&out) {
+            return Err(Error::Usage(format!(
+                "--state {} is inside --out {}: each run replaces its output folder as a whole, \
+                 so keep the ledger's folder elsewhere",
+                opts.state_dir.display(),
+                opts.out_dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses (exit 2) a period earlier than the latest committed one without
+/// `--rerun` (SPEC §6.8 rule 47), and any period while an earlier one is
+/// committed but not placed: that period's outputs may never have reached
+/// payroll, yet later runs would count its lines as paid.
+fn check_period_order(ledger: &Ledger, label: &str, rerun: bool) -> Result<()> {
+    if let Some(latest) = ledger.latest_period()? {
+        if *label < *latest && !rerun {
+            return Err(Error::Usage(format!(
+                "period {label} is earlier than the latest committed period {latest} in {}: running it \
+                 would change the year-to-date and rolling figures that later periods were paid on. \
+                 Pass --rerun to run it anyway; the later periods are then reported as needing a re-run",
+                ledger.path().display()
+            )));
+        }
+    }
+    let unplaced = ledger.unplaced_periods()?;
+    if let Some(earlier) = unplaced.iter().find(|p| p.as_str() < label) {
+        return Err(Error::Usage(format!(
+            "period {earlier} is committed in {} but its outputs were never put in place (its run was \
+             interrupted): run {earlier} again first (same inputs) to reproduce them",
+            ledger.path().display()
+        )));
+    }
+    if unplaced.iter().any(|p| p == label) {
+        crate::error::note(&format!(
+            "period {label} is committed but its outputs were not put in place (its run was interrupted); \
+             this run reproduces them"
+        ));
+    }
+    Ok(())
+}
+
+/// Claims are paid one month in arrears: a period more than two months
+/// after the latest expense_date in the Claims is a mistyped `--period` (or
+/// the wrong expenses file), and committing it would make every real period
+/// need `--rerun`. Refused with exit 2.
+fn check_period_near_claims(period: NaiveDate, claims: &[crate::model::claim::ClaimLine]) -> Result<()> {
+    let Some(latest) = claims.iter().map(|c| c.expense_date).max() else {
+        return Ok(());
+    };
+    let latest_month = latest.with_day(1).unwrap_or(latest);
+    if period > crate::ingest::cell::add_months(latest_month, 2) {
+        return Err(Error::Usage(format!(
+            "--period {} is more than 2 months after the month of the latest expense_date in the Claims \
+             ({latest}); claims are paid one month in arrears, so check --period and --expenses",
+            ledger::label(period)
+        )));
+    }
+    Ok(())
 }
 
 /// What this run adds to the ledger.
