@@ -9,9 +9,9 @@ use clap::{Parser, Subcommand};
 /// required sheet/column missing (or invalid configuration, or a ledger that
 /// is not a payrun ledger or is corrupt); 4 ledger locked by another run;
 /// 5 reconciliation failed (nothing written); 6 --fail-on threshold reached
-/// (outputs written); 8 an output or state folder cannot be written (nothing
-/// put in place, ledger unchanged); 130 / 143 interrupted by SIGINT / SIGTERM;
-/// 1 internal error.
+/// (outputs written); 7 `payrun batch`: an organisation did not exit 0;
+/// 8 an output or state folder cannot be written (nothing put in place,
+/// ledger unchanged); 130 / 143 interrupted by SIGINT / SIGTERM; 1 internal error.
 #[derive(Debug, Parser)]
 #[command(name = "payrun", version, about, long_about)]
 pub struct Cli {
@@ -26,6 +26,8 @@ pub enum Command {
     Rules(cmd::rules::RulesArgs),
     Sample(cmd::sample::SampleArgs),
     Ledger(cmd::ledger::LedgerArgs),
+    Config(cmd::config::ConfigArgs),
+    Batch(cmd::batch::BatchArgs),
 }
 
 /// Runs the parsed command; the error carries the exit code.
@@ -36,5 +38,7 @@ pub fn dispatch(cli: Cli) -> crate::Result<()> {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sample(args) => cmd::sample::run(args),
         Command::Ledger(args) => cmd::ledger::run(args),
+        Command::Config(args) => cmd::config::run(args),
+        Command::Batch(args) => cmd::batch::run(args),
     }
 }

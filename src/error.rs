@@ -25,6 +25,9 @@ pub enum Error {
     /// Exit 6: `--fail-on` found findings of that severity (outputs written).
     #[error("{0}")]
     FailOn(String),
+    /// Exit 7: `payrun batch` ran, and an organisation did not exit 0.
+    #[error("{0}")]
+    Batch(String),
     /// Exit 8: an output or state folder cannot be written (disk full,
     /// read-only, permission): nothing was put in place, the ledger is unchanged.
     #[error("{0}")]
@@ -42,6 +45,7 @@ impl Error {
             Error::Locked(_) => 4,
             Error::Reconciliation(_) => 5,
             Error::FailOn(_) => 6,
+            Error::Batch(_) => 7,
             Error::Write(_) => 8,
             Error::Internal(_) => 1,
         }

@@ -1,6 +1,8 @@
 //! One file per command, its help text beside it.
 
+pub mod batch;
 pub mod check;
+pub mod config;
 pub mod ledger;
 pub mod rules;
 pub mod run;
@@ -19,4 +21,22 @@ pub fn parse_period(text: &str) -> Result<NaiveDate> {
         return Err(Error::Usage(format!("--period {text} is outside 2000-01 … 2099-12")));
     }
     Ok(period)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_period;
+
+    #[test]
+    fn periods_are_bounded_to_2000_01_through_2099_12() {
+        for ok in ["2000-01", "2025-06", "2099-12"] {
+            assert!(parse_period(ok).is_ok(), "{ok}");
+        }
+        for bad in ["1999-12", "2100-01", "0000-01", "9999-12"] {
+            let e = parse_period(bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2);
+            assert!(e.to_string().contains("outside 2000-01"), "{e}");
+        }
+        assert_eq!(parse_period("2025-13").unwrap_err().exit_code(), 2);
+    }
 }

@@ -25,7 +25,7 @@ impl Staging {
     }
 
     /// A temporary path for the final file `name`, registered for commit.
-    fn path_for(&mut self, name: &str) -> PathBuf {
+    pub fn path_for(&mut self, name: &str) -> PathBuf {
         let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
         self.files.push((tmp.clone(), self.dir.join(name)));
         tmp

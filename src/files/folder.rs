@@ -24,6 +24,8 @@ pub struct StagedFolder {
     staging: PathBuf,
     names: BTreeSet<String>,
     placed: bool,
+    /// Folders above `out` this run created: removed again if it fails.
+    created: Vec<PathBuf>,
 }
 
 /// What [`StagedFolder::place`] did with the folder it replaced.
@@ -51,7 +53,7 @@ impl StagedFolder {
             })?;
         check_replaceable(out)?;
         let parent = parent_of(out);
-        create_private_dir(&parent, OUT_MODE)?;
+        let created = create_private_dir(&parent, OUT_MODE)?;
         remove_stale_staging(&parent, &name);
         let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
         if staging.exists() {
@@ -59,7 +61,7 @@ impl StagedFolder {
         }
         create_private_dir(&staging, OUT_MODE)?;
         super::signals::register(&staging);
-        Ok(StagedFolder { out: out.to_path_buf(), staging, names: BTreeSet::new(), placed: false })
+        Ok(StagedFolder { out: out.to_path_buf(), staging, names: BTreeSet::new(), placed: false, created })
     }
 
     /// The final folder.
@@ -132,12 +134,16 @@ impl StagedFolder {
 }
 
 impl Drop for StagedFolder {
-    /// An abandoned run leaves no staging folder behind.
+    /// An abandoned run leaves no staging folder, nor folders it created, behind.
     fn drop(&mut self) {
         if !self.placed {
             let mut critical = super::signals::critical();
             let _ = std::fs::remove_dir_all(&self.staging);
             critical.forget(&self.staging);
+            // Innermost first; a folder someone else put files in stays.
+            for dir in self.created.iter().rev() {
+                let _ = std::fs::remove_dir(dir);
+            }
         }
     }
 }
@@ -284,6 +290,9 @@ mod tests {
         }
         assert_eq!(names(tmp.path()), ["out"]);
         assert_eq!(names(&out), ["manifest.json"]);
+        // Folders created above a new out go again too.
+        drop(StagedFolder::new(&tmp.path().join("new/deeper/out")).unwrap());
+        assert_eq!(names(tmp.path()), ["out"]);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! so nothing from a claim can become a formula (see [`sheet::Cell`]).
 
 mod adjustments;
+mod batch;
 mod exceptions;
 mod sheet;
 mod style;
@@ -24,6 +25,7 @@ use crate::model::Pence;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use sheet::MAX_DATA_ROWS;
 
@@ -44,24 +46,24 @@ impl Default for Options {
 /// read). rust_xlsxwriter panics when a write fails — "Couldn't write to xml
 /// file … StorageFull" inside worksheet.rs on a full disk — so a panic in
 /// either is contained here and becomes a write error (exit 8); the caller's
-/// staging folder, partial files and all, is then removed. The process-wide
-/// panic hook is silenced for the duration (set once, not per thread, so the
-/// two writers cannot restore each other's hook).
+/// staging folder, partial files and all, is then removed. While any
+/// workbook is being written the panic hook prints nothing (see
+/// [`quiet_while_writing`]).
 pub fn write_both(
     paths: (&Path, &Path),
     report: &Report,
     adjustments: &[AdjustmentRow],
     manifest: &Manifest,
 ) -> Result<()> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    quiet_while_writing();
+    WRITING.fetch_add(1, Ordering::SeqCst);
     let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         rayon::join(
             || write_adjustments(paths.0, report, adjustments, manifest),
             || write_exceptions(paths.1, report),
         )
     }));
-    std::panic::set_hook(previous);
+    WRITING.fetch_sub(1, Ordering::SeqCst);
     match written {
         Ok((adjustments, exceptions)) => adjustments.and(exceptions),
         Err(payload) => {
@@ -80,6 +82,26 @@ pub fn write_both(
     }
 }
 
+/// Workbooks being written now, in any thread (a batch writes several).
+static WRITING: AtomicUsize = AtomicUsize::new(0);
+
+/// Wraps the panic hook, once per process, so that it is silent while
+/// [`WRITING`] is non-zero: the contained panic is reported as an error
+/// instead. Swapping hooks per call would race when organisations write
+/// their workbooks at the same time (one call could restore another's
+/// silent hook for good).
+fn quiet_while_writing() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if WRITING.load(Ordering::SeqCst) == 0 {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// What rust_xlsxwriter's panics on a failed write say (its `XML_WRITE_ERROR`).
 fn rust_xlsxwriter_write_error() -> &'static str {
     "Couldn't write to xml file"
@@ -94,6 +116,18 @@ pub fn write_adjustments(
 ) -> Result<()> {
     let mut wb = new_workbook(path, report, "Payroll adjustments")?;
     adjustments::write(&mut wb, report, adjustments, manifest, &Options::default()).map_err(xl(path))?;
+    save(wb, path)
+}
+
+/// Writes `batch-YYYY-MM.xlsx` (the Control sheet, SPEC §8.2) to `path`.
+pub fn write_batch(path: &Path, summary: &super::batch::BatchSummary) -> Result<()> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Batch — pay period {}", summary.period))
+            .set_author("payrun"),
+    );
+    batch::write(&mut wb, summary).map_err(xl(path))?;
     save(wb, path)
 }
 
@@ -116,7 +150,7 @@ fn new_workbook(path: &Path, report: &Report, title: &str) -> Result<Workbook> {
     let created = ExcelDateTime::from_ymd(start.year() as u16, start.month() as u8, start.day() as u8)
         .map_err(xl(path))?;
     let props = DocProperties::new()
-        .set_title(format!("{title} — pay period {}", report.period.label()))
+        .set_title(report.title(title))
         .set_author("payrun")
         .set_comment(format!("payrun {}, config {}", env!("CARGO_PKG_VERSION"), report.config.hash))
         .set_creation_datetime(&created);
@@ -154,7 +188,7 @@ pub fn tax_year(date: NaiveDate) -> String {
 }
 
 /// Pounds text as the reconciliation stores it (`-12.34`) back to pence.
-fn pence_of(text: &str) -> Option<Pence> {
+pub(crate) fn pence_of(text: &str) -> Option<Pence> {
     let t = text.trim();
     let (neg, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),
