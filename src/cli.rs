@@ -1,7 +1,7 @@
 //! The command line: one subcommand per file under `cmd/`.
 
 use crate::cmd;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// payrun — monthly NHS payroll adjustments from e-Rostering and e-expenses exports.
 ///
@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 /// 8 an output or state folder cannot be written (nothing put in place,
 /// ledger unchanged); 130 / 143 interrupted by SIGINT / SIGTERM; 1 internal error.
 #[derive(Debug, Parser)]
-#[command(name = "payrun", version, about, long_about)]
+#[command(name = "payrun", version = env!("PAYRUN_BUILD"), about, long_about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -28,6 +28,8 @@ pub enum Command {
     Ledger(cmd::ledger::LedgerArgs),
     Config(cmd::config::ConfigArgs),
     Batch(cmd::batch::BatchArgs),
+    Completions(cmd::completions::CompletionsArgs),
+    Man(cmd::completions::ManArgs),
 }
 
 /// Runs the parsed command; the error carries the exit code.
@@ -40,5 +42,7 @@ pub fn dispatch(cli: Cli) -> crate::Result<()> {
         Command::Ledger(args) => cmd::ledger::run(args),
         Command::Config(args) => cmd::config::run(args),
         Command::Batch(args) => cmd::batch::run(args),
+        Command::Completions(args) => cmd::completions::completions(args, Cli::command()),
+        Command::Man(args) => cmd::completions::man(args, Cli::command()),
     }
 }

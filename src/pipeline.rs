@@ -2,16 +2,17 @@
 //! commit → output folder swapped in → run marked placed (SPEC §5).
 
 use crate::config::Config;
-use crate::engine::{self, Ctx};
 use crate::error::{Error, Result};
 use crate::files::folder::StagedFolder;
 use crate::ingest;
-use crate::ledger::{self, Ledger, PaidLine, PeriodRecord};
-use crate::model::decision::{Finding, Severity, Subject};
-use crate::model::period::Period;
+use crate::ledger::Ledger;
+use crate::model::adjustment::AdjustmentRow;
+use crate::model::decision::{Finding, Severity};
+use crate::model::period::{self, Period};
+use crate::model::record::PeriodRecord;
 use crate::output::manifest::Manifest;
-use crate::output::{self, payroll, reconcile, Report};
-use crate::rules;
+use crate::output::{self, reconcile, Report};
+use crate::rules::{self, engine::Ctx};
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -98,7 +99,7 @@ pub fn pause_at(stage: &str) {
     }
 }
 
-/// Runs one pay period.
+/// Runs one pay period: the stages in order.
 pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut stages = Stages::new(opts.quiet);
 
@@ -110,8 +111,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     check_state_outside_out(opts)?;
     let mut ledger = Ledger::open(&opts.state_dir)?;
     ledger.begin()?;
-    let label = ledger::label(opts.period);
-    check_period_order(&ledger, &label, opts.rerun)?;
+    refuse_out_of_order(&ledger, opts)?;
     // Only periods before this one (SPEC §6.3 rule 17).
     let history = ledger.history(opts.period)?;
     let mut staging = StagedFolder::new(&opts.out_dir)?;
@@ -123,105 +123,38 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     stages.done("config");
 
     stages.start("ingest");
-    let inputs = ingest::load(&opts.roster, &opts.expenses, &config)?;
-    check_period_near_claims(opts.period, &inputs.claims)?;
+    let inputs = ingest::load(&opts.roster, &opts.expenses, &config, || pause_at("read"))?;
+    refuse_far_ahead(opts.period, &inputs.claims)?;
     stages.done("ingest");
 
     stages.start("rules");
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
-    let evaluation = engine::evaluate(&inputs.claims, &ctx);
-    let leave = rules::leave::evaluate(&ctx);
-    let sickness = rules::sickness::evaluate(&ctx);
-    let mut protection = rules::protection::evaluate(&ctx);
-    let mut employee_findings = inputs.roster_findings;
-    employee_findings.extend(leave.findings);
-    employee_findings.extend(sickness.findings);
-    employee_findings.append(&mut protection.findings);
-    let findings = ordered_findings(evaluation.findings, employee_findings);
-    let mut adjustments = payroll::expense_rows(&inputs.claims, &evaluation.decisions, &ctx.staff);
-    adjustments.extend(leave.deductions);
-    adjustments.extend(protection.topups.iter().cloned());
-    payroll::order_rows(&mut adjustments);
-    // Every payroll row of a protected employee carries the mark (PP001).
-    payroll::mark(&mut adjustments, &protection.marks);
-    // P11D: this run's paid lines by tax year, plus earlier periods' (ledger).
-    let p11d_run = output::p11d::this_run(&inputs.claims, &evaluation.decisions);
-    let p11d = output::p11d::year_to_date(&p11d_run, &history, &period, &ctx.staff);
+    let outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings)?;
     stages.done("rules");
 
     stages.start("reconcile");
-    let reconciliation = reconcile::check(&inputs.claims, &evaluation.decisions, &adjustments);
+    let reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments);
     if !reconciliation.passed {
         return Err(Error::Reconciliation(reconciliation.failures.join("; ")));
     }
     stages.done("reconcile");
 
-    stages.start("write");
     let report = Report {
         organisation: opts.org.as_deref(),
         period,
         config: &config,
         lines: &inputs.claims,
-        decisions: &evaluation.decisions,
-        findings: &findings,
+        decisions: &outcome.decisions,
+        findings: &outcome.findings,
         staff: &ctx.staff,
-        attendance: &sickness.attendance,
-        protection: &protection,
-        p11d: &p11d,
+        attendance: &outcome.attendance,
+        marks: &outcome.marks,
+        protection: &outcome.protection,
+        p11d: &outcome.p11d,
     };
-    // The manifest is built first: the ledger stores it (without timings)
-    // and the workbooks show it (Run info); timings are filled in as stages end.
-    let label = report.period.label();
-    let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
-    let xlsx_outputs: &[String] = if opts.no_xlsx { &[] } else { &workbooks };
-    let mut manifest =
-        manifest(&report, inputs.reports, reconciliation, stages.timings.clone(), xlsx_outputs);
-    let record = PeriodRecord {
-        sr_miles: flatten(&evaluation.miles.special_rate),
-        amap_miles: flatten(&evaluation.miles.amap),
-        relocation: evaluation
-            .relocation
-            .iter()
-            .map(|((a, start), paid)| (a.clone(), *start, paid.total, paid.misc))
-            .collect(),
-        absences: leave.episodes,
-        bradford_stages: sickness.stages.clone(),
-        protection_topups: protection.paid.clone(),
-        p11d: p11d_run
-            .iter()
-            .map(|((a, year, section), amount)| (a.clone(), *year, *section, *amount))
-            .collect(),
-        ..period_record(&label, &inputs.claims, &evaluation.decisions, &manifest)?
-    };
-    // The period's transaction is filled while the machine files are staged.
-    let (filled, staged) = rayon::join(
-        || ledger.fill(&record),
-        || -> Result<()> {
-            staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
-            staging.write("exceptions.csv", |w| output::csv::exceptions(w, &report))?;
-            pause_at("write");
-            staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
-            staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
-            staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
-            staging.write("p11d.csv", |w| output::csv::p11d(w, &report))
-        },
-    );
-    filled?;
-    staged?;
-    drop(record);
-    stages.done("write");
-    manifest.timings_ms = stages.timings.clone();
-
-    if !opts.no_xlsx {
-        stages.start("workbooks");
-        let paths = (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
-        output::workbook::write_both((&paths.0, &paths.1), &report, &adjustments, &manifest)?;
-        stages.done("workbooks");
-        manifest.timings_ms = stages.timings.clone();
-    }
-
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
-    staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
+    let manifest = manifest(&report, inputs.reports, reconciliation, opts.no_xlsx);
+    let outputs = Outputs { report: &report, adjustments: &outcome.adjustments, record: &outcome.record };
+    let manifest = write_outputs(&mut staging, &mut ledger, &outputs, manifest, &mut stages)?;
     pause_at("commit");
 
     // Commit, then swap the folder in, then mark the run placed: a failure
@@ -233,6 +166,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     pause_at("swap");
     let placed = staging.place()?;
     pause_at("mark");
+    let label = period.label();
     ledger.mark_placed(&label)?;
     let later_periods = ledger.periods_after(&label)?;
     drop(ledger);
@@ -245,17 +179,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         ));
     }
     stages.bar.finish_and_clear();
-
-    if let Some(threshold) = opts.fail_on {
-        let worst = findings.iter().filter(|f| f.severity >= threshold).count();
-        if worst > 0 {
-            return Err(Error::FailOn(format!(
-                "{worst} finding(s) of severity {} or worse (--fail-on); outputs written to {}",
-                threshold.code(),
-                opts.out_dir.display()
-            )));
-        }
-    }
+    fail_on(opts, &outcome.findings)?;
     Ok(RunSummary {
         out_dir: opts.out_dir.clone(),
         manifest,
@@ -269,26 +193,45 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 /// inside it would be moved away with it.
 fn check_state_outside_out(opts: &RunOptions) -> Result<()> {
     let (state, out) = (std::path::absolute(&opts.state_dir), std::path::absolute(&opts.out_dir));
-    if let (Ok(state), Ok(out)) = (state, out) {
-        if state.starts_with(&out) {
-            return Err(Error::Usage(format!(
-                "--state {} is inside --out {}: each run replaces its output folder as a whole, \
-                 so keep the ledger's folder elsewhere",
-                opts.state_dir.display(),
-                opts.out_dir.display()
-            )));
-        }
+    match (state, out) {
+        (Ok(state), Ok(out)) if state.starts_with(&out) => Err(Error::Usage(format!(
+            "--state {} is inside --out {}: each run replaces its output folder as a whole, \
+             so keep the ledger's folder elsewhere",
+            opts.state_dir.display(),
+            opts.out_dir.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Claims are paid one month in arrears: a period more than two months
+/// after the month of the latest expense_date in the Claims is a mistyped
+/// `--period` (or the wrong expenses file), and committing it would make
+/// every real period need `--rerun`. Refused with exit 2.
+fn refuse_far_ahead(period: NaiveDate, claims: &[crate::model::claim::ClaimLine]) -> Result<()> {
+    let Some(latest) = claims.iter().map(|c| c.expense_date).max() else {
+        return Ok(());
+    };
+    let latest_month = latest.with_day(1).unwrap_or(latest);
+    if period > crate::model::time::add_months(latest_month, 2) {
+        return Err(Error::Usage(format!(
+            "--period {} is more than 2 months after the month of the latest expense_date in the Claims \
+             ({latest}); claims are paid one month in arrears, so check --period and --expenses",
+            period::label(period)
+        )));
     }
     Ok(())
 }
 
-/// Refuses (exit 2) a period earlier than the latest committed one without
-/// `--rerun` (SPEC §6.8 rule 47), and any period while an earlier one is
-/// committed but not placed: that period's outputs may never have reached
-/// payroll, yet later runs would count its lines as paid.
-fn check_period_order(ledger: &Ledger, label: &str, rerun: bool) -> Result<()> {
+/// A period earlier than the latest committed one changes figures later
+/// periods were paid on: only with `--rerun` (SPEC §6.8 rule 47). Any period
+/// while an earlier one is committed but not placed is refused too: that
+/// period's outputs may never have reached payroll, yet this run would count
+/// its lines as paid (decisions.md).
+fn refuse_out_of_order(ledger: &Ledger, opts: &RunOptions) -> Result<()> {
+    let label = period::label(opts.period);
     if let Some(latest) = ledger.latest_period()? {
-        if *label < *latest && !rerun {
+        if label < latest && !opts.rerun {
             return Err(Error::Usage(format!(
                 "period {label} is earlier than the latest committed period {latest} in {}: running it \
                  would change the year-to-date and rolling figures that later periods were paid on. \
@@ -298,14 +241,14 @@ fn check_period_order(ledger: &Ledger, label: &str, rerun: bool) -> Result<()> {
         }
     }
     let unplaced = ledger.unplaced_periods()?;
-    if let Some(earlier) = unplaced.iter().find(|p| p.as_str() < label) {
+    if let Some(earlier) = unplaced.iter().find(|p| **p < label) {
         return Err(Error::Usage(format!(
             "period {earlier} is committed in {} but its outputs were never put in place (its run was \
              interrupted): run {earlier} again first (same inputs) to reproduce them",
             ledger.path().display()
         )));
     }
-    if unplaced.iter().any(|p| p == label) {
+    if unplaced.contains(&label) {
         crate::error::note(&format!(
             "period {label} is committed but its outputs were not put in place (its run was interrupted); \
              this run reproduces them"
@@ -314,81 +257,93 @@ fn check_period_order(ledger: &Ledger, label: &str, rerun: bool) -> Result<()> {
     Ok(())
 }
 
-/// Claims are paid one month in arrears: a period more than two months
-/// after the latest expense_date in the Claims is a mistyped `--period` (or
-/// the wrong expenses file), and committing it would make every real period
-/// need `--rerun`. Refused with exit 2.
-fn check_period_near_claims(period: NaiveDate, claims: &[crate::model::claim::ClaimLine]) -> Result<()> {
-    let Some(latest) = claims.iter().map(|c| c.expense_date).max() else {
-        return Ok(());
-    };
-    let latest_month = latest.with_day(1).unwrap_or(latest);
-    if period > crate::ingest::cell::add_months(latest_month, 2) {
-        return Err(Error::Usage(format!(
-            "--period {} is more than 2 months after the month of the latest expense_date in the Claims \
-             ({latest}); claims are paid one month in arrears, so check --period and --expenses",
-            ledger::label(period)
-        )));
-    }
-    Ok(())
+/// What [`write_outputs`] writes: the files and the ledger's record.
+struct Outputs<'a> {
+    report: &'a Report<'a>,
+    adjustments: &'a [AdjustmentRow],
+    record: &'a PeriodRecord,
 }
 
-/// What this run adds to the ledger.
-fn period_record(
-    label: &str,
-    lines: &[crate::model::claim::ClaimLine],
-    decisions: &[crate::model::decision::Decision],
-    manifest: &Manifest,
-) -> Result<PeriodRecord> {
-    // Timings differ between two runs of the same inputs; without them the
-    // ledger of a re-run is identical.
+/// Stages every output file while the period's ledger transaction is
+/// filled; returns the manifest with the workbook stage's timing. The
+/// workbooks show the manifest (Run info), so it is built before them and
+/// its timings completed afterwards.
+fn write_outputs(
+    staging: &mut StagedFolder,
+    ledger: &mut Ledger,
+    outputs: &Outputs,
+    mut manifest: Manifest,
+    stages: &mut Stages,
+) -> Result<Manifest> {
+    let (report, adjustments) = (outputs.report, outputs.adjustments);
+    stages.start("write");
+    let ledger_json = ledger_manifest(&manifest)?;
+    let (filled, staged) = rayon::join(
+        || ledger.fill(outputs.record, &ledger_json),
+        || -> Result<()> {
+            staging.write("decisions.csv", |w| output::csv::decisions(w, report))?;
+            staging.write("exceptions.csv", |w| output::csv::exceptions(w, report))?;
+            pause_at("write");
+            staging.write("adjustments.csv", |w| output::csv::adjustments(w, report, adjustments))?;
+            staging.write("deferred-claims.csv", |w| output::csv::deferred(w, report))?;
+            staging.write("attendance.csv", |w| output::csv::attendance(w, report))?;
+            staging.write("p11d.csv", |w| output::csv::p11d(w, report))
+        },
+    );
+    filled?;
+    staged?;
+    stages.done("write");
+    manifest.timings_ms = stages.timings.clone();
+
+    let label = report.period.label();
+    let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
+    if manifest.outputs.contains(&workbooks[0]) {
+        stages.start("workbooks");
+        let paths = (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
+        output::workbook::write_both((&paths.0, &paths.1), report, adjustments, &manifest)?;
+        stages.done("workbooks");
+        manifest.timings_ms = stages.timings.clone();
+    }
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
+    Ok(manifest)
+}
+
+/// The manifest as the ledger keeps it: without the timings, which differ
+/// between two runs of the same inputs, so a re-run leaves an identical ledger.
+fn ledger_manifest(manifest: &Manifest) -> Result<String> {
     let mut json = serde_json::to_value(manifest).map_err(|e| Error::Internal(e.to_string()))?;
     if let Some(map) = json.as_object_mut() {
         map.remove("timings_ms");
     }
-    let manifest_json = serde_json::to_string(&json).map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(PeriodRecord {
-        period: label.to_string(),
-        paid_lines: lines.iter().zip(decisions).filter_map(|(l, d)| PaidLine::of(l, d)).collect(),
-        // The rules' running totals are filled in by the caller.
-        sr_miles: Vec::new(),
-        amap_miles: Vec::new(),
-        relocation: Vec::new(),
-        absences: Vec::new(),
-        bradford_stages: Vec::new(),
-        protection_topups: Vec::new(),
-        p11d: Vec::new(),
-        manifest_json,
-    })
+    serde_json::to_string(&json).map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// `(assignment, year) → miles` as the ledger's rows.
-fn flatten(map: &BTreeMap<(String, i32), crate::model::Miles>) -> Vec<(String, i32, crate::model::Miles)> {
-    map.iter().map(|((a, y), m)| (a.clone(), *y, *m)).collect()
+/// `--fail-on`: findings at or above the threshold turn into exit 6, after
+/// the outputs and the ledger are in place.
+fn fail_on(opts: &RunOptions, findings: &[Finding]) -> Result<()> {
+    let Some(threshold) = opts.fail_on else { return Ok(()) };
+    let worst = findings.iter().filter(|f| f.severity >= threshold).count();
+    if worst == 0 {
+        return Ok(());
+    }
+    Err(Error::FailOn(format!(
+        "{worst} finding(s) of severity {} or worse (--fail-on); outputs written to {}",
+        threshold.code(),
+        opts.out_dir.display()
+    )))
 }
 
-/// Line findings in input order, then employee / roster findings by
-/// assignment, each group stable (SPEC §6.8 rule 46).
-fn ordered_findings(line_findings: Vec<Finding>, mut employee: Vec<Finding>) -> Vec<Finding> {
-    employee.sort_by(|a, b| {
-        let key = |f: &Finding| match &f.subject {
-            Subject::Employee { assignment, .. } => assignment.clone(),
-            Subject::Line(_) => String::new(),
-        };
-        key(a).cmp(&key(b)).then_with(|| a.source.cmp(&b.source))
-    });
-    let mut all = line_findings;
-    all.extend(employee);
-    all
-}
-
+/// The manifest of the run, timings still empty.
 fn manifest(
     report: &Report,
     inputs: Vec<ingest::InputReport>,
     reconciliation: reconcile::Reconciliation,
-    timings: Vec<(String, u128)>,
-    workbooks: &[String],
+    no_xlsx: bool,
 ) -> Manifest {
+    let label = report.period.label();
+    let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
+    let workbooks: &[String] = if no_xlsx { &[] } else { &workbooks };
     let mut lines_by_status = BTreeMap::new();
     for d in report.decisions {
         *lines_by_status.entry(d.status.code()).or_insert(0) += 1;
@@ -413,7 +368,7 @@ fn manifest(
         findings_by_severity,
         findings_by_rule,
         reconciliation,
-        timings_ms: timings,
+        timings_ms: Vec::new(),
         outputs: [
             "decisions.csv",
             "exceptions.csv",

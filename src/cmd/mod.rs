@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod check;
+pub mod completions;
 pub mod config;
 pub mod ledger;
 pub mod rules;

@@ -19,20 +19,19 @@
 //!   period not yet marked placed, which the next run of it reproduces.
 
 mod query;
-mod record;
 pub mod schema;
 
 #[cfg(test)]
 mod tests;
 
-pub use record::{PaidLine, PeriodRecord};
+pub use crate::model::record::{PaidLine, PeriodRecord};
 
 use crate::error::{note, Error, Result};
 use crate::files::dirs::{create_private_dir, STATE_MODE};
 use crate::files::lock::FileLock;
 use crate::files::process::pid_alive;
 use crate::model::history::History;
-use crate::model::period::Period;
+use crate::model::period::{label as period_label, Period};
 use crate::model::Pence;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, MAIN_DB};
@@ -207,19 +206,19 @@ impl Ledger {
     pub fn history(&self, period: NaiveDate) -> Result<History> {
         if self.in_run {
             // Inside the run's own transaction: already one snapshot.
-            return query::history(&self.conn, &label(period));
+            return query::history(&self.conn, &period_label(period));
         }
         // One read transaction: a consistent snapshot even if a run commits
         // while a read-only ledger is being looked at.
         let tx = self.conn.unchecked_transaction().map_err(sql("starting a read"))?;
-        let history = query::history(&tx, &label(period))?;
+        let history = query::history(&tx, &period_label(period))?;
         tx.finish().map_err(sql("ending a read"))?;
         Ok(history)
     }
 
     /// Pay-protection top-ups paid before `period`, by assignment.
     pub fn protection_paid(&self, period: NaiveDate) -> Result<Vec<(String, Pence)>> {
-        query::protection_paid(&self.conn, &label(period))
+        query::protection_paid(&self.conn, &period_label(period))
     }
 
     /// Starts a run's write transaction (`BEGIN IMMEDIATE`) and proves the
@@ -243,17 +242,18 @@ impl Ledger {
             .map_err(|e| self.fail("proving the ledger writable", e))
     }
 
-    /// Writes one period's record into the run's transaction (begun if
-    /// need be), replacing that period's earlier entries; nothing is
-    /// visible until [`Ledger::commit_filled`]. The run is recorded as not
-    /// yet placed.
-    pub fn fill(&mut self, record: &PeriodRecord) -> Result<()> {
+    /// Writes one period's record and the run's manifest (without anything
+    /// that varies between identical runs, e.g. timings) into the run's
+    /// transaction (begun if need be), replacing that period's earlier
+    /// entries; nothing is visible until [`Ledger::commit_filled`]. The run
+    /// is recorded as not yet placed.
+    pub fn fill(&mut self, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
         let period = record.period.as_str();
-        if Period::parse_month(period).map(label).as_deref() != Some(period) {
+        if Period::parse_month(period).map(period_label).as_deref() != Some(period) {
             return Err(Error::Internal(format!("ledger: period '{period}' is not YYYY-MM")));
         }
         self.begin()?;
-        write_record(&self.conn, record).map_err(|e| in_file(&self.path, e))
+        write_record(&self.conn, record, manifest_json).map_err(|e| in_file(&self.path, e))
     }
 
     /// Commits the run's transaction.
@@ -266,11 +266,11 @@ impl Ledger {
         Ok(())
     }
 
-    /// Writes one period's record in one transaction, replacing that
-    /// period's earlier entries, so that re-running a period is idempotent.
-    /// On any error nothing is written.
-    pub fn commit(&mut self, record: &PeriodRecord) -> Result<()> {
-        let result = self.fill(record).and_then(|()| self.commit_filled());
+    /// Writes one period's record and manifest in one transaction, replacing
+    /// that period's earlier entries, so that re-running a period is
+    /// idempotent. On any error nothing is written.
+    pub fn commit(&mut self, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
+        let result = self.fill(record, manifest_json).and_then(|()| self.commit_filled());
         if result.is_err() {
             self.rollback();
         }
@@ -362,11 +362,6 @@ impl Ledger {
         }
         staging.commit()
     }
-}
-
-/// `YYYY-MM` of a pay period's first day.
-pub fn label(period: NaiveDate) -> String {
-    period.format("%Y-%m").to_string()
 }
 
 fn in_file(path: &Path, e: Error) -> Error {
@@ -497,17 +492,14 @@ fn date_text(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
-fn write_record(tx: &Connection, record: &PeriodRecord) -> Result<()> {
+fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
     let period = record.period.as_str();
     for (table, _) in schema::TABLES {
         tx.execute(&format!("DELETE FROM {table} WHERE period = ?1"), [period])
             .map_err(sql("replacing the period's entries"))?;
     }
-    tx.execute(
-        "INSERT INTO runs (period, manifest_json) VALUES (?1, ?2)",
-        params![period, record.manifest_json],
-    )
-    .map_err(sql("recording the run"))?;
+    tx.execute("INSERT INTO runs (period, manifest_json) VALUES (?1, ?2)", params![period, manifest_json])
+        .map_err(sql("recording the run"))?;
 
     let mut stmt = tx
         .prepare(

@@ -25,6 +25,11 @@ fn paid(claim: &str, line_no: i64, assignment: &str, date: NaiveDate, pence: i64
     }
 }
 
+/// What a run stores beside its record: its manifest.
+fn manifest(record: &PeriodRecord) -> String {
+    format!(r#"{{"period":"{}"}}"#, record.period)
+}
+
 fn june() -> PeriodRecord {
     PeriodRecord {
         period: "2025-06".into(),
@@ -61,7 +66,6 @@ fn june() -> PeriodRecord {
             ("E1".into(), 2025, 'E', Pence(25)),
             ("E2".into(), 2025, 'K', Pence(300_000)),
         ],
-        manifest_json: r#"{"period":"2025-06"}"#.into(),
     }
 }
 
@@ -82,7 +86,6 @@ fn july() -> PeriodRecord {
         bradford_stages: vec![("E4".into(), 2)],
         protection_topups: vec![],
         p11d: vec![("E1".into(), 2025, 'E', Pence(1_000))],
-        manifest_json: r#"{"period":"2025-07"}"#.into(),
     }
 }
 
@@ -102,7 +105,7 @@ fn commit_then_history_figures() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
     assert_eq!(ledger.latest_period().unwrap(), None);
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     assert_eq!(ledger.latest_period().unwrap().as_deref(), Some("2025-06"));
 
     let h = ledger.history(d(2025, 7, 1)).unwrap();
@@ -135,7 +138,7 @@ fn commit_then_history_figures() {
     assert_eq!(h.paid_with_content(&bus), Some(&("C1".to_string(), 1)));
 
     // A second period adds up year to date; the latest record of an episode stands.
-    ledger.commit(&july()).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
     let h = ledger.history(d(2025, 8, 1)).unwrap();
     assert_eq!(h.sr_miles_before("E1", 2025), Miles(36_000));
     assert_eq!(h.relocation_paid("E2", Some(d(2025, 1, 6))).unwrap().total, Pence(400_000));
@@ -153,8 +156,8 @@ fn commit_then_history_figures() {
 fn history_excludes_the_same_and_later_periods() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
-    ledger.commit(&july()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
     // A run of June (or a --rerun of it) sees nothing of June or July.
     let h = ledger.history(d(2025, 6, 1)).unwrap();
     assert!(h.paid_keys.is_empty() && h.paid_content.is_empty());
@@ -173,10 +176,10 @@ fn recommitting_a_period_replaces_exactly_its_entries() {
     let state = tempfile::tempdir().unwrap();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
-    ledger.commit(&july()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
     let once = export_bytes(&ledger, a.path());
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     let twice = export_bytes(&ledger, b.path());
     assert_eq!(once, twice, "re-committing June changed the ledger");
     assert_eq!(once.len(), schema::TABLES.len());
@@ -186,7 +189,7 @@ fn recommitting_a_period_replaces_exactly_its_entries() {
     let mut smaller = june();
     smaller.paid_lines.truncate(1);
     smaller.sr_miles = vec![("E1".into(), 2025, Miles(10))];
-    ledger.commit(&smaller).unwrap();
+    ledger.commit(&smaller, &manifest(&smaller)).unwrap();
     let h = ledger.history(d(2025, 8, 1)).unwrap();
     assert!(h.is_paid("C1", 1) && !h.is_paid("C1", 2) && h.is_paid("C9", 1));
     assert_eq!(h.sr_miles_before("E1", 2025), Miles(15_010));
@@ -197,13 +200,13 @@ fn a_failed_commit_leaves_the_ledger_as_it_was() {
     let state = tempfile::tempdir().unwrap();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     let before = export_bytes(&ledger, a.path());
     // The same key twice is a primary-key violation half way through the
     // transaction, after June's old entries were already deleted.
     let mut broken = june();
     broken.paid_lines.push(broken.paid_lines[0].clone());
-    assert!(matches!(ledger.commit(&broken), Err(Error::Internal(_))));
+    assert!(matches!(ledger.commit(&broken, &manifest(&broken)), Err(Error::Internal(_))));
     assert_eq!(before, export_bytes(&ledger, b.path()));
 }
 
@@ -212,8 +215,8 @@ fn export_orders_rows_by_key_and_names_units() {
     let state = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&july()).unwrap();
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     ledger.export(out.path()).unwrap();
     let text = std::fs::read_to_string(out.path().join("paid_lines.csv")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -274,8 +277,8 @@ fn a_second_version_ledger_gains_the_p11d_table_and_keeps_its_data() {
     assert_eq!(ledger.protection_paid(d(2025, 6, 1)).unwrap(), vec![("E5".to_string(), Pence(12_345))]);
     assert!(ledger.history(d(2025, 6, 1)).unwrap().p11d.is_empty());
     // The new table takes a period's entries, and a re-commit replaces them.
-    ledger.commit(&june()).unwrap();
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     let h = ledger.history(d(2025, 7, 1)).unwrap();
     assert_eq!(h.p11d[&("E2".to_string(), 2025, 'K')], Pence(300_000));
     assert_eq!(h.p11d[&("E1".to_string(), 2025, 'E')], Pence(225));
@@ -383,7 +386,7 @@ fn an_empty_or_foreign_ledger_file_is_refused_naming_it() {
 fn a_corrupt_ledger_is_refused_naming_it() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     drop(ledger);
     let path = state.path().join(LEDGER_FILE);
     let mut bytes = std::fs::read(&path).unwrap();
@@ -421,7 +424,7 @@ fn a_run_commits_then_marks_placed_and_unplaced_periods_are_listed() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
     ledger.begin().unwrap();
-    ledger.fill(&june()).unwrap();
+    ledger.fill(&june(), &manifest(&june())).unwrap();
     // Not visible to a reader before the commit.
     assert_eq!(Ledger::open_read_only(state.path()).unwrap().periods().unwrap(), Vec::<String>::new());
     ledger.commit_filled().unwrap();
@@ -429,12 +432,12 @@ fn a_run_commits_then_marks_placed_and_unplaced_periods_are_listed() {
     ledger.mark_placed("2025-06").unwrap();
     assert!(ledger.unplaced_periods().unwrap().is_empty());
     // A re-commit of the period makes it unplaced again until marked.
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     assert_eq!(ledger.unplaced_periods().unwrap(), vec!["2025-06"]);
     assert!(ledger.mark_placed("2025-09").is_err(), "an uncommitted period cannot be marked");
     // Dropped mid-run: the transaction is rolled back.
     ledger.begin().unwrap();
-    ledger.fill(&july()).unwrap();
+    ledger.fill(&july(), &manifest(&july())).unwrap();
     drop(ledger);
     let ledger = Ledger::open(state.path()).unwrap();
     assert_eq!(ledger.periods().unwrap(), vec!["2025-06"]);
@@ -461,15 +464,15 @@ fn a_third_version_ledger_counts_its_periods_as_placed() {
 fn removing_a_period_is_refused_while_later_ones_exist_unless_cascading() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
-    ledger.commit(&july()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
     let err = ledger.remove("2025-06", false).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("2025-07") && err.to_string().contains("--cascade"), "{err}");
     assert_eq!(ledger.remove("2025-05", false).unwrap_err().exit_code(), 2, "not committed");
     assert_eq!(ledger.remove("2025-07", false).unwrap(), vec!["2025-07"]);
     assert_eq!(ledger.periods().unwrap(), vec!["2025-06"]);
-    ledger.commit(&july()).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
     assert_eq!(ledger.remove("2025-06", true).unwrap(), vec!["2025-06", "2025-07"]);
     assert!(ledger.periods().unwrap().is_empty());
     let h = ledger.history(d(2025, 9, 1)).unwrap();
@@ -480,7 +483,7 @@ fn removing_a_period_is_refused_while_later_ones_exist_unless_cascading() {
 fn a_hot_journal_left_by_a_killed_run_does_not_stop_readers() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     drop(ledger);
     let path = state.path().join(LEDGER_FILE);
     // A run killed mid-transaction: the journal holds the original pages
@@ -511,7 +514,7 @@ fn a_read_only_ledger_refuses_commits_and_a_missing_one_is_a_usage_error() {
     assert!(matches!(Ledger::open_read_only(state.path()), Err(Error::Usage(_))));
     drop(Ledger::open(state.path()).unwrap());
     let mut ro = Ledger::open_read_only(state.path()).unwrap();
-    assert!(ro.commit(&june()).is_err());
+    assert!(ro.commit(&june(), &manifest(&june())).is_err());
     assert!(ro.mark_placed("2025-06").is_err());
     assert!(ro.remove("2025-06", true).is_err());
     assert!(ro.lock_path().is_none());
@@ -522,6 +525,6 @@ fn a_bad_period_label_is_refused() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
     let record = PeriodRecord { period: "2025-6".into(), ..june() };
-    assert!(ledger.commit(&record).is_err());
+    assert!(ledger.commit(&record, &manifest(&record)).is_err());
     assert_eq!(ledger.latest_period().unwrap(), None);
 }
