@@ -105,7 +105,9 @@ impl Ledger {
             )));
         }
         check_payrun(&conn).map_err(|e| in_file(&path, e))?;
-        schema::migrate(&mut conn).map_err(|e| in_file(&path, e))?;
+        for notice in schema::migrate(&mut conn).map_err(|e| in_file(&path, e))? {
+            note(&format!("{}: {notice}", path.display()));
+        }
         if created {
             note(&format!(
                 "no ledger at {}: created a new one (no history before this period)",
