@@ -6,6 +6,7 @@ use crate::ingest;
 use crate::ledger::Ledger;
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::decision::{Finding, Severity};
+use crate::model::input::InputReport;
 use crate::model::period::{self, Period};
 use crate::output::manifest::Manifest;
 use crate::output::{self, atomic::Staging, reconcile, Report};
@@ -252,7 +253,7 @@ fn fail_on(opts: &RunOptions, findings: &[Finding]) -> Result<()> {
 /// The manifest of the run, timings still empty.
 fn manifest(
     report: &Report,
-    inputs: Vec<ingest::InputReport>,
+    inputs: Vec<InputReport>,
     reconciliation: reconcile::Reconciliation,
     no_xlsx: bool,
 ) -> Manifest {
