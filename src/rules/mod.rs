@@ -24,6 +24,7 @@ pub mod subsistence;
 pub mod tax;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub mod text;
 pub mod travel;
 
 pub use crate::model::rule::{Family, Rule};
@@ -155,7 +156,8 @@ mod tests {
             if i > 0 {
                 assert!(CATALOGUE[i - 1].family <= r.family, "{} out of order", r.code);
             }
-            assert!(!r.policy_ref.is_empty() && !r.summary.is_empty());
+            assert!(!r.policy_ref.is_empty() && !r.summary.is_empty() && !r.what.is_empty());
+            assert!(!r.effect.is_empty(), "{} has no effect text", r.code);
         }
     }
 }
