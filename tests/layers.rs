@@ -153,7 +153,11 @@ fn every_import_follows_the_layer_table() {
         let text = std::fs::read_to_string(path).expect("readable source");
         for (n, line) in text.lines().enumerate() {
             for target in targets(line, &module) {
-                if &target == top {
+                // Items of the crate root (`crate::Result`) and names a
+                // `super::` chain reaches inside an inline module (`mod
+                // tests`) are not modules: only top-level modules are layers
+                // (the table test checks every one has a row).
+                if &target == top || !allowed.contains_key(&target) {
                     continue;
                 }
                 scanned_edges += 1;
