@@ -10,20 +10,7 @@ use crate::rules::protection::Mark;
 use std::collections::{BTreeMap, HashMap};
 
 /// Payroll element codes in the order of SPEC §4.1 (the row order within an employee).
-pub const ELEMENTS: &[&str] = &[
-    "MILEAGE",
-    "MILEAGE_TAXABLE",
-    "TRAVEL",
-    "TRAVEL_TAXABLE",
-    "SUBSISTENCE",
-    "SUBSISTENCE_TAXABLE",
-    "RELOCATION",
-    "RELOCATION_TAXABLE",
-    "SUNDRY",
-    "SUNDRY_TAXABLE",
-    "UNPAID_LEAVE",
-    "PAY_PROTECTION",
-];
+pub const ELEMENTS: &[&str] = crate::config::ELEMENT_CODES;
 
 /// One row of adjustments.csv.
 #[derive(Clone, Debug, PartialEq, Eq)]
