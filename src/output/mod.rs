@@ -2,6 +2,7 @@
 //! must hold before any of them is put in place, and atomic staging.
 
 pub mod atomic;
+pub mod batch;
 pub mod csv;
 pub mod manifest;
 pub mod p11d;
