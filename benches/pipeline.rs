@@ -13,7 +13,7 @@ use payrun::ledger::{Ledger, PaidLine, PeriodRecord};
 use payrun::model::history::History;
 use payrun::model::period::Period;
 use payrun::output::manifest::Manifest;
-use payrun::output::{csv as out_csv, payroll, reconcile, workbook, Report};
+use payrun::output::{batch, csv as out_csv, payroll, reconcile, workbook, Report};
 use payrun::sample::{generate, SampleOptions};
 use std::path::{Path, PathBuf};
 
@@ -93,6 +93,7 @@ fn stages(c: &mut Criterion) {
         attendance: &[],
         protection: &Default::default(),
         p11d: &[],
+        organisation: "PAYRUN",
     };
     group.bench_function("write_csv_20k_lines", |b| {
         b.iter(|| {
@@ -121,11 +122,29 @@ fn stages(c: &mut Criterion) {
         reconciliation,
         timings_ms: Vec::new(),
         outputs: Vec::new(),
+        run_id: String::new(),
+        payroll_interface: Default::default(),
+        corrects: None,
+    };
+    let interface = batch::Interface {
+        batch: batch::element_batch(
+            &rows,
+            &config,
+            batch::BatchHeader {
+                name: "PAYRUN EXPENSES bench".into(),
+                reference: String::new(),
+                source: "payrun".into(),
+                action_if_exists: "CREATE_NEW",
+                effective_date: period.pay_start,
+            },
+        ),
+        corrections: None,
     };
     let out = tempfile::tempdir().expect("tempdir");
     group.bench_function("write_xlsx_20k_lines", |b| {
         b.iter(|| {
-            workbook::write_adjustments(&out.path().join("a.xlsx"), &report, &rows, &manifest).expect("xlsx");
+            workbook::write_adjustments(&out.path().join("a.xlsx"), &report, &rows, &manifest, &interface)
+                .expect("xlsx");
             workbook::write_exceptions(&out.path().join("e.xlsx"), &report).expect("xlsx");
         })
     });
@@ -146,6 +165,7 @@ fn stages(c: &mut Criterion) {
         protection_topups: Vec::new(),
         p11d: Vec::new(),
         manifest_json: "{}".to_string(),
+        batch: Default::default(),
     };
     group.bench_function("ledger_commit_20k_lines", |b| {
         b.iter_batched(

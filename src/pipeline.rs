@@ -8,6 +8,7 @@ use crate::ledger::{self, Ledger, PaidLine, PeriodRecord};
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::period::Period;
 use crate::output::manifest::Manifest;
+use crate::output::batch::{self, Batch, BatchHeader, Corrections, Interface};
 use crate::output::{self, atomic::Staging, payroll, reconcile, Report};
 use crate::rules;
 use chrono::NaiveDate;
@@ -33,6 +34,11 @@ pub struct RunOptions {
     pub rerun: bool,
     /// `--no-xlsx`: machine files only, no workbooks for people.
     pub no_xlsx: bool,
+    /// `--org`: the organisation code (batch names use `PAYRUN` when none).
+    pub org: Option<String>,
+    /// `--corrections-into`: first day of the pay period a correction batch
+    /// is dated into (default: the period after the latest committed one).
+    pub corrections_into: Option<NaiveDate>,
 }
 
 /// What a finished run reports back.
@@ -90,6 +96,13 @@ pub fn pause_at(stage: &str) {
 
 /// Runs one pay period.
 pub fn run(opts: &RunOptions) -> Result<RunSummary> {
+    run_with(opts, |_| {})
+}
+
+/// [`run`] with a test seam passed down: `tamper` sees the period's batch
+/// after it is built and before it is reconciled (the pipeline passes a
+/// no-op; a test corrupts the batch to prove the run then writes nothing).
+pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunSummary> {
     let mut stages = Stages::new(opts.quiet);
 
     // The lock is taken before anything is read, so a second run on the same
@@ -109,6 +122,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     }
     // Only periods before this one (SPEC §6.3 rule 17).
     let history = ledger.history(opts.period)?;
+    // What payroll was given for this period, if it was run before (§7.2).
+    let placement = ledger.placement(&label)?;
+    let latest = ledger.latest_period()?;
+    let later = ledger.periods_after(&label)?;
+    let ledger_digest = ledger.digest()?;
     stages.done("ledger");
 
     stages.start("config");
@@ -142,8 +160,54 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let p11d = output::p11d::year_to_date(&p11d_run, &history, &period, &ctx.staff);
     stages.done("rules");
 
+    let org = opts.org.as_deref().unwrap_or("PAYRUN");
+    let run_id = run_id(org, &label, &config.hash, &inputs.reports, &ledger_digest);
+    let pi = &config.policy.payroll_interface;
+    let batch_header = BatchHeader {
+        name: pi.batch_name_for(org, &label),
+        reference: run_id.clone(),
+        source: pi.batch_source.clone(),
+        action_if_exists: pi.action_if_exists.code(),
+        effective_date: match pi.effective_date {
+            crate::config::EffectiveDate::PeriodStart => period.pay_start,
+            crate::config::EffectiveDate::PeriodEnd => crate::ingest::cell::add_months(period.pay_start, 1)
+                .pred_opt()
+                .unwrap_or(period.pay_start),
+        },
+    };
+    let mut interface = Interface {
+        batch: batch::element_batch(&adjustments, &config, batch_header.clone()),
+        corrections: None,
+    };
+    tamper(&mut interface.batch);
+    if let ledger::Placement::Placed(previous) = placement.clone() {
+        let into = match opts.corrections_into {
+            Some(into) if into <= opts.period => {
+                return Err(Error::Usage(format!(
+                    "--corrections-into {} must be after the period corrected, {label}",
+                    ledger::label(into)
+                )))
+            }
+            Some(into) => into,
+            None => next_period(latest.as_deref().unwrap_or(&label), opts.period),
+        };
+        let header = BatchHeader {
+            name: format!("{org} CORRECTIONS {label} INTO {}", ledger::label(into)),
+            effective_date: into,
+            ..batch_header
+        };
+        let name_of = |a: &str| ctx.staff.get(a).map(|s| s.name.clone()).unwrap_or_default();
+        interface.corrections =
+            Some(Corrections::build(&label, previous, &adjustments, name_of, &config, header, later.clone()));
+    }
+
     stages.start("reconcile");
-    let reconciliation = reconcile::check(&inputs.claims, &evaluation.decisions, &adjustments);
+    let mut reconciliation = reconcile::check(&inputs.claims, &evaluation.decisions, &adjustments);
+    reconciliation.failures.extend(batch::check(&interface.batch, &adjustments));
+    if let Some(c) = &interface.corrections {
+        reconciliation.failures.extend(c.check(&adjustments));
+    }
+    reconciliation.passed = reconciliation.failures.is_empty();
     if !reconciliation.passed {
         return Err(Error::Reconciliation(reconciliation.failures.join("; ")));
     }
@@ -160,6 +224,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         attendance: &sickness.attendance,
         protection: &protection,
         p11d: &p11d,
+        organisation: org,
     };
     let mut staging = Staging::new(&opts.out_dir)?;
     staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
@@ -169,6 +234,13 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
     staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
     staging.write("p11d.csv", |w| output::csv::p11d(w, &report))?;
+    staging.write("payroll-batch.csv", |w| batch::write_lines(w, &interface.batch))?;
+    staging.write("payroll-batch-controls.csv", |w| batch::write_controls(w, &interface.batch))?;
+    if let Some(c) = &interface.corrections {
+        staging.write("corrections.csv", |w| batch::write_corrections(w, &label, &c.rows, &config))?;
+        staging.write("payroll-batch-corrections.csv", |w| batch::write_lines(w, &c.batch))?;
+        staging.write("payroll-batch-corrections-controls.csv", |w| batch::write_controls(w, &c.batch))?;
+    }
     stages.done("write");
 
     // The workbooks show the manifest (Run info), so it is built first; the
@@ -177,14 +249,23 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
     let xlsx_outputs: &[String] = if opts.no_xlsx { &[] } else { &workbooks };
     let mut manifest =
-        manifest(&report, inputs.reports, reconciliation, stages.timings.clone(), xlsx_outputs);
+        manifest(&report, inputs.reports, reconciliation, stages.timings.clone(), xlsx_outputs, &interface);
+    manifest.run_id = run_id.clone();
     if !opts.no_xlsx {
         stages.start("workbooks");
         // The two workbooks share nothing but what they read: written side by side.
         let (adjustments_path, exceptions_path) =
             (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
         let (written_adjustments, written_exceptions) = rayon::join(
-            || output::workbook::write_adjustments(&adjustments_path, &report, &adjustments, &manifest),
+            || {
+                output::workbook::write_adjustments(
+                    &adjustments_path,
+                    &report,
+                    &adjustments,
+                    &manifest,
+                    &interface,
+                )
+            },
             || output::workbook::write_exceptions(&exceptions_path, &report),
         );
         written_adjustments?;
@@ -195,12 +276,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
     staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
-    staging.commit()?;
     pause_at("commit");
 
-    // Only now, with every output in place, does the period enter the
-    // ledger — one transaction, so a failure or kill before this line leaves
-    // the ledger as it was, and the outputs can simply be produced again.
+    // SPEC §5: the period enters the ledger (one transaction) before the
+    // outputs are put in place; a kill before leaves the ledger as it was, a
+    // kill after leaves a committed period whose batch is only pending, so
+    // the next run still corrects against what payroll was last given.
     let record = PeriodRecord {
         sr_miles: flatten(&evaluation.miles.special_rate),
         amap_miles: flatten(&evaluation.miles.amap),
@@ -216,14 +297,19 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             .iter()
             .map(|((a, year, section), amount)| (a.clone(), *year, *section, *amount))
             .collect(),
+        batch: batch::snapshot(&adjustments, &run_id, &config.hash, &interface.batch.header.name),
         ..period_record(&label, &inputs.claims, &evaluation.decisions, &manifest)?
     };
     let commit_started = Instant::now();
     ledger.commit(&record)?;
     let commit_ms = commit_started.elapsed().as_millis();
     drop(record);
-    let later_periods = ledger.periods_after(&label)?;
+    pause_at("place");
+    staging.commit()?;
+    ledger.mark_placed(&label)?;
+    let later_periods = later;
     drop(ledger);
+    report_corrections(&label, &placement, interface.corrections.as_ref());
     // Printed even with --quiet, and before --fail-on: the operator must act on it.
     if !later_periods.is_empty() {
         eprintln!(
@@ -273,6 +359,7 @@ fn period_record(
         protection_topups: Vec::new(),
         p11d: Vec::new(),
         manifest_json,
+        batch: Default::default(),
     })
 }
 
@@ -296,12 +383,64 @@ fn ordered_findings(line_findings: Vec<Finding>, mut employee: Vec<Finding>) -> 
     all
 }
 
+/// The run id of SPEC §7.1: the same inputs on the same ledger state give
+/// the same id.
+fn run_id(org: &str, period: &str, config_hash: &str, inputs: &[ingest::InputReport], ledger: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [env!("CARGO_PKG_VERSION"), org, period, config_hash]
+        .into_iter()
+        .chain(inputs.iter().map(|i| i.sha256.as_str()))
+        .chain(std::iter::once(ledger))
+    {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    format!("{:x}", h.finalize()).chars().take(12).collect()
+}
+
+/// First day of the pay period after `latest` (`YYYY-MM`), falling back
+/// to the one after `period`.
+fn next_period(latest: &str, period: NaiveDate) -> NaiveDate {
+    let base = Period::parse_month(latest).unwrap_or(period).max(period);
+    crate::ingest::cell::add_months(base, 1)
+}
+
+/// What a re-run tells the operator about corrections (even with --quiet:
+/// the operator must act on it).
+fn report_corrections(label: &str, placement: &ledger::Placement, corrections: Option<&Corrections>) {
+    match (placement, corrections) {
+        (ledger::Placement::Unrecorded, _) => eprintln!(
+            "payrun: {label} was committed before payrun kept each period's payroll batch: no corrections \
+             files written; compare payroll-batch.csv with what payroll loaded"
+        ),
+        (_, Some(c)) if c.rows.is_empty() => eprintln!("payrun: {label} re-run: no change to payroll"),
+        (_, Some(c)) => {
+            eprintln!(
+                "payrun: {label} re-run: {} correction line(s), total {}; load payroll-batch-corrections.csv \
+                 (batch {}), not payroll-batch.csv",
+                c.rows.len(),
+                c.delta(),
+                c.batch.header.name
+            );
+            if !c.later.is_empty() {
+                eprintln!(
+                    "payrun: load it only after re-running {} in order, together with their corrections",
+                    c.later.join(", ")
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
 fn manifest(
     report: &Report,
     inputs: Vec<ingest::InputReport>,
     reconciliation: reconcile::Reconciliation,
     timings: Vec<(String, u128)>,
     workbooks: &[String],
+    interface: &Interface,
 ) -> Manifest {
     let mut lines_by_status = BTreeMap::new();
     for d in report.decisions {
@@ -334,11 +473,54 @@ fn manifest(
             "deferred-claims.csv",
             "attendance.csv",
             "p11d.csv",
+            "payroll-batch.csv",
+            "payroll-batch-controls.csv",
         ]
         .iter()
+        .chain(if interface.corrections.is_some() { batch::CORRECTIONS_FILES } else { &[] })
         .map(|s| s.to_string())
         .chain(workbooks.iter().cloned())
         .chain(std::iter::once("manifest.json".to_string()))
         .collect(),
+        run_id: String::new(),
+        payroll_interface: interface_settings(report.config, &interface.batch),
+        corrects: interface.corrections.as_ref().map(corrects),
+    }
+}
+
+fn interface_settings(config: &crate::config::Config, batch: &Batch) -> output::manifest::InterfaceSettings {
+    let pi = &config.policy.payroll_interface;
+    output::manifest::InterfaceSettings {
+        batch_name: batch.header.name.clone(),
+        batch_source: pi.batch_source.clone(),
+        action_if_exists: pi.action_if_exists.code(),
+        effective_date: batch.header.effective_date.to_string(),
+        inputs: batch
+            .layouts
+            .iter()
+            .map(|(code, inputs)| (code.clone(), inputs.iter().map(|i| (i.name.clone(), i.source)).collect()))
+            .collect(),
+        correction_elements: pi.correction_elements.clone(),
+    }
+}
+
+fn corrects(c: &Corrections) -> output::manifest::Corrects {
+    let count = |f: fn(&batch::CorrectionRow) -> bool| c.rows.iter().filter(|r| f(r)).count();
+    output::manifest::Corrects {
+        period: c.period.clone(),
+        previous_run_id: c.previous.run_id.clone(),
+        previous_config_hash: c.previous.config_hash.clone(),
+        previous_batch_name: c.previous.batch_name.clone(),
+        batch_name: c.batch.header.name.clone(),
+        into: ledger::label(c.batch.header.effective_date),
+        rows: c.rows.len(),
+        new_rows: count(|r| r.committed.is_zero()),
+        removed_rows: count(|r| r.now.is_zero()),
+        changed_rows: count(|r| !r.committed.is_zero() && !r.now.is_zero()),
+        committed_total: c.committed_total.to_string(),
+        now_total: c.now_total.to_string(),
+        delta_total: c.delta().to_string(),
+        load: (!c.rows.is_empty()).then(|| "payroll-batch-corrections.csv".to_string()),
+        later: c.later.clone(),
     }
 }

@@ -44,6 +44,10 @@ pub struct RunArgs {
     /// Write only the machine files (CSV, JSON): no payroll-adjustments / exceptions workbooks.
     #[arg(long)]
     pub no_xlsx: bool,
+    /// Pay period (YYYY-MM) a re-run's correction batch is dated into
+    /// [default: the period after the latest committed one].
+    #[arg(long, value_name = "YYYY-MM")]
+    pub corrections_into: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -69,6 +73,8 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
             FailOn::Error => Severity::Error,
         }),
         no_xlsx: args.no_xlsx,
+        org: None,
+        corrections_into: args.corrections_into.as_deref().map(super::parse_period).transpose()?,
     };
     let summary = pipeline::run(&opts)?;
     if !args.quiet {

@@ -23,7 +23,7 @@ pub mod schema;
 mod tests;
 
 pub use lock::{pid_alive, LOCK_FILE};
-pub use record::{PaidLine, PeriodRecord};
+pub use record::{BatchSnapshot, PaidLine, PeriodRecord, Placement};
 
 use crate::error::{Error, Result};
 use crate::model::history::History;
@@ -163,6 +163,44 @@ impl Ledger {
         tx.commit().map_err(sql("committing"))
     }
 
+    /// Marks the period's committed run as placed (its outputs are in
+    /// place): its pending payroll batch becomes the one later re-runs
+    /// correct against (SPEC §5, §7.2). One small transaction; a second call
+    /// finds nothing pending and changes nothing.
+    pub fn mark_placed(&mut self, period: &str) -> Result<()> {
+        if self.lock.is_none() {
+            return Err(Error::Internal("ledger opened read-only cannot be marked".into()));
+        }
+        let tx = self.conn.transaction().map_err(sql("starting to mark the run placed"))?;
+        let pending: i64 = tx
+            .query_row("SELECT COUNT(*) FROM payroll_batches WHERE period = ?1 AND state = 'pending'", [period], |r| {
+                r.get(0)
+            })
+            .map_err(sql("marking the run placed"))?;
+        if pending > 0 {
+            for table in schema::KEPT_UNTIL_PLACED {
+                tx.execute(&format!("DELETE FROM {table} WHERE period = ?1 AND state <> 'pending'"), [period])
+                    .map_err(sql("marking the run placed"))?;
+                tx.execute(&format!("UPDATE {table} SET state = 'placed' WHERE period = ?1"), [period])
+                    .map_err(sql("marking the run placed"))?;
+            }
+        }
+        tx.commit().map_err(sql("marking the run placed"))
+    }
+
+    /// What payroll was last given for `period` (SPEC §7.2).
+    pub fn placement(&self, period: &str) -> Result<Placement> {
+        query::placement(&self.conn, period)
+    }
+
+    /// SHA-256 (hex) of the ledger state a run reads: every committed run's
+    /// manifest (which carries its own run id, so the digest chains the
+    /// history) and the state of every period's payroll batch (SPEC §7.1
+    /// `run_id`).
+    pub fn digest(&self) -> Result<String> {
+        query::digest(&self.conn)
+    }
+
     /// Writes one CSV per table into `out_dir` (header row; rows in key
     /// order, so that equal ledgers export byte-for-byte equal files).
     /// Columns are the stored ones: pence, tenths of a mile, hundredths of
@@ -230,8 +268,27 @@ fn date_text(d: Option<NaiveDate>) -> String {
 fn write_record(tx: &rusqlite::Transaction, record: &PeriodRecord) -> Result<()> {
     let period = record.period.as_str();
     for (table, _) in schema::TABLES {
-        tx.execute(&format!("DELETE FROM {table} WHERE period = ?1"), [period])
+        let only_pending =
+            if schema::KEPT_UNTIL_PLACED.contains(table) { " AND state = 'pending'" } else { "" };
+        tx.execute(&format!("DELETE FROM {table} WHERE period = ?1{only_pending}"), [period])
             .map_err(sql("replacing the period's entries"))?;
+    }
+    let b = &record.batch;
+    tx.execute(
+        "INSERT INTO payroll_batches (period, state, batch_name, run_id, config_hash)
+         VALUES (?1, 'pending', ?2, ?3, ?4)",
+        params![period, b.batch_name, b.run_id, b.config_hash],
+    )
+    .map_err(sql("recording the payroll batch"))?;
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO payroll_lines (period, state, assignment, element, amount_pence)
+             VALUES (?1, 'pending', ?2, ?3, ?4)
+             ON CONFLICT DO UPDATE SET amount_pence = amount_pence + excluded.amount_pence",
+        )
+        .map_err(sql("recording the payroll batch"))?;
+    for (assignment, element, amount) in &b.rows {
+        stmt.execute(params![period, assignment, element, amount.0]).map_err(sql("recording the payroll batch"))?;
     }
     tx.execute(
         "INSERT INTO runs (period, manifest_json) VALUES (?1, ?2)",

@@ -10,6 +10,7 @@
 
 use super::payroll::{element_name, AdjustmentRow, ELEMENTS};
 use crate::config::{Config, InputSource, InputValue, MAX_INPUTS};
+use crate::model::history::BatchSnapshot;
 use crate::model::Pence;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -87,6 +88,10 @@ pub fn batch_header_row() -> Vec<String> {
     header.extend(["protected", "source"].map(String::from));
     header
 }
+
+/// The files a re-run of a placed period adds (SPEC §7.2).
+pub const CORRECTIONS_FILES: &[&str] =
+    &["corrections.csv", "payroll-batch-corrections.csv", "payroll-batch-corrections-controls.csv"];
 
 pub const CONTROLS_HEADER: &[&str] = &["batch_name", "control_type", "control_total"];
 
@@ -279,16 +284,6 @@ pub struct CorrectionRow {
     pub delta: Pence,
 }
 
-/// What the ledger holds of a period as last placed (SPEC §7.2).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PlacedBatch {
-    pub run_id: String,
-    pub config_hash: String,
-    pub batch_name: String,
-    /// (assignment, element code, amount), ordered.
-    pub rows: Vec<(String, String, Pence)>,
-}
-
 /// Every (assignment, element) whose amount differs between what was
 /// placed and this run: a row gone has now 0, a new one committed 0;
 /// ordered by assignment, then element in SPEC §4.1 order.
@@ -394,6 +389,80 @@ pub fn check_corrections(
     }
     failures.extend(check_controls(batch));
     failures
+}
+
+/// What the payroll interface adds to a run: the period's batch and, on a
+/// re-run of a period already placed, its corrections.
+#[derive(Clone, Debug)]
+pub struct Interface {
+    pub batch: Batch,
+    pub corrections: Option<Corrections>,
+}
+
+/// The corrections of a re-run (SPEC §7.2).
+#[derive(Clone, Debug)]
+pub struct Corrections {
+    /// The period corrected (`YYYY-MM`).
+    pub period: String,
+    /// What payroll was given for it: the last placed run's batch.
+    pub previous: BatchSnapshot,
+    pub rows: Vec<CorrectionRow>,
+    /// The correction batch, dated into the next open period.
+    pub batch: Batch,
+    /// Periods committed after the corrected one: to be re-run, in order,
+    /// before this batch is loaded together with theirs.
+    pub later: Vec<String>,
+    /// Σ of the placed rows and of this run's rows.
+    pub committed_total: Pence,
+    pub now_total: Pence,
+}
+
+impl Corrections {
+    pub fn build(
+        period: &str,
+        previous: BatchSnapshot,
+        now: &[AdjustmentRow],
+        name_of: impl Fn(&str) -> String,
+        config: &Config,
+        header: BatchHeader,
+        later: Vec<String>,
+    ) -> Corrections {
+        let rows = corrections(&previous.rows, now, name_of);
+        let batch = correction_batch(&rows, now, config, header);
+        Corrections {
+            period: period.to_string(),
+            committed_total: previous.rows.iter().map(|(_, _, p)| *p).sum(),
+            now_total: now.iter().map(|r| r.amount).sum(),
+            previous,
+            rows,
+            batch,
+            later,
+        }
+    }
+
+    /// The §7.2 reconciliation of these corrections against this run's rows.
+    pub fn check(&self, now: &[AdjustmentRow]) -> Vec<String> {
+        check_corrections(&self.batch, &self.rows, &self.previous.rows, now)
+    }
+
+    /// Σ delta.
+    pub fn delta(&self) -> Pence {
+        self.rows.iter().map(|r| r.delta).sum()
+    }
+}
+
+/// The ledger snapshot of a run's batch (its non-zero adjustments rows).
+pub fn snapshot(rows: &[AdjustmentRow], run_id: &str, config_hash: &str, batch_name: &str) -> BatchSnapshot {
+    BatchSnapshot {
+        run_id: run_id.to_string(),
+        config_hash: config_hash.to_string(),
+        batch_name: batch_name.to_string(),
+        rows: rows
+            .iter()
+            .filter(|r| !r.amount.is_zero())
+            .map(|r| (r.assignment.clone(), r.element.to_string(), r.amount))
+            .collect(),
+    }
 }
 
 fn writer<W: Write>(out: W) -> csv::Writer<W> {

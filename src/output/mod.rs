@@ -35,6 +35,8 @@ pub struct Report<'a> {
     pub protection: &'a ProtectionOutcome,
     /// Rows of p11d.csv: tax year to date (SPEC §4.1).
     pub p11d: &'a [p11d::P11dRow],
+    /// Organisation code (`PAYRUN` when none): printed in page footers.
+    pub organisation: &'a str,
 }
 
 impl Report<'_> {

@@ -10,6 +10,7 @@ use super::style::{Styles, Widths};
 use super::{pence_of, Options};
 use crate::model::Pence;
 use crate::output::csv::ADJUSTMENTS_HEADER;
+use crate::output::batch::Interface;
 use crate::output::manifest::Manifest;
 use crate::output::p11d::P11D_HEADER;
 use crate::output::payroll::{element_name, AdjustmentRow, ELEMENTS};
@@ -42,11 +43,16 @@ pub fn write(
     report: &Report,
     rows: &[AdjustmentRow],
     manifest: &Manifest,
+    interface: &Interface,
     opts: &Options,
 ) -> Result<(), XlsxError> {
     let styles = Styles::new();
     summary(wb, report, rows, manifest, &styles)?;
     adjustment_rows(wb, report, &styles, opts, "Adjustments", rows.iter())?;
+    super::batch::batch_sheet(wb, &interface.batch, &styles, opts.row_limit)?;
+    if let Some(c) = interface.corrections.as_ref().filter(|c| !c.rows.is_empty()) {
+        super::batch::corrections_sheet(wb, report, c, &styles, opts.row_limit)?;
+    }
     protection(wb, report, &styles, opts)?;
     p11d(wb, report, &styles, opts)?;
     run_info(wb, manifest, &styles)?;
@@ -289,7 +295,7 @@ fn summary(
         w.see(col, min);
     }
     apply_widths(ws, &w)?;
-    print_layout(ws, None)?;
+    print_layout(ws, Some(0))?;
     Ok(())
 }
 
@@ -333,10 +339,11 @@ fn run_info(wb: &mut Workbook, m: &Manifest, styles: &Styles) -> Result<(), Xlsx
     let mut w = Widths::new(&[]);
     let mut row = 0;
     ws.write_string_with_format(row, 0, "Run", &styles.section)?;
-    let facts: [(&str, &str); 7] = [
+    let facts: [(&str, &str); 8] = [
         ("Tool", m.tool),
         ("Version", m.version),
         ("Pay period", &m.period),
+        ("Run id (batch reference)", &m.run_id),
         ("Activity month", &m.activity_month),
         ("Cut-off", &m.cutoff),
         ("Config folder", &m.config_dir),

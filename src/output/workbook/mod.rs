@@ -9,12 +9,14 @@
 //! so nothing from a claim can become a formula (see [`sheet::Cell`]).
 
 mod adjustments;
+mod batch;
 mod exceptions;
 mod sheet;
 mod style;
 #[cfg(test)]
 mod tests;
 
+use super::batch::Interface;
 use super::manifest::Manifest;
 use super::payroll::AdjustmentRow;
 use super::Report;
@@ -46,9 +48,22 @@ pub fn write_adjustments(
     report: &Report,
     adjustments: &[AdjustmentRow],
     manifest: &Manifest,
+    interface: &Interface,
+) -> Result<()> {
+    write_adjustments_with(path, report, adjustments, manifest, interface, &Options::default())
+}
+
+pub(crate) fn write_adjustments_with(
+    path: &Path,
+    report: &Report,
+    adjustments: &[AdjustmentRow],
+    manifest: &Manifest,
+    interface: &Interface,
+    opts: &Options,
 ) -> Result<()> {
     let mut wb = new_workbook(path, report, "Payroll adjustments")?;
-    adjustments::write(&mut wb, report, adjustments, manifest, &Options::default()).map_err(xl(path))?;
+    adjustments::write(&mut wb, report, adjustments, manifest, interface, opts).map_err(xl(path))?;
+    print_footers(&mut wb, report);
     save(wb, path)
 }
 
@@ -60,6 +75,7 @@ pub fn write_exceptions(path: &Path, report: &Report) -> Result<()> {
 pub(crate) fn write_exceptions_with(path: &Path, report: &Report, opts: &Options) -> Result<()> {
     let mut wb = new_workbook(path, report, "Exceptions")?;
     exceptions::write(&mut wb, report, opts).map_err(xl(path))?;
+    print_footers(&mut wb, report);
     save(wb, path)
 }
 
@@ -83,6 +99,19 @@ fn new_workbook(path: &Path, report: &Report, title: &str) -> Result<Workbook> {
         wb.set_tempdir(dir).map_err(xl(path))?;
     }
     Ok(wb)
+}
+
+/// Every sheet prints as auditors print them: landscape, one page wide,
+/// and a footer naming the organisation, the pay period and the page
+/// (`&` is doubled so that no input text becomes a footer code).
+fn print_footers(wb: &mut Workbook, report: &Report) {
+    let org = report.organisation.replace('&', "&&");
+    let footer = format!("&L{org}&CPay period {}&RPage &P of &N", report.period.label());
+    for ws in wb.worksheets_mut() {
+        ws.set_landscape();
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_footer(&footer);
+    }
 }
 
 /// Saves into a file created 0640 (payroll data is personal data).

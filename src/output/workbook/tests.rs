@@ -61,6 +61,7 @@ fn exceptions_book(
         attendance: &[],
         protection: &Default::default(),
         p11d: &[],
+        organisation: "PAYRUN",
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("exceptions.xlsx");
