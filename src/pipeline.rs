@@ -7,8 +7,8 @@ use crate::ingest;
 use crate::ledger::{self, Ledger, PaidLine, PeriodRecord};
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::period::Period;
-use crate::output::manifest::Manifest;
 use crate::output::batch::{self, Batch, BatchHeader, Corrections, Interface};
+use crate::output::manifest::Manifest;
 use crate::output::{self, atomic::Staging, payroll, reconcile, Report};
 use crate::rules;
 use chrono::NaiveDate;
@@ -85,8 +85,9 @@ impl Stages {
 /// when the environment variable `PAYRUN_PAUSE_AT` names `stage`, the run
 /// says so on stderr and sleeps, so a test can SIGKILL it at a known point.
 /// Stages: `read` (between the roster and the expenses inputs), `write`
-/// (some outputs staged under temporary names), `commit` (outputs renamed
-/// into place, ledger not yet committed). Unset, it does nothing.
+/// (some outputs staged under temporary names), `commit` (every output
+/// staged, ledger not yet committed), `place` (ledger committed, outputs not
+/// yet put in place). Unset, it does nothing.
 pub fn pause_at(stage: &str) {
     if std::env::var_os("PAYRUN_PAUSE_AT").is_some_and(|v| v == stage) {
         eprintln!("payrun: paused at {stage}");
@@ -170,9 +171,9 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
         action_if_exists: pi.action_if_exists.code(),
         effective_date: match pi.effective_date {
             crate::config::EffectiveDate::PeriodStart => period.pay_start,
-            crate::config::EffectiveDate::PeriodEnd => crate::ingest::cell::add_months(period.pay_start, 1)
-                .pred_opt()
-                .unwrap_or(period.pay_start),
+            crate::config::EffectiveDate::PeriodEnd => {
+                crate::ingest::cell::add_months(period.pay_start, 1).pred_opt().unwrap_or(period.pay_start)
+            }
         },
     };
     let mut interface = Interface {
@@ -385,7 +386,13 @@ fn ordered_findings(line_findings: Vec<Finding>, mut employee: Vec<Finding>) -> 
 
 /// The run id of SPEC §7.1: the same inputs on the same ledger state give
 /// the same id.
-fn run_id(org: &str, period: &str, config_hash: &str, inputs: &[ingest::InputReport], ledger: &str) -> String {
+fn run_id(
+    org: &str,
+    period: &str,
+    config_hash: &str,
+    inputs: &[ingest::InputReport],
+    ledger: &str,
+) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for part in [env!("CARGO_PKG_VERSION"), org, period, config_hash]
@@ -522,5 +529,64 @@ fn corrects(c: &Corrections) -> output::manifest::Corrects {
         delta_total: c.delta().to_string(),
         load: (!c.rows.is_empty()).then(|| "payroll-batch-corrections.csv".to_string()),
         later: c.later.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Pence;
+    use crate::output::batch::Value;
+
+    fn fixture_run(dir: &std::path::Path) -> RunOptions {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        RunOptions {
+            period: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default(),
+            roster: root.join("tests/fixtures/ingest/roster.xlsx"),
+            expenses: vec![root.join("tests/fixtures/ingest/expenses.xlsx")],
+            config_dir: root.join("config"),
+            out_dir: dir.join("out"),
+            quiet: true,
+            fail_on: None,
+            state_dir: dir.join("state"),
+            rerun: false,
+            no_xlsx: false,
+            org: None,
+            corrections_into: None,
+        }
+    }
+
+    fn one_penny_more(batch: &mut Batch) {
+        if let Some(Value::Money(p)) = batch.lines.first_mut().and_then(|l| l.values.first_mut()) {
+            *p += Pence(1);
+        }
+    }
+
+    fn one_line_fewer(batch: &mut Batch) {
+        batch.lines.pop();
+        batch.controls = batch::controls(&batch.lines, &batch.layouts);
+    }
+
+    #[test]
+    fn a_batch_that_does_not_match_its_adjustments_fails_the_run_with_nothing_written() {
+        for tamper in [one_penny_more as fn(&mut Batch), one_line_fewer] {
+            let dir = tempfile::tempdir().unwrap();
+            let opts = fixture_run(dir.path());
+            match run_with(&opts, tamper) {
+                Err(e @ Error::Reconciliation(_)) => {
+                    assert_eq!(e.exit_code(), 5);
+                    assert!(e.to_string().contains("payroll batch"), "{e}");
+                }
+                Err(other) => panic!("expected a reconciliation failure, got {other}"),
+                Ok(_) => panic!("a corrupted batch was written"),
+            }
+            let written = std::fs::read_dir(&opts.out_dir).map(|d| d.count()).unwrap_or(0);
+            assert_eq!(written, 0, "nothing is written");
+            let ledger = Ledger::open(&opts.state_dir).unwrap();
+            assert_eq!(ledger.latest_period().unwrap(), None, "nothing is committed");
+        }
+        // Untampered, the same run passes.
+        let dir = tempfile::tempdir().unwrap();
+        assert!(run(&fixture_run(dir.path())).is_ok());
     }
 }

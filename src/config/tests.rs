@@ -351,7 +351,10 @@ fn payroll_interface_defaults_apply_when_the_table_is_absent() {
     assert_eq!(pi.effective_date, EffectiveDate::PeriodStart);
     assert_eq!(pi.inputs.len(), ELEMENT_CODES.len());
     for code in ELEMENT_CODES {
-        assert_eq!(pi.inputs_of(code), vec![InputValue { name: "Pay Value".into(), source: InputSource::Amount }]);
+        assert_eq!(
+            pi.inputs_of(code),
+            vec![InputValue { name: "Pay Value".into(), source: InputSource::Amount }]
+        );
     }
     assert!(pi.correction_elements.is_empty());
 }
@@ -382,20 +385,44 @@ fn payroll_interface_reads_several_inputs_in_order() {
 #[test]
 fn payroll_interface_refuses_bad_lists_naming_the_key() {
     let fifteen: Vec<String> = (1..=15)
-        .map(|i| if i == 1 { "[\"Pay Value\", \"amount\"]".to_string() } else { format!("[\"V{i}\", \"units\"]") })
+        .map(|i| {
+            if i == 1 {
+                "[\"Pay Value\", \"amount\"]".to_string()
+            } else {
+                format!("[\"V{i}\", \"units\"]")
+            }
+        })
         .collect();
     let sixteen = format!("{}, [\"V16\", \"rate\"]", fifteen.join(", "));
     let cases = [
-        ("[payroll_interface.inputs]\nMILEAGE = [[\"Hours\", \"units\"]]", "payroll_interface.inputs.MILEAGE: needs exactly one input fed from `amount` (found 0)"),
+        (
+            "[payroll_interface.inputs]\nMILEAGE = [[\"Hours\", \"units\"]]",
+            "payroll_interface.inputs.MILEAGE: needs exactly one input fed from `amount` (found 0)",
+        ),
         (
             "[payroll_interface.inputs]\nMILEAGE = [[\"A\", \"amount\"], [\"B\", \"amount\"]]",
             "payroll_interface.inputs.MILEAGE: needs exactly one input fed from `amount` (found 2)",
         ),
-        (&format!("[payroll_interface.inputs]\nMILEAGE = [{sixteen}]"), "payroll_interface.inputs.MILEAGE: 16 input values"),
-        ("[payroll_interface.inputs]\nPARKING = [[\"Pay Value\", \"amount\"]]", "payroll_interface.inputs.PARKING: unknown element code"),
-        ("[payroll_interface.inputs]\nMILEAGE = [[\"Pay Value\", \"hours\"]]", "payroll_interface.inputs.MILEAGE[0]: unknown source `hours`"),
-        ("[payroll_interface.inputs]\nMILEAGE = [[\"Pay Value\"]]", "payroll_interface.inputs.MILEAGE[0]: must be"),
-        ("[payroll_interface.correction_elements]\nBONUS = \"x\"", "payroll_interface.correction_elements.BONUS: unknown element code"),
+        (
+            &format!("[payroll_interface.inputs]\nMILEAGE = [{sixteen}]"),
+            "payroll_interface.inputs.MILEAGE: 16 input values",
+        ),
+        (
+            "[payroll_interface.inputs]\nPARKING = [[\"Pay Value\", \"amount\"]]",
+            "payroll_interface.inputs.PARKING: unknown element code",
+        ),
+        (
+            "[payroll_interface.inputs]\nMILEAGE = [[\"Pay Value\", \"hours\"]]",
+            "payroll_interface.inputs.MILEAGE[0]: unknown source `hours`",
+        ),
+        (
+            "[payroll_interface.inputs]\nMILEAGE = [[\"Pay Value\"]]",
+            "payroll_interface.inputs.MILEAGE[0]: must be",
+        ),
+        (
+            "[payroll_interface.correction_elements]\nBONUS = \"x\"",
+            "payroll_interface.correction_elements.BONUS: unknown element code",
+        ),
         ("action_if_exists = \"OVERWRITE\"", "payroll_interface.action_if_exists"),
         ("effective_date = \"mid_month\"", "payroll_interface.effective_date"),
         ("batch_name = \"{org} {month}\"", "payroll_interface.batch_name: unknown placeholder `{month}`"),
@@ -406,6 +433,7 @@ fn payroll_interface_refuses_bad_lists_naming_the_key() {
         assert!(message.starts_with(expected), "{table}\n→ {message}");
     }
     // Fifteen inputs is the most a line holds, and is accepted.
-    let ok = with_interface(&format!("[payroll_interface.inputs]\nMILEAGE = [{}]", fifteen.join(", "))).unwrap();
+    let ok =
+        with_interface(&format!("[payroll_interface.inputs]\nMILEAGE = [{}]", fifteen.join(", "))).unwrap();
     assert_eq!(ok.policy.payroll_interface.inputs_of("MILEAGE").len(), 15);
 }

@@ -173,14 +173,19 @@ impl Ledger {
         }
         let tx = self.conn.transaction().map_err(sql("starting to mark the run placed"))?;
         let pending: i64 = tx
-            .query_row("SELECT COUNT(*) FROM payroll_batches WHERE period = ?1 AND state = 'pending'", [period], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT COUNT(*) FROM payroll_batches WHERE period = ?1 AND state = 'pending'",
+                [period],
+                |r| r.get(0),
+            )
             .map_err(sql("marking the run placed"))?;
         if pending > 0 {
             for table in schema::KEPT_UNTIL_PLACED {
-                tx.execute(&format!("DELETE FROM {table} WHERE period = ?1 AND state <> 'pending'"), [period])
-                    .map_err(sql("marking the run placed"))?;
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE period = ?1 AND state <> 'pending'"),
+                    [period],
+                )
+                .map_err(sql("marking the run placed"))?;
                 tx.execute(&format!("UPDATE {table} SET state = 'placed' WHERE period = ?1"), [period])
                     .map_err(sql("marking the run placed"))?;
             }
@@ -288,7 +293,8 @@ fn write_record(tx: &rusqlite::Transaction, record: &PeriodRecord) -> Result<()>
         )
         .map_err(sql("recording the payroll batch"))?;
     for (assignment, element, amount) in &b.rows {
-        stmt.execute(params![period, assignment, element, amount.0]).map_err(sql("recording the payroll batch"))?;
+        stmt.execute(params![period, assignment, element, amount.0])
+            .map_err(sql("recording the payroll batch"))?;
     }
     tx.execute(
         "INSERT INTO runs (period, manifest_json) VALUES (?1, ?2)",

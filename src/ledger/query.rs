@@ -199,7 +199,8 @@ pub fn periods(conn: &Connection) -> Result<Vec<String>> {
 /// The placed (or unrecorded) payroll batch of a period.
 pub(super) fn placement(conn: &Connection, period: &str) -> Result<super::Placement> {
     use super::{BatchSnapshot, Placement};
-    let fail = |e: rusqlite::Error| Error::Internal(format!("ledger: reading the payroll batch of {period}: {e}"));
+    let fail =
+        |e: rusqlite::Error| Error::Internal(format!("ledger: reading the payroll batch of {period}: {e}"));
     let mut stmt = conn
         .prepare(
             "SELECT state, batch_name, run_id, config_hash FROM payroll_batches

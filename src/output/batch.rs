@@ -95,7 +95,8 @@ pub const CORRECTIONS_FILES: &[&str] =
 
 pub const CONTROLS_HEADER: &[&str] = &["batch_name", "control_type", "control_total"];
 
-pub const CORRECTIONS_HEADER: &[&str] = &["period", "assignment", "name", "element", "committed", "now", "delta"];
+pub const CORRECTIONS_HEADER: &[&str] =
+    &["period", "assignment", "name", "element", "committed", "now", "delta"];
 
 fn layouts(config: &Config) -> BTreeMap<String, Vec<InputValue>> {
     ELEMENTS.iter().map(|code| (code.to_string(), config.policy.payroll_interface.inputs_of(code))).collect()
@@ -128,14 +129,13 @@ fn amount_of(layouts: &BTreeMap<String, Vec<InputValue>>, line: &BatchLine) -> P
     let Some(inputs) = layouts.get(&line.element) else {
         return Pence::ZERO;
     };
-    inputs
-        .iter()
-        .zip(&line.values)
-        .find(|(input, _)| input.source == InputSource::Amount)
-        .map_or(Pence::ZERO, |(_, v)| match v {
+    inputs.iter().zip(&line.values).find(|(input, _)| input.source == InputSource::Amount).map_or(
+        Pence::ZERO,
+        |(_, v)| match v {
             Value::Money(p) => *p,
             Value::Text(_) => Pence::ZERO,
-        })
+        },
+    )
 }
 
 /// The period's batch: one line per non-zero adjustments row, same order.
@@ -203,7 +203,9 @@ pub fn controls(lines: &[BatchLine], layouts: &BTreeMap<String, Vec<InputValue>>
     }
     let mut out = vec![Control { control_type: "Total Lines".into(), total: lines.len().to_string() }];
     out.extend(
-        by_name.into_iter().map(|(name, total)| Control { control_type: format!("Total {name}"), total: total.to_string() }),
+        by_name
+            .into_iter()
+            .map(|(name, total)| Control { control_type: format!("Total {name}"), total: total.to_string() }),
     );
     out.extend(by_element.into_iter().map(|((name, element), total)| Control {
         control_type: format!("Total {name}: {element}"),
@@ -254,7 +256,10 @@ fn check_controls(batch: &Batch) -> Vec<String> {
         failures.push(format!("batch {}: line {} is out of sequence", batch.header.name, line.line_no));
     }
     if let Some(line) = batch.lines.iter().find(|l| l.values.len() > MAX_INPUTS) {
-        failures.push(format!("batch {}: line {} has more than {MAX_INPUTS} values", batch.header.name, line.line_no));
+        failures.push(format!(
+            "batch {}: line {} has more than {MAX_INPUTS} values",
+            batch.header.name, line.line_no
+        ));
     }
     let expected = controls(&batch.lines, &batch.layouts);
     if batch.controls != expected {
@@ -376,7 +381,10 @@ pub fn check_corrections(
         ));
     }
     for (line, row) in batch.lines.iter().zip(rows) {
-        if line.assignment != row.assignment || line.element != row.element || batch.amount_of(line) != row.delta {
+        if line.assignment != row.assignment
+            || line.element != row.element
+            || batch.amount_of(line) != row.delta
+        {
             failures.push(format!(
                 "correction batch line {} does not carry the delta of {} {}",
                 line.line_no, row.assignment, row.element

@@ -83,9 +83,12 @@ fn one_line_per_non_zero_row_in_order_with_config_names_and_dates() {
         "batch_name,line_no,assignment,element_name,effective_date,value_1,value_2,value_3,value_4,value_5,\
          value_6,value_7,value_8,value_9,value_10,value_11,value_12,value_13,value_14,value_15,protected,source"
     );
-    assert_eq!(lines.next().unwrap(), "PAYRUN EXPENSES 2025-06,1,E1,Mileage,2025-06-01,45.50,,,,,,,,,,,,,,,,E1/MILEAGE");
     assert_eq!(
-        lines.nth(0).unwrap(),
+        lines.next().unwrap(),
+        "PAYRUN EXPENSES 2025-06,1,E1,Mileage,2025-06-01,45.50,,,,,,,,,,,,,,,,E1/MILEAGE"
+    );
+    assert_eq!(
+        lines.next().unwrap(),
         "PAYRUN EXPENSES 2025-06,2,E1,Unpaid leave deduction,2025-06-01,-114.00,,,,,,,,,,,,,,,,E1/UNPAID_LEAVE"
     );
     assert_eq!(text.lines().count(), 5);
@@ -190,8 +193,10 @@ fn corrections_cover_removed_changed_and_new_rows() {
     ];
     let now = sample_rows();
     let rows = corrections(&placed, &now, |a| format!("Name {a}"));
-    let got: Vec<(&str, &str, Pence, Pence, Pence)> =
-        rows.iter().map(|r| (r.assignment.as_str(), r.element.as_str(), r.committed, r.now, r.delta)).collect();
+    let got: Vec<(&str, &str, Pence, Pence, Pence)> = rows
+        .iter()
+        .map(|r| (r.assignment.as_str(), r.element.as_str(), r.committed, r.now, r.delta))
+        .collect();
     assert_eq!(
         got,
         [
@@ -234,8 +239,11 @@ fn corrections_cover_removed_changed_and_new_rows() {
 #[test]
 fn identical_results_make_no_corrections() {
     let now = sample_rows();
-    let placed: Vec<(String, String, Pence)> =
-        now.iter().filter(|r| !r.amount.is_zero()).map(|r| (r.assignment.clone(), r.element.to_string(), r.amount)).collect();
+    let placed: Vec<(String, String, Pence)> = now
+        .iter()
+        .filter(|r| !r.amount.is_zero())
+        .map(|r| (r.assignment.clone(), r.element.to_string(), r.amount))
+        .collect();
     let rows = corrections(&placed, &now, |_| String::new());
     assert!(rows.is_empty());
     let batch = correction_batch(&rows, &now, &bundled(), header("C"));

@@ -9,8 +9,8 @@ use super::sheet::{
 use super::style::{Styles, Widths};
 use super::{pence_of, Options};
 use crate::model::Pence;
-use crate::output::csv::ADJUSTMENTS_HEADER;
 use crate::output::batch::Interface;
+use crate::output::csv::ADJUSTMENTS_HEADER;
 use crate::output::manifest::Manifest;
 use crate::output::p11d::P11D_HEADER;
 use crate::output::payroll::{element_name, AdjustmentRow, ELEMENTS};

@@ -26,7 +26,8 @@ struct Pages<'s> {
 
 impl<'s> Pages<'s> {
     fn open(wb: &mut Workbook, name: &'s str, limit: u32) -> Result<Pages<'s>, XlsxError> {
-        let mut pages = Pages { name, limit: limit.max(8), sheets: 0, index: 0, row: 0, widths: Widths::new(&[]) };
+        let mut pages =
+            Pages { name, limit: limit.max(8), sheets: 0, index: 0, row: 0, widths: Widths::new(&[]) };
         pages.new_sheet(wb)?;
         Ok(pages)
     }
