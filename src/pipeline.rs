@@ -127,7 +127,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     let placement = ledger.placement(&label)?;
     let latest = ledger.latest_period()?;
     let later = ledger.periods_after(&label)?;
-    let ledger_digest = ledger.digest()?;
+    let ledger_digest = ledger.digest(&label)?;
     stages.done("ledger");
 
     stages.start("config");
@@ -341,11 +341,14 @@ fn period_record(
     decisions: &[crate::model::decision::Decision],
     manifest: &Manifest,
 ) -> Result<PeriodRecord> {
-    // Timings differ between two runs of the same inputs; without them the
-    // ledger of a re-run is identical.
+    // Timings differ between two runs of the same inputs, and what a re-run
+    // corrects (with the files that adds) describes the previous run, not
+    // the period; without them the ledger of a re-run is identical.
     let mut json = serde_json::to_value(manifest).map_err(|e| Error::Internal(e.to_string()))?;
     if let Some(map) = json.as_object_mut() {
-        map.remove("timings_ms");
+        for key in ["timings_ms", "corrects", "outputs"] {
+            map.remove(key);
+        }
     }
     let manifest_json = serde_json::to_string(&json).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(PeriodRecord {

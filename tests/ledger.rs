@@ -71,8 +71,24 @@ fn the_same_period_twice_gives_identical_outputs_and_ledger() {
     let ledger2 = export(&state, &tmp.path().join("export2"));
 
     let outputs1 = files(&tmp.path().join("out1"), "csv");
-    assert_eq!(outputs1.len(), 6);
-    assert_eq!(outputs1, files(&tmp.path().join("out2"), "csv"), "output CSVs differ");
+    assert_eq!(outputs1.len(), 8);
+    // The second run also writes its (empty) corrections (SPEC §7.2).
+    let mut outputs2 = files(&tmp.path().join("out2"), "csv");
+    let corrections: Vec<String> = outputs2
+        .iter()
+        .filter(|(n, _)| n.contains("correction"))
+        .map(|(n, b)| format!("{n}: {}", String::from_utf8_lossy(b).lines().count()))
+        .collect();
+    assert_eq!(
+        corrections,
+        [
+            "corrections.csv: 1",
+            "payroll-batch-corrections-controls.csv: 3",
+            "payroll-batch-corrections.csv: 1"
+        ]
+    );
+    outputs2.retain(|(n, _)| !n.contains("correction"));
+    assert_eq!(outputs1, outputs2, "output CSVs differ");
     assert_eq!(ledger1, ledger2, "ledger export differs");
 
     // The ledger holds the six paid lines of EXPECTED.md and one run.

@@ -198,12 +198,13 @@ impl Ledger {
         query::placement(&self.conn, period)
     }
 
-    /// SHA-256 (hex) of the ledger state a run reads: every committed run's
-    /// manifest (which carries its own run id, so the digest chains the
-    /// history) and the state of every period's payroll batch (SPEC §7.1
-    /// `run_id`).
-    pub fn digest(&self) -> Result<String> {
-        query::digest(&self.conn)
+    /// SHA-256 (hex) of the history a run of `period` reads (SPEC §7.1
+    /// `run_id`): the manifest of every run before it (each carries its own
+    /// run id, so the digest chains the history) and the state of their
+    /// payroll batches. The period's own entries are left out, so running it
+    /// again on the same inputs gives the same run id.
+    pub fn digest(&self, period: &str) -> Result<String> {
+        query::digest(&self.conn, period)
     }
 
     /// Writes one CSV per table into `out_dir` (header row; rows in key

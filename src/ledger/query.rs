@@ -232,18 +232,18 @@ pub(super) fn placement(conn: &Connection, period: &str) -> Result<super::Placem
     Ok(Placement::Placed(BatchSnapshot { run_id, config_hash, batch_name, rows }))
 }
 
-/// SHA-256 over every run's (period, manifest) and every payroll batch's
-/// (period, state, run id), in key order.
-pub(super) fn digest(conn: &Connection) -> Result<String> {
+/// SHA-256 over the (period, manifest) of every run before `period` and
+/// the (period, state, run id) of their payroll batches, in key order.
+pub(super) fn digest(conn: &Connection, period: &str) -> Result<String> {
     use sha2::{Digest, Sha256};
     let fail = |e: rusqlite::Error| Error::Internal(format!("ledger: reading the history digest: {e}"));
     let mut hasher = Sha256::new();
     for query in [
-        "SELECT period, manifest_json FROM runs ORDER BY period",
-        "SELECT period || ' ' || state, run_id FROM payroll_batches ORDER BY period, state",
+        "SELECT period, manifest_json FROM runs WHERE period < ?1 ORDER BY period",
+        "SELECT period || ' ' || state, run_id FROM payroll_batches WHERE period < ?1 ORDER BY period, state",
     ] {
         let mut stmt = conn.prepare(query).map_err(fail)?;
-        let mut rows = stmt.query([]).map_err(fail)?;
+        let mut rows = stmt.query([period]).map_err(fail)?;
         while let Some(row) = rows.next().map_err(fail)? {
             let (key, value): (String, String) = (row.get(0).map_err(fail)?, row.get(1).map_err(fail)?);
             hasher.update(key.as_bytes());

@@ -390,7 +390,9 @@ fn a_batch_counts_for_corrections_only_once_placed() {
     // A re-run commits: until it is placed, corrections still compare with run-a.
     ledger.commit(&with_batch(june(), "run-b", &[("E1", "MILEAGE", 5000), ("E2", "TRAVEL", 100)])).unwrap();
     assert_eq!(ledger.placement("2025-06").unwrap(), Placement::Placed(first.clone()));
-    let digest_pending = ledger.digest().unwrap();
+    let digest_pending = ledger.digest("2025-07").unwrap();
+    // A period's own entries are not part of the history its run reads.
+    let own = ledger.digest("2025-06").unwrap();
     ledger.mark_placed("2025-06").unwrap();
     let Placement::Placed(second) = ledger.placement("2025-06").unwrap() else { panic!("not placed") };
     assert_eq!(second.run_id, "run-b");
@@ -398,7 +400,8 @@ fn a_batch_counts_for_corrections_only_once_placed() {
     // Marking twice changes nothing; the digest follows what is placed.
     ledger.mark_placed("2025-06").unwrap();
     assert_eq!(ledger.placement("2025-06").unwrap(), Placement::Placed(second));
-    assert_ne!(ledger.digest().unwrap(), digest_pending);
+    assert_ne!(ledger.digest("2025-07").unwrap(), digest_pending);
+    assert_eq!(ledger.digest("2025-06").unwrap(), own);
     // Other periods are untouched.
     assert_eq!(ledger.placement("2025-07").unwrap(), Placement::NotPlaced);
 }
