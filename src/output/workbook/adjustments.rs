@@ -401,5 +401,6 @@ fn run_info(wb: &mut Workbook, m: &Manifest, styles: &Styles) -> Result<(), Xlsx
     }
     w.see(0, 22);
     apply_widths(ws, &w)?;
+    print_layout(ws, Some(0))?;
     Ok(())
 }

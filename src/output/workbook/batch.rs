@@ -52,7 +52,10 @@ impl<'s> Pages<'s> {
     }
 
     fn close(&mut self, wb: &mut Workbook) -> Result<(), XlsxError> {
-        apply_widths(wb.worksheet_from_index(self.index)?, &self.widths)
+        let ws = wb.worksheet_from_index(self.index)?;
+        let last_col = self.widths.len().saturating_sub(1) as u16;
+        ws.set_print_area(0, 0, self.row.saturating_sub(1), last_col)?;
+        apply_widths(ws, &self.widths)
     }
 
     /// The row to write next, starting a continuation sheet (which repeats

@@ -101,7 +101,7 @@ fn new_workbook(path: &Path, report: &Report, title: &str) -> Result<Workbook> {
     Ok(wb)
 }
 
-/// Every sheet prints as auditors print them: landscape, one page wide,
+/// Every sheet prints as auditors print them: A4 landscape, one page wide,
 /// and a footer naming the organisation, the pay period and the page
 /// (`&` is doubled so that no input text becomes a footer code).
 fn print_footers(wb: &mut Workbook, report: &Report) {
@@ -109,6 +109,7 @@ fn print_footers(wb: &mut Workbook, report: &Report) {
     let footer = format!("&L{org}&CPay period {}&RPage &P of &N", report.period.label());
     for ws in wb.worksheets_mut() {
         ws.set_landscape();
+        ws.set_paper_size(9); // A4
         ws.set_print_fit_to_pages(1, 0);
         ws.set_footer(&footer);
     }

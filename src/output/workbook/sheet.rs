@@ -259,6 +259,9 @@ impl<'h> DataSheet<'h> {
         let ws = wb.worksheet_from_index(index)?;
         let last_col = self.header.len().saturating_sub(1) as u16;
         ws.autofilter(0, 0, self.rows, last_col)?;
+        // Long text in the last column (sources) would otherwise overflow
+        // into the print and shrink every page to fit it.
+        ws.set_print_area(0, 0, self.rows, last_col)?;
         apply_widths(ws, &self.widths)?;
         if let Some(last) = self.written.last_mut() {
             last.1 = self.rows;
