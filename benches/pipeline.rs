@@ -13,7 +13,7 @@ use payrun::ledger::{Ledger, PaidLine, PeriodRecord};
 use payrun::model::history::History;
 use payrun::model::period::Period;
 use payrun::output::manifest::Manifest;
-use payrun::output::{batch, csv as out_csv, payroll, reconcile, workbook, Report};
+use payrun::output::{csv as out_csv, interface, payroll, reconcile, workbook, Report};
 use payrun::sample::{generate, SampleOptions};
 use std::path::{Path, PathBuf};
 
@@ -84,6 +84,7 @@ fn stages(c: &mut Criterion) {
     let evaluation = engine::evaluate(&inputs.claims, &ctx);
     let rows = payroll::expense_rows(&inputs.claims, &evaluation.decisions, &ctx.staff);
     let report = Report {
+        organisation: None,
         period,
         config: &config,
         lines: &inputs.claims,
@@ -93,7 +94,6 @@ fn stages(c: &mut Criterion) {
         attendance: &[],
         protection: &Default::default(),
         p11d: &[],
-        organisation: "PAYRUN",
     };
     group.bench_function("write_csv_20k_lines", |b| {
         b.iter(|| {
@@ -110,6 +110,7 @@ fn stages(c: &mut Criterion) {
     let manifest = Manifest {
         tool: "payrun",
         version: "bench",
+        organisation: None,
         period: period.label(),
         activity_month: String::new(),
         cutoff: String::new(),
@@ -126,11 +127,11 @@ fn stages(c: &mut Criterion) {
         payroll_interface: Default::default(),
         corrects: None,
     };
-    let interface = batch::Interface {
-        batch: batch::element_batch(
+    let interface = interface::Interface {
+        batch: interface::element_batch(
             &rows,
             &config,
-            batch::BatchHeader {
+            interface::BatchHeader {
                 name: "PAYRUN EXPENSES bench".into(),
                 reference: String::new(),
                 source: "payrun".into(),

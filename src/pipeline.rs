@@ -7,7 +7,7 @@ use crate::ingest;
 use crate::ledger::{self, Ledger, PaidLine, PeriodRecord};
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::period::Period;
-use crate::output::batch::{self, Batch, BatchHeader, Corrections, Interface};
+use crate::output::interface::{self, Batch, BatchHeader, Corrections, Interface};
 use crate::output::manifest::Manifest;
 use crate::output::{self, atomic::Staging, payroll, reconcile, Report};
 use crate::rules;
@@ -23,7 +23,11 @@ pub struct RunOptions {
     pub period: NaiveDate,
     pub roster: PathBuf,
     pub expenses: Vec<PathBuf>,
-    pub config_dir: PathBuf,
+    /// `--config`: `None` looks in `$PAYRUN_CONFIG`, `./config`, then the
+    /// built-in defaults (SPEC §8.1).
+    pub config_dir: Option<PathBuf>,
+    /// `--org`: the organisation code (SPEC §8.1), checked by the caller.
+    pub org: Option<String>,
     pub out_dir: PathBuf,
     pub quiet: bool,
     /// `--fail-on`: findings at or above this severity turn into exit 6.
@@ -34,8 +38,6 @@ pub struct RunOptions {
     pub rerun: bool,
     /// `--no-xlsx`: machine files only, no workbooks for people.
     pub no_xlsx: bool,
-    /// `--org`: the organisation code (batch names use `PAYRUN` when none).
-    pub org: Option<String>,
     /// `--corrections-into`: first day of the pay period a correction batch
     /// is dated into (default: the period after the latest committed one).
     pub corrections_into: Option<NaiveDate>,
@@ -131,7 +133,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     stages.done("ledger");
 
     stages.start("config");
-    let config = Config::load(&opts.config_dir)?;
+    let config = Config::find(opts.config_dir.as_deref())?;
     let period = Period::new(opts.period, &config.policy);
     stages.done("config");
 
@@ -177,7 +179,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
         },
     };
     let mut interface = Interface {
-        batch: batch::element_batch(&adjustments, &config, batch_header.clone()),
+        batch: interface::element_batch(&adjustments, &config, batch_header.clone()),
         corrections: None,
     };
     tamper(&mut interface.batch);
@@ -204,7 +206,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
 
     stages.start("reconcile");
     let mut reconciliation = reconcile::check(&inputs.claims, &evaluation.decisions, &adjustments);
-    reconciliation.failures.extend(batch::check(&interface.batch, &adjustments));
+    reconciliation.failures.extend(interface::check(&interface.batch, &adjustments));
     if let Some(c) = &interface.corrections {
         reconciliation.failures.extend(c.check(&adjustments));
     }
@@ -216,6 +218,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
 
     stages.start("write");
     let report = Report {
+        organisation: opts.org.as_deref(),
         period,
         config: &config,
         lines: &inputs.claims,
@@ -225,7 +228,6 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
         attendance: &sickness.attendance,
         protection: &protection,
         p11d: &p11d,
-        organisation: org,
     };
     let mut staging = Staging::new(&opts.out_dir)?;
     staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
@@ -235,12 +237,13 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
     staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
     staging.write("p11d.csv", |w| output::csv::p11d(w, &report))?;
-    staging.write("payroll-batch.csv", |w| batch::write_lines(w, &interface.batch))?;
-    staging.write("payroll-batch-controls.csv", |w| batch::write_controls(w, &interface.batch))?;
+    staging.write("payroll-batch.csv", |w| interface::write_lines(w, &interface.batch))?;
+    staging.write("payroll-batch-controls.csv", |w| interface::write_controls(w, &interface.batch))?;
     if let Some(c) = &interface.corrections {
-        staging.write("corrections.csv", |w| batch::write_corrections(w, &label, &c.rows, &config))?;
-        staging.write("payroll-batch-corrections.csv", |w| batch::write_lines(w, &c.batch))?;
-        staging.write("payroll-batch-corrections-controls.csv", |w| batch::write_controls(w, &c.batch))?;
+        staging.write("corrections.csv", |w| interface::write_corrections(w, &label, &c.rows, &config))?;
+        staging.write("payroll-batch-corrections.csv", |w| interface::write_lines(w, &c.batch))?;
+        staging
+            .write("payroll-batch-corrections-controls.csv", |w| interface::write_controls(w, &c.batch))?;
     }
     stages.done("write");
 
@@ -298,7 +301,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
             .iter()
             .map(|((a, year, section), amount)| (a.clone(), *year, *section, *amount))
             .collect(),
-        batch: batch::snapshot(&adjustments, &run_id, &config.hash, &interface.batch.header.name),
+        batch: interface::snapshot(&adjustments, &run_id, &config.hash, &interface.batch.header.name),
         ..period_record(&label, &inputs.claims, &evaluation.decisions, &manifest)?
     };
     let commit_started = Instant::now();
@@ -465,6 +468,7 @@ fn manifest(
     Manifest {
         tool: "payrun",
         version: env!("CARGO_PKG_VERSION"),
+        organisation: report.organisation.map(str::to_string),
         period: report.period.label(),
         activity_month: report.period.activity_start.format("%Y-%m").to_string(),
         cutoff: report.period.cutoff.to_string(),
@@ -487,7 +491,7 @@ fn manifest(
             "payroll-batch-controls.csv",
         ]
         .iter()
-        .chain(if interface.corrections.is_some() { batch::CORRECTIONS_FILES } else { &[] })
+        .chain(if interface.corrections.is_some() { interface::CORRECTIONS_FILES } else { &[] })
         .map(|s| s.to_string())
         .chain(workbooks.iter().cloned())
         .chain(std::iter::once("manifest.json".to_string()))
@@ -515,7 +519,7 @@ fn interface_settings(config: &crate::config::Config, batch: &Batch) -> output::
 }
 
 fn corrects(c: &Corrections) -> output::manifest::Corrects {
-    let count = |f: fn(&batch::CorrectionRow) -> bool| c.rows.iter().filter(|r| f(r)).count();
+    let count = |f: fn(&interface::CorrectionRow) -> bool| c.rows.iter().filter(|r| f(r)).count();
     output::manifest::Corrects {
         period: c.period.clone(),
         previous_run_id: c.previous.run_id.clone(),
@@ -529,7 +533,7 @@ fn corrects(c: &Corrections) -> output::manifest::Corrects {
         changed_rows: count(|r| !r.committed.is_zero() && !r.now.is_zero()),
         committed_total: c.committed_total.to_string(),
         now_total: c.now_total.to_string(),
-        delta_total: c.delta().to_string(),
+        delta: c.delta().to_string(),
         load: (!c.rows.is_empty()).then(|| "payroll-batch-corrections.csv".to_string()),
         later: c.later.clone(),
     }
@@ -539,7 +543,7 @@ fn corrects(c: &Corrections) -> output::manifest::Corrects {
 mod tests {
     use super::*;
     use crate::model::Pence;
-    use crate::output::batch::Value;
+    use crate::output::interface::Value;
 
     fn fixture_run(dir: &std::path::Path) -> RunOptions {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -547,7 +551,7 @@ mod tests {
             period: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default(),
             roster: root.join("tests/fixtures/ingest/roster.xlsx"),
             expenses: vec![root.join("tests/fixtures/ingest/expenses.xlsx")],
-            config_dir: root.join("config"),
+            config_dir: Some(root.join("config")),
             out_dir: dir.join("out"),
             quiet: true,
             fail_on: None,
@@ -567,7 +571,7 @@ mod tests {
 
     fn one_line_fewer(batch: &mut Batch) {
         batch.lines.pop();
-        batch.controls = batch::controls(&batch.lines, &batch.layouts);
+        batch.controls = interface::controls(&batch.lines, &batch.layouts);
     }
 
     #[test]

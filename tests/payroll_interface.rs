@@ -203,7 +203,7 @@ fn assert_corrections_reconcile(case: &Case, before: &str, after: &str) {
     let lines: i64 = batch.rows.iter().map(|r| pence(&batch.get(r, "value_1"))).sum();
     assert_eq!(lines, delta);
     let m = case.manifest(after);
-    assert_eq!(pence(m["corrects"]["delta_total"].as_str().unwrap()), delta);
+    assert_eq!(pence(m["corrects"]["delta"].as_str().unwrap()), delta);
     assert_eq!(m["corrects"]["rows"], corr.rows.len());
 }
 

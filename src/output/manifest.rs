@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 pub struct Manifest {
     pub tool: &'static str,
     pub version: &'static str,
+    /// `--org` (SPEC §8.1); `null` for a run without one.
+    pub organisation: Option<String>,
     pub period: String,
     /// First 12 hex digits of SHA-256 over the tool version, organisation,
     /// period, config hash, inputs' SHA-256 in order and the ledger history
@@ -63,7 +65,7 @@ pub struct Corrects {
     pub changed_rows: usize,
     pub committed_total: String,
     pub now_total: String,
-    pub delta_total: String,
+    pub delta: String,
     /// The file payroll loads (none when nothing changed).
     pub load: Option<String>,
     /// Later committed periods to re-run, in order, before loading.

@@ -9,8 +9,8 @@ use super::sheet::{
 use super::style::{Styles, Widths};
 use super::{pence_of, Options};
 use crate::model::Pence;
-use crate::output::batch::Interface;
 use crate::output::csv::ADJUSTMENTS_HEADER;
+use crate::output::interface::Interface;
 use crate::output::manifest::Manifest;
 use crate::output::p11d::P11D_HEADER;
 use crate::output::payroll::{element_name, AdjustmentRow, ELEMENTS};
@@ -49,9 +49,9 @@ pub fn write(
     let styles = Styles::new();
     summary(wb, report, rows, manifest, &styles)?;
     adjustment_rows(wb, report, &styles, opts, "Adjustments", rows.iter())?;
-    super::batch::batch_sheet(wb, &interface.batch, &styles, opts.row_limit)?;
+    super::payroll_batch::batch_sheet(wb, &interface.batch, &styles, opts.row_limit)?;
     if let Some(c) = interface.corrections.as_ref().filter(|c| !c.rows.is_empty()) {
-        super::batch::corrections_sheet(wb, report, c, &styles, opts.row_limit)?;
+        super::payroll_batch::corrections_sheet(wb, report, c, &styles, opts.row_limit)?;
     }
     protection(wb, report, &styles, opts)?;
     p11d(wb, report, &styles, opts)?;
@@ -204,12 +204,7 @@ fn summary(
     ws.set_screen_gridlines(false);
     let mut w = Widths::new(&[]);
     let p = &report.period;
-    ws.write_string_with_format(
-        0,
-        0,
-        format!("Payroll adjustments — pay period {}", p.label()),
-        &styles.title,
-    )?;
+    ws.write_string_with_format(0, 0, report.title("Payroll adjustments"), &styles.title)?;
     ws.write_string_with_format(
         1,
         0,
@@ -339,7 +334,9 @@ fn run_info(wb: &mut Workbook, m: &Manifest, styles: &Styles) -> Result<(), Xlsx
     let mut w = Widths::new(&[]);
     let mut row = 0;
     ws.write_string_with_format(row, 0, "Run", &styles.section)?;
-    let facts: [(&str, &str); 8] = [
+    let organisation = m.organisation.as_deref().unwrap_or("");
+    let facts: [(&str, &str); 9] = [
+        ("Organisation", organisation),
         ("Tool", m.tool),
         ("Version", m.version),
         ("Pay period", &m.period),

@@ -11,12 +11,13 @@
 mod adjustments;
 mod batch;
 mod exceptions;
+mod payroll_batch;
 mod sheet;
 mod style;
 #[cfg(test)]
 mod tests;
 
-use super::batch::Interface;
+use super::interface::Interface;
 use super::manifest::Manifest;
 use super::payroll::AdjustmentRow;
 use super::Report;
@@ -67,6 +68,18 @@ pub(crate) fn write_adjustments_with(
     save(wb, path)
 }
 
+/// Writes `batch-YYYY-MM.xlsx` (the Control sheet, SPEC §8.2) to `path`.
+pub fn write_batch(path: &Path, summary: &super::batch::BatchSummary) -> Result<()> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Batch — pay period {}", summary.period))
+            .set_author("payrun"),
+    );
+    batch::write(&mut wb, summary).map_err(xl(path))?;
+    save(wb, path)
+}
+
 /// Writes `exceptions-YYYY-MM.xlsx` to `path` (a staging path).
 pub fn write_exceptions(path: &Path, report: &Report) -> Result<()> {
     write_exceptions_with(path, report, &Options::default())
@@ -87,7 +100,7 @@ fn new_workbook(path: &Path, report: &Report, title: &str) -> Result<Workbook> {
     let created = ExcelDateTime::from_ymd(start.year() as u16, start.month() as u8, start.day() as u8)
         .map_err(xl(path))?;
     let props = DocProperties::new()
-        .set_title(format!("{title} — pay period {}", report.period.label()))
+        .set_title(report.title(title))
         .set_author("payrun")
         .set_comment(format!("payrun {}, config {}", env!("CARGO_PKG_VERSION"), report.config.hash))
         .set_creation_datetime(&created);
@@ -105,7 +118,7 @@ fn new_workbook(path: &Path, report: &Report, title: &str) -> Result<Workbook> {
 /// and a footer naming the organisation, the pay period and the page
 /// (`&` is doubled so that no input text becomes a footer code).
 fn print_footers(wb: &mut Workbook, report: &Report) {
-    let org = report.organisation.replace('&', "&&");
+    let org = report.organisation.unwrap_or("PAYRUN").replace('&', "&&");
     let footer = format!("&L{org}&CPay period {}&RPage &P of &N", report.period.label());
     for ws in wb.worksheets_mut() {
         ws.set_landscape();
@@ -134,7 +147,7 @@ pub fn tax_year(date: NaiveDate) -> String {
 }
 
 /// Pounds text as the reconciliation stores it (`-12.34`) back to pence.
-fn pence_of(text: &str) -> Option<Pence> {
+pub(crate) fn pence_of(text: &str) -> Option<Pence> {
     let t = text.trim();
     let (neg, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),

@@ -52,6 +52,7 @@ fn exceptions_book(
     let config = config();
     let staff: HashMap<&str, &Staff> = HashMap::new();
     let report = Report {
+        organisation: None,
         period: Period::new(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(), &config.policy),
         config: &config,
         lines,
@@ -61,7 +62,6 @@ fn exceptions_book(
         attendance: &[],
         protection: &Default::default(),
         p11d: &[],
-        organisation: "PAYRUN",
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("exceptions.xlsx");
