@@ -1,16 +1,16 @@
 //! One payroll run, end to end: ingest → rules → outputs (→ ledger commit).
 
 use crate::config::Config;
-use crate::engine::{self, Ctx};
 use crate::error::{Error, Result};
 use crate::ingest;
-use crate::ledger::{self, Ledger, PaidLine, PeriodRecord};
-use crate::model::decision::{Finding, Severity, Subject};
-use crate::model::period::Period;
+use crate::ledger::{self, Ledger};
+use crate::model::adjustment::AdjustmentRow;
+use crate::model::decision::{Finding, Severity};
+use crate::model::period::{self, Period};
 use crate::output::interface::{self, Batch, BatchHeader, Corrections, Interface};
 use crate::output::manifest::Manifest;
-use crate::output::{self, atomic::Staging, payroll, reconcile, Report};
-use crate::rules;
+use crate::output::{self, atomic::Staging, reconcile, Report};
+use crate::rules::{self, engine::Ctx};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -97,7 +97,7 @@ pub fn pause_at(stage: &str) {
     }
 }
 
-/// Runs one pay period.
+/// Runs one pay period: the stages in order.
 pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     run_with(opts, |_| {})
 }
@@ -112,23 +112,15 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     // state stops at once (exit 4) instead of after a long ingest.
     stages.start("ledger");
     let mut ledger = Ledger::open(&opts.state_dir)?;
-    let label = ledger::label(opts.period);
-    if let Some(latest) = ledger.latest_period()? {
-        if label < latest && !opts.rerun {
-            return Err(Error::Usage(format!(
-                "period {label} is earlier than the latest committed period {latest} in {}: running it \
-                 would change the year-to-date and rolling figures that later periods were paid on. \
-                 Pass --rerun to run it anyway; the later periods are then reported as needing a re-run",
-                ledger.path().display()
-            )));
-        }
-    }
+    refuse_out_of_order(&ledger, opts)?;
     // Only periods before this one (SPEC §6.3 rule 17).
     let history = ledger.history(opts.period)?;
-    // What payroll was given for this period, if it was run before (§7.2).
+    // What payroll was given for this period, if it was run before (§7.2),
+    // and the history digest of the run id (§7.1).
+    let label = period::label(opts.period);
     let placement = ledger.placement(&label)?;
     let latest = ledger.latest_period()?;
-    let later = ledger.periods_after(&label)?;
+    let later_periods = ledger.periods_after(&label)?;
     let ledger_digest = ledger.digest(&label)?;
     stages.done("ledger");
 
@@ -138,77 +130,32 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     stages.done("config");
 
     stages.start("ingest");
-    let inputs = ingest::load(&opts.roster, &opts.expenses, &config)?;
+    let inputs = ingest::load(&opts.roster, &opts.expenses, &config, || pause_at("read"))?;
     stages.done("ingest");
 
     stages.start("rules");
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
-    let evaluation = engine::evaluate(&inputs.claims, &ctx);
-    let leave = rules::leave::evaluate(&ctx);
-    let sickness = rules::sickness::evaluate(&ctx);
-    let mut protection = rules::protection::evaluate(&ctx);
-    let mut employee_findings = inputs.roster_findings;
-    employee_findings.extend(leave.findings);
-    employee_findings.extend(sickness.findings);
-    employee_findings.append(&mut protection.findings);
-    let findings = ordered_findings(evaluation.findings, employee_findings);
-    let mut adjustments = payroll::expense_rows(&inputs.claims, &evaluation.decisions, &ctx.staff);
-    adjustments.extend(leave.deductions);
-    adjustments.extend(protection.topups.iter().cloned());
-    payroll::order_rows(&mut adjustments);
-    // Every payroll row of a protected employee carries the mark (PP001).
-    payroll::mark(&mut adjustments, &protection.marks);
-    // P11D: this run's paid lines by tax year, plus earlier periods' (ledger).
-    let p11d_run = output::p11d::this_run(&inputs.claims, &evaluation.decisions);
-    let p11d = output::p11d::year_to_date(&p11d_run, &history, &period, &ctx.staff);
+    let mut outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings)?;
     stages.done("rules");
 
     let org = opts.org.as_deref().unwrap_or("PAYRUN");
     let run_id = run_id(org, &label, &config.hash, &inputs.reports, &ledger_digest);
-    let pi = &config.policy.payroll_interface;
-    let batch_header = BatchHeader {
-        name: pi.batch_name_for(org, &label),
-        reference: run_id.clone(),
-        source: pi.batch_source.clone(),
-        action_if_exists: pi.action_if_exists.code(),
-        effective_date: match pi.effective_date {
-            crate::config::EffectiveDate::PeriodStart => period.pay_start,
-            crate::config::EffectiveDate::PeriodEnd => {
-                crate::ingest::cell::add_months(period.pay_start, 1).pred_opt().unwrap_or(period.pay_start)
-            }
-        },
-    };
-    let mut interface = Interface {
-        batch: interface::element_batch(&adjustments, &config, batch_header.clone()),
-        corrections: None,
-    };
+    let mut interface = payroll_interface(
+        opts,
+        &config,
+        &period,
+        (org, &run_id),
+        &outcome.adjustments,
+        (&placement, latest.as_deref(), &later_periods),
+        |a: &str| ctx.staff.get(a).map(|s| s.name.clone()).unwrap_or_default(),
+    )?;
     tamper(&mut interface.batch);
-    if let ledger::Placement::Placed(previous) = placement.clone() {
-        let into = match opts.corrections_into {
-            Some(into) if into <= opts.period => {
-                return Err(Error::Usage(format!(
-                    "--corrections-into {} must be after the period corrected, {label}",
-                    ledger::label(into)
-                )))
-            }
-            Some(into) => into,
-            None => next_period(latest.as_deref().unwrap_or(&label), opts.period),
-        };
-        let header = BatchHeader {
-            name: format!("{org} CORRECTIONS {label} INTO {}", ledger::label(into)),
-            effective_date: into,
-            ..batch_header
-        };
-        let name_of = |a: &str| ctx.staff.get(a).map(|s| s.name.clone()).unwrap_or_default();
-        interface.corrections =
-            Some(Corrections::build(&label, previous, &adjustments, name_of, &config, header, later.clone()));
-    }
 
     stages.start("reconcile");
-    let mut reconciliation = reconcile::check(&inputs.claims, &evaluation.decisions, &adjustments);
-    reconciliation.failures.extend(interface::check(&interface.batch, &adjustments));
+    let mut reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments);
+    reconciliation.failures.extend(interface::check(&interface.batch, &outcome.adjustments));
     if let Some(c) = &interface.corrections {
-        reconciliation.failures.extend(c.check(&adjustments));
+        reconciliation.failures.extend(c.check(&outcome.adjustments));
     }
     reconciliation.passed = reconciliation.failures.is_empty();
     if !reconciliation.passed {
@@ -216,102 +163,38 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     }
     stages.done("reconcile");
 
-    stages.start("write");
     let report = Report {
         organisation: opts.org.as_deref(),
         period,
         config: &config,
         lines: &inputs.claims,
-        decisions: &evaluation.decisions,
-        findings: &findings,
+        decisions: &outcome.decisions,
+        findings: &outcome.findings,
         staff: &ctx.staff,
-        attendance: &sickness.attendance,
-        protection: &protection,
-        p11d: &p11d,
+        attendance: &outcome.attendance,
+        marks: &outcome.marks,
+        protection: &outcome.protection,
+        p11d: &outcome.p11d,
     };
     let mut staging = Staging::new(&opts.out_dir)?;
-    staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
-    staging.write("exceptions.csv", |w| output::csv::exceptions(w, &report))?;
-    pause_at("write");
-    staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
-    staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
-    staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
-    staging.write("p11d.csv", |w| output::csv::p11d(w, &report))?;
-    staging.write("payroll-batch.csv", |w| interface::write_lines(w, &interface.batch))?;
-    staging.write("payroll-batch-controls.csv", |w| interface::write_controls(w, &interface.batch))?;
-    if let Some(c) = &interface.corrections {
-        staging.write("corrections.csv", |w| interface::write_corrections(w, &label, &c.rows, &config))?;
-        staging.write("payroll-batch-corrections.csv", |w| interface::write_lines(w, &c.batch))?;
-        staging
-            .write("payroll-batch-corrections-controls.csv", |w| interface::write_controls(w, &c.batch))?;
-    }
-    stages.done("write");
-
-    // The workbooks show the manifest (Run info), so it is built first; the
-    // workbook stage's own timing is added to manifest.json afterwards.
-    let label = report.period.label();
-    let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
-    let xlsx_outputs: &[String] = if opts.no_xlsx { &[] } else { &workbooks };
-    let mut manifest =
-        manifest(&report, inputs.reports, reconciliation, stages.timings.clone(), xlsx_outputs, &interface);
+    let mut manifest = manifest(&report, inputs.reports, reconciliation, opts.no_xlsx, &interface);
     manifest.run_id = run_id.clone();
-    if !opts.no_xlsx {
-        stages.start("workbooks");
-        // The two workbooks share nothing but what they read: written side by side.
-        let (adjustments_path, exceptions_path) =
-            (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
-        let (written_adjustments, written_exceptions) = rayon::join(
-            || {
-                output::workbook::write_adjustments(
-                    &adjustments_path,
-                    &report,
-                    &adjustments,
-                    &manifest,
-                    &interface,
-                )
-            },
-            || output::workbook::write_exceptions(&exceptions_path, &report),
-        );
-        written_adjustments?;
-        written_exceptions?;
-        stages.done("workbooks");
-        manifest.timings_ms = stages.timings.clone();
-    }
-
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
-    staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
+    let manifest =
+        write_outputs(&mut staging, &report, &outcome.adjustments, &interface, manifest, &mut stages)?;
     pause_at("commit");
 
     // SPEC §5: the period enters the ledger (one transaction) before the
     // outputs are put in place; a kill before leaves the ledger as it was, a
     // kill after leaves a committed period whose batch is only pending, so
     // the next run still corrects against what payroll was last given.
-    let record = PeriodRecord {
-        sr_miles: flatten(&evaluation.miles.special_rate),
-        amap_miles: flatten(&evaluation.miles.amap),
-        relocation: evaluation
-            .relocation
-            .iter()
-            .map(|((a, start), paid)| (a.clone(), *start, paid.total, paid.misc))
-            .collect(),
-        absences: leave.episodes,
-        bradford_stages: sickness.stages.clone(),
-        protection_topups: protection.paid.clone(),
-        p11d: p11d_run
-            .iter()
-            .map(|((a, year, section), amount)| (a.clone(), *year, *section, *amount))
-            .collect(),
-        batch: interface::snapshot(&adjustments, &run_id, &config.hash, &interface.batch.header.name),
-        ..period_record(&label, &inputs.claims, &evaluation.decisions, &manifest)?
-    };
+    outcome.record.batch =
+        interface::snapshot(&outcome.adjustments, &run_id, &config.hash, &interface.batch.header.name);
     let commit_started = Instant::now();
-    ledger.commit(&record)?;
+    ledger.commit(&outcome.record, &ledger_manifest(&manifest)?)?;
     let commit_ms = commit_started.elapsed().as_millis();
-    drop(record);
     pause_at("place");
     staging.commit()?;
     ledger.mark_placed(&label)?;
-    let later_periods = later;
     drop(ledger);
     report_corrections(&label, &placement, interface.corrections.as_ref());
     // Printed even with --quiet, and before --fail-on: the operator must act on it.
@@ -323,71 +206,221 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
         );
     }
     stages.bar.finish_and_clear();
-
-    if let Some(threshold) = opts.fail_on {
-        let worst = findings.iter().filter(|f| f.severity >= threshold).count();
-        if worst > 0 {
-            return Err(Error::FailOn(format!(
-                "{worst} finding(s) of severity {} or worse (--fail-on); outputs written to {}",
-                threshold.code(),
-                opts.out_dir.display()
-            )));
-        }
-    }
+    fail_on(opts, &outcome.findings)?;
     Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods, commit_ms })
 }
 
-/// What this run adds to the ledger.
-fn period_record(
-    label: &str,
-    lines: &[crate::model::claim::ClaimLine],
-    decisions: &[crate::model::decision::Decision],
-    manifest: &Manifest,
-) -> Result<PeriodRecord> {
-    // Timings differ between two runs of the same inputs, and what a re-run
-    // corrects (with the files that adds) describes the previous run, not
-    // the period; without them the ledger of a re-run is identical.
+/// A period earlier than the latest committed one changes figures later
+/// periods were paid on: only with `--rerun`.
+fn refuse_out_of_order(ledger: &Ledger, opts: &RunOptions) -> Result<()> {
+    let label = period::label(opts.period);
+    match ledger.latest_period()? {
+        Some(latest) if label < latest && !opts.rerun => Err(Error::Usage(format!(
+            "period {label} is earlier than the latest committed period {latest} in {}: running it \
+             would change the year-to-date and rolling figures that later periods were paid on. \
+             Pass --rerun to run it anyway; the later periods are then reported as needing a re-run",
+            ledger.path().display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Stages every output file; returns the manifest with the workbook
+/// stage's timing. The workbooks show the manifest (Run info), so it is
+/// built before them and its timings completed afterwards.
+fn write_outputs(
+    staging: &mut Staging,
+    report: &Report,
+    adjustments: &[AdjustmentRow],
+    interface: &Interface,
+    mut manifest: Manifest,
+    stages: &mut Stages,
+) -> Result<Manifest> {
+    stages.start("write");
+    staging.write("decisions.csv", |w| output::csv::decisions(w, report))?;
+    staging.write("exceptions.csv", |w| output::csv::exceptions(w, report))?;
+    pause_at("write");
+    staging.write("adjustments.csv", |w| output::csv::adjustments(w, report, adjustments))?;
+    staging.write("deferred-claims.csv", |w| output::csv::deferred(w, report))?;
+    staging.write("attendance.csv", |w| output::csv::attendance(w, report))?;
+    staging.write("p11d.csv", |w| output::csv::p11d(w, report))?;
+    staging.write("payroll-batch.csv", |w| interface::write_lines(w, &interface.batch))?;
+    staging.write("payroll-batch-controls.csv", |w| interface::write_controls(w, &interface.batch))?;
+    if let Some(c) = &interface.corrections {
+        let label = report.period.label();
+        staging
+            .write("corrections.csv", |w| interface::write_corrections(w, &label, &c.rows, report.config))?;
+        staging.write("payroll-batch-corrections.csv", |w| interface::write_lines(w, &c.batch))?;
+        staging
+            .write("payroll-batch-corrections-controls.csv", |w| interface::write_controls(w, &c.batch))?;
+    }
+    stages.done("write");
+    manifest.timings_ms = stages.timings.clone();
+
+    let label = report.period.label();
+    let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
+    if manifest.outputs.contains(&workbooks[0]) {
+        stages.start("workbooks");
+        // The two workbooks share nothing but what they read: written side by side.
+        let (adjustments_path, exceptions_path) =
+            (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
+        let (written_adjustments, written_exceptions) = rayon::join(
+            || {
+                output::workbook::write_adjustments(
+                    &adjustments_path,
+                    report,
+                    adjustments,
+                    &manifest,
+                    interface,
+                )
+            },
+            || output::workbook::write_exceptions(&exceptions_path, report),
+        );
+        written_adjustments?;
+        written_exceptions?;
+        stages.done("workbooks");
+        manifest.timings_ms = stages.timings.clone();
+    }
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
+    Ok(manifest)
+}
+
+/// The manifest as the ledger keeps it: without the timings, which differ
+/// between two runs of the same inputs, nor what a re-run corrects (with the
+/// files that adds), which describes the previous run rather than the
+/// period; so a re-run leaves an identical ledger.
+fn ledger_manifest(manifest: &Manifest) -> Result<String> {
     let mut json = serde_json::to_value(manifest).map_err(|e| Error::Internal(e.to_string()))?;
     if let Some(map) = json.as_object_mut() {
         for key in ["timings_ms", "corrects", "outputs"] {
             map.remove(key);
         }
     }
-    let manifest_json = serde_json::to_string(&json).map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(PeriodRecord {
-        period: label.to_string(),
-        paid_lines: lines.iter().zip(decisions).filter_map(|(l, d)| PaidLine::of(l, d)).collect(),
-        // The rules' running totals are filled in by the caller.
-        sr_miles: Vec::new(),
-        amap_miles: Vec::new(),
-        relocation: Vec::new(),
-        absences: Vec::new(),
-        bradford_stages: Vec::new(),
-        protection_topups: Vec::new(),
-        p11d: Vec::new(),
-        manifest_json,
-        batch: Default::default(),
-    })
+    serde_json::to_string(&json).map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// `(assignment, year) → miles` as the ledger's rows.
-fn flatten(map: &BTreeMap<(String, i32), crate::model::Miles>) -> Vec<(String, i32, crate::model::Miles)> {
-    map.iter().map(|((a, y), m)| (a.clone(), *y, *m)).collect()
+/// `--fail-on`: findings at or above the threshold turn into exit 6, after
+/// the outputs and the ledger are in place.
+fn fail_on(opts: &RunOptions, findings: &[Finding]) -> Result<()> {
+    let Some(threshold) = opts.fail_on else { return Ok(()) };
+    let worst = findings.iter().filter(|f| f.severity >= threshold).count();
+    if worst == 0 {
+        return Ok(());
+    }
+    Err(Error::FailOn(format!(
+        "{worst} finding(s) of severity {} or worse (--fail-on); outputs written to {}",
+        threshold.code(),
+        opts.out_dir.display()
+    )))
 }
 
-/// Line findings in input order, then employee / roster findings by
-/// assignment, each group stable (SPEC §6.8 rule 46).
-fn ordered_findings(line_findings: Vec<Finding>, mut employee: Vec<Finding>) -> Vec<Finding> {
-    employee.sort_by(|a, b| {
-        let key = |f: &Finding| match &f.subject {
-            Subject::Employee { assignment, .. } => assignment.clone(),
-            Subject::Line(_) => String::new(),
-        };
-        key(a).cmp(&key(b)).then_with(|| a.source.cmp(&b.source))
-    });
-    let mut all = line_findings;
-    all.extend(employee);
-    all
+/// The manifest of the run, timings still empty.
+fn manifest(
+    report: &Report,
+    inputs: Vec<ingest::InputReport>,
+    reconciliation: reconcile::Reconciliation,
+    no_xlsx: bool,
+    interface: &Interface,
+) -> Manifest {
+    let label = report.period.label();
+    let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
+    let workbooks: &[String] = if no_xlsx { &[] } else { &workbooks };
+    let mut lines_by_status = BTreeMap::new();
+    for d in report.decisions {
+        *lines_by_status.entry(d.status.code()).or_insert(0) += 1;
+    }
+    let mut findings_by_severity = BTreeMap::new();
+    let mut findings_by_rule = BTreeMap::new();
+    for f in report.findings {
+        *findings_by_severity.entry(f.severity.code()).or_insert(0) += 1;
+        *findings_by_rule.entry(f.rule.code).or_insert(0) += 1;
+    }
+    Manifest {
+        tool: "payrun",
+        version: env!("CARGO_PKG_VERSION"),
+        organisation: report.organisation.map(str::to_string),
+        period: report.period.label(),
+        activity_month: report.period.activity_start.format("%Y-%m").to_string(),
+        cutoff: report.period.cutoff.to_string(),
+        config_dir: report.config.dir.display().to_string(),
+        config_hash: report.config.hash.clone(),
+        inputs,
+        lines_by_status,
+        findings_by_severity,
+        findings_by_rule,
+        reconciliation,
+        timings_ms: Vec::new(),
+        outputs: [
+            "decisions.csv",
+            "exceptions.csv",
+            "adjustments.csv",
+            "deferred-claims.csv",
+            "attendance.csv",
+            "p11d.csv",
+            "payroll-batch.csv",
+            "payroll-batch-controls.csv",
+        ]
+        .iter()
+        .chain(if interface.corrections.is_some() { interface::CORRECTIONS_FILES } else { &[] })
+        .map(|s| s.to_string())
+        .chain(workbooks.iter().cloned())
+        .chain(std::iter::once("manifest.json".to_string()))
+        .collect(),
+        run_id: String::new(),
+        payroll_interface: interface_settings(report.config, &interface.batch),
+        corrects: interface.corrections.as_ref().map(corrects),
+    }
+}
+
+/// The payroll interface of the run (SPEC §7): the period's batch and, on a
+/// re-run of a period already placed, its corrections into the next open
+/// period (or `--corrections-into`).
+fn payroll_interface(
+    opts: &RunOptions,
+    config: &Config,
+    period: &Period,
+    (org, run_id): (&str, &str),
+    adjustments: &[AdjustmentRow],
+    (placement, latest, later): (&ledger::Placement, Option<&str>, &[String]),
+    name_of: impl Fn(&str) -> String,
+) -> Result<Interface> {
+    let label = period.label();
+    let pi = &config.policy.payroll_interface;
+    let header = BatchHeader {
+        name: pi.batch_name_for(org, &label),
+        reference: run_id.to_string(),
+        source: pi.batch_source.clone(),
+        action_if_exists: pi.action_if_exists.code(),
+        effective_date: match pi.effective_date {
+            crate::config::EffectiveDate::PeriodStart => period.pay_start,
+            crate::config::EffectiveDate::PeriodEnd => {
+                crate::model::time::add_months(period.pay_start, 1).pred_opt().unwrap_or(period.pay_start)
+            }
+        },
+    };
+    let batch = interface::element_batch(adjustments, config, header.clone());
+    let ledger::Placement::Placed(previous) = placement.clone() else {
+        return Ok(Interface { batch, corrections: None });
+    };
+    let into = match opts.corrections_into {
+        Some(into) if into <= opts.period => {
+            return Err(Error::Usage(format!(
+                "--corrections-into {} must be after the period corrected, {label}",
+                period::label(into)
+            )))
+        }
+        Some(into) => into,
+        None => next_period(latest.unwrap_or(&label), opts.period),
+    };
+    let header = BatchHeader {
+        name: format!("{org} CORRECTIONS {label} INTO {}", period::label(into)),
+        effective_date: into,
+        ..header
+    };
+    let corrections =
+        Corrections::build(&label, previous, adjustments, name_of, config, header, later.to_vec());
+    Ok(Interface { batch, corrections: Some(corrections) })
 }
 
 /// The run id of SPEC §7.1: the same inputs on the same ledger state give
@@ -416,7 +449,7 @@ fn run_id(
 /// to the one after `period`.
 fn next_period(latest: &str, period: NaiveDate) -> NaiveDate {
     let base = Period::parse_month(latest).unwrap_or(period).max(period);
-    crate::ingest::cell::add_months(base, 1)
+    crate::model::time::add_months(base, 1)
 }
 
 /// What a re-run tells the operator about corrections (even with --quiet:
@@ -447,61 +480,6 @@ fn report_corrections(label: &str, placement: &ledger::Placement, corrections: O
     }
 }
 
-fn manifest(
-    report: &Report,
-    inputs: Vec<ingest::InputReport>,
-    reconciliation: reconcile::Reconciliation,
-    timings: Vec<(String, u128)>,
-    workbooks: &[String],
-    interface: &Interface,
-) -> Manifest {
-    let mut lines_by_status = BTreeMap::new();
-    for d in report.decisions {
-        *lines_by_status.entry(d.status.code()).or_insert(0) += 1;
-    }
-    let mut findings_by_severity = BTreeMap::new();
-    let mut findings_by_rule = BTreeMap::new();
-    for f in report.findings {
-        *findings_by_severity.entry(f.severity.code()).or_insert(0) += 1;
-        *findings_by_rule.entry(f.rule.code).or_insert(0) += 1;
-    }
-    Manifest {
-        tool: "payrun",
-        version: env!("CARGO_PKG_VERSION"),
-        organisation: report.organisation.map(str::to_string),
-        period: report.period.label(),
-        activity_month: report.period.activity_start.format("%Y-%m").to_string(),
-        cutoff: report.period.cutoff.to_string(),
-        config_dir: report.config.dir.display().to_string(),
-        config_hash: report.config.hash.clone(),
-        inputs,
-        lines_by_status,
-        findings_by_severity,
-        findings_by_rule,
-        reconciliation,
-        timings_ms: timings,
-        outputs: [
-            "decisions.csv",
-            "exceptions.csv",
-            "adjustments.csv",
-            "deferred-claims.csv",
-            "attendance.csv",
-            "p11d.csv",
-            "payroll-batch.csv",
-            "payroll-batch-controls.csv",
-        ]
-        .iter()
-        .chain(if interface.corrections.is_some() { interface::CORRECTIONS_FILES } else { &[] })
-        .map(|s| s.to_string())
-        .chain(workbooks.iter().cloned())
-        .chain(std::iter::once("manifest.json".to_string()))
-        .collect(),
-        run_id: String::new(),
-        payroll_interface: interface_settings(report.config, &interface.batch),
-        corrects: interface.corrections.as_ref().map(corrects),
-    }
-}
-
 fn interface_settings(config: &crate::config::Config, batch: &Batch) -> output::manifest::InterfaceSettings {
     let pi = &config.policy.payroll_interface;
     output::manifest::InterfaceSettings {
@@ -526,7 +504,7 @@ fn corrects(c: &Corrections) -> output::manifest::Corrects {
         previous_config_hash: c.previous.config_hash.clone(),
         previous_batch_name: c.previous.batch_name.clone(),
         batch_name: c.batch.header.name.clone(),
-        into: ledger::label(c.batch.header.effective_date),
+        into: period::label(c.batch.header.effective_date),
         rows: c.rows.len(),
         new_rows: count(|r| r.committed.is_zero()),
         removed_rows: count(|r| r.now.is_zero()),

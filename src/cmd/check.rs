@@ -22,7 +22,7 @@ pub struct CheckArgs {
 
 pub fn run(args: CheckArgs) -> crate::Result<()> {
     let config = Config::find(args.config.as_deref())?;
-    let inputs = crate::ingest::load(&args.roster, &args.expenses, &config)?;
+    let inputs = crate::ingest::load(&args.roster, &args.expenses, &config, || {})?;
     let known: HashSet<&str> = inputs.roster.staff.iter().map(|s| s.assignment.as_str()).collect();
     let hits = data::check_claims(&inputs.claims, &known, config.policy.claims.max_line_amount);
 

@@ -70,7 +70,7 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
     if let Some(code) = &args.org {
         org::check_code(code).map_err(|message| Error::Usage(format!("--org: {message}")))?;
     }
-    let label = ledger::label(period);
+    let label = crate::model::period::label(period);
     let out_dir = args.out.unwrap_or_else(|| match &args.org {
         Some(code) => PathBuf::from("out").join(code).join(&label),
         None => PathBuf::from("out").join(&label),

@@ -6,7 +6,7 @@
 //! offending key (see [`super::locate`]).
 
 use super::Ratio;
-use crate::ingest::cell::parse_decimal_text;
+use crate::model::money::parse_decimal_text;
 use crate::model::money::{Miles, Pence};
 use crate::model::AuthLevel;
 use chrono::{NaiveDate, NaiveTime, TimeDelta};

@@ -9,20 +9,7 @@ use std::collections::BTreeMap;
 
 /// Element codes of SPEC §4.1, in row order (the keys `inputs` and
 /// `correction_elements` accept).
-pub const ELEMENT_CODES: &[&str] = &[
-    "MILEAGE",
-    "MILEAGE_TAXABLE",
-    "TRAVEL",
-    "TRAVEL_TAXABLE",
-    "SUBSISTENCE",
-    "SUBSISTENCE_TAXABLE",
-    "RELOCATION",
-    "RELOCATION_TAXABLE",
-    "SUNDRY",
-    "SUNDRY_TAXABLE",
-    "UNPAID_LEAVE",
-    "PAY_PROTECTION",
-];
+pub const ELEMENT_CODES: &[&str] = crate::model::adjustment::ELEMENTS;
 
 /// A BEE batch line holds at most 15 input values (`value_1 … value_15`).
 pub const MAX_INPUTS: usize = 15;

@@ -25,6 +25,11 @@ fn paid(claim: &str, line_no: i64, assignment: &str, date: NaiveDate, pence: i64
     }
 }
 
+/// What a run stores beside its record: its manifest.
+fn manifest(record: &PeriodRecord) -> String {
+    format!(r#"{{"period":"{}"}}"#, record.period)
+}
+
 fn june() -> PeriodRecord {
     PeriodRecord {
         period: "2025-06".into(),
@@ -61,7 +66,6 @@ fn june() -> PeriodRecord {
             ("E1".into(), 2025, 'E', Pence(25)),
             ("E2".into(), 2025, 'K', Pence(300_000)),
         ],
-        manifest_json: r#"{"period":"2025-06"}"#.into(),
         batch: Default::default(),
     }
 }
@@ -83,7 +87,6 @@ fn july() -> PeriodRecord {
         bradford_stages: vec![("E4".into(), 2)],
         protection_topups: vec![],
         p11d: vec![("E1".into(), 2025, 'E', Pence(1_000))],
-        manifest_json: r#"{"period":"2025-07"}"#.into(),
         batch: Default::default(),
     }
 }
@@ -104,7 +107,7 @@ fn commit_then_history_figures() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
     assert_eq!(ledger.latest_period().unwrap(), None);
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     assert_eq!(ledger.latest_period().unwrap().as_deref(), Some("2025-06"));
 
     let h = ledger.history(d(2025, 7, 1)).unwrap();
@@ -137,7 +140,7 @@ fn commit_then_history_figures() {
     assert_eq!(h.paid_with_content(&bus), Some(&("C1".to_string(), 1)));
 
     // A second period adds up year to date; the latest record of an episode stands.
-    ledger.commit(&july()).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
     let h = ledger.history(d(2025, 8, 1)).unwrap();
     assert_eq!(h.sr_miles_before("E1", 2025), Miles(36_000));
     assert_eq!(h.relocation_paid("E2", Some(d(2025, 1, 6))).unwrap().total, Pence(400_000));
@@ -155,8 +158,8 @@ fn commit_then_history_figures() {
 fn history_excludes_the_same_and_later_periods() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
-    ledger.commit(&july()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
     // A run of June (or a --rerun of it) sees nothing of June or July.
     let h = ledger.history(d(2025, 6, 1)).unwrap();
     assert!(h.paid_keys.is_empty() && h.paid_content.is_empty());
@@ -175,10 +178,10 @@ fn recommitting_a_period_replaces_exactly_its_entries() {
     let state = tempfile::tempdir().unwrap();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
-    ledger.commit(&july()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
     let once = export_bytes(&ledger, a.path());
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     let twice = export_bytes(&ledger, b.path());
     assert_eq!(once, twice, "re-committing June changed the ledger");
     assert_eq!(once.len(), schema::TABLES.len());
@@ -188,7 +191,7 @@ fn recommitting_a_period_replaces_exactly_its_entries() {
     let mut smaller = june();
     smaller.paid_lines.truncate(1);
     smaller.sr_miles = vec![("E1".into(), 2025, Miles(10))];
-    ledger.commit(&smaller).unwrap();
+    ledger.commit(&smaller, &manifest(&smaller)).unwrap();
     let h = ledger.history(d(2025, 8, 1)).unwrap();
     assert!(h.is_paid("C1", 1) && !h.is_paid("C1", 2) && h.is_paid("C9", 1));
     assert_eq!(h.sr_miles_before("E1", 2025), Miles(15_010));
@@ -199,13 +202,13 @@ fn a_failed_commit_leaves_the_ledger_as_it_was() {
     let state = tempfile::tempdir().unwrap();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     let before = export_bytes(&ledger, a.path());
     // The same key twice is a primary-key violation half way through the
     // transaction, after June's old entries were already deleted.
     let mut broken = june();
     broken.paid_lines.push(broken.paid_lines[0].clone());
-    assert!(matches!(ledger.commit(&broken), Err(Error::Internal(_))));
+    assert!(matches!(ledger.commit(&broken, &manifest(&broken)), Err(Error::Internal(_))));
     assert_eq!(before, export_bytes(&ledger, b.path()));
 }
 
@@ -214,8 +217,8 @@ fn export_orders_rows_by_key_and_names_units() {
     let state = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&july()).unwrap();
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     ledger.export(out.path()).unwrap();
     let text = std::fs::read_to_string(out.path().join("paid_lines.csv")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -276,8 +279,8 @@ fn a_second_version_ledger_gains_the_p11d_table_and_keeps_its_data() {
     assert_eq!(ledger.protection_paid(d(2025, 6, 1)).unwrap(), vec![("E5".to_string(), Pence(12_345))]);
     assert!(ledger.history(d(2025, 6, 1)).unwrap().p11d.is_empty());
     // The new table takes a period's entries, and a re-commit replaces them.
-    ledger.commit(&june()).unwrap();
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     let h = ledger.history(d(2025, 7, 1)).unwrap();
     assert_eq!(h.p11d[&("E2".to_string(), 2025, 'K')], Pence(300_000));
     assert_eq!(h.p11d[&("E1".to_string(), 2025, 'E')], Pence(225));
@@ -347,7 +350,7 @@ fn a_read_only_ledger_refuses_commits_and_a_missing_one_is_a_usage_error() {
     assert!(matches!(Ledger::open_read_only(state.path()), Err(Error::Usage(_))));
     drop(Ledger::open(state.path()).unwrap());
     let mut ro = Ledger::open_read_only(state.path()).unwrap();
-    assert!(ro.commit(&june()).is_err());
+    assert!(ro.commit(&june(), &manifest(&june())).is_err());
     assert!(ro.lock_path().is_none());
 }
 
@@ -356,7 +359,7 @@ fn a_bad_period_label_is_refused() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
     let record = PeriodRecord { period: "2025-6".into(), ..june() };
-    assert!(ledger.commit(&record).is_err());
+    assert!(ledger.commit(&record, &manifest(&record)).is_err());
     assert_eq!(ledger.latest_period().unwrap(), None);
 }
 
@@ -379,7 +382,7 @@ fn a_batch_counts_for_corrections_only_once_placed() {
     assert_eq!(ledger.placement("2025-06").unwrap(), Placement::NotPlaced);
 
     // Committed but not placed (killed before the swap): still a first run.
-    ledger.commit(&with_batch(june(), "run-a", &[("E1", "MILEAGE", 4550)])).unwrap();
+    ledger.commit(&with_batch(june(), "run-a", &[("E1", "MILEAGE", 4550)]), &manifest(&june())).unwrap();
     assert_eq!(ledger.placement("2025-06").unwrap(), Placement::NotPlaced);
     ledger.mark_placed("2025-06").unwrap();
     let Placement::Placed(first) = ledger.placement("2025-06").unwrap() else { panic!("not placed") };
@@ -388,7 +391,12 @@ fn a_batch_counts_for_corrections_only_once_placed() {
     assert_eq!(first.rows, [("E1".to_string(), "MILEAGE".to_string(), Pence(4550))]);
 
     // A re-run commits: until it is placed, corrections still compare with run-a.
-    ledger.commit(&with_batch(june(), "run-b", &[("E1", "MILEAGE", 5000), ("E2", "TRAVEL", 100)])).unwrap();
+    ledger
+        .commit(
+            &with_batch(june(), "run-b", &[("E1", "MILEAGE", 5000), ("E2", "TRAVEL", 100)]),
+            &manifest(&june()),
+        )
+        .unwrap();
     assert_eq!(ledger.placement("2025-06").unwrap(), Placement::Placed(first.clone()));
     let digest_pending = ledger.digest("2025-07").unwrap();
     // A period's own entries are not part of the history its run reads.
@@ -424,7 +432,7 @@ fn a_ledger_written_by_the_v3_release_migrates_in_place() {
     // Committed before batches were stored: no corrections possible.
     assert_eq!(ledger.placement("2025-06").unwrap(), Placement::Unrecorded);
     // A re-run killed before placing leaves it unrecorded; placed, it is known.
-    ledger.commit(&with_batch(june(), "run-c", &[("E1", "MILEAGE", 1)])).unwrap();
+    ledger.commit(&with_batch(june(), "run-c", &[("E1", "MILEAGE", 1)]), &manifest(&june())).unwrap();
     assert_eq!(ledger.placement("2025-06").unwrap(), Placement::Unrecorded);
     ledger.mark_placed("2025-06").unwrap();
     assert!(matches!(ledger.placement("2025-06").unwrap(), Placement::Placed(b) if b.run_id == "run-c"));

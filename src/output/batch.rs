@@ -5,6 +5,7 @@
 
 use super::atomic::Staging;
 use crate::error::{Error, Result};
+use crate::model::money::parse_decimal_text;
 use crate::model::Pence;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -48,6 +49,12 @@ pub struct Figures {
     pub corrections_delta: Option<Pence>,
 }
 
+/// Money as the manifest writes it (`"-12.34"`), back to pence: the one
+/// decimal parser, at two places.
+fn pounds(text: &str) -> Option<Pence> {
+    parse_decimal_text(text, 2).map(Pence)
+}
+
 impl Figures {
     /// Reads the figures of a `manifest.json` value.
     pub fn of_manifest(m: &Value) -> std::result::Result<Figures, String> {
@@ -55,7 +62,7 @@ impl Figures {
         let money = |key: &str| {
             rec[key]
                 .as_str()
-                .and_then(super::workbook::pence_of)
+                .and_then(pounds)
                 .ok_or_else(|| format!("manifest: reconciliation.{key} is not money: {}", rec[key]))
         };
         let mut findings = [0; 3];
@@ -66,7 +73,7 @@ impl Figures {
             None | Some(Value::Null) => None,
             Some(v) => Some(
                 v.as_str()
-                    .and_then(super::workbook::pence_of)
+                    .and_then(pounds)
                     .ok_or_else(|| format!("manifest: corrects.delta is not money: {v}"))?,
             ),
         };

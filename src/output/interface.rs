@@ -8,8 +8,9 @@
 //! totals = what the lines sum to) and of §7.2 (Σ delta = Σ now − Σ
 //! committed) can fail the run with nothing written.
 
-use super::payroll::{element_name, AdjustmentRow, ELEMENTS};
+use super::payroll::element_name;
 use crate::config::{Config, InputSource, InputValue, MAX_INPUTS};
+use crate::model::adjustment::{AdjustmentRow, ELEMENTS};
 use crate::model::history::BatchSnapshot;
 use crate::model::Pence;
 use chrono::NaiveDate;

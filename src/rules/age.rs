@@ -1,12 +1,11 @@
 //! CUT, AGE — cut-off and claim age (SPEC §3.2, §6.3; CORP/EMP 33 §4.1).
 
 use super::{Family, Rule};
-use crate::engine::{Ctx, LineState};
-use crate::ingest::cell::add_months;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
 use crate::model::period::{year_label, Period};
-use chrono::{Datelike, NaiveDate};
+use crate::model::time::{add_months, financial_year};
+use crate::rules::engine::{Ctx, LineState};
 
 /// CUT001 — approved (or submitted) after the cut-off, or incurred after the activity month.
 ///
@@ -91,15 +90,6 @@ pub fn deferral(line: &ClaimLine, period: &Period) -> Option<String> {
     }
 }
 
-/// The financial year (1 April) a date falls in, by its starting year.
-pub fn financial_year(date: NaiveDate) -> i32 {
-    if date.month() >= 4 {
-        date.year()
-    } else {
-        date.year() - 1
-    }
-}
-
 /// AGE001–AGE003 on one line.
 pub fn check(state: &mut LineState, ctx: &Ctx) {
     let line = state.line;
@@ -134,6 +124,7 @@ pub fn check(state: &mut LineState, ctx: &Ctx) {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use chrono::NaiveDate;
 
     fn may_2025_period() -> Period {
         let config = Config::load(&Config::default_dir()).expect("bundled config");
@@ -163,11 +154,5 @@ mod tests {
         let p = may_2025_period();
         assert!(deferral(&line((2025, 5, 1), (2025, 5, 1)), &p).is_some());
         assert_eq!(deferral(&line((2025, 4, 30), (2025, 5, 1)), &p), None);
-    }
-
-    #[test]
-    fn financial_year_starts_on_1_april() {
-        assert_eq!(financial_year(NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()), 2024);
-        assert_eq!(financial_year(NaiveDate::from_ymd_opt(2025, 4, 1).unwrap()), 2025);
     }
 }

@@ -5,10 +5,10 @@
 //! are skipped with a WARNING (SPEC §6.1 rule 6, §6.2 rule 14).
 
 use super::{Family, Rule};
-use crate::engine::Hit;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
 use crate::model::Pence;
+use crate::rules::engine::Hit;
 use std::collections::{HashMap, HashSet};
 
 const POLICY: &str = "payrun SPEC §3.1 (data quality)";

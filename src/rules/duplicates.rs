@@ -2,10 +2,10 @@
 //! (SPEC §3.2, §6.3 rules 16–17; CORP/EMP 33 §4.1).
 
 use super::{Family, Rule};
-use crate::engine::{Ctx, Employee};
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
 use crate::model::history::ContentKey;
+use crate::rules::engine::{Ctx, Employee};
 use std::collections::HashMap;
 
 /// DUP001 — the same expense claimed twice.

@@ -8,16 +8,16 @@
 //! unpaid hours that fall inside the activity month are deducted this run.
 
 use super::{Family, Rule};
-use crate::engine::Ctx;
-use crate::ingest::cell::add_months;
+use crate::model::adjustment::AdjustmentRow;
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::history::AbsenceEpisode;
 use crate::model::money::{hundredths, round_half_up_div};
 use crate::model::period::year_label;
 use crate::model::roster::{Absence, Staff};
+use crate::model::time::add_months;
+use crate::model::time::financial_year;
 use crate::model::{AbsenceType, Pence};
-use crate::output::payroll::AdjustmentRow;
-use crate::rules::age::financial_year;
+use crate::rules::engine::Ctx;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rayon::prelude::*;
 

@@ -15,13 +15,13 @@
 //!   Special Rate miles;
 //! * [`journeys`] (employee pass, after every other amount-changing pass): MIL007.
 
-use super::{age, Family, Rule};
-use crate::engine::{Ctx, Employee, LineState};
+use super::{Family, Rule};
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
 use crate::model::money::round_half_up_div;
 use crate::model::roster::Staff;
 use crate::model::{Category, Miles, Pence, StaffGroup, TravelType};
+use crate::rules::engine::{Ctx, Employee, LineState};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
@@ -414,7 +414,7 @@ pub fn price(employee: &mut Employee, ctx: &Ctx) {
         let (basis, repriced_by) = basis(line, category, staff);
         let (entitlement, priced) = match basis {
             Basis::Special => {
-                let year = age::financial_year(line.expense_date);
+                let year = crate::model::time::financial_year(line.expense_date);
                 let counted = sr_this_run.entry(year).or_default();
                 let to_date = ctx.history.sr_miles_before(&staff.assignment, year) + *counted;
                 let threshold = rates.special_rate_threshold_miles;

@@ -9,8 +9,12 @@
 pub mod age;
 pub mod data;
 pub mod duplicates;
+pub mod engine;
+mod evaluate;
 pub mod leave;
 pub mod mileage;
+pub mod p11d;
+pub mod payroll;
 pub mod protection;
 pub mod receipts;
 pub mod relocation;
@@ -21,6 +25,8 @@ pub mod tax;
 #[cfg(test)]
 pub(crate) mod testkit;
 pub mod travel;
+
+pub use evaluate::{evaluate, Outcome};
 
 use crate::model::decision::Severity;
 

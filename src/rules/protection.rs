@@ -14,13 +14,14 @@
 //! integer denominators), rounded half up to the penny once per row.
 
 use super::{Family, Rule};
-use crate::engine::{Ctx, LineState};
-use crate::ingest::cell::add_months;
+use crate::model::adjustment::AdjustmentRow;
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::money::round_half_up_div;
+use crate::model::protection::{Mark, RowSummary};
 use crate::model::roster::{Protection, Staff};
+use crate::model::time::add_months;
 use crate::model::{Category, Pence, ProtectionKind, ProtectionReason};
-use crate::output::payroll::AdjustmentRow;
+use crate::rules::engine::{Ctx, LineState};
 use chrono::{Datelike, Duration, NaiveDate};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -315,40 +316,6 @@ pub fn top_up(plan: &Plan, from: NaiveDate, to: NaiveDate, ctx: &Ctx) -> TopUp {
         (None, None) => (None, None),
     };
     TopUp { amount: best.map_or(Pence::ZERO, Exact::round), short_days, long_days, month_days, paid_as }
-}
-
-/// The mark on an employee's output rows: kind and end of the
-/// latest-ending active row (SPEC §6.8 rule 45).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Mark {
-    pub kind: ProtectionKind,
-    pub end: NaiveDate,
-}
-
-impl Mark {
-    /// "LONG to 2026-02-28", for messages.
-    pub fn describe(&self) -> String {
-        format!("{} to {}", self.kind.code(), self.end)
-    }
-}
-
-/// A register row as this run judged it, for the Pay protection sheet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RowSummary {
-    pub assignment: String,
-    pub name: String,
-    pub cost_centre: String,
-    pub reason: ProtectionReason,
-    pub kind: ProtectionKind,
-    pub change_date: NaiveDate,
-    pub reckonable_years: u32,
-    /// Windows in force (none when PP003 / PP004 removed them).
-    pub short_end: Option<NaiveDate>,
-    pub long_end: Option<NaiveDate>,
-    /// The rule that describes the row this month: PP001, PP003 or PP004.
-    pub status: &'static str,
-    pub top_up: Pence,
-    pub source: String,
 }
 
 /// Everything the protection rules produce for a run.

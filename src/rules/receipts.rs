@@ -1,9 +1,9 @@
 //! RCT — receipts (SPEC §3.6, §6.5 rule 34; CORP/EMP 33 §4.1, §4.9).
 
 use super::{Family, Rule};
-use crate::engine::{Ctx, LineState};
 use crate::model::decision::Severity;
 use crate::model::{Category, Receipt};
+use crate::rules::engine::{Ctx, LineState};
 
 /// RCT001 — parking without a receipt.
 ///

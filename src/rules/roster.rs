@@ -5,9 +5,9 @@
 //! case-insensitive (SPEC §6.5 rule 32).
 
 use super::{Family, Rule};
-use crate::engine::{Ctx, LineState};
 use crate::model::decision::Severity;
 use crate::model::{Category, ShiftType};
+use crate::rules::engine::{Ctx, LineState};
 
 const POLICY: &str = "CORP/EMP 33 §4.2–§4.4 (roster)";
 

@@ -7,12 +7,13 @@
 //! the Bradford score.
 
 use super::{Family, Rule};
-use crate::engine::Ctx;
-use crate::ingest::cell::add_months;
+use crate::model::attendance::AttendanceRow;
 use crate::model::claim::RowRef;
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::roster::Staff;
+use crate::model::time::add_months;
 use crate::model::{AbsenceType, Certificate};
+use crate::rules::engine::Ctx;
 use chrono::{Duration, NaiveDate};
 use rayon::prelude::*;
 
@@ -80,18 +81,6 @@ impl Episode {
     fn days(&self) -> i64 {
         (self.end - self.start).num_days() + 1
     }
-}
-
-/// One row of attendance.csv.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AttendanceRow {
-    pub assignment: String,
-    pub name: String,
-    pub episodes: u64,
-    pub days: u64,
-    pub score: u64,
-    pub stage: u32,
-    pub new_stage: bool,
 }
 
 /// Everything the sickness rules produce for a run.

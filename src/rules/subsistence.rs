@@ -8,11 +8,11 @@
 
 use super::roster::ROS005;
 use super::{Family, Rule};
-use crate::engine::{Ctx, Employee, LineState};
-use crate::ingest::cell::TimeValue;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
+use crate::model::time::TimeValue;
 use crate::model::{Category, Pence};
+use crate::rules::engine::{Ctx, Employee, LineState};
 use chrono::{NaiveDateTime, TimeDelta};
 use std::collections::{BTreeMap, HashMap, HashSet};
 

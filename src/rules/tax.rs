@@ -10,11 +10,11 @@
 
 use super::{Family, Rule};
 use crate::config::MileageExcess;
-use crate::engine::{Ctx, Employee, LineState};
 use crate::model::decision::Severity;
 use crate::model::money::round_half_up_div;
+use crate::model::time::tax_year;
 use crate::model::{Category, Miles, Pence, StaffGroup};
-use chrono::{Datelike, NaiveDate};
+use crate::rules::engine::{Ctx, Employee, LineState};
 use std::collections::HashMap;
 
 #[cfg(test)]
@@ -146,15 +146,6 @@ pub const TAX006: Rule = Rule {
 const SECTION_MILEAGE: char = 'E';
 /// P11D section of relocation.
 const SECTION_RELOCATION: char = 'K';
-
-/// The tax year (6 April – 5 April) a date falls in, by its starting year.
-pub fn tax_year(date: NaiveDate) -> i32 {
-    if (date.month(), date.day()) >= (4, 6) {
-        date.year()
-    } else {
-        date.year() - 1
-    }
-}
 
 /// TAX001–TAX006 over the employee's live lines, in processing order. Runs
 /// last: amounts are final.

@@ -6,9 +6,9 @@
 //! when there is no fare to fall back on (SPEC §6.1 rule 2).
 
 use super::{Family, Rule};
-use crate::engine::{Ctx, LineState};
 use crate::model::decision::Severity;
 use crate::model::{AuthLevel, Category, Pence, RailClass};
+use crate::rules::engine::{Ctx, LineState};
 
 /// TRV001 — taxi without the authorisation it needs.
 ///

@@ -3,11 +3,13 @@
 //! block, then the lines in one table per element group with the input-value
 //! names as column headers, then the control totals underneath.
 
-use super::pence_of;
 use super::sheet::{apply_widths, header, print_layout, put, put_with, Cell};
 use super::style::{Styles, Widths};
+use crate::model::adjustment::ELEMENTS;
+use crate::model::money::parse_decimal_text;
+use crate::model::Pence;
 use crate::output::interface::{Batch, BatchLine, Corrections, Value, CORRECTIONS_HEADER};
-use crate::output::payroll::{element_name, ELEMENTS};
+use crate::output::payroll::element_name;
 use crate::output::Report;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
@@ -224,7 +226,7 @@ fn lines_and_controls(
         let row = pages.next(wb, styles, &title)?;
         let value = match c.control_type.as_str() {
             "Total Lines" => c.total.parse::<i64>().map_or(Cell::Text(&c.total), Cell::Int),
-            _ => pence_of(&c.total).map_or(Cell::Text(&c.total), Cell::Money),
+            _ => parse_decimal_text(&c.total, 2).map_or(Cell::Text(&c.total), |p| Cell::Money(Pence(p))),
         };
         let ws = wb.worksheet_from_index(pages.index)?;
         put(ws, row, 0, &Cell::Text(&c.control_type), styles, &mut pages.widths)?;

@@ -1,7 +1,6 @@
 //! TAX001–TAX006 through the engine (TAX003 through the pass, with a stand-in
 //! RCT003 hit: the receipts family decides RCT003).
 
-use super::tax_year;
 use crate::config::MileageExcess;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Status::{Paid, Rejected};
@@ -18,13 +17,6 @@ fn sr(line_no: i64, day: u32, tenths: i64, amount: i64) -> ClaimLine {
 
 fn tax(d: &crate::model::decision::Decision) -> (Pence, Pence, Option<char>) {
     (d.taxable_payroll, d.p11d_amount, d.p11d_section)
-}
-
-#[test]
-fn tax_year_starts_on_6_april() {
-    assert_eq!(tax_year(date(2025, 4, 5)), 2024);
-    assert_eq!(tax_year(date(2025, 4, 6)), 2025);
-    assert_eq!(tax_year(date(2026, 1, 10)), 2025);
 }
 
 #[test]
@@ -171,8 +163,8 @@ fn tax006_with_an_exemption_reports_only_the_part_above_it() {
 
 #[test]
 fn tax003_lost_receipt_is_payroll_taxable_with_no_p11d() {
-    use crate::engine::{Ctx, Employee, LineState};
     use crate::model::decision::Severity;
+    use crate::rules::engine::{Ctx, Employee, LineState};
     use crate::rules::{Family, Rule};
     // Stand-in for the receipts family's declaration.
     const RCT003: Rule = Rule {
