@@ -64,7 +64,14 @@ fn stages(c: &mut Criterion) {
 
     group.bench_function("ingest_xlsx_20k_lines", |b| {
         b.iter(|| {
-            payrun::ingest::load(&roster, std::slice::from_ref(&expenses), &config, || {}).expect("ingest")
+            payrun::ingest::load(
+                &roster,
+                std::slice::from_ref(&expenses),
+                &config,
+                || {},
+                std::sync::Arc::new(payrun::model::progress::Silent),
+            )
+            .expect("ingest")
         })
     });
     let limits = &config.policy.limits;
@@ -81,8 +88,14 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    let inputs =
-        payrun::ingest::load(&roster, std::slice::from_ref(&expenses), &config, || {}).expect("ingest");
+    let inputs = payrun::ingest::load(
+        &roster,
+        std::slice::from_ref(&expenses),
+        &config,
+        || {},
+        std::sync::Arc::new(payrun::model::progress::Silent),
+    )
+    .expect("ingest");
     let history = History::default();
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
     group.bench_function("rules_20k_lines", |b| {

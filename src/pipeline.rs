@@ -5,15 +5,17 @@ use crate::error::{Error, Result};
 use crate::ingest;
 use crate::ledger::{self, Ledger};
 use crate::model::adjustment::AdjustmentRow;
-use crate::model::decision::{Finding, Severity};
+use crate::model::decision::{Finding, Severity, Status};
 use crate::model::period::{self, Period};
 use crate::output::interface::{self, Batch, BatchHeader, Corrections, Interface};
+use crate::model::progress::{Progress, Step};
 use crate::output::manifest::Manifest;
 use crate::output::{self, atomic::Staging, reconcile, Report};
 use crate::rules::{self, engine::Ctx};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Everything `payrun run` is told.
@@ -41,6 +43,19 @@ pub struct RunOptions {
     /// `--corrections-into`: first day of the pay period a correction batch
     /// is dated into (default: the period after the latest committed one).
     pub corrections_into: Option<NaiveDate>,
+    /// `--log-format`: `Json` puts one JSON object per stage on stderr.
+    pub log_format: LogFormat,
+}
+
+/// How stage records go to stderr (`--log-format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people: the progress bar on a terminal, `payrun run`'s summary lines.
+    #[default]
+    Text,
+    /// For log collectors (cron): one object per stage,
+    /// `{"stage", "ms", "rows", "warnings"}` (plus `"org"` with `--org`).
+    Json,
 }
 
 /// What a finished run reports back.
@@ -57,30 +72,100 @@ pub struct RunSummary {
     pub commit_ms: u128,
 }
 
-/// Stage timings for the manifest, with a progress line on a terminal.
+/// Stage timings for the manifest, the progress display on a terminal and,
+/// with `--log-format json`, one JSON object per stage on stderr.
 struct Stages {
     started: Instant,
     timings: Vec<(String, u128)>,
-    bar: indicatif::ProgressBar,
+    bar: Arc<Bar>,
+    /// `Some(org)` with `--log-format json`.
+    json: Option<Option<String>>,
+    /// Rows written by the current stage.
+    rows_written: usize,
 }
 
 impl Stages {
-    fn new(quiet: bool) -> Stages {
+    fn new(opts: &RunOptions) -> Stages {
         // indicatif draws nothing when stderr is not a terminal.
-        let bar =
-            if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new_spinner() };
-        Stages { started: Instant::now(), timings: Vec::new(), bar }
+        let bar = if opts.quiet || opts.log_format == LogFormat::Json {
+            indicatif::ProgressBar::hidden()
+        } else {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        };
+        let json = (opts.log_format == LogFormat::Json).then(|| opts.org.clone());
+        Stages {
+            started: Instant::now(),
+            timings: Vec::new(),
+            bar: Arc::new(Bar(bar)),
+            json,
+            rows_written: 0,
+        }
     }
 
     fn start(&mut self, stage: &str) {
-        self.bar.set_message(format!("{stage}…"));
-        self.bar.tick();
+        self.bar.0.set_message(format!("{stage}…"));
         self.started = Instant::now();
+        self.rows_written = 0;
     }
 
-    fn done(&mut self, stage: &str) {
-        self.timings.push((stage.to_string(), self.started.elapsed().as_millis()));
+    /// Ends `stage`, which handled `rows` rows and raised `warnings`
+    /// findings of severity WARNING.
+    fn done(&mut self, stage: &str, rows: usize, warnings: usize) {
+        let ms = self.started.elapsed().as_millis();
+        self.timings.push((stage.to_string(), ms));
+        self.log(stage, ms, rows, warnings);
     }
+
+    fn log(&self, stage: &str, ms: u128, rows: usize, warnings: usize) {
+        if let Some(org) = &self.json {
+            let mut record =
+                serde_json::json!({ "stage": stage, "ms": ms, "rows": rows, "warnings": warnings });
+            if let (Some(org), Some(map)) = (org, record.as_object_mut()) {
+                map.insert("org".into(), serde_json::Value::String(org.clone()));
+            }
+            eprintln!("{record}");
+        }
+    }
+
+    /// `rows` rows were written to output `file`.
+    fn written(&mut self, file: &str, rows: usize) {
+        self.rows_written += rows;
+        self.bar.report(Step::Written { file, rows: rows as u64 });
+    }
+
+    fn progress(&self) -> Arc<dyn Progress> {
+        self.bar.clone()
+    }
+}
+
+/// The progress display: the current step as the bar's message.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn report(&self, step: Step<'_>) {
+        if self.0.is_hidden() {
+            return;
+        }
+        let message = match step {
+            Step::Read { file, sheet, rows, percent: Some(p) } => {
+                format!("reading {file} {sheet}: {rows} rows ({p}%)")
+            }
+            Step::Read { file, sheet, rows, percent: None } => format!("reading {file} {sheet}: {rows} rows"),
+            Step::Decided { lines, of } => format!("rules: {lines} of {of} lines decided"),
+            Step::Written { file, rows } => format!("writing: {file} {rows} rows"),
+        };
+        self.0.set_message(message);
+    }
+}
+
+/// WARNING findings among `findings`.
+fn warnings(findings: &[Finding]) -> usize {
+    findings.iter().filter(|f| f.severity == Severity::Warning).count()
 }
 
 /// Test seam for the kill tests (`tests/crash_safety.rs`, docs/fuzzing.md):
@@ -106,7 +191,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 /// after it is built and before it is reconciled (the pipeline passes a
 /// no-op; a test corrupts the batch to prove the run then writes nothing).
 pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunSummary> {
-    let mut stages = Stages::new(opts.quiet);
+    let mut stages = Stages::new(opts);
 
     // The lock is taken before anything is read, so a second run on the same
     // state stops at once (exit 4) instead of after a long ingest.
@@ -122,21 +207,30 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     let latest = ledger.latest_period()?;
     let later_periods = ledger.periods_after(&label)?;
     let ledger_digest = ledger.digest(&label)?;
-    stages.done("ledger");
+    stages.done("ledger", 0, 0);
 
     stages.start("config");
     let config = Config::find(opts.config_dir.as_deref())?;
     let period = Period::new(opts.period, &config.policy);
-    stages.done("config");
+    stages.done("config", 0, 0);
 
     stages.start("ingest");
-    let inputs = ingest::load(&opts.roster, &opts.expenses, &config, || pause_at("read"))?;
-    stages.done("ingest");
+    let inputs = ingest::load(&opts.roster, &opts.expenses, &config, || pause_at("read"), stages.progress())?;
+    let rows_read = inputs.reports.iter().flat_map(|r| r.sheets.iter().map(|(_, n)| n)).sum();
+    let ingest_warnings = warnings(&inputs.roster_findings);
+    stages.done("ingest", rows_read, ingest_warnings);
 
     stages.start("rules");
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
     let mut outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings)?;
-    stages.done("rules");
+    let lines = inputs.claims.len() as u64;
+    stages.bar.report(Step::Decided { lines, of: lines });
+    // The roster findings of ingest are among the run's findings: counted once.
+    stages.done(
+        "rules",
+        outcome.decisions.len(),
+        warnings(&outcome.findings).saturating_sub(ingest_warnings),
+    );
 
     let org = opts.org.as_deref().unwrap_or("PAYRUN");
     let run_id = run_id(org, &label, &config.hash, &inputs.reports, &ledger_digest);
@@ -161,7 +255,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     if !reconciliation.passed {
         return Err(Error::Reconciliation(reconciliation.failures.join("; ")));
     }
-    stages.done("reconcile");
+    stages.done("reconcile", inputs.claims.len(), 0);
 
     let report = Report {
         organisation: opts.org.as_deref(),
@@ -192,6 +286,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     let commit_started = Instant::now();
     ledger.commit(&outcome.record, &ledger_manifest(&manifest)?)?;
     let commit_ms = commit_started.elapsed().as_millis();
+    stages.log("ledger-commit", commit_ms, outcome.decisions.len(), 0);
     pause_at("place");
     staging.commit()?;
     ledger.mark_placed(&label)?;
@@ -205,7 +300,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
             later_periods.join(", ")
         );
     }
-    stages.bar.finish_and_clear();
+    stages.bar.0.finish_and_clear();
     fail_on(opts, &outcome.findings)?;
     Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods, commit_ms })
 }
@@ -238,11 +333,17 @@ fn write_outputs(
 ) -> Result<Manifest> {
     stages.start("write");
     staging.write("decisions.csv", |w| output::csv::decisions(w, report))?;
+    stages.written("decisions.csv", report.decisions.len());
     staging.write("exceptions.csv", |w| output::csv::exceptions(w, report))?;
+    stages.written("exceptions.csv", report.findings.len());
     pause_at("write");
     staging.write("adjustments.csv", |w| output::csv::adjustments(w, report, adjustments))?;
+    stages.written("adjustments.csv", adjustments.len());
     staging.write("deferred-claims.csv", |w| output::csv::deferred(w, report))?;
+    let deferred = report.decisions.iter().filter(|d| d.status == Status::Deferred).count();
+    stages.written("deferred-claims.csv", deferred);
     staging.write("attendance.csv", |w| output::csv::attendance(w, report))?;
+    stages.written("attendance.csv", report.attendance.len());
     staging.write("p11d.csv", |w| output::csv::p11d(w, report))?;
     staging.write("payroll-batch.csv", |w| interface::write_lines(w, &interface.batch))?;
     staging.write("payroll-batch-controls.csv", |w| interface::write_controls(w, &interface.batch))?;
@@ -254,7 +355,14 @@ fn write_outputs(
         staging
             .write("payroll-batch-corrections-controls.csv", |w| interface::write_controls(w, &c.batch))?;
     }
-    stages.done("write");
+    stages.written("p11d.csv", report.p11d.len());
+    stages.written("payroll-batch.csv", interface.batch.lines.len());
+    if let Some(c) = &interface.corrections {
+        stages.written("corrections.csv", c.rows.len());
+        stages.written("payroll-batch-corrections.csv", c.batch.lines.len());
+    }
+    let rows = stages.rows_written;
+    stages.done("write", rows, 0);
     manifest.timings_ms = stages.timings.clone();
 
     let label = report.period.label();
@@ -278,7 +386,7 @@ fn write_outputs(
         );
         written_adjustments?;
         written_exceptions?;
-        stages.done("workbooks");
+        stages.done("workbooks", adjustments.len() + report.findings.len(), 0);
         manifest.timings_ms = stages.timings.clone();
     }
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
@@ -538,6 +646,7 @@ mod tests {
             no_xlsx: false,
             org: None,
             corrections_into: None,
+            log_format: LogFormat::Text,
         }
     }
 

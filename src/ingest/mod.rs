@@ -15,9 +15,11 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Finding;
+use crate::model::progress::Progress;
 use crate::model::roster::Roster;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What was read from one input, for the manifest and `payrun check`.
 #[derive(Clone, Debug, Serialize)]
@@ -42,14 +44,17 @@ pub struct Inputs {
 /// Each input's bytes are dropped as soon as it has been read.
 /// `after_roster` runs between the roster and the expenses inputs: the
 /// pipeline's `read` pause for the kill tests (ingest knows nothing of it).
+/// Rows read are reported to `progress` as each block of a sheet is read.
 pub fn load(
     roster: &Path,
     expenses: &[PathBuf],
     config: &Config,
     after_roster: impl FnOnce(),
+    progress: Arc<dyn Progress>,
 ) -> Result<Inputs> {
     let limits = &config.policy.limits;
     let mut roster_input = source::Input::open(roster, "Staff", limits)?;
+    roster_input.report_to(progress.clone());
     let (roster, roster_findings, counts) = roster::read(&mut roster_input, &config.columns)?;
     let mut reports = vec![InputReport {
         path: roster_input.path.clone(),
@@ -62,6 +67,7 @@ pub fn load(
     let mut claims = Vec::new();
     for path in expenses {
         let mut input = source::Input::open(path, "Claims", limits)?;
+        input.report_to(progress.clone());
         let lines = claims::read(&mut input, &config.columns)?;
         reports.push(InputReport {
             path: input.path.clone(),

@@ -13,6 +13,7 @@ pub mod money;
 pub mod org;
 pub mod p11d;
 pub mod period;
+pub mod progress;
 pub mod protection;
 pub mod record;
 pub mod roster;

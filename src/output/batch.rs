@@ -69,12 +69,12 @@ impl Figures {
         for (slot, severity) in findings.iter_mut().zip(SEVERITIES) {
             *slot = m["findings_by_severity"][severity].as_i64().unwrap_or(0);
         }
-        let corrections_delta = match m.pointer("/corrects/delta") {
+        let corrections_delta = match m.pointer("/corrects/delta_total") {
             None | Some(Value::Null) => None,
             Some(v) => Some(
                 v.as_str()
                     .and_then(pounds)
-                    .ok_or_else(|| format!("manifest: corrects.delta is not money: {v}"))?,
+                    .ok_or_else(|| format!("manifest: corrects.delta_total is not money: {v}"))?,
             ),
         };
         Ok(Figures {
@@ -320,7 +320,7 @@ mod tests {
     #[test]
     fn corrections_delta_is_summed_when_a_run_has_one() {
         let mut with = manifest("1.00", "1.00", 0);
-        with["corrects"] = json!({"delta": "-2.50"});
+        with["corrects"] = json!({"delta_total": "-2.50"});
         let f = Figures::of_manifest(&with).unwrap();
         assert_eq!(f.corrections_delta, Some(Pence(-250)));
         let mut bad = manifest("1.00", "1.00", 0);
