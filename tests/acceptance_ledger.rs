@@ -177,13 +177,11 @@ fn a_run_whose_commit_fails_places_no_outputs_and_leaves_the_ledger_as_it_was() 
     assert_eq!(ledger.periods().unwrap(), vec!["2025-05", "2025-06"]);
 }
 
-/// Periods and paid-line counts per period in the ledger.
+/// Periods and paid-line counts per period in the ledger, read as the next
+/// run reads it: a kill mid-transaction leaves a hot journal, which SQLite
+/// rolls back on open (a read-only connection could not).
 fn committed(state: &Path) -> Vec<(String, i64)> {
-    let conn = rusqlite::Connection::open_with_flags(
-        state.join(payrun::ledger::LEDGER_FILE),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
+    let conn = rusqlite::Connection::open(state.join(payrun::ledger::LEDGER_FILE)).unwrap();
     let mut stmt = conn
         .prepare(
             "SELECT r.period, (SELECT COUNT(*) FROM paid_lines p WHERE p.period = r.period)
