@@ -108,3 +108,8 @@ fn non_negative_decimal(text: &str, scale: u32) -> Result<i64, String> {
         None => Err(format!("`{text}` is not a number")),
     }
 }
+
+/// `#[serde(default)]` for a switch that is on unless the file says otherwise.
+pub(crate) fn yes() -> bool {
+    true
+}

@@ -66,7 +66,9 @@ impl Ledger {
         let mut conn =
             Connection::open(&path).map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
         configure(&conn)?;
-        schema::migrate(&mut conn).map_err(|e| in_file(&path, e))?;
+        for notice in schema::migrate(&mut conn).map_err(|e| in_file(&path, e))? {
+            eprintln!("payrun: {}: {notice}", path.display());
+        }
         Ok(Ledger { conn, path, lock: Some(lock) })
     }
 

@@ -116,7 +116,14 @@ CREATE TABLE p11d (
 CREATE INDEX p11d_by_employee ON p11d (assignment, tax_year, section, period);
 ";
 
-/// Version 4 (Payroll interface, SPEC §7.2): per committed period the
+/// Version 4 (Policy fidelity, issue 20): relocation belongs in P11D
+/// section J ("relocation expenses payments and benefits"); the first
+/// versions stored it under K, which on HMRC's form is "services supplied".
+/// Section K was only ever written for relocation, and no J row existed
+/// before, so the rename cannot collide with a primary key.
+pub const V4: &str = "UPDATE p11d SET section = 'J' WHERE section = 'K';";
+
+/// Version 5 (Payroll interface, SPEC §7.2): per committed period the
 /// payroll batch payroll was given — its name, run id, config hash and
 /// adjustments rows (assignment, element code, amount) — so that a re-run can
 /// issue only the difference. `state` is `pending` (committed, outputs not yet
@@ -125,7 +132,7 @@ CREATE INDEX p11d_by_employee ON p11d (assignment, tax_year, section, period);
 /// The commit replaces only `pending` rows; `mark_placed` turns them into
 /// the `placed` ones, so a run killed between the two does not hide its
 /// corrections from the next run.
-pub const V4: &str = "
+pub const V5: &str = "
 CREATE TABLE payroll_batches (
     period       TEXT NOT NULL,
     state        TEXT NOT NULL CHECK (state IN ('pending', 'placed', 'unrecorded')),
@@ -151,7 +158,7 @@ INSERT INTO payroll_batches (period, state, batch_name, run_id, config_hash)
 pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines"];
 
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;
@@ -190,18 +197,32 @@ pub fn check_not_newer(found: u32) -> Result<()> {
     Ok(())
 }
 
-/// Brings the ledger up to [`CURRENT`], one transaction per step.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
+/// Brings the ledger up to [`CURRENT`], one transaction per step. Returns
+/// the notices an operator must see (the caller prints them to stderr once:
+/// a step runs only once per ledger).
+pub fn migrate(conn: &mut Connection) -> Result<Vec<String>> {
     let found = version(conn)?;
     check_not_newer(found)?;
+    let mut notices = Vec::new();
     for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let to = from + 1;
         let fail =
             |e: rusqlite::Error| Error::Internal(format!("ledger: migration v{from} → v{to} failed: {e}"));
         let tx = conn.transaction().map_err(fail)?;
+        // The K → J step says how many rows it moved (SPEC §3.8, issue 20).
+        let moved: i64 = if *sql == V4 {
+            tx.query_row("SELECT COUNT(*) FROM p11d WHERE section = 'K'", [], |r| r.get(0)).map_err(fail)?
+        } else {
+            0
+        };
         tx.execute_batch(sql).map_err(fail)?;
         tx.pragma_update(None, "user_version", to as i64).map_err(fail)?;
         tx.commit().map_err(fail)?;
+        if moved > 0 {
+            notices.push(format!(
+                "ledger migrated to v{to}: {moved} P11D relocation row(s) of earlier periods moved from section K to section J (HMRC's relocation section)"
+            ));
+        }
     }
-    Ok(())
+    Ok(notices)
 }

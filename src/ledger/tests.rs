@@ -64,7 +64,7 @@ fn june() -> PeriodRecord {
             ("E1".into(), 2024, 'E', Pence(150)),
             ("E1".into(), 2025, 'E', Pence(200)),
             ("E1".into(), 2025, 'E', Pence(25)),
-            ("E2".into(), 2025, 'K', Pence(300_000)),
+            ("E2".into(), 2025, 'J', Pence(300_000)),
         ],
         batch: Default::default(),
     }
@@ -123,7 +123,7 @@ fn commit_then_history_figures() {
     assert_eq!(h.bradford_stage_reached("E4"), 1);
     // P11D by tax year and section; two entries for one key add up.
     let p11d: Vec<_> = h.p11d.iter().map(|((a, y, s), p)| (a.as_str(), *y, *s, p.0)).collect();
-    assert_eq!(p11d, [("E1", 2024, 'E', 150), ("E1", 2025, 'E', 225), ("E2", 2025, 'K', 300_000)]);
+    assert_eq!(p11d, [("E1", 2024, 'E', 150), ("E1", 2025, 'E', 225), ("E2", 2025, 'J', 300_000)]);
     assert_eq!(h.paid_hours_starting_in("E2", AbsenceType::Emergency, d(2024, 5, 12), d(2025, 5, 31)), 1500);
     // Content keys are normalised the way DUP001 compares them.
     let key = ContentKey::from_parts(
@@ -282,7 +282,7 @@ fn a_second_version_ledger_gains_the_p11d_table_and_keeps_its_data() {
     ledger.commit(&june(), &manifest(&june())).unwrap();
     ledger.commit(&june(), &manifest(&june())).unwrap();
     let h = ledger.history(d(2025, 7, 1)).unwrap();
-    assert_eq!(h.p11d[&("E2".to_string(), 2025, 'K')], Pence(300_000));
+    assert_eq!(h.p11d[&("E2".to_string(), 2025, 'J')], Pence(300_000));
     assert_eq!(h.p11d[&("E1".to_string(), 2025, 'E')], Pence(225));
 }
 
@@ -361,6 +361,44 @@ fn a_bad_period_label_is_refused() {
     let record = PeriodRecord { period: "2025-6".into(), ..june() };
     assert!(ledger.commit(&record, &manifest(&record)).is_err());
     assert_eq!(ledger.latest_period().unwrap(), None);
+}
+
+/// Schema v4 (issue 20): P11D relocation rows stored under section K by
+/// v1–v3 move to section J, with one notice; mileage rows (E) stay, and a
+/// ledger with nothing under K migrates silently.
+#[test]
+fn a_third_version_ledger_moves_relocation_p11d_rows_from_k_to_j_once() {
+    let state = tempfile::tempdir().unwrap();
+    let path = state.path().join(LEDGER_FILE);
+    {
+        let conn = Connection::open(&path).unwrap();
+        for step in [schema::V1, schema::V2, schema::V3] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO runs VALUES ('2025-05', '{}');
+             INSERT INTO p11d VALUES ('2025-05','E2',2025,'K',300000);
+             INSERT INTO p11d VALUES ('2025-05','E1',2025,'E',150);",
+        )
+        .unwrap();
+    }
+    let mut conn = Connection::open(&path).unwrap();
+    let notices = schema::migrate(&mut conn).unwrap();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].contains("1 P11D relocation row(s)") && notices[0].contains("section K to section J"));
+    assert!(schema::migrate(&mut conn).unwrap().is_empty(), "said once");
+    drop(conn);
+    let ledger = Ledger::open(state.path()).unwrap();
+    assert_eq!(ledger.schema_version().unwrap(), schema::CURRENT);
+    let h = ledger.history(d(2025, 7, 1)).unwrap();
+    assert_eq!(h.p11d.get(&("E2".to_string(), 2025, 'J')), Some(&Pence(300_000)));
+    assert_eq!(h.p11d.get(&("E2".to_string(), 2025, 'K')), None);
+    assert_eq!(h.p11d.get(&("E1".to_string(), 2025, 'E')), Some(&Pence(150)));
+
+    let clean = tempfile::tempdir().unwrap();
+    let mut conn = Connection::open(clean.path().join(LEDGER_FILE)).unwrap();
+    assert!(schema::migrate(&mut conn).unwrap().is_empty(), "a new ledger has nothing to move");
 }
 
 fn with_batch(record: PeriodRecord, run_id: &str, rows: &[(&str, &str, i64)]) -> PeriodRecord {

@@ -11,4 +11,7 @@ pub struct AttendanceRow {
     pub score: u64,
     pub stage: u32,
     pub new_stage: bool,
+    /// The employee's own triggers (pro rata when part time, SPEC §3.11),
+    /// for the Attendance sheet; attendance.csv keeps its columns.
+    pub triggers: Vec<u64>,
 }

@@ -98,7 +98,7 @@ mod tests {
             paid("E1", d(2025, 4, 5), 100, 'E'),
             paid("E1", d(2025, 4, 6), 200, 'E'),
             paid("E1", d(2025, 4, 30), 30, 'E'),
-            paid("E2", d(2025, 4, 20), 5000, 'K'),
+            paid("E2", d(2025, 4, 20), 5000, 'J'),
         ]
         .into_iter()
         .unzip();
@@ -120,7 +120,7 @@ mod tests {
             [
                 ("E1", "2024-25".to_string(), 'E', 1_100),
                 ("E1", "2025-26".to_string(), 'E', 230),
-                ("E2", "2025-26".to_string(), 'K', 5_000)
+                ("E2", "2025-26".to_string(), 'J', 5_000)
             ]
         );
         // June: only 2025-26, unless a late line adds to 2024-25.
