@@ -415,7 +415,7 @@ fn corrections_survive_a_kill_between_the_commit_and_placing_the_outputs() {
     // The re-run commits its period, then is killed before its outputs are placed.
     let mut child = case
         .command("2025-06", "june-2", &[])
-        .env("PAYRUN_PAUSE_AT", "place")
+        .env("PAYRUN_PAUSE_AT", "swap")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -423,7 +423,7 @@ fn corrections_survive_a_kill_between_the_commit_and_placing_the_outputs() {
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     loop {
         match lines.next() {
-            Some(Ok(line)) if line == "payrun: paused at place" => break,
+            Some(Ok(line)) if line == "payrun: paused at swap" => break,
             Some(Ok(_)) => continue,
             _ => panic!("run ended before pausing: {:?}", child.wait()),
         }

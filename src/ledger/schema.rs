@@ -123,7 +123,18 @@ CREATE INDEX p11d_by_employee ON p11d (assignment, tax_year, section, period);
 /// before, so the rename cannot collide with a primary key.
 pub const V4: &str = "UPDATE p11d SET section = 'J' WHERE section = 'K';";
 
-/// Version 5 (Payroll interface, SPEC §7.2): per committed period the
+/// Version 5 (Reliability, SPEC §5 as amended): whether a committed run's
+/// outputs were put in place. A run commits its period, swaps its output
+/// folder in, then marks the run `placed` in a last small transaction; a
+/// period committed but not placed has outputs that may be missing, and its
+/// next run reproduces them. Periods committed before this version were
+/// committed after their outputs were in place: they count as placed.
+pub const V5: &str = "
+ALTER TABLE runs ADD COLUMN placed INTEGER NOT NULL DEFAULT 0;
+UPDATE runs SET placed = 1;
+";
+
+/// Version 6 (Payroll interface, SPEC §7.2): per committed period the
 /// payroll batch payroll was given — its name, run id, config hash and
 /// adjustments rows (assignment, element code, amount) — so that a re-run can
 /// issue only the difference. `state` is `pending` (committed, outputs not yet
@@ -132,7 +143,7 @@ pub const V4: &str = "UPDATE p11d SET section = 'J' WHERE section = 'K';";
 /// The commit replaces only `pending` rows; `mark_placed` turns them into
 /// the `placed` ones, so a run killed between the two does not hide its
 /// corrections from the next run.
-pub const V5: &str = "
+pub const V6: &str = "
 CREATE TABLE payroll_batches (
     period       TEXT NOT NULL,
     state        TEXT NOT NULL CHECK (state IN ('pending', 'placed', 'unrecorded')),
@@ -158,7 +169,7 @@ INSERT INTO payroll_batches (period, state, batch_name, run_id, config_hash)
 pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines"];
 
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;
