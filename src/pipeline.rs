@@ -454,8 +454,9 @@ fn write_outputs(
             Ok(())
         },
     );
-    filled?;
+    // A file that cannot be written is named first (both are exit 8).
     staged?;
+    filled?;
     let rows = stages.rows_written;
     stages.done("write", rows, 0);
     manifest.timings_ms = stages.timings.clone();
@@ -481,15 +482,12 @@ fn write_outputs(
 }
 
 /// The manifest as the ledger keeps it: without the timings, which differ
-/// between two runs of the same inputs, nor what a re-run corrects (with the
-/// files that adds), which describes the previous run rather than the
-/// period; so a re-run leaves an identical ledger.
+/// between two runs of the same inputs, so a re-run of unchanged inputs
+/// leaves the same ledger but for what the manifest says it corrected.
 fn ledger_manifest(manifest: &Manifest) -> Result<String> {
     let mut json = serde_json::to_value(manifest).map_err(|e| Error::Internal(e.to_string()))?;
     if let Some(map) = json.as_object_mut() {
-        for key in ["timings_ms", "corrects", "outputs"] {
-            map.remove(key);
-        }
+        map.remove("timings_ms");
     }
     serde_json::to_string(&json).map_err(|e| Error::Internal(e.to_string()))
 }

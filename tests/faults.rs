@@ -95,12 +95,12 @@ fn assert_write_failure(o: &Output, out: &Path, state: &Path, what: &str) {
     assert!(committed_periods(state).is_empty(), "{what}: the ledger changed");
 }
 
-/// Issue 19 point 1: the samples on a 700 KB `--out` — the CSVs fit, the
+/// Issue 19 point 1: the samples on an 800 KB `--out` — the CSVs fit, the
 /// workbooks do not, and rust_xlsxwriter's panic becomes exit 8.
 #[test]
 fn a_full_disk_under_out_is_exit_8_with_nothing_in_place() {
     let tmp = tempfile::tempdir().unwrap();
-    if let Some(fs) = Tmpfs::mount("700k") {
+    if let Some(fs) = Tmpfs::mount("800k") {
         let (out, state) = (fs.path().join("2025-06"), tmp.path().join("state"));
         let o = payrun(&samples_args(&out, &state).iter().map(String::as_str).collect::<Vec<_>>());
         assert_write_failure(&o, &out, &state, "tmpfs --out");

@@ -536,24 +536,6 @@ fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> 
         tx.execute(&format!("DELETE FROM {table} WHERE period = ?1{only_pending}"), [period])
             .map_err(sql("replacing the period's entries"))?;
     }
-    let b = &record.batch;
-    tx.execute(
-        "INSERT INTO payroll_batches (period, state, batch_name, run_id, config_hash)
-         VALUES (?1, 'pending', ?2, ?3, ?4)",
-        params![period, b.batch_name, b.run_id, b.config_hash],
-    )
-    .map_err(sql("recording the payroll batch"))?;
-    let mut stmt = tx
-        .prepare(
-            "INSERT INTO payroll_lines (period, state, assignment, element, amount_pence)
-             VALUES (?1, 'pending', ?2, ?3, ?4)
-             ON CONFLICT DO UPDATE SET amount_pence = amount_pence + excluded.amount_pence",
-        )
-        .map_err(sql("recording the payroll batch"))?;
-    for (assignment, element, amount) in &b.rows {
-        stmt.execute(params![period, assignment, element, amount.0])
-            .map_err(sql("recording the payroll batch"))?;
-    }
     tx.execute("INSERT INTO runs (period, manifest_json) VALUES (?1, ?2)", params![period, manifest_json])
         .map_err(sql("recording the run"))?;
 
@@ -666,6 +648,25 @@ fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> 
     for (assignment, year, section, amount) in &record.p11d {
         stmt.execute(params![period, assignment, year, section.to_string(), amount.0])
             .map_err(sql("recording P11D amounts"))?;
+    }
+    // The payroll batch, pending until the run is marked placed (SPEC §7.2).
+    let b = &record.batch;
+    tx.execute(
+        "INSERT INTO payroll_batches (period, state, batch_name, run_id, config_hash)
+         VALUES (?1, 'pending', ?2, ?3, ?4)",
+        params![period, b.batch_name, b.run_id, b.config_hash],
+    )
+    .map_err(sql("recording the payroll batch"))?;
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO payroll_lines (period, state, assignment, element, amount_pence)
+             VALUES (?1, 'pending', ?2, ?3, ?4)
+             ON CONFLICT DO UPDATE SET amount_pence = amount_pence + excluded.amount_pence",
+        )
+        .map_err(sql("recording the payroll batch"))?;
+    for (assignment, element, amount) in &b.rows {
+        stmt.execute(params![period, assignment, element, amount.0])
+            .map_err(sql("recording the payroll batch"))?;
     }
     Ok(())
 }
