@@ -23,6 +23,7 @@ pub enum Command {
     Rules(cmd::rules::RulesArgs),
     Sample(cmd::sample::SampleArgs),
     Ledger(cmd::ledger::LedgerArgs),
+    Insights(cmd::insights::InsightsArgs),
 }
 
 /// Runs the parsed command; the error carries the exit code.
@@ -33,5 +34,6 @@ pub fn dispatch(cli: Cli) -> crate::Result<()> {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sample(args) => cmd::sample::run(args),
         Command::Ledger(args) => cmd::ledger::run(args),
+        Command::Insights(args) => cmd::insights::run(args),
     }
 }

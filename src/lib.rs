@@ -12,6 +12,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod ingest;
+pub mod insights;
 pub mod ledger;
 pub mod model;
 pub mod output;

@@ -33,6 +33,8 @@ pub struct RunOptions {
     pub rerun: bool,
     /// `--no-xlsx`: machine files only, no workbooks for people.
     pub no_xlsx: bool,
+    /// `--parquet`: Parquet twins of decisions, exceptions and adjustments (SPEC §9).
+    pub parquet: bool,
 }
 
 /// What a finished run reports back.
@@ -170,6 +172,17 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
     staging.write("p11d.csv", |w| output::csv::p11d(w, &report))?;
     stages.done("write");
+    let mut parquet_outputs = Vec::new();
+    if opts.parquet {
+        stages.start("parquet");
+        for (csv, parquet, money) in output::parquet::TWINS {
+            let staged = staging.staged_path(csv).ok_or_else(|| Error::Internal(format!("{csv} not staged")))?;
+            let target = staging.path_for(parquet);
+            output::parquet::write_twin(&staged, &target, parquet, money)?;
+            parquet_outputs.push(parquet.to_string());
+        }
+        stages.done("parquet");
+    }
 
     // The workbooks show the manifest (Run info), so it is built first; the
     // workbook stage's own timing is added to manifest.json afterwards.
@@ -178,6 +191,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let xlsx_outputs: &[String] = if opts.no_xlsx { &[] } else { &workbooks };
     let mut manifest =
         manifest(&report, inputs.reports, reconciliation, stages.timings.clone(), xlsx_outputs);
+    // The Parquet twins are listed before manifest.json, which stays last.
+    let last = manifest.outputs.len().saturating_sub(1);
+    manifest.outputs.splice(last..last, parquet_outputs);
     if !opts.no_xlsx {
         stages.start("workbooks");
         // The two workbooks share nothing but what they read: written side by side.

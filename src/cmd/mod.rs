@@ -1,6 +1,7 @@
 //! One file per command, its help text beside it.
 
 pub mod check;
+pub mod insights;
 pub mod ledger;
 pub mod rules;
 pub mod run;

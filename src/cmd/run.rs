@@ -44,6 +44,10 @@ pub struct RunArgs {
     /// Write only the machine files (CSV, JSON): no payroll-adjustments / exceptions workbooks.
     #[arg(long)]
     pub no_xlsx: bool,
+    /// Also write decisions.parquet, exceptions.parquet and adjustments.parquet
+    /// (the same rows as the CSVs; money Decimal(18,2)) for BI tools.
+    #[arg(long)]
+    pub parquet: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -69,6 +73,7 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
             FailOn::Error => Severity::Error,
         }),
         no_xlsx: args.no_xlsx,
+        parquet: args.parquet,
     };
     let summary = pipeline::run(&opts)?;
     if !args.quiet {

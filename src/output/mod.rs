@@ -5,8 +5,10 @@ pub mod atomic;
 pub mod csv;
 pub mod manifest;
 pub mod p11d;
+pub mod parquet;
 pub mod payroll;
 pub mod reconcile;
+pub mod tables;
 pub mod workbook;
 
 use crate::config::Config;

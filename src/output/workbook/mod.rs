@@ -10,6 +10,7 @@
 
 mod adjustments;
 mod exceptions;
+mod insights;
 mod sheet;
 mod style;
 #[cfg(test)]
@@ -25,6 +26,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::path::Path;
 
+pub use insights::{write_insights, TrendChart};
 pub use sheet::MAX_DATA_ROWS;
 
 /// Knobs the tests turn; the pipeline always uses [`Options::default`].
