@@ -84,6 +84,7 @@ fn stages(c: &mut Criterion) {
     let evaluation = engine::evaluate(&inputs.claims, &ctx);
     let rows = payroll::expense_rows(&inputs.claims, &evaluation.decisions, &ctx.staff);
     let report = Report {
+        organisation: None,
         period,
         config: &config,
         lines: &inputs.claims,
@@ -109,6 +110,7 @@ fn stages(c: &mut Criterion) {
     let manifest = Manifest {
         tool: "payrun",
         version: "bench",
+        organisation: None,
         period: period.label(),
         activity_month: String::new(),
         cutoff: String::new(),

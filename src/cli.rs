@@ -1,16 +1,17 @@
 //! The command line: one subcommand per file under `cmd/`.
 
 use crate::cmd;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// payrun — monthly NHS payroll adjustments from e-Rostering and e-expenses exports.
 ///
 /// Exit codes: 0 run complete; 2 bad command line; 3 input unreadable or a
 /// required sheet/column missing (or invalid configuration); 4 ledger locked
 /// by another run; 5 reconciliation failed (nothing written); 6 --fail-on
-/// threshold reached (outputs written); 1 internal error.
+/// threshold reached (outputs written); 7 `payrun batch`: an organisation
+/// did not exit 0; 1 internal error.
 #[derive(Debug, Parser)]
-#[command(name = "payrun", version, about, long_about)]
+#[command(name = "payrun", version = env!("PAYRUN_BUILD"), about, long_about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -23,7 +24,11 @@ pub enum Command {
     Rules(cmd::rules::RulesArgs),
     Sample(cmd::sample::SampleArgs),
     Ledger(cmd::ledger::LedgerArgs),
+    Config(cmd::config::ConfigArgs),
+    Batch(cmd::batch::BatchArgs),
     Insights(cmd::insights::InsightsArgs),
+    Completions(cmd::completions::CompletionsArgs),
+    Man(cmd::completions::ManArgs),
 }
 
 /// Runs the parsed command; the error carries the exit code.
@@ -34,6 +39,10 @@ pub fn dispatch(cli: Cli) -> crate::Result<()> {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sample(args) => cmd::sample::run(args),
         Command::Ledger(args) => cmd::ledger::run(args),
+        Command::Config(args) => cmd::config::run(args),
+        Command::Batch(args) => cmd::batch::run(args),
         Command::Insights(args) => cmd::insights::run(args),
+        Command::Completions(args) => cmd::completions::completions(args, Cli::command()),
+        Command::Man(args) => cmd::completions::man(args, Cli::command()),
     }
 }

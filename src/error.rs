@@ -24,6 +24,9 @@ pub enum Error {
     /// Exit 6: `--fail-on` found findings of that severity (outputs written).
     #[error("{0}")]
     FailOn(String),
+    /// Exit 7: `payrun batch` ran, and an organisation did not exit 0.
+    #[error("{0}")]
+    Batch(String),
     /// Exit 1: anything else (I/O on outputs, ledger corruption).
     #[error("{0}")]
     Internal(String),
@@ -37,6 +40,7 @@ impl Error {
             Error::Locked(_) => 4,
             Error::Reconciliation(_) => 5,
             Error::FailOn(_) => 6,
+            Error::Batch(_) => 7,
             Error::Internal(_) => 1,
         }
     }

@@ -6,6 +6,7 @@
 //! workbooks (`output`) and finally commits month-to-month state (`ledger`).
 //! `pipeline` shows the whole run in one screen.
 
+pub mod batch;
 pub mod cli;
 pub mod cmd;
 pub mod config;

@@ -22,7 +22,11 @@ pub struct RunOptions {
     pub period: NaiveDate,
     pub roster: PathBuf,
     pub expenses: Vec<PathBuf>,
-    pub config_dir: PathBuf,
+    /// `--config`: `None` looks in `$PAYRUN_CONFIG`, `./config`, then the
+    /// built-in defaults (SPEC §8.1).
+    pub config_dir: Option<PathBuf>,
+    /// `--org`: the organisation code (SPEC §8.1), checked by the caller.
+    pub org: Option<String>,
     pub out_dir: PathBuf,
     pub quiet: bool,
     /// `--fail-on`: findings at or above this severity turn into exit 6.
@@ -114,7 +118,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     stages.done("ledger");
 
     stages.start("config");
-    let config = Config::load(&opts.config_dir)?;
+    let config = Config::find(opts.config_dir.as_deref())?;
     let period = Period::new(opts.period, &config.policy);
     stages.done("config");
 
@@ -153,6 +157,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     stages.start("write");
     let report = Report {
+        organisation: opts.org.as_deref(),
         period,
         config: &config,
         lines: &inputs.claims,
@@ -332,6 +337,7 @@ fn manifest(
     Manifest {
         tool: "payrun",
         version: env!("CARGO_PKG_VERSION"),
+        organisation: report.organisation.map(str::to_string),
         period: report.period.label(),
         activity_month: report.period.activity_start.format("%Y-%m").to_string(),
         cutoff: report.period.cutoff.to_string(),

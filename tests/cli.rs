@@ -87,6 +87,11 @@ fn every_command_has_help() {
         vec!["ledger", "--help"],
         vec!["ledger", "show", "--help"],
         vec!["ledger", "export", "--help"],
+        vec!["config", "init", "--help"],
+        vec!["config", "check", "--help"],
+        vec!["batch", "--help"],
+        vec!["completions", "--help"],
+        vec!["man", "--help"],
     ] {
         let out = payrun(&cmd);
         assert_eq!(code(&out), 0, "{cmd:?}");

@@ -15,12 +15,13 @@ pub struct CheckArgs {
     pub roster: PathBuf,
     #[arg(long, required = true)]
     pub expenses: Vec<PathBuf>,
-    #[arg(long, default_value_os_t = Config::default_dir())]
-    pub config: PathBuf,
+    /// Configuration folder [default: $PAYRUN_CONFIG, else ./config, else the built-in defaults].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 pub fn run(args: CheckArgs) -> crate::Result<()> {
-    let config = Config::load(&args.config)?;
+    let config = Config::find(args.config.as_deref())?;
     let inputs = crate::ingest::load(&args.roster, &args.expenses, &config)?;
     let known: HashSet<&str> = inputs.roster.staff.iter().map(|s| s.assignment.as_str()).collect();
     let hits = data::check_claims(&inputs.claims, &known, config.policy.claims.max_line_amount);

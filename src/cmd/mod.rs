@@ -1,6 +1,9 @@
 //! One file per command, its help text beside it.
 
+pub mod batch;
 pub mod check;
+pub mod completions;
+pub mod config;
 pub mod insights;
 pub mod ledger;
 pub mod rules;

@@ -1,7 +1,9 @@
 //! `payrun run`: the monthly run.
 
-use crate::config::Config;
+use crate::error::Error;
+use crate::ledger;
 use crate::model::decision::Severity;
+use crate::model::org;
 use crate::pipeline::{self, RunOptions};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -22,15 +24,22 @@ pub struct RunArgs {
     /// Expenses workbook (Claims), a Claims CSV, or a folder; repeat to add e.g. last month's deferred-claims.csv.
     #[arg(long, required = true)]
     pub expenses: Vec<PathBuf>,
-    /// Configuration folder holding policy.toml and columns.toml.
-    #[arg(long, default_value_os_t = Config::default_dir())]
-    pub config: PathBuf,
-    /// Output folder [default: out/YYYY-MM].
+    /// Configuration folder holding policy.toml and columns.toml [default:
+    /// $PAYRUN_CONFIG, else ./config, else the built-in defaults].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Organisation code (e.g. the ODS code RP5): letters, digits, '-', '_',
+    /// 1–16 characters. Shown in the workbooks and manifest; sets the default
+    /// output and state folders.
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Output folder [default: out/YYYY-MM, or out/ORG/YYYY-MM with --org].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// State folder holding the ledger (ledger.sqlite) and its lock.
-    #[arg(long, default_value = "payrun-state")]
-    pub state: PathBuf,
+    /// State folder holding the ledger (ledger.sqlite) and its lock
+    /// [default: $PAYRUN_STATE or payrun-state, plus /ORG with --org].
+    #[arg(long)]
+    pub state: Option<PathBuf>,
     /// Allow a period earlier than the latest committed one. Its ledger
     /// entries are replaced; later periods are then listed as needing a re-run.
     #[arg(long)]
@@ -58,15 +67,33 @@ pub enum FailOn {
 
 pub fn run(args: RunArgs) -> crate::Result<()> {
     let period = super::parse_period(&args.period)?;
-    let out_dir = args.out.unwrap_or_else(|| PathBuf::from("out").join(&args.period));
+    if let Some(code) = &args.org {
+        org::check_code(code).map_err(|message| Error::Usage(format!("--org: {message}")))?;
+    }
+    let label = ledger::label(period);
+    let out_dir = args.out.unwrap_or_else(|| match &args.org {
+        Some(code) => PathBuf::from("out").join(code).join(&label),
+        None => PathBuf::from("out").join(&label),
+    });
+    let state_dir = match args.state {
+        Some(dir) => dir,
+        None => {
+            let state_dir = ledger::default_state_dir(args.org.as_deref());
+            if args.org.is_some() {
+                ledger::refuse_fresh_org_ledger(&ledger::default_state_dir(None), &state_dir)?;
+            }
+            state_dir
+        }
+    };
     let opts = RunOptions {
         period,
         roster: args.roster,
         expenses: args.expenses,
         config_dir: args.config,
+        org: args.org,
         out_dir,
         quiet: args.quiet,
-        state_dir: args.state,
+        state_dir,
         rerun: args.rerun,
         fail_on: args.fail_on.map(|f| match f {
             FailOn::Warning => Severity::Warning,

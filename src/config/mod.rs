@@ -27,6 +27,16 @@ use std::path::{Path, PathBuf};
 pub const POLICY_FILE: &str = "policy.toml";
 pub const COLUMNS_FILE: &str = "columns.toml";
 
+/// The default `policy.toml`, carried in the binary (SPEC §8.1) so that
+/// payrun run from any folder (cron) has a configuration.
+pub const BUILT_IN_POLICY: &str = include_str!("../../config/policy.toml");
+/// The default `columns.toml`, carried in the binary.
+pub const BUILT_IN_COLUMNS: &str = include_str!("../../config/columns.toml");
+/// What the manifest's `config_dir` says when the built-in files were used.
+pub const BUILT_IN_LABEL: &str = "(built-in)";
+/// The environment variable naming a configuration folder (SPEC §8.1).
+pub const CONFIG_ENV: &str = "PAYRUN_CONFIG";
+
 /// Everything configurable about a run.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -35,7 +45,8 @@ pub struct Config {
     /// SHA-256 (hex) of the bytes of policy.toml followed by those of
     /// columns.toml, recorded in the manifest.
     pub hash: String,
-    /// The directory the files were read from.
+    /// The directory the files were read from; [`BUILT_IN_LABEL`] for the
+    /// built-in defaults.
     pub dir: PathBuf,
 }
 
@@ -46,18 +57,92 @@ impl Config {
         let columns_path = dir.join(COLUMNS_FILE);
         let policy_bytes = read(&policy_path)?;
         let columns_bytes = read(&columns_path)?;
+        Config::parse(&policy_path, &policy_bytes, &columns_path, &columns_bytes, dir.to_path_buf())
+    }
 
-        let policy = parse_policy(text(&policy_path, &policy_bytes)?)
-            .map_err(|message| config_error(&policy_path, message))?;
-        let columns = Columns::parse(text(&columns_path, &columns_bytes)?)
-            .map_err(|message| config_error(&columns_path, message))?;
+    /// The defaults carried in the binary (the repository's `config/`).
+    pub fn built_in() -> crate::Result<Config> {
+        let (policy_path, columns_path) = (Path::new(POLICY_FILE), Path::new(COLUMNS_FILE));
+        Config::parse(
+            &Path::new(BUILT_IN_LABEL).join(policy_path),
+            BUILT_IN_POLICY.as_bytes(),
+            &Path::new(BUILT_IN_LABEL).join(columns_path),
+            BUILT_IN_COLUMNS.as_bytes(),
+            PathBuf::from(BUILT_IN_LABEL),
+        )
+    }
+
+    /// The configuration of a run, found in the order of SPEC §8.1:
+    /// `--config DIR` (`explicit`), `$PAYRUN_CONFIG`, `./config`, then the
+    /// built-in defaults.
+    pub fn find(explicit: Option<&Path>) -> crate::Result<Config> {
+        match Config::locate(explicit) {
+            Some(dir) => Config::load(&dir),
+            None => Config::built_in(),
+        }
+    }
+
+    /// The folder [`Config::find`] reads, or `None` for the built-in
+    /// defaults. `./config` counts only when it holds a `policy.toml` or a
+    /// `columns.toml` (docs/decisions.md), so an unrelated `config` folder in
+    /// cron's working directory does not stop a run; a named folder
+    /// (`--config`, `$PAYRUN_CONFIG`) is always used, and must hold both.
+    pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+        if let Some(dir) = explicit {
+            return Some(dir.to_path_buf());
+        }
+        if let Some(dir) = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()) {
+            return Some(PathBuf::from(dir));
+        }
+        let local = Config::default_dir();
+        if local.join(POLICY_FILE).exists() || local.join(COLUMNS_FILE).exists() {
+            return Some(local);
+        }
+        None
+    }
+
+    /// Checks both files' text and hashes exactly the bytes that were read.
+    fn parse(
+        policy_path: &Path,
+        policy_bytes: &[u8],
+        columns_path: &Path,
+        columns_bytes: &[u8],
+        dir: PathBuf,
+    ) -> crate::Result<Config> {
+        let policy = parse_policy(text(policy_path, policy_bytes)?)
+            .map_err(|message| config_error(policy_path, message))?;
+        let columns = Columns::parse(text(columns_path, columns_bytes)?)
+            .map_err(|message| config_error(columns_path, message))?;
 
         let mut hasher = Sha256::new();
-        hasher.update(&policy_bytes);
-        hasher.update(&columns_bytes);
+        hasher.update(policy_bytes);
+        hasher.update(columns_bytes);
         let hash = format!("{:x}", hasher.finalize());
 
-        Ok(Config { policy, columns, hash, dir: dir.to_path_buf() })
+        Ok(Config { policy, columns, hash, dir })
+    }
+
+    /// Writes the built-in files into `dir` for editing (`payrun config
+    /// init`). An existing file is refused (exit 2) unless `force`; nothing
+    /// is written when either file is refused.
+    pub fn write_built_in(dir: &Path, force: bool) -> crate::Result<Vec<PathBuf>> {
+        let files = [(POLICY_FILE, BUILT_IN_POLICY), (COLUMNS_FILE, BUILT_IN_COLUMNS)];
+        if !force {
+            if let Some((name, _)) = files.iter().find(|(name, _)| dir.join(name).exists()) {
+                return Err(Error::Usage(format!(
+                    "{} already exists; pass --force to overwrite it with the built-in defaults",
+                    dir.join(name).display()
+                )));
+            }
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let mut written = Vec::new();
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+            written.push(path);
+        }
+        Ok(written)
     }
 
     /// Where the configuration is looked for unless `--config` says otherwise.

@@ -337,3 +337,52 @@ fn unknown_column_in_columns_is_named() {
     let message = config_error_message(loaded);
     assert!(message.starts_with("Shifts.strat"), "{message}");
 }
+
+#[test]
+fn built_in_files_are_the_repository_config_byte_for_byte() {
+    assert_eq!(BUILT_IN_POLICY, bundled_policy_text(), "config/policy.toml drifted from the binary");
+    assert_eq!(BUILT_IN_COLUMNS, bundled_columns_text(), "config/columns.toml drifted from the binary");
+}
+
+#[test]
+fn built_in_config_loads_with_the_hash_of_the_repository_files() {
+    let built_in = match Config::built_in() {
+        Ok(config) => config,
+        Err(err) => panic!("built-in config does not load: {err}"),
+    };
+    assert_eq!(built_in.hash, bundled().hash);
+    assert_eq!(built_in.dir, PathBuf::from(BUILT_IN_LABEL));
+}
+
+#[test]
+fn an_explicit_folder_is_used_even_without_files() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(Config::locate(Some(dir.path())), Some(dir.path().to_path_buf()));
+    let message = match Config::find(Some(dir.path())) {
+        Err(Error::Config { path, message }) => format!("{} {message}", path.display()),
+        other => panic!("expected a configuration error, got {other:?}"),
+    };
+    assert!(message.contains("policy.toml") && message.contains("cannot be read"), "{message}");
+}
+
+#[test]
+fn init_writes_both_files_and_refuses_to_overwrite_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("RP5");
+    let written = Config::write_built_in(&target, false).unwrap();
+    assert_eq!(written.len(), 2);
+    assert_eq!(std::fs::read_to_string(target.join(POLICY_FILE)).unwrap(), BUILT_IN_POLICY);
+    assert_eq!(Config::load(&target).unwrap().hash, bundled().hash);
+
+    std::fs::write(target.join(COLUMNS_FILE), "edited").unwrap();
+    std::fs::remove_file(target.join(POLICY_FILE)).unwrap();
+    match Config::write_built_in(&target, false) {
+        Err(Error::Usage(message)) => assert!(message.contains("columns.toml"), "{message}"),
+        other => panic!("expected exit 2, got {other:?}"),
+    }
+    // Nothing was written: the edit is still there, and policy.toml was not written either.
+    assert_eq!(std::fs::read_to_string(target.join(COLUMNS_FILE)).unwrap(), "edited");
+    assert!(!target.join(POLICY_FILE).exists());
+    Config::write_built_in(&target, true).unwrap();
+    assert_eq!(std::fs::read_to_string(target.join(COLUMNS_FILE)).unwrap(), BUILT_IN_COLUMNS);
+}

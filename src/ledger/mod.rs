@@ -376,3 +376,37 @@ fn dump(conn: &Connection, table: &str, order: &str) -> Result<(Vec<String>, Vec
     }
     Ok((header, out))
 }
+
+/// The environment variable naming the default state folder (SPEC §8.1).
+pub const STATE_ENV: &str = "PAYRUN_STATE";
+
+/// The default state folder: `$PAYRUN_STATE`, else `payrun-state`; an
+/// organisation's is `<base>/CODE/` (SPEC §8.1).
+pub fn default_state_dir(org: Option<&str>) -> PathBuf {
+    let base = std::env::var_os(STATE_ENV)
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| PathBuf::from("payrun-state"), PathBuf::from);
+    match org {
+        Some(code) => base.join(code),
+        None => base,
+    }
+}
+
+/// Refuses (exit 2) to start a new ledger in an organisation's folder
+/// `org_state` while its parent `base` holds one: that is the history of
+/// runs made before `--org` was used, and starting afresh beside it would
+/// silently forget it (SPEC §8.1).
+pub fn refuse_fresh_org_ledger(base: &Path, org_state: &Path) -> Result<()> {
+    let shared = base.join(LEDGER_FILE);
+    if shared.is_file() && !org_state.join(LEDGER_FILE).exists() {
+        return Err(Error::Usage(format!(
+            "{} holds a ledger, but the organisation's folder {} has none: running would start a new \
+             ledger and leave that history behind. Move the ledger into {} (if it is this \
+             organisation's) or pass --state",
+            shared.display(),
+            org_state.display(),
+            org_state.display()
+        )));
+    }
+    Ok(())
+}

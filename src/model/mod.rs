@@ -6,6 +6,7 @@ pub mod codes;
 pub mod decision;
 pub mod history;
 pub mod money;
+pub mod org;
 pub mod period;
 pub mod roster;
 

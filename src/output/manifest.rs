@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 pub struct Manifest {
     pub tool: &'static str,
     pub version: &'static str,
+    /// `--org` (SPEC §8.1); `null` for a run without one.
+    pub organisation: Option<String>,
     pub period: String,
     pub activity_month: String,
     pub cutoff: String,

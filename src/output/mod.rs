@@ -2,6 +2,7 @@
 //! must hold before any of them is put in place, and atomic staging.
 
 pub mod atomic;
+pub mod batch;
 pub mod csv;
 pub mod manifest;
 pub mod p11d;
@@ -22,6 +23,8 @@ use std::collections::HashMap;
 
 /// What the writers read: the run's lines, decisions and findings.
 pub struct Report<'a> {
+    /// `--org`, shown in the workbooks' titles (SPEC §8.1).
+    pub organisation: Option<&'a str>,
     pub period: Period,
     pub config: &'a Config,
     pub lines: &'a [ClaimLine],
@@ -39,6 +42,16 @@ pub struct Report<'a> {
 }
 
 impl Report<'_> {
+    /// A workbook's title: `RP5 — Exceptions — pay period 2025-06`, without
+    /// the code for a run without `--org`.
+    pub fn title(&self, kind: &str) -> String {
+        let title = format!("{kind} — pay period {}", self.period.label());
+        match self.organisation {
+            Some(org) => format!("{org} — {title}"),
+            None => title,
+        }
+    }
+
     /// The employee's name from Staff (blank for an unknown assignment).
     pub fn name_of(&self, assignment: &str) -> String {
         self.staff.get(assignment).map(|s| s.name.clone()).unwrap_or_default()

@@ -198,12 +198,7 @@ fn summary(
     ws.set_screen_gridlines(false);
     let mut w = Widths::new(&[]);
     let p = &report.period;
-    ws.write_string_with_format(
-        0,
-        0,
-        format!("Payroll adjustments — pay period {}", p.label()),
-        &styles.title,
-    )?;
+    ws.write_string_with_format(0, 0, report.title("Payroll adjustments"), &styles.title)?;
     ws.write_string_with_format(
         1,
         0,
@@ -333,7 +328,9 @@ fn run_info(wb: &mut Workbook, m: &Manifest, styles: &Styles) -> Result<(), Xlsx
     let mut w = Widths::new(&[]);
     let mut row = 0;
     ws.write_string_with_format(row, 0, "Run", &styles.section)?;
-    let facts: [(&str, &str); 7] = [
+    let organisation = m.organisation.as_deref().unwrap_or("");
+    let facts: [(&str, &str); 8] = [
+        ("Organisation", organisation),
         ("Tool", m.tool),
         ("Version", m.version),
         ("Pay period", &m.period),

@@ -324,7 +324,7 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
     // Columns: A key, B findings, C lines, D withheld, E policy, F severity, G summary.
     let mut w = Widths::new(&[]);
     let p = &report.period;
-    ws.write_string_with_format(0, 0, format!("Exceptions — pay period {}", p.label()), &styles.title)?;
+    ws.write_string_with_format(0, 0, report.title("Exceptions"), &styles.title)?;
     ws.write_string_with_format(
         1,
         0,

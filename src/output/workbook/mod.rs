@@ -9,6 +9,7 @@
 //! so nothing from a claim can become a formula (see [`sheet::Cell`]).
 
 mod adjustments;
+mod batch;
 mod exceptions;
 mod insights;
 mod sheet;
@@ -54,6 +55,18 @@ pub fn write_adjustments(
     save(wb, path)
 }
 
+/// Writes `batch-YYYY-MM.xlsx` (the Control sheet, SPEC §8.2) to `path`.
+pub fn write_batch(path: &Path, summary: &super::batch::BatchSummary) -> Result<()> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Batch — pay period {}", summary.period))
+            .set_author("payrun"),
+    );
+    batch::write(&mut wb, summary).map_err(xl(path))?;
+    save(wb, path)
+}
+
 /// Writes `exceptions-YYYY-MM.xlsx` to `path` (a staging path).
 pub fn write_exceptions(path: &Path, report: &Report) -> Result<()> {
     write_exceptions_with(path, report, &Options::default())
@@ -73,7 +86,7 @@ fn new_workbook(path: &Path, report: &Report, title: &str) -> Result<Workbook> {
     let created = ExcelDateTime::from_ymd(start.year() as u16, start.month() as u8, start.day() as u8)
         .map_err(xl(path))?;
     let props = DocProperties::new()
-        .set_title(format!("{title} — pay period {}", report.period.label()))
+        .set_title(report.title(title))
         .set_author("payrun")
         .set_comment(format!("payrun {}, config {}", env!("CARGO_PKG_VERSION"), report.config.hash))
         .set_creation_datetime(&created);
@@ -106,7 +119,7 @@ pub fn tax_year(date: NaiveDate) -> String {
 }
 
 /// Pounds text as the reconciliation stores it (`-12.34`) back to pence.
-fn pence_of(text: &str) -> Option<Pence> {
+pub(crate) fn pence_of(text: &str) -> Option<Pence> {
     let t = text.trim();
     let (neg, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),

@@ -52,6 +52,7 @@ fn exceptions_book(
     let config = config();
     let staff: HashMap<&str, &Staff> = HashMap::new();
     let report = Report {
+        organisation: None,
         period: Period::new(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(), &config.policy),
         config: &config,
         lines,
