@@ -68,12 +68,16 @@ fn main() -> std::io::Result<()> {
 fn write_month(dir: &Path, period: &str, month: u64, lines: u64) -> std::io::Result<()> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (month + 1).wrapping_mul(0x1000_0001));
     let mut decisions = BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join("decisions.csv"))?);
-    let mut exceptions = BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join("exceptions.csv"))?);
+    let mut exceptions =
+        BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join("exceptions.csv"))?);
     writeln!(
         decisions,
         "claim_id,line_no,assignment,expense_date,category,claimed,allowed,status,taxable_payroll,p11d_amount,p11d_section,pay_element,rules"
     )?;
-    writeln!(exceptions, "severity,rule,policy_ref,assignment,name,claim_id,line_no,date,claimed,allowed,message,source")?;
+    writeln!(
+        exceptions,
+        "severity,rule,policy_ref,assignment,name,claim_id,line_no,date,claimed,allowed,message,source"
+    )?;
     let (mut claimed_t, mut allowed_t, mut withheld_t, mut deferred_t) = (0i64, 0i64, 0i64, 0i64);
     let mut paid_by_staff = vec![0i64; STAFF as usize];
     let mut row = String::with_capacity(256);
@@ -133,7 +137,8 @@ fn write_month(dir: &Path, period: &str, month: u64, lines: u64) -> std::io::Res
     }
     decisions.flush()?;
     exceptions.flush()?;
-    let mut adjustments = BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join("adjustments.csv"))?);
+    let mut adjustments =
+        BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join("adjustments.csv"))?);
     writeln!(
         adjustments,
         "assignment,name,cost_centre,element,units,rate,amount,taxable,ni_able,protected,protection_end,source"

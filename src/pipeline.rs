@@ -181,7 +181,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     if opts.parquet {
         stages.start("parquet");
         for (csv, parquet, money) in output::parquet::TWINS {
-            let staged = staging.staged_path(csv).ok_or_else(|| Error::Internal(format!("{csv} not staged")))?;
+            let staged =
+                staging.staged_path(csv).ok_or_else(|| Error::Internal(format!("{csv} not staged")))?;
             let target = staging.path_for(parquet);
             output::parquet::write_twin(&staged, &target, parquet, money)?;
             parquet_outputs.push(parquet.to_string());

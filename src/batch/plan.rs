@@ -135,7 +135,16 @@ impl Plan {
                 code: entry.code,
             });
         }
-        Ok(Plan { path: PathBuf::new(), period, label, jobs, fail_on, no_xlsx: file.no_xlsx, parquet: file.parquet, orgs })
+        Ok(Plan {
+            path: PathBuf::new(),
+            period,
+            label,
+            jobs,
+            fail_on,
+            no_xlsx: file.no_xlsx,
+            parquet: file.parquet,
+            orgs,
+        })
     }
 }
 

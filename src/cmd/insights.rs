@@ -27,7 +27,8 @@ pub struct InsightsArgs {
 }
 
 pub fn run(args: InsightsArgs) -> crate::Result<()> {
-    let summary = insights::run(&Options { runs: args.runs, out_dir: args.out, min_months: args.min_months })?;
+    let summary =
+        insights::run(&Options { runs: args.runs, out_dir: args.out, min_months: args.min_months })?;
     if !args.quiet {
         let rows: Vec<String> = summary.rows.iter().map(|(sheet, n)| format!("{sheet} {n}")).collect();
         eprintln!(

@@ -35,8 +35,13 @@ pub fn folders(dirs: &[PathBuf]) -> Result<Vec<RunFolder>> {
     let mut runs = dirs.iter().map(|d| folder(d)).collect::<Result<Vec<_>>>()?;
     let mut seen: BTreeMap<(&str, &str), &Path> = BTreeMap::new();
     for run in &runs {
-        if let Some(other) = seen.insert((&run.organisation, &run.period), &run.dir) {
-            let org = if run.organisation.is_empty() { "no organisation".to_string() } else { run.organisation.clone() };
+        if let Some(other) = seen.insert((run.organisation.as_str(), run.period.as_str()), run.dir.as_path())
+        {
+            let org = if run.organisation.is_empty() {
+                "no organisation".to_string()
+            } else {
+                run.organisation.clone()
+            };
             return Err(Error::Input(format!(
                 "{} and {} are two runs of the same organisation ({org}) and period {}: give one of them",
                 other.display(),
@@ -50,7 +55,8 @@ pub fn folders(dirs: &[PathBuf]) -> Result<Vec<RunFolder>> {
 }
 
 fn folder(dir: &Path) -> Result<RunFolder> {
-    let refuse = |why: String| Error::Input(format!("{} is not a finished payrun run folder: {why}", dir.display()));
+    let refuse =
+        |why: String| Error::Input(format!("{} is not a finished payrun run folder: {why}", dir.display()));
     if !dir.is_dir() {
         return Err(refuse("no such folder".into()));
     }
@@ -72,7 +78,8 @@ fn folder(dir: &Path) -> Result<RunFolder> {
     }
     let text_of = |key: &str| json.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
     let recon = json.get("reconciliation");
-    let money = |key: &str| recon.and_then(|r| r.get(key)).and_then(|v| v.as_str()).and_then(Pence::parse_csv);
+    let money =
+        |key: &str| recon.and_then(|r| r.get(key)).and_then(|v| v.as_str()).and_then(Pence::parse_csv);
     let lines = recon.and_then(|r| r.get("lines_read")).and_then(|v| v.as_u64());
     let totals = match (lines, money("claimed"), money("allowed"), money("withheld"), money("deferred")) {
         (Some(n), Some(c), Some(a), Some(w), Some(d)) => Some((n, [c, a, w, d])),

@@ -66,7 +66,13 @@ pub fn run(opts: &Options) -> Result<Summary> {
         staging.write(&format!("{}.csv", table.file), |w| tables::write_csv(w, table))?;
     }
     let path = staging.path_for(&name);
-    workbook::write_insights(&path, &format!("Insights {from} to {to}"), created, &built.tables, &built.chart)?;
+    workbook::write_insights(
+        &path,
+        &format!("Insights {from} to {to}"),
+        created,
+        &built.tables,
+        &built.chart,
+    )?;
     staging.commit()?;
     Ok(Summary {
         workbook: opts.out_dir.join(name),

@@ -82,7 +82,6 @@ pub fn run(folder: &RunFolder) -> Result<RunAggregate> {
         .map_err(|e| unreadable(&adjustments_path, &[], e))?;
     let exceptions =
         scan(&exceptions_path, &EXCEPTIONS)?.collect().map_err(|e| unreadable(&exceptions_path, &[], e))?;
-    let at = |path: &Path| move |e: PolarsError| Error::Internal(format!("{}: {e}", path.display()));
 
     let by_rules = decisions
         .clone()
@@ -100,17 +99,14 @@ pub fn run(folder: &RunFolder) -> Result<RunAggregate> {
         .agg([col("allowed").sum()])
         .collect()
         .map_err(at(&decisions_path))?;
-    let claimants = decisions
-        .lazy()
-        .group_by([col("assignment")])
-        .agg([
-            len().cast(DataType::Int64).alias("lines"),
-            col("deferred_line").sum(),
-            col("claimed").sum(),
-            col("allowed").sum(),
-            col("withheld").sum(),
-            col("deferred").sum(),
-        ]);
+    let claimants = decisions.lazy().group_by([col("assignment")]).agg([
+        len().cast(DataType::Int64).alias("lines"),
+        col("deferred_line").sum(),
+        col("claimed").sum(),
+        col("allowed").sum(),
+        col("withheld").sum(),
+        col("deferred").sum(),
+    ]);
     // A claimant's cost centre: the one on their adjustments.csv rows (the
     // first in text order if a roster gave them two), else "(none)".
     let cost_centre_of = adjustments
@@ -121,12 +117,7 @@ pub fn run(folder: &RunFolder) -> Result<RunAggregate> {
         .agg([col("cost_centre").min()]);
     let cost_centres = claimants
         .clone()
-        .join(
-            cost_centre_of.clone(),
-            [col("assignment")],
-            [col("assignment")],
-            JoinArgs::new(JoinType::Left),
-        )
+        .join(cost_centre_of.clone(), [col("assignment")], [col("assignment")], JoinArgs::new(JoinType::Left))
         .with_column(col("cost_centre").fill_null(lit(NO_COST_CENTRE)))
         .group_by([col("cost_centre")])
         .agg([
@@ -160,13 +151,19 @@ pub fn run(folder: &RunFolder) -> Result<RunAggregate> {
     let exception_names = names_of(exceptions, &exceptions_path)?;
 
     let mut out = RunAggregate::default();
-    let internal = |path: &Path| move |e: PolarsError| Error::Internal(format!("{}: {e}", path.display()));
     (|| -> PolarsResult<()> {
-        let (a, r, n, w) =
-            (texts(&by_rules, "assignment")?, texts(&by_rules, "rules")?, ints(&by_rules, "lines")?, ints(&by_rules, "withheld")?);
+        let (a, r, n, w) = (
+            texts(&by_rules, "assignment")?,
+            texts(&by_rules, "rules")?,
+            ints(&by_rules, "lines")?,
+            ints(&by_rules, "withheld")?,
+        );
         out.by_rules = (0..a.len()).map(|i| (a[i].clone(), r[i].clone(), n[i], Pence(w[i]))).collect();
-        let (a, c, v) =
-            (texts(&by_category, "assignment")?, texts(&by_category, "category")?, ints(&by_category, "allowed")?);
+        let (a, c, v) = (
+            texts(&by_category, "assignment")?,
+            texts(&by_category, "category")?,
+            ints(&by_category, "allowed")?,
+        );
         out.allowed_by_category = (0..a.len()).map(|i| (a[i].clone(), c[i].clone(), Pence(v[i]))).collect();
         let a = texts(&claimants, "assignment")?;
         let cols = ["lines", "deferred_line", "claimed", "allowed", "withheld", "deferred"]
@@ -186,7 +183,8 @@ pub fn run(folder: &RunFolder) -> Result<RunAggregate> {
             })
             .collect();
         let cc = texts(&cost_centres, "cost_centre")?;
-        let cols = ["claimed", "allowed", "withheld", "deferred", "lines", "claimants"].map(|c| ints(&cost_centres, c));
+        let cols = ["claimed", "allowed", "withheld", "deferred", "lines", "claimants"]
+            .map(|c| ints(&cost_centres, c));
         let [claimed, allowed, withheld, deferred, lines, people] = cols;
         let (claimed, allowed, withheld, deferred, lines, people) =
             (claimed?, allowed?, withheld?, deferred?, lines?, people?);
@@ -201,7 +199,8 @@ pub fn run(folder: &RunFolder) -> Result<RunAggregate> {
                 claimants: people[i],
             })
             .collect();
-        let (a, r, n) = (texts(&findings, "assignment")?, texts(&findings, "rule")?, ints(&findings, "findings")?);
+        let (a, r, n) =
+            (texts(&findings, "assignment")?, texts(&findings, "rule")?, ints(&findings, "findings")?);
         out.findings = (0..a.len()).map(|i| (a[i].clone(), r[i].clone(), n[i])).collect();
         let pairs = |df: &DataFrame, value: &str| -> PolarsResult<Vec<(String, String)>> {
             Ok(texts(df, "assignment")?.into_iter().zip(texts(df, value)?).collect())
@@ -212,8 +211,13 @@ pub fn run(folder: &RunFolder) -> Result<RunAggregate> {
         out.names.extend(pairs(&adjustment_names, "name")?);
         Ok(())
     })()
-    .map_err(internal(&folder.dir))?;
+    .map_err(at(&folder.dir))?;
     Ok(out)
+}
+
+/// A polars failure after the scan succeeded: not the input's fault.
+fn at(path: &Path) -> impl Fn(PolarsError) -> Error + '_ {
+    move |e| Error::Internal(format!("{}: {e}", path.display()))
 }
 
 fn deferred() -> Expr {
@@ -230,7 +234,8 @@ fn pence(name: &str) -> Expr {
 /// empty text (not null). The header is checked first so that a missing
 /// column is reported by name.
 fn scan(path: &Path, columns: &[&str]) -> Result<LazyFrame> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
     let header = reader
         .headers()
         .map_err(|e| Error::Input(format!("{}: unreadable header ({e})", path.display())))?
@@ -240,7 +245,8 @@ fn scan(path: &Path, columns: &[&str]) -> Result<LazyFrame> {
             return Err(Error::Input(format!("{}: column {c} is missing from the header", path.display())));
         }
     }
-    let source = PlRefPath::try_from_path(path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+    let source =
+        PlRefPath::try_from_path(path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
     let frame = LazyCsvReader::new(source)
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
@@ -255,7 +261,10 @@ fn scan(path: &Path, columns: &[&str]) -> Result<LazyFrame> {
 /// such row, column and value (found by a plain pass, only on this path).
 fn unreadable(path: &Path, money: &[&str], err: PolarsError) -> Error {
     if let Some(place) = first_bad_money(path, money) {
-        return Error::Input(format!("{}: {place} (the file was edited into something unreadable)", path.display()));
+        return Error::Input(format!(
+            "{}: {place} (the file was edited into something unreadable)",
+            path.display()
+        ));
     }
     Error::Input(format!("{}: unreadable CSV ({err})", path.display()))
 }
@@ -276,7 +285,9 @@ fn first_bad_money(path: &Path, money: &[&str]) -> Option<String> {
         for (i, name) in &idx {
             let raw = record.get(*i).unwrap_or_default();
             if Pence::parse_csv(raw).is_none() {
-                return Some(format!("row {row}, column {name}: {raw:?} is not money (pounds with two decimals)"));
+                return Some(format!(
+                    "row {row}, column {name}: {raw:?} is not money (pounds with two decimals)"
+                ));
             }
         }
     }
@@ -284,10 +295,10 @@ fn first_bad_money(path: &Path, money: &[&str]) -> Option<String> {
 }
 
 fn texts(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
-    Ok(df.column(name)?.str()?.into_iter().map(|v| v.unwrap_or_default().to_string()).collect())
+    Ok(df.column(name)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect())
 }
 
 fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<i64>> {
     let column = df.column(name)?.cast(&DataType::Int64)?;
-    Ok(column.i64()?.into_iter().map(|v| v.unwrap_or_default()).collect())
+    Ok(column.i64()?.iter().map(|v| v.unwrap_or_default()).collect())
 }

@@ -25,9 +25,19 @@ pub const OUTLIERS: [&str; 11] = [
     "z",
     "peers",
 ];
-pub const COST_CENTRES: [&str; 9] =
-    ["organisation", "period", "cost_centre", "claimed", "allowed", "withheld", "deferred", "lines", "claimants"];
-pub const LATE: [&str; 6] = ["organisation", "assignment", "name", "months", "deferred_lines", "age_findings"];
+pub const COST_CENTRES: [&str; 9] = [
+    "organisation",
+    "period",
+    "cost_centre",
+    "claimed",
+    "allowed",
+    "withheld",
+    "deferred",
+    "lines",
+    "claimants",
+];
+pub const LATE: [&str; 6] =
+    ["organisation", "assignment", "name", "months", "deferred_lines", "age_findings"];
 pub const RUNS: [&str; 10] = [
     "organisation",
     "period",
@@ -51,7 +61,8 @@ pub struct Built {
 pub fn build(folders: &[RunFolder], aggregates: &[RunAggregate], min_months: usize) -> Built {
     let runs: Vec<(&RunFolder, &RunAggregate)> = folders.iter().zip(aggregates).collect();
     let names = latest_names(&runs);
-    let name_of = |org: &str, a: &str| names.get(&(org.to_string(), a.to_string())).cloned().unwrap_or_default();
+    let name_of =
+        |org: &str, a: &str| names.get(&(org.to_string(), a.to_string())).cloned().unwrap_or_default();
     let (trend, chart) = trend(&runs);
     let tables = vec![
         trend,
@@ -137,14 +148,25 @@ fn trend(runs: &[(&RunFolder, &RunAggregate)]) -> (Table, TrendChart) {
         rows: rows
             .into_iter()
             .map(|((o, p, r), (findings, lines, withheld))| {
-                vec![text(o), text(p), text(r), Value::Int(findings), Value::Int(lines), Value::Money(withheld)]
+                vec![
+                    text(o),
+                    text(p),
+                    text(r),
+                    Value::Int(findings),
+                    Value::Int(lines),
+                    Value::Money(withheld),
+                ]
             })
             .collect(),
     };
     (table, chart)
 }
 
-fn repeats(runs: &[(&RunFolder, &RunAggregate)], min_months: usize, name_of: &dyn Fn(&str, &str) -> String) -> Table {
+fn repeats(
+    runs: &[(&RunFolder, &RunAggregate)],
+    min_months: usize,
+    name_of: &dyn Fn(&str, &str) -> String,
+) -> Table {
     // (organisation, assignment, rule) → (periods, lines, withheld)
     let mut map: BTreeMap<(&str, &str, &str), (BTreeSet<&str>, i64, Pence)> = BTreeMap::new();
     for (f, agg) in runs {

@@ -48,7 +48,12 @@ pub fn write_twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&st
                 Builder::Money(m) if cell.is_empty() => m.push(None),
                 Builder::Money(m) => match Pence::parse_csv(cell) {
                     Some(p) => m.push(Some(i128::from(p.0))),
-                    None => return Err(internal(format!("row {row}, column {}: {cell:?} is not money", header[i]))),
+                    None => {
+                        return Err(internal(format!(
+                            "row {row}, column {}: {cell:?} is not money",
+                            header[i]
+                        )))
+                    }
                 },
             }
         }

@@ -12,7 +12,11 @@ pub enum Value {
     Int(i64),
     /// An exact decimal (a half-penny median, a z-score): its text for the
     /// CSV, and the number for the workbook, shown as money or as `0.00`.
-    Decimal { text: String, number: f64, money: bool },
+    Decimal {
+        text: String,
+        number: f64,
+        money: bool,
+    },
 }
 
 impl Value {

@@ -74,7 +74,12 @@ fn cell(v: &Value) -> Cell<'_> {
 
 /// The withheld-by-family block to the right of the Trend table, and the
 /// stacked column chart drawn from it below the block.
-fn trend_chart(wb: &mut Workbook, table: &Table, chart: &TrendChart, styles: &Styles) -> Result<(), XlsxError> {
+fn trend_chart(
+    wb: &mut Workbook,
+    table: &Table,
+    chart: &TrendChart,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
     let ws = wb.worksheet_from_name(table.title)?;
     let first_col = table.header.len() as u16 + 1;
     ws.write_string_with_format(0, first_col, "period", &styles.header)?;
@@ -103,7 +108,9 @@ fn trend_chart(wb: &mut Workbook, table: &Table, chart: &TrendChart, styles: &St
             .set_categories((table.title, 1, first_col, last_row, first_col))
             .set_values((table.title, 1, col, last_row, col));
     }
-    c.title().set_name("Money withheld per period by rule family").set_font(ChartFont::new().set_size(11).set_bold());
+    c.title()
+        .set_name("Money withheld per period by rule family")
+        .set_font(ChartFont::new().set_size(11).set_bold());
     c.y_axis().set_num_format("£#,##0");
     c.set_width(640).set_height(360);
     ws.insert_chart(last_row + 2, first_col, &c)?;

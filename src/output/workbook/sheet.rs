@@ -27,7 +27,10 @@ pub enum Cell<'a> {
     Severity(Severity),
     /// An exact decimal that is not whole pence (a half-penny median, a
     /// z-score): money shows up to 4 decimals, anything else 2.
-    Decimal { number: f64, money: bool },
+    Decimal {
+        number: f64,
+        money: bool,
+    },
     Blank,
 }
 
