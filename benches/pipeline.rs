@@ -7,13 +7,16 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use payrun::config::Config;
-use payrun::engine::{self, Ctx};
 use payrun::ingest::{claims, source::Input};
-use payrun::ledger::{Ledger, PaidLine, PeriodRecord};
+use payrun::ledger::Ledger;
 use payrun::model::history::History;
 use payrun::model::period::Period;
 use payrun::output::manifest::Manifest;
-use payrun::output::{csv as out_csv, payroll, reconcile, workbook, Report};
+use payrun::output::{csv as out_csv, reconcile, workbook, Report};
+use payrun::rules::{
+    self,
+    engine::{self, Ctx},
+};
 use payrun::sample::{generate, SampleOptions};
 use std::path::{Path, PathBuf};
 
@@ -60,7 +63,16 @@ fn stages(c: &mut Criterion) {
     group.sample_size(10);
 
     group.bench_function("ingest_xlsx_20k_lines", |b| {
-        b.iter(|| payrun::ingest::load(&roster, std::slice::from_ref(&expenses), &config).expect("ingest"))
+        b.iter(|| {
+            payrun::ingest::load(
+                &roster,
+                std::slice::from_ref(&expenses),
+                &config,
+                || {},
+                std::sync::Arc::new(payrun::model::progress::Silent),
+            )
+            .expect("ingest")
+        })
     });
     let limits = &config.policy.limits;
     group.bench_function("ingest_claims_xlsx_20k_lines", |b| {
@@ -76,23 +88,33 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    let inputs = payrun::ingest::load(&roster, std::slice::from_ref(&expenses), &config).expect("ingest");
+    let inputs = payrun::ingest::load(
+        &roster,
+        std::slice::from_ref(&expenses),
+        &config,
+        || {},
+        std::sync::Arc::new(payrun::model::progress::Silent),
+    )
+    .expect("ingest");
     let history = History::default();
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
-    group.bench_function("rules_20k_lines", |b| b.iter(|| engine::evaluate(&inputs.claims, &ctx)));
+    group.bench_function("rules_20k_lines", |b| {
+        b.iter(|| engine::evaluate(&inputs.claims, &ctx).expect("rules"))
+    });
 
-    let evaluation = engine::evaluate(&inputs.claims, &ctx);
-    let rows = payroll::expense_rows(&inputs.claims, &evaluation.decisions, &ctx.staff);
+    let outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings.clone()).expect("rules");
+    let rows = &outcome.adjustments;
     let report = Report {
         organisation: None,
         period,
         config: &config,
         lines: &inputs.claims,
-        decisions: &evaluation.decisions,
-        findings: &evaluation.findings,
+        decisions: &outcome.decisions,
+        findings: &outcome.findings,
         staff: &ctx.staff,
         attendance: &[],
-        protection: &Default::default(),
+        marks: &Default::default(),
+        protection: &[],
         p11d: &[],
     };
     group.bench_function("write_csv_20k_lines", |b| {
@@ -100,13 +122,13 @@ fn stages(c: &mut Criterion) {
             let mut sink = Vec::with_capacity(4 << 20);
             out_csv::decisions(&mut sink, &report).expect("csv");
             out_csv::exceptions(&mut sink, &report).expect("csv");
-            out_csv::adjustments(&mut sink, &report, &rows).expect("csv");
+            out_csv::adjustments(&mut sink, &report, rows).expect("csv");
             out_csv::deferred(&mut sink, &report).expect("csv");
             sink
         })
     });
 
-    let reconciliation = reconcile::check(&inputs.claims, &evaluation.decisions, &rows);
+    let reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, rows);
     let manifest = Manifest {
         tool: "payrun",
         version: "bench",
@@ -127,28 +149,13 @@ fn stages(c: &mut Criterion) {
     let out = tempfile::tempdir().expect("tempdir");
     group.bench_function("write_xlsx_20k_lines", |b| {
         b.iter(|| {
-            workbook::write_adjustments(&out.path().join("a.xlsx"), &report, &rows, &manifest).expect("xlsx");
+            workbook::write_adjustments(&out.path().join("a.xlsx"), &report, rows, &manifest).expect("xlsx");
             workbook::write_exceptions(&out.path().join("e.xlsx"), &report).expect("xlsx");
         })
     });
 
-    let record = || PeriodRecord {
-        period: period.label(),
-        paid_lines: inputs
-            .claims
-            .iter()
-            .zip(&evaluation.decisions)
-            .filter_map(|(l, d)| PaidLine::of(l, d))
-            .collect(),
-        sr_miles: Vec::new(),
-        amap_miles: Vec::new(),
-        relocation: Vec::new(),
-        absences: Vec::new(),
-        bradford_stages: Vec::new(),
-        protection_topups: Vec::new(),
-        p11d: Vec::new(),
-        manifest_json: "{}".to_string(),
-    };
+    // The rules' complete record (every family), as a run commits it.
+    let record = || outcome.record.clone();
     group.bench_function("ledger_commit_20k_lines", |b| {
         b.iter_batched(
             || {
@@ -157,7 +164,7 @@ fn stages(c: &mut Criterion) {
                 (state, ledger, record())
             },
             |(state, mut ledger, record)| {
-                ledger.commit(&record).expect("commit");
+                ledger.commit(&record, "{}").expect("commit");
                 (state, ledger)
             },
             BatchSize::PerIteration,

@@ -2,7 +2,7 @@
 //! e-expenses exports.
 //!
 //! A run reads both workbooks (`ingest`), applies the policy rules to every claim
-//! line and roster row (`rules`, driven by `engine`), writes the machine files and
+//! line and roster row (`rules::evaluate`), writes the machine files and
 //! workbooks (`output`) and finally commits month-to-month state (`ledger`).
 //! `pipeline` shows the whole run in one screen.
 
@@ -10,7 +10,6 @@ pub mod batch;
 pub mod cli;
 pub mod cmd;
 pub mod config;
-pub mod engine;
 pub mod error;
 pub mod ingest;
 pub mod insights;

@@ -1,18 +1,20 @@
 //! One payroll run, end to end: ingest → rules → outputs (→ ledger commit).
 
 use crate::config::Config;
-use crate::engine::{self, Ctx};
 use crate::error::{Error, Result};
 use crate::ingest;
-use crate::ledger::{self, Ledger, PaidLine, PeriodRecord};
-use crate::model::decision::{Finding, Severity, Subject};
-use crate::model::period::Period;
+use crate::ledger::Ledger;
+use crate::model::adjustment::AdjustmentRow;
+use crate::model::decision::{Finding, Severity, Status};
+use crate::model::period::{self, Period};
+use crate::model::progress::{Progress, Step};
 use crate::output::manifest::Manifest;
-use crate::output::{self, atomic::Staging, payroll, reconcile, Report};
-use crate::rules;
+use crate::output::{self, atomic::Staging, reconcile, Report};
+use crate::rules::{self, engine::Ctx};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Everything `payrun run` is told.
@@ -39,6 +41,19 @@ pub struct RunOptions {
     pub no_xlsx: bool,
     /// `--parquet`: Parquet twins of decisions, exceptions and adjustments (SPEC §9).
     pub parquet: bool,
+    /// `--log-format`: `Json` puts one JSON object per stage on stderr.
+    pub log_format: LogFormat,
+}
+
+/// How stage records go to stderr (`--log-format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people: the progress bar on a terminal, `payrun run`'s summary lines.
+    #[default]
+    Text,
+    /// For log collectors (cron): one object per stage,
+    /// `{"stage", "ms", "rows", "warnings"}` (plus `"org"` with `--org`).
+    Json,
 }
 
 /// What a finished run reports back.
@@ -55,30 +70,100 @@ pub struct RunSummary {
     pub commit_ms: u128,
 }
 
-/// Stage timings for the manifest, with a progress line on a terminal.
+/// Stage timings for the manifest, the progress display on a terminal and,
+/// with `--log-format json`, one JSON object per stage on stderr.
 struct Stages {
     started: Instant,
     timings: Vec<(String, u128)>,
-    bar: indicatif::ProgressBar,
+    bar: Arc<Bar>,
+    /// `Some(org)` with `--log-format json`.
+    json: Option<Option<String>>,
+    /// Rows written by the current stage.
+    rows_written: usize,
 }
 
 impl Stages {
-    fn new(quiet: bool) -> Stages {
+    fn new(opts: &RunOptions) -> Stages {
         // indicatif draws nothing when stderr is not a terminal.
-        let bar =
-            if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new_spinner() };
-        Stages { started: Instant::now(), timings: Vec::new(), bar }
+        let bar = if opts.quiet || opts.log_format == LogFormat::Json {
+            indicatif::ProgressBar::hidden()
+        } else {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        };
+        let json = (opts.log_format == LogFormat::Json).then(|| opts.org.clone());
+        Stages {
+            started: Instant::now(),
+            timings: Vec::new(),
+            bar: Arc::new(Bar(bar)),
+            json,
+            rows_written: 0,
+        }
     }
 
     fn start(&mut self, stage: &str) {
-        self.bar.set_message(format!("{stage}…"));
-        self.bar.tick();
+        self.bar.0.set_message(format!("{stage}…"));
         self.started = Instant::now();
+        self.rows_written = 0;
     }
 
-    fn done(&mut self, stage: &str) {
-        self.timings.push((stage.to_string(), self.started.elapsed().as_millis()));
+    /// Ends `stage`, which handled `rows` rows and raised `warnings`
+    /// findings of severity WARNING.
+    fn done(&mut self, stage: &str, rows: usize, warnings: usize) {
+        let ms = self.started.elapsed().as_millis();
+        self.timings.push((stage.to_string(), ms));
+        self.log(stage, ms, rows, warnings);
     }
+
+    fn log(&self, stage: &str, ms: u128, rows: usize, warnings: usize) {
+        if let Some(org) = &self.json {
+            let mut record =
+                serde_json::json!({ "stage": stage, "ms": ms, "rows": rows, "warnings": warnings });
+            if let (Some(org), Some(map)) = (org, record.as_object_mut()) {
+                map.insert("org".into(), serde_json::Value::String(org.clone()));
+            }
+            eprintln!("{record}");
+        }
+    }
+
+    /// `rows` rows were written to output `file`.
+    fn written(&mut self, file: &str, rows: usize) {
+        self.rows_written += rows;
+        self.bar.report(Step::Written { file, rows: rows as u64 });
+    }
+
+    fn progress(&self) -> Arc<dyn Progress> {
+        self.bar.clone()
+    }
+}
+
+/// The progress display: the current step as the bar's message.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn report(&self, step: Step<'_>) {
+        if self.0.is_hidden() {
+            return;
+        }
+        let message = match step {
+            Step::Read { file, sheet, rows, percent: Some(p) } => {
+                format!("reading {file} {sheet}: {rows} rows ({p}%)")
+            }
+            Step::Read { file, sheet, rows, percent: None } => format!("reading {file} {sheet}: {rows} rows"),
+            Step::Decided { lines, of } => format!("rules: {lines} of {of} lines decided"),
+            Step::Written { file, rows } => format!("writing: {file} {rows} rows"),
+        };
+        self.0.set_message(message);
+    }
+}
+
+/// WARNING findings among `findings`.
+fn warnings(findings: &[Finding]) -> usize {
+    findings.iter().filter(|f| f.severity == Severity::Warning).count()
 }
 
 /// Test seam for the kill tests (`tests/crash_safety.rs`, docs/fuzzing.md):
@@ -94,156 +179,76 @@ pub fn pause_at(stage: &str) {
     }
 }
 
-/// Runs one pay period.
+/// Runs one pay period: the stages in order.
 pub fn run(opts: &RunOptions) -> Result<RunSummary> {
-    let mut stages = Stages::new(opts.quiet);
+    let mut stages = Stages::new(opts);
 
     // The lock is taken before anything is read, so a second run on the same
     // state stops at once (exit 4) instead of after a long ingest.
     stages.start("ledger");
     let mut ledger = Ledger::open(&opts.state_dir)?;
-    let label = ledger::label(opts.period);
-    if let Some(latest) = ledger.latest_period()? {
-        if label < latest && !opts.rerun {
-            return Err(Error::Usage(format!(
-                "period {label} is earlier than the latest committed period {latest} in {}: running it \
-                 would change the year-to-date and rolling figures that later periods were paid on. \
-                 Pass --rerun to run it anyway; the later periods are then reported as needing a re-run",
-                ledger.path().display()
-            )));
-        }
-    }
+    refuse_out_of_order(&ledger, opts)?;
     // Only periods before this one (SPEC §6.3 rule 17).
     let history = ledger.history(opts.period)?;
-    stages.done("ledger");
+    stages.done("ledger", 0, 0);
 
     stages.start("config");
     let config = Config::find(opts.config_dir.as_deref())?;
     let period = Period::new(opts.period, &config.policy);
-    stages.done("config");
+    stages.done("config", 0, 0);
 
     stages.start("ingest");
-    let inputs = ingest::load(&opts.roster, &opts.expenses, &config)?;
-    stages.done("ingest");
+    let inputs = ingest::load(&opts.roster, &opts.expenses, &config, || pause_at("read"), stages.progress())?;
+    let rows_read = inputs.reports.iter().flat_map(|r| r.sheets.iter().map(|(_, n)| n)).sum();
+    let ingest_warnings = warnings(&inputs.roster_findings);
+    stages.done("ingest", rows_read, ingest_warnings);
 
     stages.start("rules");
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
-    let evaluation = engine::evaluate(&inputs.claims, &ctx);
-    let leave = rules::leave::evaluate(&ctx);
-    let sickness = rules::sickness::evaluate(&ctx);
-    let mut protection = rules::protection::evaluate(&ctx);
-    let mut employee_findings = inputs.roster_findings;
-    employee_findings.extend(leave.findings);
-    employee_findings.extend(sickness.findings);
-    employee_findings.append(&mut protection.findings);
-    let findings = ordered_findings(evaluation.findings, employee_findings);
-    let mut adjustments = payroll::expense_rows(&inputs.claims, &evaluation.decisions, &ctx.staff);
-    adjustments.extend(leave.deductions);
-    adjustments.extend(protection.topups.iter().cloned());
-    payroll::order_rows(&mut adjustments);
-    // Every payroll row of a protected employee carries the mark (PP001).
-    payroll::mark(&mut adjustments, &protection.marks);
-    // P11D: this run's paid lines by tax year, plus earlier periods' (ledger).
-    let p11d_run = output::p11d::this_run(&inputs.claims, &evaluation.decisions);
-    let p11d = output::p11d::year_to_date(&p11d_run, &history, &period, &ctx.staff);
-    stages.done("rules");
+    let outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings)?;
+    let lines = inputs.claims.len() as u64;
+    stages.bar.report(Step::Decided { lines, of: lines });
+    // The roster findings of ingest are among the run's findings: counted once.
+    stages.done(
+        "rules",
+        outcome.decisions.len(),
+        warnings(&outcome.findings).saturating_sub(ingest_warnings),
+    );
 
     stages.start("reconcile");
-    let reconciliation = reconcile::check(&inputs.claims, &evaluation.decisions, &adjustments);
+    let reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments);
     if !reconciliation.passed {
         return Err(Error::Reconciliation(reconciliation.failures.join("; ")));
     }
-    stages.done("reconcile");
+    stages.done("reconcile", inputs.claims.len(), 0);
 
-    stages.start("write");
     let report = Report {
         organisation: opts.org.as_deref(),
         period,
         config: &config,
         lines: &inputs.claims,
-        decisions: &evaluation.decisions,
-        findings: &findings,
+        decisions: &outcome.decisions,
+        findings: &outcome.findings,
         staff: &ctx.staff,
-        attendance: &sickness.attendance,
-        protection: &protection,
-        p11d: &p11d,
+        attendance: &outcome.attendance,
+        marks: &outcome.marks,
+        protection: &outcome.protection,
+        p11d: &outcome.p11d,
     };
     let mut staging = Staging::new(&opts.out_dir)?;
-    staging.write("decisions.csv", |w| output::csv::decisions(w, &report))?;
-    staging.write("exceptions.csv", |w| output::csv::exceptions(w, &report))?;
-    pause_at("write");
-    staging.write("adjustments.csv", |w| output::csv::adjustments(w, &report, &adjustments))?;
-    staging.write("deferred-claims.csv", |w| output::csv::deferred(w, &report))?;
-    staging.write("attendance.csv", |w| output::csv::attendance(w, &report))?;
-    staging.write("p11d.csv", |w| output::csv::p11d(w, &report))?;
-    stages.done("write");
-    let mut parquet_outputs = Vec::new();
-    if opts.parquet {
-        stages.start("parquet");
-        for (csv, parquet, money) in output::parquet::TWINS {
-            let staged =
-                staging.staged_path(csv).ok_or_else(|| Error::Internal(format!("{csv} not staged")))?;
-            let target = staging.path_for(parquet);
-            output::parquet::write_twin(&staged, &target, parquet, money)?;
-            parquet_outputs.push(parquet.to_string());
-        }
-        stages.done("parquet");
-    }
-
-    // The workbooks show the manifest (Run info), so it is built first; the
-    // workbook stage's own timing is added to manifest.json afterwards.
-    let label = report.period.label();
-    let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
-    let xlsx_outputs: &[String] = if opts.no_xlsx { &[] } else { &workbooks };
-    let mut manifest =
-        manifest(&report, inputs.reports, reconciliation, stages.timings.clone(), xlsx_outputs);
-    // The Parquet twins are listed before manifest.json, which stays last.
-    let last = manifest.outputs.len().saturating_sub(1);
-    manifest.outputs.splice(last..last, parquet_outputs);
-    if !opts.no_xlsx {
-        stages.start("workbooks");
-        // The two workbooks share nothing but what they read: written side by side.
-        let (adjustments_path, exceptions_path) =
-            (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
-        let (written_adjustments, written_exceptions) = rayon::join(
-            || output::workbook::write_adjustments(&adjustments_path, &report, &adjustments, &manifest),
-            || output::workbook::write_exceptions(&exceptions_path, &report),
-        );
-        written_adjustments?;
-        written_exceptions?;
-        stages.done("workbooks");
-        manifest.timings_ms = stages.timings.clone();
-    }
-
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
-    staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
+    let manifest = manifest(&report, inputs.reports, reconciliation, opts.no_xlsx, opts.parquet);
+    let manifest = write_outputs(&mut staging, &report, &outcome.adjustments, manifest, &mut stages)?;
     staging.commit()?;
     pause_at("commit");
 
     // Only now, with every output in place, does the period enter the
     // ledger — one transaction, so a failure or kill before this line leaves
     // the ledger as it was, and the outputs can simply be produced again.
-    let record = PeriodRecord {
-        sr_miles: flatten(&evaluation.miles.special_rate),
-        amap_miles: flatten(&evaluation.miles.amap),
-        relocation: evaluation
-            .relocation
-            .iter()
-            .map(|((a, start), paid)| (a.clone(), *start, paid.total, paid.misc))
-            .collect(),
-        absences: leave.episodes,
-        bradford_stages: sickness.stages.clone(),
-        protection_topups: protection.paid.clone(),
-        p11d: p11d_run
-            .iter()
-            .map(|((a, year, section), amount)| (a.clone(), *year, *section, *amount))
-            .collect(),
-        ..period_record(&label, &inputs.claims, &evaluation.decisions, &manifest)?
-    };
     let commit_started = Instant::now();
-    ledger.commit(&record)?;
+    ledger.commit(&outcome.record, &ledger_manifest(&manifest)?)?;
     let commit_ms = commit_started.elapsed().as_millis();
-    drop(record);
+    stages.log("ledger-commit", commit_ms, outcome.decisions.len(), 0);
+    let label = period.label();
     let later_periods = ledger.periods_after(&label)?;
     drop(ledger);
     // Printed even with --quiet, and before --fail-on: the operator must act on it.
@@ -254,77 +259,125 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             later_periods.join(", ")
         );
     }
-    stages.bar.finish_and_clear();
-
-    if let Some(threshold) = opts.fail_on {
-        let worst = findings.iter().filter(|f| f.severity >= threshold).count();
-        if worst > 0 {
-            return Err(Error::FailOn(format!(
-                "{worst} finding(s) of severity {} or worse (--fail-on); outputs written to {}",
-                threshold.code(),
-                opts.out_dir.display()
-            )));
-        }
-    }
+    stages.bar.0.finish_and_clear();
+    fail_on(opts, &outcome.findings)?;
     Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods, commit_ms })
 }
 
-/// What this run adds to the ledger.
-fn period_record(
-    label: &str,
-    lines: &[crate::model::claim::ClaimLine],
-    decisions: &[crate::model::decision::Decision],
-    manifest: &Manifest,
-) -> Result<PeriodRecord> {
-    // Timings differ between two runs of the same inputs; without them the
-    // ledger of a re-run is identical.
+/// A period earlier than the latest committed one changes figures later
+/// periods were paid on: only with `--rerun`.
+fn refuse_out_of_order(ledger: &Ledger, opts: &RunOptions) -> Result<()> {
+    let label = period::label(opts.period);
+    match ledger.latest_period()? {
+        Some(latest) if label < latest && !opts.rerun => Err(Error::Usage(format!(
+            "period {label} is earlier than the latest committed period {latest} in {}: running it \
+             would change the year-to-date and rolling figures that later periods were paid on. \
+             Pass --rerun to run it anyway; the later periods are then reported as needing a re-run",
+            ledger.path().display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Stages every output file; returns the manifest with the workbook
+/// stage's timing. The workbooks show the manifest (Run info), so it is
+/// built before them and its timings completed afterwards.
+fn write_outputs(
+    staging: &mut Staging,
+    report: &Report,
+    adjustments: &[AdjustmentRow],
+    mut manifest: Manifest,
+    stages: &mut Stages,
+) -> Result<Manifest> {
+    stages.start("write");
+    staging.write("decisions.csv", |w| output::csv::decisions(w, report))?;
+    stages.written("decisions.csv", report.decisions.len());
+    staging.write("exceptions.csv", |w| output::csv::exceptions(w, report))?;
+    stages.written("exceptions.csv", report.findings.len());
+    pause_at("write");
+    staging.write("adjustments.csv", |w| output::csv::adjustments(w, report, adjustments))?;
+    stages.written("adjustments.csv", adjustments.len());
+    staging.write("deferred-claims.csv", |w| output::csv::deferred(w, report))?;
+    let deferred = report.decisions.iter().filter(|d| d.status == Status::Deferred).count();
+    stages.written("deferred-claims.csv", deferred);
+    staging.write("attendance.csv", |w| output::csv::attendance(w, report))?;
+    stages.written("attendance.csv", report.attendance.len());
+    staging.write("p11d.csv", |w| output::csv::p11d(w, report))?;
+    stages.written("p11d.csv", report.p11d.len());
+    let rows = stages.rows_written;
+    stages.done("write", rows, 0);
+    manifest.timings_ms = stages.timings.clone();
+
+    // Parquet twins (`--parquet`, SPEC §9): read back from the staged CSVs.
+    if manifest.outputs.iter().any(|o| o == "decisions.parquet") {
+        stages.start("parquet");
+        for (csv, parquet, money) in output::parquet::TWINS {
+            let staged =
+                staging.staged_path(csv).ok_or_else(|| Error::Internal(format!("{csv} not staged")))?;
+            let target = staging.path_for(parquet);
+            output::parquet::write_twin(&staged, &target, parquet, money)?;
+        }
+        stages.done("parquet", report.decisions.len() + report.findings.len() + adjustments.len(), 0);
+        manifest.timings_ms = stages.timings.clone();
+    }
+
+    let label = report.period.label();
+    let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
+    if manifest.outputs.contains(&workbooks[0]) {
+        stages.start("workbooks");
+        // The two workbooks share nothing but what they read: written side by side.
+        let (adjustments_path, exceptions_path) =
+            (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
+        let (written_adjustments, written_exceptions) = rayon::join(
+            || output::workbook::write_adjustments(&adjustments_path, report, adjustments, &manifest),
+            || output::workbook::write_exceptions(&exceptions_path, report),
+        );
+        written_adjustments?;
+        written_exceptions?;
+        stages.done("workbooks", adjustments.len() + report.findings.len(), 0);
+        manifest.timings_ms = stages.timings.clone();
+    }
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    staging.write("manifest.json", |w| std::io::Write::write_all(w, &json))?;
+    Ok(manifest)
+}
+
+/// The manifest as the ledger keeps it: without the timings, which differ
+/// between two runs of the same inputs, so a re-run leaves an identical ledger.
+fn ledger_manifest(manifest: &Manifest) -> Result<String> {
     let mut json = serde_json::to_value(manifest).map_err(|e| Error::Internal(e.to_string()))?;
     if let Some(map) = json.as_object_mut() {
         map.remove("timings_ms");
     }
-    let manifest_json = serde_json::to_string(&json).map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(PeriodRecord {
-        period: label.to_string(),
-        paid_lines: lines.iter().zip(decisions).filter_map(|(l, d)| PaidLine::of(l, d)).collect(),
-        // The rules' running totals are filled in by the caller.
-        sr_miles: Vec::new(),
-        amap_miles: Vec::new(),
-        relocation: Vec::new(),
-        absences: Vec::new(),
-        bradford_stages: Vec::new(),
-        protection_topups: Vec::new(),
-        p11d: Vec::new(),
-        manifest_json,
-    })
+    serde_json::to_string(&json).map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// `(assignment, year) → miles` as the ledger's rows.
-fn flatten(map: &BTreeMap<(String, i32), crate::model::Miles>) -> Vec<(String, i32, crate::model::Miles)> {
-    map.iter().map(|((a, y), m)| (a.clone(), *y, *m)).collect()
+/// `--fail-on`: findings at or above the threshold turn into exit 6, after
+/// the outputs and the ledger are in place.
+fn fail_on(opts: &RunOptions, findings: &[Finding]) -> Result<()> {
+    let Some(threshold) = opts.fail_on else { return Ok(()) };
+    let worst = findings.iter().filter(|f| f.severity >= threshold).count();
+    if worst == 0 {
+        return Ok(());
+    }
+    Err(Error::FailOn(format!(
+        "{worst} finding(s) of severity {} or worse (--fail-on); outputs written to {}",
+        threshold.code(),
+        opts.out_dir.display()
+    )))
 }
 
-/// Line findings in input order, then employee / roster findings by
-/// assignment, each group stable (SPEC §6.8 rule 46).
-fn ordered_findings(line_findings: Vec<Finding>, mut employee: Vec<Finding>) -> Vec<Finding> {
-    employee.sort_by(|a, b| {
-        let key = |f: &Finding| match &f.subject {
-            Subject::Employee { assignment, .. } => assignment.clone(),
-            Subject::Line(_) => String::new(),
-        };
-        key(a).cmp(&key(b)).then_with(|| a.source.cmp(&b.source))
-    });
-    let mut all = line_findings;
-    all.extend(employee);
-    all
-}
-
+/// The manifest of the run, timings still empty.
 fn manifest(
     report: &Report,
     inputs: Vec<ingest::InputReport>,
     reconciliation: reconcile::Reconciliation,
-    timings: Vec<(String, u128)>,
-    workbooks: &[String],
+    no_xlsx: bool,
+    parquet: bool,
 ) -> Manifest {
+    let label = report.period.label();
+    let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
+    let workbooks: &[String] = if no_xlsx { &[] } else { &workbooks };
     let mut lines_by_status = BTreeMap::new();
     for d in report.decisions {
         *lines_by_status.entry(d.status.code()).or_insert(0) += 1;
@@ -349,7 +402,7 @@ fn manifest(
         findings_by_severity,
         findings_by_rule,
         reconciliation,
-        timings_ms: timings,
+        timings_ms: Vec::new(),
         outputs: [
             "decisions.csv",
             "exceptions.csv",
@@ -361,6 +414,7 @@ fn manifest(
         .iter()
         .map(|s| s.to_string())
         .chain(workbooks.iter().cloned())
+        .chain(output::parquet::TWINS.iter().filter(|_| parquet).map(|(_, name, _)| name.to_string()))
         .chain(std::iter::once("manifest.json".to_string()))
         .collect(),
     }

@@ -7,15 +7,16 @@ mod common;
 use chrono::{NaiveDate, NaiveTime};
 use common::*;
 use payrun::config::Config;
-use payrun::engine::{self, Ctx, Evaluation};
-use payrun::ingest::cell::TimeValue;
 use payrun::model::claim::{ClaimLine, RowRef};
 use payrun::model::decision::Status;
 use payrun::model::history::History;
 use payrun::model::period::Period;
 use payrun::model::roster::{Absence, Roster, Shift, Staff};
+use payrun::model::time::TimeValue;
 use payrun::model::*;
-use payrun::output::{payroll, reconcile};
+use payrun::output::reconcile;
+use payrun::rules::engine::{self, Ctx, Evaluation};
+use payrun::rules::payroll;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -106,7 +107,7 @@ fn evaluate_with(threads: usize, lines: &[ClaimLine], roster: &Roster, history: 
     pool.install(|| {
         let period = Period::new(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(), &config().policy);
         let ctx = Ctx::new(config(), period, roster, history);
-        engine::evaluate(lines, &ctx)
+        engine::evaluate(lines, &ctx).expect("engine invariants")
     })
 }
 

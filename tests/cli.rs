@@ -269,3 +269,38 @@ fn docs_rules_md_is_generated_from_the_declarations() {
     let committed = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), committed, "docs/rules.md is stale");
 }
+
+/// `payrun rules CODE` prints the rule's whole text, with the figures of the
+/// configuration given (issue 18 "one text per rule").
+#[test]
+fn rules_code_prints_the_whole_rule_with_config_figures() {
+    let out = payrun(&["rules", "SCK003"]);
+    assert_eq!(code(&out), 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for part in [
+        "SCK003 (INFO) — Attendance Management Policy §20.4, §21.1–§21.2",
+        "What it checks:",
+        "Policy:",
+        "Effect:",
+        "Example:",
+        "Config:",
+        "150 / 500 / 875",
+    ] {
+        assert!(text.contains(part), "{part:?} missing from\n{text}");
+    }
+    let control = String::from_utf8_lossy(&payrun(&["rules", "DUP001"]).stdout).into_owned();
+    assert!(control.contains("system control; serves CORP/EMP 33 §3"), "{control}");
+
+    // Another organisation's cap shows in the text.
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["policy.toml", "columns.toml"] {
+        let text = std::fs::read_to_string(root().join("config").join(file)).unwrap();
+        let text = text.replace("total = \"8000.00\"", "total = \"9500.00\"");
+        std::fs::write(dir.path().join(file), text).unwrap();
+    }
+    let config = dir.path().to_str().unwrap();
+    let own = String::from_utf8_lossy(&payrun(&["rules", "REL001", "--config", config]).stdout).into_owned();
+    assert!(own.contains("over £9,500") && !own.contains("£8,000:"), "{own}");
+    let default = String::from_utf8_lossy(&payrun(&["rules", "REL001"]).stdout).into_owned();
+    assert!(default.contains("over £8,000"), "{default}");
+}

@@ -52,3 +52,107 @@ fn version_names_the_build() {
         None => assert_eq!(version.trim(), format!("payrun {}", env!("CARGO_PKG_VERSION"))),
     }
 }
+
+#[test]
+fn log_format_json_puts_one_object_per_stage_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_period(
+        "2025-06",
+        &root().join("samples/roster.xlsx"),
+        &[&root().join("samples/expenses.xlsx")],
+        dir.path(),
+        &["--log-format", "json", "--org", "RP5"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let records: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    let stages: Vec<&str> = records.iter().map(|r| r["stage"].as_str().unwrap()).collect();
+    assert_eq!(
+        stages,
+        ["ledger", "config", "ingest", "rules", "reconcile", "write", "workbooks", "ledger-commit"]
+    );
+    for r in &records {
+        assert!(r["ms"].is_u64() && r["rows"].is_u64() && r["warnings"].is_u64(), "{r}");
+        assert_eq!(r["org"], "RP5");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    let stage = |name: &str| records.iter().find(|r| r["stage"] == name).unwrap();
+    let rows_read: u64 = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["sheets"].as_array().unwrap().iter().map(|s| s[1].as_u64().unwrap()))
+        .sum();
+    assert_eq!(stage("ingest")["rows"], rows_read);
+    assert_eq!(stage("rules")["rows"], 3000, "lines decided");
+    let warnings = manifest["findings_by_severity"]["WARNING"].as_u64().unwrap_or(0);
+    assert_eq!(
+        stage("ingest")["warnings"].as_u64().unwrap() + stage("rules")["warnings"].as_u64().unwrap(),
+        warnings
+    );
+    assert!(stage("write")["rows"].as_u64().unwrap() >= 3000);
+
+    // The default text format has no JSON and says what it did.
+    let text = run_period(
+        "2025-06",
+        &root().join("samples/roster.xlsx"),
+        &[&root().join("samples/expenses.xlsx")],
+        &dir.path().join("again"),
+        &["--no-xlsx"],
+    );
+    assert_eq!(code(&text), 0, "{}", stderr(&text));
+    assert!(stderr(&text).lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_err()));
+}
+
+/// (file, sheet, rows, percent) of one Read step.
+type ReadStep = (String, String, u64, Option<u8>);
+
+/// Records the progress steps a run reports.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<ReadStep>>);
+
+impl payrun::model::progress::Progress for Recorder {
+    fn report(&self, step: payrun::model::progress::Step<'_>) {
+        if let payrun::model::progress::Step::Read { file, sheet, rows, percent } = step {
+            self.0.lock().unwrap().push((file.to_string(), sheet.to_string(), rows, percent));
+        }
+    }
+}
+
+#[test]
+fn ingest_reports_rows_read_per_sheet_up_to_the_whole_file() {
+    use std::sync::Arc;
+    let config = payrun::config::Config::built_in().unwrap();
+    let csv_dir = tempfile::tempdir().unwrap();
+    let claims_csv = csv_dir.path().join("claims.csv");
+    let recorder = Arc::new(Recorder::default());
+    let inputs = payrun::ingest::load(
+        &root().join("samples/roster.xlsx"),
+        &[root().join("samples/expenses.xlsx")],
+        &config,
+        || (),
+        recorder.clone(),
+    )
+    .unwrap();
+    let steps = recorder.0.lock().unwrap().clone();
+    for report in &inputs.reports {
+        for (sheet, rows) in &report.sheets {
+            let of_sheet: Vec<_> = steps.iter().filter(|s| &s.1 == sheet).collect();
+            assert!(!of_sheet.is_empty(), "{sheet}: no progress");
+            assert!(of_sheet.windows(2).all(|w| w[0].2 <= w[1].2), "{sheet}: rows go forward");
+            let last = of_sheet.last().unwrap();
+            assert_eq!(last.3, Some(100), "{sheet}: the whole sheet read");
+            assert!(last.2 as usize >= *rows, "{sheet}: {} rows spanned, {rows} read", last.2);
+        }
+    }
+    // A CSV reports its share of bytes.
+    std::fs::write(&claims_csv, std::fs::read(fixture("ingest/csv/claims.csv")).unwrap()).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    payrun::ingest::load(&fixture("ingest/csv"), &[claims_csv], &config, || (), recorder.clone()).unwrap();
+    let steps = recorder.0.lock().unwrap().clone();
+    let claims: Vec<_> = steps.iter().filter(|s| s.0.ends_with("claims.csv")).collect();
+    assert_eq!(claims.last().map(|s| s.3), Some(Some(100)), "{steps:?}");
+}

@@ -179,15 +179,31 @@ fn exceptions_workbook_matches_the_csvs() {
 
     assert_eq!(
         header(&sheet(&book, "Attendance")),
-        ["assignment", "name", "episodes", "days", "score", "stage", "new_stage"]
+        ["assignment", "name", "episodes", "days", "score", "stage", "new_stage", "triggers"]
     );
 
     // The glossary is generated from the declarations the engine runs.
     let glossary = sheet(&book, "Rule glossary");
-    assert_eq!(header(&glossary), ["code", "severity", "policy_ref", "summary", "explanation"]);
+    assert_eq!(
+        header(&glossary),
+        [
+            "code",
+            "severity",
+            "policy_ref",
+            "summary",
+            "what it checks",
+            "policy",
+            "effect",
+            "example",
+            "config"
+        ]
+    );
     let codes: Vec<String> = column(&glossary, "code").into_iter().map(|d| text(Some(d))).collect();
     let catalogue: Vec<&str> = payrun::rules::CATALOGUE.iter().map(|r| r.code).collect();
     assert_eq!(codes, catalogue);
+    // Figures come from the run's config, not from the declaration's text.
+    let rel001 = glossary.rows().find(|r| text(r.first()) == "REL001").expect("REL001 row");
+    assert!(text(rel001.get(3)).contains("£8,000"), "{:?}", rel001.get(3));
 
     // Summary: the count by severity equals exceptions.csv's.
     let summary = sheet(&book, "Summary");

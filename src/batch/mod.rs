@@ -15,7 +15,7 @@ pub use plan::{OrgPlan, Plan};
 use crate::error::Error;
 use crate::ledger;
 use crate::output::batch::{read_manifest, OrgResult, OrgStatus};
-use crate::pipeline::{self, RunOptions};
+use crate::pipeline::{self, LogFormat, RunOptions};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -69,6 +69,7 @@ fn run_one(plan: &Plan, org: &OrgPlan) -> OrgResult {
         rerun: false,
         no_xlsx: plan.no_xlsx,
         parquet: plan.parquet,
+        log_format: LogFormat::Text,
     };
     // The plan's `state` is each organisation's own folder: the §8.1 guard
     // against leaving a shared ledger behind applies to its parent too.

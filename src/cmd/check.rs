@@ -1,10 +1,12 @@
 //! `payrun check`: ingest and validate only.
 
 use crate::config::Config;
+use crate::model::progress::Silent;
 use crate::rules::data;
 use clap::Args;
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Read both inputs and run the data checks (DAT) without deciding anything;
 /// print rows read per sheet and findings by code. Exit 3 if an input cannot
@@ -22,7 +24,7 @@ pub struct CheckArgs {
 
 pub fn run(args: CheckArgs) -> crate::Result<()> {
     let config = Config::find(args.config.as_deref())?;
-    let inputs = crate::ingest::load(&args.roster, &args.expenses, &config)?;
+    let inputs = crate::ingest::load(&args.roster, &args.expenses, &config, || {}, Arc::new(Silent))?;
     let known: HashSet<&str> = inputs.roster.staff.iter().map(|s| s.assignment.as_str()).collect();
     let hits = data::check_claims(&inputs.claims, &known, config.policy.claims.max_line_amount);
 

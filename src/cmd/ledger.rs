@@ -1,10 +1,10 @@
 //! `payrun ledger`: look at the state behind a decision (SPEC §5).
 
 use crate::error::Result;
-use crate::ingest::cell::add_months;
-use crate::ledger::{self, Ledger};
+use crate::ledger::Ledger;
 use crate::model::history::History;
 use crate::model::period::Period;
+use crate::model::time::add_months;
 use crate::model::{AbsenceType, Pence};
 use chrono::{Duration, NaiveDate};
 use clap::{Args, Subcommand};
@@ -91,13 +91,13 @@ fn show(args: ShowArgs) -> Result<()> {
 
     // The run's figures are as of the end of its activity month.
     let as_of = run_period - Duration::days(1);
-    let fy = crate::rules::age::financial_year(as_of);
-    let ty = crate::rules::tax::tax_year(as_of);
+    let fy = crate::model::time::financial_year(as_of);
+    let ty = crate::model::time::tax_year(as_of);
     let window_start = add_months(as_of, -12) + Duration::days(1);
     println!(
         "figures a run of {} starts from: financial year {fy}/{:02}, tax year {ty}/{:02}, \
          rolling 12 months {window_start} to {as_of}",
-        ledger::label(run_period),
+        crate::model::period::label(run_period),
         (fy + 1) % 100,
         (ty + 1) % 100,
     );

@@ -4,7 +4,7 @@ use crate::error::Error;
 use crate::ledger;
 use crate::model::decision::Severity;
 use crate::model::org;
-use crate::pipeline::{self, RunOptions};
+use crate::pipeline::{self, LogFormat, RunOptions};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -57,6 +57,17 @@ pub struct RunArgs {
     /// (the same rows as the CSVs; money Decimal(18,2)) for BI tools.
     #[arg(long)]
     pub parquet: bool,
+    /// `json`: one JSON object per stage on stderr ({"stage", "ms", "rows",
+    /// "warnings"}, plus "org"), for log collectors; no progress display or
+    /// summary lines.
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
+    pub log_format: LogFormatArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -70,7 +81,7 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
     if let Some(code) = &args.org {
         org::check_code(code).map_err(|message| Error::Usage(format!("--org: {message}")))?;
     }
-    let label = ledger::label(period);
+    let label = crate::model::period::label(period);
     let out_dir = args.out.unwrap_or_else(|| match &args.org {
         Some(code) => PathBuf::from("out").join(code).join(&label),
         None => PathBuf::from("out").join(&label),
@@ -101,9 +112,13 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
         }),
         no_xlsx: args.no_xlsx,
         parquet: args.parquet,
+        log_format: match args.log_format {
+            LogFormatArg::Text => LogFormat::Text,
+            LogFormatArg::Json => LogFormat::Json,
+        },
     };
     let summary = pipeline::run(&opts)?;
-    if !args.quiet {
+    if !args.quiet && args.log_format == LogFormatArg::Text {
         let m = &summary.manifest;
         eprintln!(
             "payrun {}: {} lines ({}), claimed £{} allowed £{} withheld £{} deferred £{}; reconciliation {}; outputs in {}",

@@ -4,21 +4,9 @@
 //! mean it; the `[all]` table applies to every sheet (e.g. `assignment`). The
 //! canonical name itself always matches and is not listed.
 
-use crate::ingest::table::ColumnSpec;
-use crate::ingest::{claims, roster};
+use crate::model::schema::{ColumnSpec, SHEETS};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// The sheets a table of `columns.toml` may name, with their canonical
-/// columns (SPEC §2.1, §2.3) as ingest declares them, so a misspelt column
-/// name is an error.
-const SHEETS: &[(&str, &[ColumnSpec])] = &[
-    ("Claims", claims::COLUMNS),
-    ("Staff", roster::STAFF),
-    ("Shifts", roster::SHIFTS),
-    ("Absences", roster::ABSENCES),
-    ("Protection", roster::PROTECTION),
-];
 
 fn has_column(columns: &[ColumnSpec], name: &str) -> bool {
     columns.iter().any(|c| c.name == name)

@@ -6,7 +6,7 @@
 //! offending key (see [`super::locate`]).
 
 use super::Ratio;
-use crate::ingest::cell::parse_decimal_text;
+use crate::model::money::parse_decimal_text;
 use crate::model::money::{Miles, Pence};
 use crate::model::AuthLevel;
 use chrono::{NaiveDate, NaiveTime, TimeDelta};
@@ -107,4 +107,9 @@ fn non_negative_decimal(text: &str, scale: u32) -> Result<i64, String> {
         Some(v) => Ok(v),
         None => Err(format!("`{text}` is not a number")),
     }
+}
+
+/// `#[serde(default)]` for a switch that is on unless the file says otherwise.
+pub(crate) fn yes() -> bool {
+    true
 }

@@ -7,7 +7,7 @@
 //! does not know, so a misspelt key is an error rather than a silent default.
 
 use super::{de, Ratio};
-use crate::model::money::{Miles, Pence};
+use crate::model::money::{round_half_up_div, Miles, Pence};
 use crate::model::AuthLevel;
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta, Weekday};
 use serde::Deserialize;
@@ -246,11 +246,41 @@ pub struct Sickness {
     pub self_certificate_from_days: u32,
     /// SCK002: an episode longer than this many calendar days needs a fit note.
     pub fit_note_after_days: u32,
-    /// SCK003: Bradford scores for stage 1, 2, 3 ... (ascending).
+    /// SCK003: Bradford scores for stage 1, 2, 3 ... (ascending), full time.
     pub bradford_triggers: Vec<u64>,
+    /// SCK003: triggers are pro rata for part-time employees (Attendance
+    /// Management Policy §21.1). Absent from an older policy.toml = true.
+    #[serde(default = "de::yes")]
+    pub bradford_pro_rata: bool,
 }
 
 impl Sickness {
+    /// The employee's own triggers (SPEC §3.11): with `bradford_pro_rata`
+    /// and contracted hours below `full_time` (both in the same unit, e.g.
+    /// hundredths), each trigger × contracted / full time, rounded half up
+    /// to a whole point; otherwise the full-time triggers.
+    pub fn bradford_triggers_for(&self, contracted_x100: i64, full_time: Ratio) -> Vec<u64> {
+        // full time in hundredths of an hour, exactly: numerator × 100 / denominator.
+        let (ft_num, ft_den) = (i128::from(full_time.numerator) * 100, i128::from(full_time.denominator));
+        let part_time = i128::from(contracted_x100) * ft_den < ft_num;
+        if !self.bradford_pro_rata || !part_time || ft_num <= 0 {
+            return self.bradford_triggers.clone();
+        }
+        self.bradford_triggers
+            .iter()
+            .map(|&t| {
+                let scaled =
+                    round_half_up_div(i128::from(t) * i128::from(contracted_x100.max(0)) * ft_den, ft_num);
+                scaled.max(0) as u64
+            })
+            .collect()
+    }
+
+    /// The stage a Bradford score has reached against `triggers` (0 = none).
+    pub fn stage_against(triggers: &[u64], score: u64) -> u32 {
+        triggers.iter().filter(|t| score >= **t).count() as u32
+    }
+
     /// The stage a Bradford score has reached (0 = none).
     pub fn bradford_stage(&self, score: u64) -> u32 {
         self.bradford_triggers.iter().filter(|t| score >= **t).count() as u32

@@ -339,6 +339,37 @@ fn unknown_column_in_columns_is_named() {
 }
 
 #[test]
+fn bradford_triggers_are_pro_rata_below_full_time_hours_rounded_half_up() {
+    let mut sickness = bundled().policy.sickness;
+    let ft = Ratio { numerator: 375, denominator: 10 };
+    assert!(sickness.bradford_pro_rata, "default true");
+    assert_eq!(sickness.bradford_triggers_for(3750, ft), [150, 500, 875]);
+    assert_eq!(sickness.bradford_triggers_for(4000, ft), [150, 500, 875], "above full time: unchanged");
+    assert_eq!(
+        sickness.bradford_triggers_for(3749, ft),
+        [150, 500, 875].map(|t: u64| (t * 3749 * 2 + 3750) / 7500)
+    );
+    assert_eq!(sickness.bradford_triggers_for(2250, ft), [90, 300, 525]);
+    assert_eq!(sickness.bradford_triggers_for(3000, ft), [120, 400, 700]);
+    // 151 × 18.75 / 37.5 = 75.5 → 76 (half up); 149 × 18.75 / 37.5 = 74.5 → 75.
+    sickness.bradford_triggers = vec![149, 151];
+    assert_eq!(sickness.bradford_triggers_for(1875, ft), [75, 76]);
+    sickness.bradford_pro_rata = false;
+    assert_eq!(sickness.bradford_triggers_for(1875, ft), [149, 151]);
+}
+
+#[test]
+fn a_policy_without_bradford_pro_rata_defaults_to_true() {
+    let text = bundled_policy_text();
+    let without = text.replace("bradford_pro_rata = true\n", "");
+    assert_ne!(text, without);
+    let policy = parse_policy(&without).unwrap();
+    assert!(policy.sickness.bradford_pro_rata);
+    let off = text.replace("bradford_pro_rata = true", "bradford_pro_rata = false");
+    assert!(!parse_policy(&off).unwrap().sickness.bradford_pro_rata);
+}
+
+#[test]
 fn built_in_files_are_the_repository_config_byte_for_byte() {
     assert_eq!(BUILT_IN_POLICY, bundled_policy_text(), "config/policy.toml drifted from the binary");
     assert_eq!(BUILT_IN_COLUMNS, bundled_columns_text(), "config/columns.toml drifted from the binary");

@@ -5,8 +5,9 @@
 //! `Err(CellError)` for text that is not of the column's type (DAT002). No
 //! parser panics, whatever the input.
 
-use crate::model::money::{Miles, Pence};
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use crate::model::money::{parse_decimal_text, Miles, Pence};
+use crate::model::time::{add_months, TimeValue};
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// A cell as a reader sees it, borrowed from the reader's own storage.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -164,65 +165,6 @@ fn decimal_unbounded(cell: Cell, scale: u32, expected: &'static str) -> Parsed<i
     }
 }
 
-/// Parses `[-+]?£?digits[.digits]` with optional comma thousands (groups of
-/// three only) into an integer of `scale` decimals, rounding half up on the
-/// magnitude. Exact: no floating point is involved.
-pub fn parse_decimal_text(text: &str, scale: u32) -> Option<i64> {
-    let mut s = text.trim();
-    let mut negative = false;
-    if let Some(rest) = s.strip_prefix('-') {
-        negative = true;
-        s = rest;
-    } else if let Some(rest) = s.strip_prefix('+') {
-        s = rest;
-    }
-    s = s.strip_prefix('£').unwrap_or(s).trim_start();
-    let (int_part, frac_part) = match s.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (s, ""),
-    };
-    if int_part.is_empty() && frac_part.is_empty() {
-        return None;
-    }
-    if !frac_part.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let digits: String = if int_part.contains(',') {
-        let groups: Vec<&str> = int_part.split(',').collect();
-        let first_ok = (1..=3).contains(&groups[0].len());
-        let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
-        if !first_ok || !rest_ok {
-            return None;
-        }
-        groups.concat()
-    } else {
-        int_part.to_string()
-    };
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let mut value: i128 = 0;
-    for b in digits.bytes() {
-        value = value.checked_mul(10)?.checked_add((b - b'0') as i128)?;
-        if value > i64::MAX as i128 {
-            return None;
-        }
-    }
-    let frac = frac_part.as_bytes();
-    for i in 0..scale as usize {
-        let d = frac.get(i).map(|b| (b - b'0') as i128).unwrap_or(0);
-        value = value.checked_mul(10)?.checked_add(d)?;
-    }
-    if frac.get(scale as usize).is_some_and(|b| *b >= b'5') {
-        value += 1;
-    }
-    if value > i64::MAX as i128 {
-        return None;
-    }
-    let v = value as i64;
-    Some(if negative { -v } else { v })
-}
-
 /// Y/N fields: `Y/N`, `Yes/No`, `TRUE/FALSE`, `1/0` (SPEC §2).
 pub fn yes_no(cell: Cell) -> Parsed<bool> {
     match cell {
@@ -269,24 +211,6 @@ pub fn date(cell: Cell, system: DateSystem) -> Parsed<NaiveDate> {
         Cell::Text(t) if t.trim().is_empty() => Ok(None),
         Cell::Text(t) => parse_date_text(t, system).map(Some).ok_or(CellError { expected: "a date" }),
         _ => bad("a date"),
-    }
-}
-
-/// A date-time or a bare time (SPEC §6.2 rule 11): a number ≥ 1 is a
-/// date-time serial, a fraction below 1 is a time of day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeValue {
-    Time(NaiveTime),
-    DateTime(NaiveDateTime),
-}
-
-impl TimeValue {
-    /// Places a bare time on `day`; a date-time keeps its own date.
-    pub fn on(self, day: NaiveDate) -> NaiveDateTime {
-        match self {
-            TimeValue::Time(t) => day.and_time(t),
-            TimeValue::DateTime(dt) => dt,
-        }
     }
 }
 
@@ -452,22 +376,6 @@ pub fn code<T>(cell: Cell, parse: impl Fn(&str) -> Option<T>) -> Parsed<T> {
             parse(&cell.raw()).map(Some).ok_or(CellError { expected: UNKNOWN_CODE })
         }
         _ => bad(UNKNOWN_CODE),
-    }
-}
-
-/// Adds calendar months, clamping the day to the month's end (SPEC §3.2, §6.8).
-pub fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
-    let total = date.year() * 12 + date.month0() as i32 + months;
-    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12) as u32);
-    let mut day = date.day();
-    loop {
-        if let Some(d) = NaiveDate::from_ymd_opt(year, month0 + 1, day) {
-            return d;
-        }
-        if day <= 28 {
-            return date;
-        }
-        day -= 1;
     }
 }
 

@@ -2,42 +2,12 @@
 
 use super::cell::{self, yes_no_text};
 use super::source::Input;
-use super::table::{optional, read_table, required, ColumnSpec, RowReader};
+use super::table::{read_table, RowReader};
 use crate::config::Columns;
 use crate::error::Result;
 use crate::model::claim::{ClaimLine, RawKey};
 use crate::model::codes::{AuthLevel, Category, RailClass, Receipt, TravelType};
-
-/// The Claims columns, canonical names in SPEC §2.1 order.
-pub const COLUMNS: &[ColumnSpec] = &[
-    required("claim_id"),
-    required("line_no"),
-    required("assignment"),
-    required("expense_date"),
-    required("submitted_date"),
-    optional("approved_date"),
-    required("category"),
-    optional("description"),
-    optional("from"),
-    optional("to"),
-    optional("miles"),
-    optional("route_miles"),
-    optional("passengers"),
-    optional("travel_type"),
-    required("amount"),
-    required("receipt"),
-    optional("lost_receipt_reason"),
-    optional("london"),
-    optional("depart_time"),
-    optional("return_time"),
-    optional("rail_class"),
-    optional("standard_fare"),
-    optional("public_transport_cost"),
-    optional("authorised_by"),
-    optional("exceptional"),
-    optional("alcohol_amount"),
-    optional("journey_ref"),
-];
+use crate::model::schema::CLAIMS;
 
 /// The receipt code, which also takes the Y/N variants (SPEC §6.2 rule 10).
 fn receipt_code(text: &str) -> Option<Receipt> {
@@ -48,7 +18,7 @@ fn receipt_code(text: &str) -> Option<Receipt> {
 /// parsed in parallel); a missing sheet or column is an input error (exit 3).
 pub fn read(input: &mut Input, columns: &Columns) -> Result<Vec<ClaimLine>> {
     let sheet = input.require_sheet("Claims")?;
-    read_table(input, &sheet, COLUMNS, columns, read_row)
+    read_table(input, &sheet, CLAIMS, columns, read_row)
 }
 
 fn read_row(r: &mut RowReader) -> ClaimLine {

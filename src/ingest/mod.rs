@@ -15,9 +15,11 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Finding;
+use crate::model::progress::Progress;
 use crate::model::roster::Roster;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What was read from one input, for the manifest and `payrun check`.
 #[derive(Clone, Debug, Serialize)]
@@ -40,9 +42,19 @@ pub struct Inputs {
 /// Reads the roster and every expenses input (claims concatenated in the
 /// order given, e.g. this month's export then last month's deferred lines).
 /// Each input's bytes are dropped as soon as it has been read.
-pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inputs> {
+/// `after_roster` runs between the roster and the expenses inputs: the
+/// pipeline's `read` pause for the kill tests (ingest knows nothing of it).
+/// Rows read are reported to `progress` as each block of a sheet is read.
+pub fn load(
+    roster: &Path,
+    expenses: &[PathBuf],
+    config: &Config,
+    after_roster: impl FnOnce(),
+    progress: Arc<dyn Progress>,
+) -> Result<Inputs> {
     let limits = &config.policy.limits;
     let mut roster_input = source::Input::open(roster, "Staff", limits)?;
+    roster_input.report_to(progress.clone());
     let (roster, roster_findings, counts) = roster::read(&mut roster_input, &config.columns)?;
     let mut reports = vec![InputReport {
         path: roster_input.path.clone(),
@@ -50,11 +62,12 @@ pub fn load(roster: &Path, expenses: &[PathBuf], config: &Config) -> Result<Inpu
         sheets: counts,
     }];
     drop(roster_input);
-    crate::pipeline::pause_at("read");
+    after_roster();
 
     let mut claims = Vec::new();
     for path in expenses {
         let mut input = source::Input::open(path, "Claims", limits)?;
+        input.report_to(progress.clone());
         let lines = claims::read(&mut input, &config.columns)?;
         reports.push(InputReport {
             path: input.path.clone(),
@@ -102,7 +115,7 @@ pub fn fuzz_read_input(data: &[u8]) {
     };
     let _ = roster::read(&mut input, columns);
     for sheet in input.sheet_names() {
-        let _ = table::read_table(&mut input, &sheet, claims::COLUMNS, columns, |r| {
+        let _ = table::read_table(&mut input, &sheet, crate::model::schema::CLAIMS, columns, |r| {
             let _ = r.source();
         });
     }

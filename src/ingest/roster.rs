@@ -4,7 +4,7 @@
 
 use super::cell;
 use super::source::Input;
-use super::table::{optional, read_table, required, ColumnSpec, RowReader};
+use super::table::{read_table, RowReader};
 use crate::config::Columns;
 use crate::error::Result;
 use crate::model::claim::RowRef;
@@ -13,58 +13,9 @@ use crate::model::codes::{
 };
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::roster::{Absence, Protection, Roster, Shift, Staff};
+use crate::model::schema::{ColumnSpec, ABSENCES, PROTECTION, SHIFTS, STAFF};
 use crate::rules::data::{DAT002, DAT003, DAT004, DAT005};
 use std::collections::HashSet;
-
-pub const STAFF: &[ColumnSpec] = &[
-    required("assignment"),
-    required("name"),
-    required("staff_group"),
-    optional("band"),
-    required("base_site"),
-    required("home_to_base_miles"),
-    required("contracted_hours"),
-    required("annual_salary"),
-    required("cost_centre"),
-    required("service_start"),
-    optional("start_date"),
-    optional("leave_date"),
-    optional("special_rate_from"),
-    optional("insurance_expiry"),
-    optional("lease_car"),
-];
-
-pub const SHIFTS: &[ColumnSpec] = &[
-    required("assignment"),
-    required("date"),
-    required("start"),
-    required("end"),
-    required("site"),
-    required("shift_type"),
-];
-
-pub const ABSENCES: &[ColumnSpec] = &[
-    required("assignment"),
-    required("start_date"),
-    required("end_date"),
-    required("absence_type"),
-    optional("hours"),
-    optional("certificate"),
-];
-
-pub const PROTECTION: &[ColumnSpec] = &[
-    required("assignment"),
-    required("change_date"),
-    required("reason"),
-    required("protection"),
-    optional("reckonable_years"),
-    required("protected_basic"),
-    required("new_basic"),
-    optional("protected_weekly_earnings"),
-    optional("new_period_earnings"),
-    optional("ceased_date"),
-    optional("fixed_term_end"),
-];
 
 /// Rows read per sheet, for the manifest and `payrun check`.
 pub type SheetCounts = Vec<(String, usize)>;

@@ -8,6 +8,7 @@
 use super::cell::{Cell, DateSystem};
 use crate::config::Limits;
 use crate::error::{Error, Result};
+use crate::model::progress::{self, Progress, Silent, Step};
 use calamine::{open_workbook_from_rs, Data, DataRef, Ods, Reader, Sheets, Xls, Xlsb, Xlsx, XlsxError};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use sha2::{Digest, Sha256};
@@ -130,6 +131,11 @@ struct SheetBuilder<'f> {
     first: Option<u32>,
     blocks: usize,
     sink: &'f mut dyn FnMut(Sheet) -> Result<()>,
+    progress: &'f dyn Progress,
+    /// Rows the sheet declares (xlsx dimension, a whole range), for percent.
+    declared_rows: Option<u64>,
+    /// Share of a CSV file's bytes read so far (percent).
+    bytes_percent: Option<u8>,
 }
 
 impl<'f> SheetBuilder<'f> {
@@ -139,6 +145,7 @@ impl<'f> SheetBuilder<'f> {
         date_system: DateSystem,
         limits: &'f Limits,
         sink: &'f mut dyn FnMut(Sheet) -> Result<()>,
+        progress: &'f dyn Progress,
     ) -> SheetBuilder<'f> {
         let block = Sheet::new(file.clone(), name.clone(), date_system, cell_limit(limits));
         SheetBuilder {
@@ -154,6 +161,9 @@ impl<'f> SheetBuilder<'f> {
             first: None,
             blocks: 0,
             sink,
+            progress,
+            declared_rows: None,
+            bytes_percent: None,
         }
     }
 
@@ -266,12 +276,24 @@ impl<'f> SheetBuilder<'f> {
             Sheet::new(self.file.clone(), self.name.clone(), self.date_system, cell_limit(self.limits));
         let block = std::mem::replace(&mut self.block, next);
         self.blocks += 1;
+        // Rows spanned so far, less the header row: near enough for a display.
+        let rows = match (self.first, self.current) {
+            (Some(first), Some(current)) => u64::from(current - first),
+            _ => 0,
+        };
+        let percent = self.bytes_percent.or_else(|| {
+            self.declared_rows
+                .and_then(|total| progress::percent(u64::from(self.current.unwrap_or(0)) + 1, total))
+        });
+        self.progress.report(Step::Read { file: &self.file, sheet: &self.name, rows, percent });
         (self.sink)(block)
     }
 
     /// Hands on the last block; a sheet always yields at least one (an empty
     /// sheet an empty one, so a missing header is reported).
     fn finish(mut self) -> Result<()> {
+        // The whole sheet is read, whatever its declared size said.
+        self.bytes_percent = Some(100);
         if self.blocks == 0 || self.block.height() > 0 {
             self.flush()?;
         }
@@ -352,6 +374,8 @@ pub struct Input {
     pub sha256: String,
     book: Book,
     limits: Limits,
+    /// Where rows read are reported as each block is handed on.
+    progress: Arc<dyn Progress>,
 }
 
 enum Book {
@@ -393,7 +417,18 @@ impl Input {
         } else {
             open_workbook(bytes, &ext, file, path, limits)?
         };
-        Ok(Input { path: path.to_path_buf(), sha256, book, limits: limits.clone() })
+        Ok(Input {
+            path: path.to_path_buf(),
+            sha256,
+            book,
+            limits: limits.clone(),
+            progress: Arc::new(Silent),
+        })
+    }
+
+    /// Reports rows read to `progress` from now on.
+    pub fn report_to(&mut self, progress: Arc<dyn Progress>) {
+        self.progress = progress;
     }
 
     /// The sheet names, in workbook order.
@@ -430,9 +465,11 @@ impl Input {
             Error::Input(format!("{}: sheet {name} cannot be read: {e}", path.display()))
         };
         let limits = &self.limits;
+        let progress = self.progress.as_ref();
         match &mut self.book {
             Book::Workbook { file, sheets, date_system, ext } => contain_panics(&path, ext, || {
-                let mut out = SheetBuilder::new(file.clone(), name.into(), *date_system, limits, sink);
+                let mut out =
+                    SheetBuilder::new(file.clone(), name.into(), *date_system, limits, sink, progress);
                 match sheets.as_mut() {
                     Sheets::Xlsx(book) => {
                         let mut reader = match book.worksheet_cells_reader(name) {
@@ -441,6 +478,9 @@ impl Input {
                             Err(XlsxError::NotAWorksheet(_)) => return out.finish(),
                             Err(e) => return Err(cannot(&e)),
                         };
+                        let dims = reader.dimensions();
+                        out.declared_rows = (dims.end.0 >= dims.start.0 && dims.end != (0, 0))
+                            .then(|| u64::from(dims.end.0) + 1);
                         while let Some(cell) = reader.next_cell().map_err(|e| cannot(&e))? {
                             let (row, col) = cell.get_position();
                             out.push(row, col, xlsx_cell(cell.get_value()))?;
@@ -451,6 +491,7 @@ impl Input {
                         // file and unpacked-size limits); the area is checked first.
                         let range = other.worksheet_range(name).map_err(|e| cannot(&e))?;
                         out.check_area(range.height() as u64, range.width() as u64)?;
+                        out.declared_rows = Some(range.end().map_or(0, |(r, _)| u64::from(r) + 1));
                         let (row0, col0) = range.start().unwrap_or_default();
                         for (i, row) in range.rows().enumerate() {
                             for (j, data) in row.iter().enumerate() {
@@ -465,7 +506,7 @@ impl Input {
                 let Some(csv) = files.iter().find(|f| f.sheet == name) else {
                     return Err(cannot(&"no such sheet"));
                 };
-                read_csv(csv, limits, sink)
+                read_csv(csv, limits, sink, progress)
             }
         }
     }
@@ -545,6 +586,7 @@ fn open_csv_folder(dir: &Path, limits: &Limits) -> Result<Input> {
         files.push(CsvFile { sheet, file: file_label(&path), path, bytes });
     }
     Ok(Input {
+        progress: Arc::new(Silent),
         path: dir.to_path_buf(),
         sha256: hex(&hasher.finalize()),
         book: Book::Csv(files),
@@ -555,7 +597,12 @@ fn open_csv_folder(dir: &Path, limits: &Limits) -> Result<Input> {
 /// Streams CSV bytes: UTF-8 (BOM stripped) or else Windows-1252; `,` or `;`
 /// delimited (whichever the first line uses more). Row numbers count records;
 /// more records than `limits.max_rows` is exit 3, naming the count.
-fn read_csv(csv: &CsvFile, limits: &Limits, sink: &mut dyn FnMut(Sheet) -> Result<()>) -> Result<()> {
+fn read_csv(
+    csv: &CsvFile,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Sheet) -> Result<()>,
+    progress: &dyn Progress,
+) -> Result<()> {
     let bytes = csv.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&csv.bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
@@ -570,8 +617,15 @@ fn read_csv(csv: &CsvFile, limits: &Limits, sink: &mut dyn FnMut(Sheet) -> Resul
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let not_csv = |e: csv::Error| Error::Input(format!("{}: not readable as CSV: {e}", csv.path.display()));
-    let mut out =
-        SheetBuilder::new(csv.file.clone(), csv.sheet.as_str().into(), DateSystem::Excel1900, limits, sink);
+    let mut out = SheetBuilder::new(
+        csv.file.clone(),
+        csv.sheet.as_str().into(),
+        DateSystem::Excel1900,
+        limits,
+        sink,
+        progress,
+    );
+    let total_bytes = text.len() as u64;
     let mut record = csv::StringRecord::new();
     let mut row = 0u32;
     while reader.read_record(&mut record).map_err(not_csv)? {
@@ -588,6 +642,7 @@ fn read_csv(csv: &CsvFile, limits: &Limits, sink: &mut dyn FnMut(Sheet) -> Resul
                 limits.max_rows
             )));
         }
+        out.bytes_percent = progress::percent(reader.position().byte(), total_bytes);
         for (col, field) in record.iter().enumerate() {
             out.push(row, col as u32, Cell::Text(field))?;
         }

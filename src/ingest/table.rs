@@ -7,22 +7,8 @@ use super::source::{Input, Sheet, HEADER_SCAN_ROWS};
 use crate::config::Columns;
 use crate::error::{Error, Result};
 use crate::model::claim::{CellProblem, RowRef};
+use crate::model::schema::ColumnSpec;
 use rayon::prelude::*;
-
-/// A column a sheet may have.
-#[derive(Clone, Copy, Debug)]
-pub struct ColumnSpec {
-    pub name: &'static str,
-    pub required: bool,
-}
-
-pub const fn required(name: &'static str) -> ColumnSpec {
-    ColumnSpec { name, required: true }
-}
-
-pub const fn optional(name: &'static str) -> ColumnSpec {
-    ColumnSpec { name, required: false }
-}
 
 /// Header text as compared: lower case without spaces, underscores or hyphens.
 pub fn normalise(header: &str) -> String {
@@ -321,7 +307,7 @@ impl RowReader<'_, '_> {
     }
 
     /// An optional time or date-time in the workbook's date system.
-    pub fn optional_time(&mut self, name: &'static str) -> Option<super::cell::TimeValue> {
+    pub fn optional_time(&mut self, name: &'static str) -> Option<crate::model::time::TimeValue> {
         let sys = self.date_system();
         self.optional(name, |c| super::cell::time(c, sys))
     }
@@ -331,8 +317,8 @@ impl RowReader<'_, '_> {
     pub fn required_clock(&mut self, name: &'static str) -> Option<chrono::NaiveTime> {
         let sys = self.date_system();
         self.required(name, |c| super::cell::time(c, sys)).map(|t| match t {
-            super::cell::TimeValue::Time(t) => t,
-            super::cell::TimeValue::DateTime(dt) => dt.time(),
+            crate::model::time::TimeValue::Time(t) => t,
+            crate::model::time::TimeValue::DateTime(dt) => dt.time(),
         })
     }
 

@@ -16,18 +16,17 @@
 
 mod lock;
 mod query;
-mod record;
 pub mod schema;
 
 #[cfg(test)]
 mod tests;
 
+pub use crate::model::record::{PaidLine, PeriodRecord};
 pub use lock::{pid_alive, LOCK_FILE};
-pub use record::{PaidLine, PeriodRecord};
 
 use crate::error::{Error, Result};
 use crate::model::history::History;
-use crate::model::period::Period;
+use crate::model::period::{label as period_label, Period};
 use crate::model::Pence;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OpenFlags};
@@ -67,7 +66,9 @@ impl Ledger {
         let mut conn =
             Connection::open(&path).map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
         configure(&conn)?;
-        schema::migrate(&mut conn).map_err(|e| in_file(&path, e))?;
+        for notice in schema::migrate(&mut conn).map_err(|e| in_file(&path, e))? {
+            eprintln!("payrun: {}: {notice}", path.display());
+        }
         Ok(Ledger { conn, path, lock: Some(lock) })
     }
 
@@ -137,29 +138,30 @@ impl Ledger {
         // One read transaction: a consistent snapshot even if a run commits
         // while a read-only ledger is being looked at.
         let tx = self.conn.unchecked_transaction().map_err(sql("starting a read"))?;
-        let history = query::history(&tx, &label(period))?;
+        let history = query::history(&tx, &period_label(period))?;
         tx.finish().map_err(sql("ending a read"))?;
         Ok(history)
     }
 
     /// Pay-protection top-ups paid before `period`, by assignment.
     pub fn protection_paid(&self, period: NaiveDate) -> Result<Vec<(String, Pence)>> {
-        query::protection_paid(&self.conn, &label(period))
+        query::protection_paid(&self.conn, &period_label(period))
     }
 
-    /// Writes one period's record in one transaction, replacing that
-    /// period's earlier entries, so that re-running a period is idempotent.
-    /// On any error nothing is written.
-    pub fn commit(&mut self, record: &PeriodRecord) -> Result<()> {
+    /// Writes one period's record and the run's manifest (without anything
+    /// that varies between identical runs, e.g. timings) in one transaction,
+    /// replacing that period's earlier entries, so that re-running a period
+    /// is idempotent. On any error nothing is written.
+    pub fn commit(&mut self, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
         if self.lock.is_none() {
             return Err(Error::Internal("ledger opened read-only cannot be committed to".into()));
         }
         let period = record.period.as_str();
-        if Period::parse_month(period).map(label).as_deref() != Some(period) {
+        if Period::parse_month(period).map(period_label).as_deref() != Some(period) {
             return Err(Error::Internal(format!("ledger: period '{period}' is not YYYY-MM")));
         }
         let tx = self.conn.transaction().map_err(sql("starting the commit"))?;
-        write_record(&tx, record)?;
+        write_record(&tx, record, manifest_json)?;
         tx.commit().map_err(sql("committing"))
     }
 
@@ -187,11 +189,6 @@ impl Ledger {
         }
         staging.commit()
     }
-}
-
-/// `YYYY-MM` of a pay period's first day.
-pub fn label(period: NaiveDate) -> String {
-    period.format("%Y-%m").to_string()
 }
 
 fn in_file(path: &Path, e: Error) -> Error {
@@ -227,17 +224,14 @@ fn date_text(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
-fn write_record(tx: &rusqlite::Transaction, record: &PeriodRecord) -> Result<()> {
+fn write_record(tx: &rusqlite::Transaction, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
     let period = record.period.as_str();
     for (table, _) in schema::TABLES {
         tx.execute(&format!("DELETE FROM {table} WHERE period = ?1"), [period])
             .map_err(sql("replacing the period's entries"))?;
     }
-    tx.execute(
-        "INSERT INTO runs (period, manifest_json) VALUES (?1, ?2)",
-        params![period, record.manifest_json],
-    )
-    .map_err(sql("recording the run"))?;
+    tx.execute("INSERT INTO runs (period, manifest_json) VALUES (?1, ?2)", params![period, manifest_json])
+        .map_err(sql("recording the run"))?;
 
     let mut stmt = tx
         .prepare(

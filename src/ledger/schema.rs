@@ -116,8 +116,15 @@ CREATE TABLE p11d (
 CREATE INDEX p11d_by_employee ON p11d (assignment, tax_year, section, period);
 ";
 
+/// Version 4 (Policy fidelity, issue 20): relocation belongs in P11D
+/// section J ("relocation expenses payments and benefits"); the first
+/// versions stored it under K, which on HMRC's form is "services supplied".
+/// Section K was only ever written for relocation, and no J row existed
+/// before, so the rename cannot collide with a primary key.
+pub const V4: &str = "UPDATE p11d SET section = 'J' WHERE section = 'K';";
+
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;
@@ -154,18 +161,32 @@ pub fn check_not_newer(found: u32) -> Result<()> {
     Ok(())
 }
 
-/// Brings the ledger up to [`CURRENT`], one transaction per step.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
+/// Brings the ledger up to [`CURRENT`], one transaction per step. Returns
+/// the notices an operator must see (the caller prints them to stderr once:
+/// a step runs only once per ledger).
+pub fn migrate(conn: &mut Connection) -> Result<Vec<String>> {
     let found = version(conn)?;
     check_not_newer(found)?;
+    let mut notices = Vec::new();
     for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let to = from + 1;
         let fail =
             |e: rusqlite::Error| Error::Internal(format!("ledger: migration v{from} → v{to} failed: {e}"));
         let tx = conn.transaction().map_err(fail)?;
+        // The K → J step says how many rows it moved (SPEC §3.8, issue 20).
+        let moved: i64 = if *sql == V4 {
+            tx.query_row("SELECT COUNT(*) FROM p11d WHERE section = 'K'", [], |r| r.get(0)).map_err(fail)?
+        } else {
+            0
+        };
         tx.execute_batch(sql).map_err(fail)?;
         tx.pragma_update(None, "user_version", to as i64).map_err(fail)?;
         tx.commit().map_err(fail)?;
+        if moved > 0 {
+            notices.push(format!(
+                "ledger migrated to v{to}: {moved} P11D relocation row(s) of earlier periods moved from section K to section J (HMRC's relocation section)"
+            ));
+        }
     }
-    Ok(())
+    Ok(notices)
 }

@@ -25,6 +25,11 @@ fn paid(claim: &str, line_no: i64, assignment: &str, date: NaiveDate, pence: i64
     }
 }
 
+/// What a run stores beside its record: its manifest.
+fn manifest(record: &PeriodRecord) -> String {
+    format!(r#"{{"period":"{}"}}"#, record.period)
+}
+
 fn june() -> PeriodRecord {
     PeriodRecord {
         period: "2025-06".into(),
@@ -59,9 +64,8 @@ fn june() -> PeriodRecord {
             ("E1".into(), 2024, 'E', Pence(150)),
             ("E1".into(), 2025, 'E', Pence(200)),
             ("E1".into(), 2025, 'E', Pence(25)),
-            ("E2".into(), 2025, 'K', Pence(300_000)),
+            ("E2".into(), 2025, 'J', Pence(300_000)),
         ],
-        manifest_json: r#"{"period":"2025-06"}"#.into(),
     }
 }
 
@@ -82,7 +86,6 @@ fn july() -> PeriodRecord {
         bradford_stages: vec![("E4".into(), 2)],
         protection_topups: vec![],
         p11d: vec![("E1".into(), 2025, 'E', Pence(1_000))],
-        manifest_json: r#"{"period":"2025-07"}"#.into(),
     }
 }
 
@@ -102,7 +105,7 @@ fn commit_then_history_figures() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
     assert_eq!(ledger.latest_period().unwrap(), None);
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     assert_eq!(ledger.latest_period().unwrap().as_deref(), Some("2025-06"));
 
     let h = ledger.history(d(2025, 7, 1)).unwrap();
@@ -118,7 +121,7 @@ fn commit_then_history_figures() {
     assert_eq!(h.bradford_stage_reached("E4"), 1);
     // P11D by tax year and section; two entries for one key add up.
     let p11d: Vec<_> = h.p11d.iter().map(|((a, y, s), p)| (a.as_str(), *y, *s, p.0)).collect();
-    assert_eq!(p11d, [("E1", 2024, 'E', 150), ("E1", 2025, 'E', 225), ("E2", 2025, 'K', 300_000)]);
+    assert_eq!(p11d, [("E1", 2024, 'E', 150), ("E1", 2025, 'E', 225), ("E2", 2025, 'J', 300_000)]);
     assert_eq!(h.paid_hours_starting_in("E2", AbsenceType::Emergency, d(2024, 5, 12), d(2025, 5, 31)), 1500);
     // Content keys are normalised the way DUP001 compares them.
     let key = ContentKey::from_parts(
@@ -135,7 +138,7 @@ fn commit_then_history_figures() {
     assert_eq!(h.paid_with_content(&bus), Some(&("C1".to_string(), 1)));
 
     // A second period adds up year to date; the latest record of an episode stands.
-    ledger.commit(&july()).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
     let h = ledger.history(d(2025, 8, 1)).unwrap();
     assert_eq!(h.sr_miles_before("E1", 2025), Miles(36_000));
     assert_eq!(h.relocation_paid("E2", Some(d(2025, 1, 6))).unwrap().total, Pence(400_000));
@@ -153,8 +156,8 @@ fn commit_then_history_figures() {
 fn history_excludes_the_same_and_later_periods() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
-    ledger.commit(&july()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
     // A run of June (or a --rerun of it) sees nothing of June or July.
     let h = ledger.history(d(2025, 6, 1)).unwrap();
     assert!(h.paid_keys.is_empty() && h.paid_content.is_empty());
@@ -173,10 +176,10 @@ fn recommitting_a_period_replaces_exactly_its_entries() {
     let state = tempfile::tempdir().unwrap();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
-    ledger.commit(&july()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
     let once = export_bytes(&ledger, a.path());
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     let twice = export_bytes(&ledger, b.path());
     assert_eq!(once, twice, "re-committing June changed the ledger");
     assert_eq!(once.len(), schema::TABLES.len());
@@ -186,7 +189,7 @@ fn recommitting_a_period_replaces_exactly_its_entries() {
     let mut smaller = june();
     smaller.paid_lines.truncate(1);
     smaller.sr_miles = vec![("E1".into(), 2025, Miles(10))];
-    ledger.commit(&smaller).unwrap();
+    ledger.commit(&smaller, &manifest(&smaller)).unwrap();
     let h = ledger.history(d(2025, 8, 1)).unwrap();
     assert!(h.is_paid("C1", 1) && !h.is_paid("C1", 2) && h.is_paid("C9", 1));
     assert_eq!(h.sr_miles_before("E1", 2025), Miles(15_010));
@@ -197,13 +200,13 @@ fn a_failed_commit_leaves_the_ledger_as_it_was() {
     let state = tempfile::tempdir().unwrap();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     let before = export_bytes(&ledger, a.path());
     // The same key twice is a primary-key violation half way through the
     // transaction, after June's old entries were already deleted.
     let mut broken = june();
     broken.paid_lines.push(broken.paid_lines[0].clone());
-    assert!(matches!(ledger.commit(&broken), Err(Error::Internal(_))));
+    assert!(matches!(ledger.commit(&broken, &manifest(&broken)), Err(Error::Internal(_))));
     assert_eq!(before, export_bytes(&ledger, b.path()));
 }
 
@@ -212,8 +215,8 @@ fn export_orders_rows_by_key_and_names_units() {
     let state = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
-    ledger.commit(&july()).unwrap();
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     ledger.export(out.path()).unwrap();
     let text = std::fs::read_to_string(out.path().join("paid_lines.csv")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -274,10 +277,10 @@ fn a_second_version_ledger_gains_the_p11d_table_and_keeps_its_data() {
     assert_eq!(ledger.protection_paid(d(2025, 6, 1)).unwrap(), vec![("E5".to_string(), Pence(12_345))]);
     assert!(ledger.history(d(2025, 6, 1)).unwrap().p11d.is_empty());
     // The new table takes a period's entries, and a re-commit replaces them.
-    ledger.commit(&june()).unwrap();
-    ledger.commit(&june()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
     let h = ledger.history(d(2025, 7, 1)).unwrap();
-    assert_eq!(h.p11d[&("E2".to_string(), 2025, 'K')], Pence(300_000));
+    assert_eq!(h.p11d[&("E2".to_string(), 2025, 'J')], Pence(300_000));
     assert_eq!(h.p11d[&("E1".to_string(), 2025, 'E')], Pence(225));
 }
 
@@ -345,7 +348,7 @@ fn a_read_only_ledger_refuses_commits_and_a_missing_one_is_a_usage_error() {
     assert!(matches!(Ledger::open_read_only(state.path()), Err(Error::Usage(_))));
     drop(Ledger::open(state.path()).unwrap());
     let mut ro = Ledger::open_read_only(state.path()).unwrap();
-    assert!(ro.commit(&june()).is_err());
+    assert!(ro.commit(&june(), &manifest(&june())).is_err());
     assert!(ro.lock_path().is_none());
 }
 
@@ -354,6 +357,44 @@ fn a_bad_period_label_is_refused() {
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
     let record = PeriodRecord { period: "2025-6".into(), ..june() };
-    assert!(ledger.commit(&record).is_err());
+    assert!(ledger.commit(&record, &manifest(&record)).is_err());
     assert_eq!(ledger.latest_period().unwrap(), None);
+}
+
+/// Schema v4 (issue 20): P11D relocation rows stored under section K by
+/// v1–v3 move to section J, with one notice; mileage rows (E) stay, and a
+/// ledger with nothing under K migrates silently.
+#[test]
+fn a_third_version_ledger_moves_relocation_p11d_rows_from_k_to_j_once() {
+    let state = tempfile::tempdir().unwrap();
+    let path = state.path().join(LEDGER_FILE);
+    {
+        let conn = Connection::open(&path).unwrap();
+        for step in [schema::V1, schema::V2, schema::V3] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO runs VALUES ('2025-05', '{}');
+             INSERT INTO p11d VALUES ('2025-05','E2',2025,'K',300000);
+             INSERT INTO p11d VALUES ('2025-05','E1',2025,'E',150);",
+        )
+        .unwrap();
+    }
+    let mut conn = Connection::open(&path).unwrap();
+    let notices = schema::migrate(&mut conn).unwrap();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].contains("1 P11D relocation row(s)") && notices[0].contains("section K to section J"));
+    assert!(schema::migrate(&mut conn).unwrap().is_empty(), "said once");
+    drop(conn);
+    let ledger = Ledger::open(state.path()).unwrap();
+    assert_eq!(ledger.schema_version().unwrap(), schema::CURRENT);
+    let h = ledger.history(d(2025, 7, 1)).unwrap();
+    assert_eq!(h.p11d.get(&("E2".to_string(), 2025, 'J')), Some(&Pence(300_000)));
+    assert_eq!(h.p11d.get(&("E2".to_string(), 2025, 'K')), None);
+    assert_eq!(h.p11d.get(&("E1".to_string(), 2025, 'E')), Some(&Pence(150)));
+
+    let clean = tempfile::tempdir().unwrap();
+    let mut conn = Connection::open(clean.path().join(LEDGER_FILE)).unwrap();
+    assert!(schema::migrate(&mut conn).unwrap().is_empty(), "a new ledger has nothing to move");
 }

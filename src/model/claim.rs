@@ -2,7 +2,7 @@
 
 use super::codes::{AuthLevel, Category, RailClass, Receipt, TravelType};
 use super::money::{Miles, Pence};
-use crate::ingest::cell::TimeValue;
+use crate::model::time::TimeValue;
 use chrono::NaiveDate;
 
 /// Where an input row came from, for every finding's `source` (`file!sheet:row`).

@@ -220,6 +220,7 @@ spec_codes! {
         OrgChange = "ORG_CHANGE",
         Downgrade = "DOWNGRADE",
         Capability = "CAPABILITY",
+        Conduct = "CONDUCT",
         Voluntary = "VOLUNTARY",
         Secondment = "SECONDMENT",
         ActingUp = "ACTING_UP",

@@ -86,10 +86,77 @@ pub fn hundredths(value: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// Parses `[-+]?£?digits[.digits]` with optional comma thousands (groups of
+/// three only) into an integer of `scale` decimals, rounding half up on the
+/// magnitude. Exact: no floating point is involved.
+pub fn parse_decimal_text(text: &str, scale: u32) -> Option<i64> {
+    let mut s = text.trim();
+    let mut negative = false;
+    if let Some(rest) = s.strip_prefix('-') {
+        negative = true;
+        s = rest;
+    } else if let Some(rest) = s.strip_prefix('+') {
+        s = rest;
+    }
+    s = s.strip_prefix('£').unwrap_or(s).trim_start();
+    let (int_part, frac_part) = match s.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (s, ""),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    if !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits: String = if int_part.contains(',') {
+        let groups: Vec<&str> = int_part.split(',').collect();
+        let first_ok = (1..=3).contains(&groups[0].len());
+        let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+        if !first_ok || !rest_ok {
+            return None;
+        }
+        groups.concat()
+    } else {
+        int_part.to_string()
+    };
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut value: i128 = 0;
+    for b in digits.bytes() {
+        value = value.checked_mul(10)?.checked_add((b - b'0') as i128)?;
+        if value > i64::MAX as i128 {
+            return None;
+        }
+    }
+    let frac = frac_part.as_bytes();
+    for i in 0..scale as usize {
+        let d = frac.get(i).map(|b| (b - b'0') as i128).unwrap_or(0);
+        value = value.checked_mul(10)?.checked_add(d)?;
+    }
+    if frac.get(scale as usize).is_some_and(|b| *b >= b'5') {
+        value += 1;
+    }
+    if value > i64::MAX as i128 {
+        return None;
+    }
+    let v = value as i64;
+    Some(if negative { -v } else { v })
+}
+
 impl fmt::Display for Pence {
     /// `1234.50`, `-0.05`: pounds with two decimals (SPEC §1 CSV money).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&hundredths(self.0))
+    }
+}
+
+/// Money in JSON (the manifest) is written as in the CSVs: pounds text with
+/// two decimals, `"1234.50"` — exact, never a float.
+impl serde::Serialize for Pence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -173,6 +240,26 @@ mod tests {
         // 12.3 miles at 56p = 688.8p -> 689p
         assert_eq!(Miles(123).priced_at(Pence(56)), Pence(689));
         assert_eq!(Miles(121).priced_at(Pence(10)), Pence(121));
+    }
+
+    #[test]
+    fn parse_decimal_text_directly() {
+        assert_eq!(parse_decimal_text("£1,234.50", 2), Some(123_450));
+        assert_eq!(parse_decimal_text("1,234.5", 0), Some(1_235));
+        assert_eq!(parse_decimal_text("1,234.4", 0), Some(1_234));
+        assert_eq!(parse_decimal_text("37.5", 2), Some(3_750));
+        assert_eq!(parse_decimal_text("37.505", 2), Some(3_751));
+        assert_eq!(parse_decimal_text("12.25", 1), Some(123));
+        assert_eq!(parse_decimal_text("12.24", 1), Some(122));
+        assert_eq!(parse_decimal_text("-2.5", 0), Some(-3));
+        assert_eq!(parse_decimal_text("9223372036854775807", 0), Some(i64::MAX));
+        assert_eq!(parse_decimal_text("9223372036854775808", 0), None);
+        assert_eq!(parse_decimal_text("92233720368547758.07", 2), Some(i64::MAX));
+        assert_eq!(parse_decimal_text("92233720368547758.075", 2), None);
+        assert_eq!(parse_decimal_text("", 2), None);
+        assert_eq!(parse_decimal_text("12,34", 2), None);
+        assert_eq!(parse_decimal_text("1,2345", 2), None);
+        assert_eq!(parse_decimal_text("١٢", 2), None); // non-ASCII digits
     }
 
     #[test]

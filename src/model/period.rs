@@ -1,7 +1,7 @@
 //! The pay period, its activity month and its cut-off (SPEC §1).
 
 use crate::config::Policy;
-use crate::ingest::cell::add_months;
+use crate::model::time::add_months;
 use chrono::{Datelike, Duration, NaiveDate};
 
 /// A run's calendar: pay period, activity month (the month before) and cut-off.
@@ -46,8 +46,14 @@ impl Period {
 
     /// `2025-06`.
     pub fn label(&self) -> String {
-        format!("{:04}-{:02}", self.pay_start.year(), self.pay_start.month())
+        label(self.pay_start)
     }
+}
+
+/// The period label `YYYY-MM` of a pay period's first day: the one form the
+/// outputs, file names and the ledger use.
+pub fn label(pay_start: NaiveDate) -> String {
+    format!("{:04}-{:02}", pay_start.year(), pay_start.month())
 }
 
 /// A financial or tax year by its starting year: `2025` → `2025-26`.

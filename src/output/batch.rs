@@ -5,6 +5,7 @@
 
 use super::atomic::Staging;
 use crate::error::{Error, Result};
+use crate::model::money::parse_decimal_text;
 use crate::model::Pence;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -48,6 +49,12 @@ pub struct Figures {
     pub corrections_delta: Option<Pence>,
 }
 
+/// Money as the manifest writes it (`"-12.34"`), back to pence: the one
+/// decimal parser, at two places.
+fn pounds(text: &str) -> Option<Pence> {
+    parse_decimal_text(text, 2).map(Pence)
+}
+
 impl Figures {
     /// Reads the figures of a `manifest.json` value.
     pub fn of_manifest(m: &Value) -> std::result::Result<Figures, String> {
@@ -55,19 +62,19 @@ impl Figures {
         let money = |key: &str| {
             rec[key]
                 .as_str()
-                .and_then(super::workbook::pence_of)
+                .and_then(pounds)
                 .ok_or_else(|| format!("manifest: reconciliation.{key} is not money: {}", rec[key]))
         };
         let mut findings = [0; 3];
         for (slot, severity) in findings.iter_mut().zip(SEVERITIES) {
             *slot = m["findings_by_severity"][severity].as_i64().unwrap_or(0);
         }
-        let corrections_delta = match m.pointer("/corrects/delta") {
+        let corrections_delta = match m.pointer("/corrects/delta_total") {
             None | Some(Value::Null) => None,
             Some(v) => Some(
                 v.as_str()
-                    .and_then(super::workbook::pence_of)
-                    .ok_or_else(|| format!("manifest: corrects.delta is not money: {v}"))?,
+                    .and_then(pounds)
+                    .ok_or_else(|| format!("manifest: corrects.delta_total is not money: {v}"))?,
             ),
         };
         Ok(Figures {
@@ -313,7 +320,7 @@ mod tests {
     #[test]
     fn corrections_delta_is_summed_when_a_run_has_one() {
         let mut with = manifest("1.00", "1.00", 0);
-        with["corrects"] = json!({"delta": "-2.50"});
+        with["corrects"] = json!({"delta_total": "-2.50"});
         let f = Figures::of_manifest(&with).unwrap();
         assert_eq!(f.corrections_delta, Some(Pence(-250)));
         let mut bad = manifest("1.00", "1.00", 0);

@@ -2,11 +2,12 @@
 //! adjustments.csv, deferred-claims.csv, attendance.csv and p11d.csv. Column
 //! names are fixed by the spec; money is pounds with two decimals.
 
-use super::payroll::{element_name, AdjustmentRow};
+use super::payroll::element_name;
 use super::Report;
-use crate::ingest::cell::TimeValue;
+use crate::model::adjustment::AdjustmentRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Status, Subject};
+use crate::model::time::TimeValue;
 use std::io::Write;
 
 fn writer<W: Write>(out: W) -> csv::Writer<W> {
@@ -203,7 +204,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 /// month's run can take them back as a second `--expenses`.
 pub fn deferred<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     let mut w = writer(out);
-    w.write_record(crate::ingest::claims::COLUMNS.iter().map(|c| c.name)).map_err(io)?;
+    w.write_record(crate::model::schema::CLAIMS.iter().map(|c| c.name)).map_err(io)?;
     for (l, d) in report.lines.iter().zip(report.decisions) {
         if d.status != Status::Deferred {
             continue;
@@ -242,11 +243,14 @@ pub fn deferred<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     flush(w)
 }
 
+/// p11d.csv's columns.
+pub const P11D_HEADER: &[&str] = &["assignment", "name", "tax_year", "section", "amount"];
+
 /// p11d.csv: tax-year-to-date P11D amounts per employee, tax year and
 /// section (SPEC §4.1), ordered by assignment, tax year, section.
 pub fn p11d<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     let mut w = writer(out);
-    w.write_record(super::p11d::P11D_HEADER).map_err(io)?;
+    w.write_record(P11D_HEADER).map_err(io)?;
     for row in report.p11d {
         w.write_record([
             row.assignment.as_str(),

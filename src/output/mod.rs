@@ -5,7 +5,6 @@ pub mod atomic;
 pub mod batch;
 pub mod csv;
 pub mod manifest;
-pub mod p11d;
 pub mod parquet;
 pub mod payroll;
 pub mod reconcile;
@@ -13,13 +12,14 @@ pub mod tables;
 pub mod workbook;
 
 use crate::config::Config;
+use crate::model::attendance::AttendanceRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding};
+use crate::model::p11d::P11dRow;
 use crate::model::period::Period;
+use crate::model::protection::{Mark, RowSummary};
 use crate::model::roster::Staff;
-use crate::rules::protection::{Mark, ProtectionOutcome};
-use crate::rules::sickness::AttendanceRow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What the writers read: the run's lines, decisions and findings.
 pub struct Report<'a> {
@@ -34,11 +34,12 @@ pub struct Report<'a> {
     pub staff: &'a HashMap<&'a str, &'a Staff>,
     /// Bradford rows of attendance.csv, by assignment (SPEC §3.11).
     pub attendance: &'a [AttendanceRow],
-    /// Pay protection: the register rows reported and each protected
-    /// employee's mark (SPEC §3.12).
-    pub protection: &'a ProtectionOutcome,
+    /// Each protected employee's mark (SPEC §3.12, §6.8 rule 45).
+    pub marks: &'a BTreeMap<String, Mark>,
+    /// The pay-protection register rows reported this month (SPEC §3.12).
+    pub protection: &'a [RowSummary],
     /// Rows of p11d.csv: tax year to date (SPEC §4.1).
-    pub p11d: &'a [p11d::P11dRow],
+    pub p11d: &'a [P11dRow],
 }
 
 impl Report<'_> {
@@ -59,6 +60,6 @@ impl Report<'_> {
 
     /// The pay-protection mark of an employee, if protected this month.
     pub fn mark_of(&self, assignment: &str) -> Option<Mark> {
-        self.protection.marks.get(assignment).copied()
+        self.marks.get(assignment).copied()
     }
 }

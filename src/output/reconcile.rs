@@ -1,7 +1,7 @@
 //! The reconciliation of SPEC §4.3. It must hold on every run; if it does
 //! not, nothing is put in place and the run exits 5.
 
-use super::payroll::AdjustmentRow;
+use crate::model::adjustment::AdjustmentRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Status};
 use crate::model::Pence;
@@ -13,11 +13,11 @@ use std::collections::HashSet;
 pub struct Reconciliation {
     pub lines_read: usize,
     pub decisions_written: usize,
-    pub claimed: String,
-    pub allowed: String,
-    pub withheld: String,
-    pub deferred: String,
-    pub adjustments_expense_total: String,
+    pub claimed: Pence,
+    pub allowed: Pence,
+    pub withheld: Pence,
+    pub deferred: Pence,
+    pub adjustments_expense_total: Pence,
     pub passed: bool,
     pub failures: Vec<String>,
 }
@@ -72,11 +72,11 @@ pub fn check(lines: &[ClaimLine], decisions: &[Decision], adjustments: &[Adjustm
     Reconciliation {
         lines_read: lines.len(),
         decisions_written: decisions.len(),
-        claimed: claimed.to_string(),
-        allowed: allowed.to_string(),
-        withheld: withheld.to_string(),
-        deferred: deferred.to_string(),
-        adjustments_expense_total: expense_total.to_string(),
+        claimed,
+        allowed,
+        withheld,
+        deferred,
+        adjustments_expense_total: expense_total,
         passed: failures.is_empty(),
         failures,
     }
@@ -131,8 +131,14 @@ mod tests {
         let r = check(&lines, &decisions, &[adjustment(800)]);
         assert!(r.passed, "{:?}", r.failures);
         assert_eq!(
-            (r.claimed.as_str(), r.allowed.as_str(), r.withheld.as_str(), r.deferred.as_str()),
-            ("18.00", "8.00", "7.00", "3.00")
+            (r.claimed, r.allowed, r.withheld, r.deferred),
+            (Pence(1800), Pence(800), Pence(700), Pence(300))
+        );
+        // The manifest shows money as the CSVs do: pounds text.
+        let json = serde_json::to_value(&r).expect("serialises");
+        assert_eq!(
+            (&json["claimed"], &json["withheld"]),
+            (&serde_json::json!("18.00"), &serde_json::json!("7.00"))
         );
     }
 

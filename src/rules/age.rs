@@ -1,74 +1,74 @@
 //! CUT, AGE — cut-off and claim age (SPEC §3.2, §6.3; CORP/EMP 33 §4.1).
 
 use super::{Family, Rule};
-use crate::engine::{Ctx, LineState};
-use crate::ingest::cell::add_months;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
 use crate::model::period::{year_label, Period};
-use chrono::{Datelike, NaiveDate};
+use crate::model::time::{add_months, financial_year};
+use crate::rules::engine::{Ctx, LineState};
 
 /// CUT001 — approved (or submitted) after the cut-off, or incurred after the activity month.
-///
-/// *Policy*: CORP/EMP 33 §4.1 — claims must be submitted and approved by close
-/// of play on the third working day of the month to be paid that month.
-/// *Effect*: DEFERRED (INFO); no other rule is evaluated; the line is written
-/// to deferred-claims.csv for a later run.
-/// *Example*: period 2025-06 (cut-off Wed 4 June), approved 5 June → deferred.
-/// *Config*: `claims.cutoff_working_days`, `bank_holidays`.
 pub const CUT001: Rule = Rule {
     code: "CUT001",
     family: Family::Age,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 33 §4.1",
-    summary: "Approved after the cut-off (3rd working day) or incurred after the activity month: DEFERRED.",
-    explanation: "Lines approved (or, if unapproved, submitted) after the end of the 3rd working day of the pay period, or with an expense date after the activity month, are not paid this month; they are reported and taken by a later run.",
+    summary: "Approved after the cut-off ({claims.cutoff_working_days} working days into the pay period) or incurred after the activity month: DEFERRED.",
+    what: "Lines approved (or, if unapproved, submitted) after the end of the 3rd working day of the pay period, or with an expense date after the activity month, are not paid this month; they are reported and taken by a later run.",
+    policy: "claims must be submitted and approved by close of play on the third working day of the month to be paid that month.",
+    effect: "DEFERRED (INFO); no other rule is evaluated; the line is written to deferred-claims.csv for a later run.",
+    example: "period 2025-06 (cut-off Wed 4 June), approved 5 June → deferred.",
+    config: "`claims.cutoff_working_days`, `bank_holidays`.",
+    control: None,
     rejects: false,
 };
 
 /// AGE001 — a claim more than 3 months old, without exceptional circumstances.
-///
-/// *Policy*: CORP/EMP 33 §4.1 — claims more than three months old are
-/// rejected other than in exceptional circumstances.
-/// *Effect*: REJECTED (ERROR). An expense exactly 3 calendar months before
-/// submission is in time (day clamped to month end).
-/// *Example*: expense 2025-02-13, submitted 2025-05-14 → rejected.
-/// *Config*: `claims.max_age_months`.
 pub const AGE001: Rule = Rule {
     code: "AGE001",
     family: Family::Age,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.1",
-    summary: "Expense more than 3 months before submission, not exceptional: REJECTED.",
-    explanation: "An expense dated earlier than the submission date minus 3 calendar months (day clamped to month end) is rejected unless exceptional circumstances were authorised.",
+    summary: "Expense more than {claims.max_age_months} months before submission, not exceptional: REJECTED.",
+    what: "An expense dated earlier than the submission date minus 3 calendar months (day clamped to month end) is rejected unless exceptional circumstances were authorised.",
+    policy: "claims more than three months old are rejected other than in exceptional circumstances.",
+    effect: "REJECTED (ERROR). An expense exactly 3 calendar months before submission is in time (day clamped to month end).",
+    example: "expense 2025-02-13, submitted 2025-05-14 → rejected.",
+    config: "`claims.max_age_months`.",
+    control: None,
     rejects: true,
 };
 
 /// AGE002 — the same age limit passed, with exceptional circumstances authorised.
-///
-/// *Effect*: paid, WARNING for the monthly check.
 pub const AGE002: Rule = Rule {
     code: "AGE002",
     family: Family::Age,
     severity: Severity::Warning,
     policy_ref: "CORP/EMP 33 §4.1",
-    summary: "Expense more than 3 months old, exceptional = Y: paid, WARNING.",
-    explanation:
-        "A late claim authorised as exceptional is paid but flagged so that the exception can be verified.",
+    summary: "Expense more than {claims.max_age_months} months old, exceptional = Y: paid, WARNING.",
+    what: "A late claim authorised as exceptional is paid but flagged so that the exception can be verified.",
+    policy:
+        "claims over three months old are paid only in exceptional circumstances, which the manager confirms.",
+    effect: "paid, WARNING for the monthly check.",
+    example: "expense 2025-01-10, submitted 2025-05-20, exceptional = Y → paid, warning.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// AGE003 — expense in an earlier financial year than its submission.
-///
-/// *Effect*: WARNING (year-end accruals and thresholds are affected).
-/// *Example*: expense 2025-03-28, submitted 2025-04-03 → warning.
 pub const AGE003: Rule = Rule {
     code: "AGE003",
     family: Family::Age,
     severity: Severity::Warning,
     policy_ref: "CORP/EMP 33 §4.1",
     summary: "Expense in an earlier financial year (1 April) than its submission: WARNING.",
-    explanation: "A cost from a previous financial year claimed in a new one is paid if otherwise in time, but flagged for finance.",
+    what: "A cost from a previous financial year claimed in a new one is paid if otherwise in time, but flagged for finance.",
+    policy: "claims belong to the financial year in which the cost was incurred; a late one is flagged for year-end accruals.",
+    effect: "WARNING (year-end accruals and thresholds are affected).",
+    example: "expense 2025-03-28, submitted 2025-04-03 → warning.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
@@ -88,15 +88,6 @@ pub fn deferral(line: &ClaimLine, period: &Period) -> Option<String> {
         ))
     } else {
         None
-    }
-}
-
-/// The financial year (1 April) a date falls in, by its starting year.
-pub fn financial_year(date: NaiveDate) -> i32 {
-    if date.month() >= 4 {
-        date.year()
-    } else {
-        date.year() - 1
     }
 }
 
@@ -134,6 +125,7 @@ pub fn check(state: &mut LineState, ctx: &Ctx) {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use chrono::NaiveDate;
 
     fn may_2025_period() -> Period {
         let config = Config::load(&Config::default_dir()).expect("bundled config");
@@ -163,11 +155,5 @@ mod tests {
         let p = may_2025_period();
         assert!(deferral(&line((2025, 5, 1), (2025, 5, 1)), &p).is_some());
         assert_eq!(deferral(&line((2025, 4, 30), (2025, 5, 1)), &p), None);
-    }
-
-    #[test]
-    fn financial_year_starts_on_1_april() {
-        assert_eq!(financial_year(NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()), 2024);
-        assert_eq!(financial_year(NaiveDate::from_ymd_opt(2025, 4, 1).unwrap()), 2025);
     }
 }

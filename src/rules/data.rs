@@ -5,39 +5,41 @@
 //! are skipped with a WARNING (SPEC §6.1 rule 6, §6.2 rule 14).
 
 use super::{Family, Rule};
-use crate::engine::Hit;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
 use crate::model::Pence;
+use crate::rules::engine::Hit;
 use std::collections::{HashMap, HashSet};
 
-const POLICY: &str = "payrun SPEC §3.1 (data quality)";
-
 /// DAT001 — a required column is missing from a sheet.
-///
-/// *Effect*: the run stops with exit 3 before anything is decided; the message
-/// names the file, sheet, column and every alias tried (config/columns.toml).
 pub const DAT001: Rule = Rule {
     code: "DAT001",
     family: Family::Data,
     severity: Severity::Error,
-    policy_ref: POLICY,
+    policy_ref: "system control; serves CORP/EMP 33 §4.1",
     summary: "A required column is missing from a sheet: the run stops (exit 3).",
-    explanation: "The header row must contain every required column of its sheet, under its canonical name or an alias from config/columns.toml. Without it no row can be decided, so the run stops with exit 3 and names the file, sheet, column and aliases tried.",
+    what: "The header row must contain every required column of its sheet, under its canonical name or an alias from config/columns.toml. Without it no row can be decided, so the run stops with exit 3 and names the file, sheet, column and aliases tried.",
+    policy: "",
+    effect: "the run stops with exit 3 before anything is decided; the message names the file, sheet, column and every alias tried (config/columns.toml).",
+    example: "the Claims sheet has no `amount` column (nor an alias of it) → exit 3.",
+    config: "",
+    control: Some("CORP/EMP 33 §4.1 (claims must be complete and correct before they are authorised and paid) — a line that cannot be read or matched to an employee cannot be judged against any rule"),
     rejects: true,
 };
 
 /// DAT002 — a cell cannot be parsed as its column's type, or a required value is blank.
-///
-/// *Example*: amount `n/a` → the claim line is REJECTED; a Staff row with
-/// contracted_hours `0` is skipped (so that person's claims get DAT003).
 pub const DAT002: Rule = Rule {
     code: "DAT002",
     family: Family::Data,
     severity: Severity::Error,
-    policy_ref: POLICY,
+    policy_ref: "system control; serves CORP/EMP 33 §4.1",
     summary: "A cell cannot be read as its type: claim line REJECTED, roster row skipped.",
-    explanation: "Dates, times, money, miles, numbers and Y/N values must be in one of the forms of SPEC §2; required values must not be blank. The finding names the file, sheet, row, column and raw value.",
+    what: "Dates, times, money, miles, numbers and Y/N values must be in one of the forms of SPEC §2; required values must not be blank. The finding names the file, sheet, row, column and raw value.",
+    policy: "",
+    effect: "a claim line REJECTED (ERROR); a roster row skipped with a finding naming the file, sheet, row, column and raw value.",
+    example: "amount `n/a` → the claim line is REJECTED; a Staff row with contracted_hours `0` is skipped (so that person's claims get DAT003).",
+    config: "",
+    control: Some("CORP/EMP 33 §4.1 (claims must be complete and correct before they are authorised and paid) — a line that cannot be read or matched to an employee cannot be judged against any rule"),
     rejects: true,
 };
 
@@ -46,9 +48,14 @@ pub const DAT003: Rule = Rule {
     code: "DAT003",
     family: Family::Data,
     severity: Severity::Error,
-    policy_ref: POLICY,
+    policy_ref: "system control; serves CORP/EMP 33 §4.1",
     summary: "Claim assignment not in Staff: REJECTED (roster rows: skipped).",
-    explanation: "Every claim line must belong to an assignment on the Staff sheet (rates, base and commute depend on it). Roster rows of an unknown assignment are skipped with a WARNING.",
+    what: "Every claim line must belong to an assignment on the Staff sheet (rates, base and commute depend on it). Roster rows of an unknown assignment are skipped with a WARNING.",
+    policy: "",
+    effect: "REJECTED (ERROR); roster rows of an unknown assignment are skipped.",
+    example: "a claim line for assignment 99999 that is not on the Staff sheet → rejected.",
+    config: "",
+    control: Some("CORP/EMP 33 §4.1 (claims must be complete and correct before they are authorised and paid) — a line that cannot be read or matched to an employee cannot be judged against any rule"),
     rejects: true,
 };
 
@@ -57,49 +64,62 @@ pub const DAT004: Rule = Rule {
     code: "DAT004",
     family: Family::Data,
     severity: Severity::Error,
-    policy_ref: POLICY,
+    policy_ref: "system control; serves CORP/EMP 33 §4.1",
     summary: "Unknown category or code value: REJECTED.",
-    explanation: "Codes (category, travel_type, receipt, rail_class, authorised_by, staff_group, shift_type, absence_type, certificate, reason, protection) are trimmed and upper-cased, then must be one of SPEC §2's values.",
+    what: "Codes (category, travel_type, receipt, rail_class, authorised_by, staff_group, shift_type, absence_type, certificate, reason, protection) are trimmed and upper-cased, then must be one of SPEC §2's values.",
+    policy: "",
+    effect: "REJECTED (ERROR) for a claim line; a roster row with an unknown code is skipped.",
+    example: "category `MILAGE_CAR` → rejected.",
+    config: "",
+    control: Some("CORP/EMP 33 §4.1 (claims must be complete and correct before they are authorised and paid) — a line that cannot be read or matched to an employee cannot be judged against any rule"),
     rejects: true,
 };
 
 /// DAT005 — a duplicate `(claim_id, line_no)` in the input.
-///
-/// *Effect*: the first copy (input order) is decided; later copies are
-/// REJECTED. A repeated Staff assignment keeps its first row (WARNING).
 pub const DAT005: Rule = Rule {
     code: "DAT005",
     family: Family::Data,
     severity: Severity::Error,
-    policy_ref: POLICY,
+    policy_ref: "system control; serves CORP/EMP 33 §4.1",
     summary: "Duplicate (claim_id, line_no) in the input: later copies REJECTED.",
-    explanation: "A claim line is identified by (claim_id, line_no). When the same key appears again in the inputs, the second and later copies are rejected so the line cannot be paid twice.",
+    what: "A claim line is identified by (claim_id, line_no). When the same key appears again in the inputs, the second and later copies are rejected so the line cannot be paid twice.",
+    policy: "",
+    effect: "the first copy (input order) is decided; later copies are REJECTED. A repeated Staff assignment keeps its first row (WARNING).",
+    example: "",
+    config: "",
+    control: Some("CORP/EMP 33 §4.1 (claims must be complete and correct before they are authorised and paid) — a line that cannot be read or matched to an employee cannot be judged against any rule"),
     rejects: true,
 };
 
 /// DAT006 — negative amount, miles or route_miles, or amount over `max_line_amount`.
-///
-/// *Config*: `claims.max_line_amount` (default £5,000).
 pub const DAT006: Rule = Rule {
     code: "DAT006",
     family: Family::Data,
     severity: Severity::Error,
-    policy_ref: POLICY,
-    summary: "Negative amount/miles, or amount above max_line_amount (£5,000): REJECTED.",
-    explanation: "Amounts and miles cannot be negative, and a single line above the configured maximum (default £5,000) is treated as a keying error.",
+    policy_ref: "system control; serves CORP/EMP 33 §4.1",
+    summary: "Negative amount/miles, or amount above max_line_amount ({claims.max_line_amount}): REJECTED.",
+    what: "Amounts and miles cannot be negative, and a single line above {claims.max_line_amount} is treated as a keying error.",
+    policy: "",
+    effect: "REJECTED (ERROR).",
+    example: "amount -5.00, or amount 5,000.01 with the default limit → rejected.",
+    config: "`claims.max_line_amount`.",
+    control: Some("CORP/EMP 33 §4.1 (claims must be complete and correct before they are authorised and paid) — a line that cannot be read or matched to an employee cannot be judged against any rule"),
     rejects: true,
 };
 
 /// DAT007 — dates out of order.
-///
-/// *Example*: expense 2025-05-20 submitted 2025-05-19 → REJECTED.
 pub const DAT007: Rule = Rule {
     code: "DAT007",
     family: Family::Data,
     severity: Severity::Error,
-    policy_ref: POLICY,
+    policy_ref: "system control; serves CORP/EMP 33 §4.1",
     summary: "expense_date after submitted_date, or approved before submitted: REJECTED.",
-    explanation: "A cost cannot be claimed before it was incurred, and a line cannot be approved before it was submitted.",
+    what: "A cost cannot be claimed before it was incurred, and a line cannot be approved before it was submitted.",
+    policy: "",
+    effect: "REJECTED (ERROR).",
+    example: "expense_date 2025-05-20, submitted_date 2025-05-19 → rejected.",
+    config: "",
+    control: Some("CORP/EMP 33 §4.1 (claims must be complete and correct before they are authorised and paid) — a line that cannot be read or matched to an employee cannot be judged against any rule"),
     rejects: true,
 };
 

@@ -2,53 +2,41 @@
 //! (SPEC §3.2, §6.3 rules 16–17; CORP/EMP 33 §4.1).
 
 use super::{Family, Rule};
-use crate::engine::{Ctx, Employee};
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
 use crate::model::history::ContentKey;
+use crate::rules::engine::{Ctx, Employee};
 use std::collections::HashMap;
 
 /// DUP001 — the same expense claimed twice.
-///
-/// *What it checks*: lines with the same content — assignment, expense_date,
-/// category and claimed amount, and for mileage categories also from / to
-/// (trimmed, case-insensitive) and miles — ordered by (submitted_date,
-/// claim_id, line_no). A line is a duplicate when an earlier line of its
-/// group is live (not deferred, not rejected by another rule), or when a line
-/// with that content was paid in an earlier period under another key.
-/// *Policy*: CORP/EMP 33 §4.1 — only costs actually incurred are reimbursed,
-/// once; claims are checked before payment.
-/// *Effect*: the later line REJECTED (ERROR). A corrected resubmission of a
-/// rejected or deferred line is evaluated normally.
-/// *Example*: claim C1 line 1 and claim C2 line 1, both DAY_MEAL £4.80 on
-/// 14 May 2025, C2 submitted later → C2/1 rejected, £4.80 withheld.
-/// *Config*: none.
 pub const DUP001: Rule = Rule {
     code: "DUP001",
     family: Family::Duplicates,
     severity: Severity::Error,
-    policy_ref: "CORP/EMP 33 §4.1",
+    policy_ref: "system control; serves CORP/EMP 33 §3",
     summary: "Same expense as a live earlier line of this run or a line paid in an earlier period: REJECTED.",
-    explanation: "Lines with the same assignment, expense date, category and claimed amount (for mileage also from, to and miles) are duplicates; the later one (by submitted date, claim, line) is rejected when an earlier one is live in this run or was paid in an earlier period under another claim reference.",
+    what: "lines with the same content — assignment, expense_date, category and claimed amount, and for mileage categories also from / to (trimmed, case-insensitive) and miles — ordered by (submitted_date, claim_id, line_no). A line is a duplicate when an earlier line of its group is live (not deferred, not rejected by another rule), or when a line with that content was paid in an earlier period under another key.",
+    policy: "A claim is a request to be repaid a cost actually incurred; the same cost claimed again (in this run or already paid) is not.",
+    effect: "the later line REJECTED (ERROR). A corrected resubmission of a rejected or deferred line is evaluated normally.",
+    example: "claim C1 line 1 and claim C2 line 1, both DAY_MEAL £4.80 on 14 May 2025, C2 submitted later → C2/1 rejected, £4.80 withheld.",
+    config: "",
+    control: Some("CORP/EMP 33 §3 — \"You MUST ensure you only claim actual costs incurred\": the same cost paid twice is not an actual cost"),
     rejects: true,
 };
 
 /// DUP002 — a claim line already paid.
-///
-/// *What it checks*: `(claim_id, line_no)` among the lines paid (PAID or
-/// ADJUSTED) in an earlier period of the ledger.
-/// *Policy*: CORP/EMP 33 §4.1.
-/// *Effect*: REJECTED (ERROR); wins over DUP001 for the same key.
-/// *Example*: C1/1 paid in the 2025-05 run and present again in the 2025-06
-/// export → rejected, nothing paid twice.
-/// *Config*: none (the ledger, `--state`).
 pub const DUP002: Rule = Rule {
     code: "DUP002",
     family: Family::Duplicates,
     severity: Severity::Error,
-    policy_ref: "CORP/EMP 33 §4.1",
+    policy_ref: "system control; serves CORP/EMP 33 §3",
     summary: "Claim line (claim_id, line_no) already paid in an earlier period: REJECTED.",
-    explanation: "A claim line whose claim reference and line number were paid by an earlier run (ledger) is rejected, so a re-exported line is never paid twice.",
+    what: "`(claim_id, line_no)` among the lines paid (PAID or ADJUSTED) in an earlier period of the ledger.",
+    policy: "A claim line already paid in an earlier period is not an actual cost a second time.",
+    effect: "REJECTED (ERROR); wins over DUP001 for the same key.",
+    example: "C1/1 paid in the 2025-05 run and present again in the 2025-06 export → rejected, nothing paid twice.",
+    config: "none (the ledger, `--state`).",
+    control: Some("CORP/EMP 33 §3 — \"You MUST ensure you only claim actual costs incurred\": the same cost paid twice is not an actual cost"),
     rejects: true,
 };
 

@@ -8,65 +8,64 @@
 //! unpaid hours that fall inside the activity month are deducted this run.
 
 use super::{Family, Rule};
-use crate::engine::Ctx;
-use crate::ingest::cell::add_months;
+use crate::model::adjustment::AdjustmentRow;
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::history::AbsenceEpisode;
 use crate::model::money::{hundredths, round_half_up_div};
 use crate::model::period::year_label;
 use crate::model::roster::{Absence, Staff};
+use crate::model::time::add_months;
+use crate::model::time::financial_year;
 use crate::model::{AbsenceType, Pence};
-use crate::output::payroll::AdjustmentRow;
-use crate::rules::age::financial_year;
+use crate::rules::engine::Ctx;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rayon::prelude::*;
 
-const POLICY: &str = "CORP/EMP 47 Appendix 3";
-
 /// LV001 — unpaid leave hours in the activity month become a payroll deduction.
-///
-/// *Effect*: a negative UNPAID_LEAVE line of
-/// `round_half_up(hours × annual_salary / (52.143 × contracted_hours))`, hours
-/// rounded to 0.01 per absence row, computed exactly.
-/// *Example*: 7.5 unpaid hours, £30,000 a year, 37.5 h/week → −£115.07.
-/// *Config*: `pay.weeks_per_year`.
 pub const LV001: Rule = Rule {
     code: "LV001",
     family: Family::Leave,
     severity: Severity::Info,
-    policy_ref: POLICY,
+    policy_ref: "CORP/EMP 47 §2, §4.1.2",
     summary: "Unpaid leave hours in the activity month: payroll deduction (UNPAID_LEAVE).",
-    explanation: "Hours of unpaid leave (unpaid types, or paid types beyond their entitlement) that fall in the activity month are deducted at the hourly rate annual_salary / (52.143 × contracted_hours).",
+    what: "Hours of unpaid leave (unpaid types, or paid types beyond their entitlement) that fall in the activity month are deducted at the hourly rate annual_salary / (52.143 × contracted_hours).",
+    policy: "§2 and §4.1.2 — special leave is granted paid or unpaid and recorded by the manager for payroll; unpaid leave is deducted from pay.",
+    effect: "a negative UNPAID_LEAVE line of `round_half_up(hours × annual_salary / (52.143 × contracted_hours))`, hours rounded to 0.01 per absence row, computed exactly.",
+    example: "7.5 unpaid hours, £30,000 a year, 37.5 h/week → −£115.07.",
+    config: "`pay.weeks_per_year`.",
+    control: None,
     rejects: false,
 };
 
 /// LV002 — a paid entitlement is exhausted; the excess is unpaid.
-///
-/// *Example*: a 7th day of bereavement leave (6 days paid per bereavement) → WARNING
-/// and the 7th day deducted under LV001.
-/// *Config*: `leave.*`.
 pub const LV002: Rule = Rule {
     code: "LV002",
     family: Family::Leave,
     severity: Severity::Warning,
-    policy_ref: POLICY,
+    policy_ref: "CORP/EMP 47 Appendix 3 §4.2.2, §4.2.3, §4.2.8, §4.2.9",
     summary: "Paid special-leave entitlement exhausted; excess converted to unpaid: WARNING.",
-    explanation: "Bereavement (6 days per bereavement), funeral (1 day), emergency (45 h full-time in 12 months), reservist (1 week per year) and magisterial (18 days in 12 months) leave beyond the entitlement is unpaid and deducted.",
+    what: "Bereavement ({leave.bereavement_immediate_days} days per bereavement), funeral ({leave.funeral_days} day), emergency ({leave.emergency_full_time_hours} h full-time in 12 months, pro rata), reservist ({leave.reservist_weeks_per_year} week per year) and magisterial ({leave.magisterial_days} days in 12 months, pro rata) leave beyond the entitlement is unpaid and deducted.",
+    policy: "Appendix 3 — up to six days paid for a bereavement (§4.2.2), emergency leave of six days (45 hours) in a rolling 12 months, pro rata (§4.2.3), one week's paid leave a year for reservists (§4.2.8), no more than 18 days in 12 months for magisterial duties (§4.2.9); beyond them the leave is unpaid.",
+    effect: "WARNING; the excess hours are unpaid and deducted by LV001.",
+    example: "a 7th day of bereavement leave (6 days paid per bereavement) → WARNING and the 7th day deducted under LV001.",
+    config: "`leave.*`.",
+    control: None,
     rejects: false,
 };
 
 /// LV003 — carer's or close-bereavement leave beyond the policy's limits.
-///
-/// *What it checks*: CARERS over 1 week in the financial year, or taken with
-/// under 1 year's NHS service; BEREAVEMENT_CLOSE over 2 days.
-/// *Effect*: WARNING (the leave is unpaid anyway).
 pub const LV003: Rule = Rule {
     code: "LV003",
     family: Family::Leave,
     severity: Severity::Warning,
-    policy_ref: POLICY,
-    summary: "Carer's leave over 1 week a year or under 1 year's service; close bereavement over 2 days: WARNING.",
-    explanation: "Unpaid carer's leave is limited to one week per financial year for staff with at least a year's NHS service, and unpaid leave for a close (non-immediate) bereavement to two days; beyond that the manager must confirm.",
+    policy_ref: "CORP/EMP 47 Appendix 3 §4.2.5, §4.2.2",
+    summary: "Carer's leave over {leave.carers_weeks_per_year} week(s) a year or under {leave.carers_min_service_years} year(s)'s service; close bereavement over {leave.bereavement_close_warn_after_days} days: WARNING.",
+    what: "CARERS over {leave.carers_weeks_per_year} week(s) in the financial year, or taken with under {leave.carers_min_service_years} year(s) of NHS service; BEREAVEMENT_CLOSE over {leave.bereavement_close_warn_after_days} days.",
+    policy: "§4.2.5 — carer's leave of up to one week a year, unpaid, after one year's continuous NHS service; §4.2.2 — up to two days' unpaid leave for the bereavement of a close relative or friend.",
+    effect: "WARNING (the leave is unpaid anyway).",
+    example: "CARERS 6 working days in the financial year for a full-time employee → warning.",
+    config: "",
+    control: None,
     rejects: false,
 };
 

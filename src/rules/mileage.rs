@@ -15,13 +15,13 @@
 //!   Special Rate miles;
 //! * [`journeys`] (employee pass, after every other amount-changing pass): MIL007.
 
-use super::{age, Family, Rule};
-use crate::engine::{Ctx, Employee, LineState};
+use super::{Family, Rule};
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
 use crate::model::money::round_half_up_div;
 use crate::model::roster::Staff;
 use crate::model::{Category, Miles, Pence, StaffGroup, TravelType};
+use crate::rules::engine::{Ctx, Employee, LineState};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
@@ -31,205 +31,146 @@ pub(crate) mod testkit;
 mod tests;
 
 /// MIL001 — commute miles deducted from a leg that starts or ends at HOME.
-///
-/// *What it checks*: MILEAGE_CAR, MILEAGE_LEASE_CAR, MILEAGE_MOTORCYCLE,
-/// MILEAGE_BICYCLE and PASSENGER lines whose `from` and/or `to` is `HOME`.
-/// EXCESS_TRAVEL and ONCALL_MILEAGE never get the deduction.
-/// *Policy*: CORP/EMP 33 §4.2 — "eligible mileage starts 15 miles from home"
-/// (the ordinary commute is not business travel).
-/// *Effect*: `home_to_base_miles` is deducted once per HOME end (twice for
-/// HOME→HOME), never below 0 miles; INFO; the line is priced on what is left
-/// (ADJUSTED when that differs from the claim).
-/// *Example*: commute 15 miles, HOME→first call 22 miles at 25p claimed £5.50
-/// → 7 eligible miles, allowed £1.75.
-/// *Config*: none (the commute is the Staff sheet's `home_to_base_miles`).
 pub const MIL001: Rule = Rule {
     code: "MIL001",
     family: Family::Mileage,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 33 §4.2",
     summary: "Leg starting or ending at HOME: the home-to-base commute is deducted (never below 0).",
-    explanation: "Mileage is reimbursed only beyond the ordinary commute: a leg that starts at HOME has the claimant's home_to_base_miles deducted, a leg that ends at HOME likewise (HOME to HOME twice), never below zero. Excess travel and on-call mileage are not reduced.",
+    what: "MILEAGE_CAR, MILEAGE_LEASE_CAR, MILEAGE_MOTORCYCLE, MILEAGE_BICYCLE and PASSENGER lines whose `from` and/or `to` is `HOME`. EXCESS_TRAVEL and ONCALL_MILEAGE never get the deduction.",
+    policy: "\"eligible mileage starts 15 miles from home\" (the ordinary commute is not business travel).",
+    effect: "`home_to_base_miles` is deducted once per HOME end (twice for HOME→HOME), never below 0 miles; INFO; the line is priced on what is left (ADJUSTED when that differs from the claim).",
+    example: "commute 15 miles, HOME→first call 22 miles at 25p claimed £5.50 → 7 eligible miles, allowed £1.75.",
+    config: "none (the commute is the Staff sheet's `home_to_base_miles`).",
+    control: None,
     rejects: false,
 };
 
 /// MIL002 — miles over the route tolerance.
-///
-/// *What it checks*: any mileage line with `route_miles` where `miles >
-/// route_miles × 1.10`.
-/// *Policy*: CORP/EMP 33 §4.1 — the e-expenses tool prices the shortest route
-/// and allows only a small increase for traffic or time.
-/// *Effect*: miles capped at `route_miles × 1.10` (to 0.1 mile, rounded down),
-/// ERROR; with `exceptional` = Y the miles are kept and the line is flagged
-/// WARNING.
-/// *Example*: route 10.0 miles, claimed 11.1 miles → priced on 11.0 miles;
-/// 11.0 miles claimed → no finding.
-/// *Config*: `claims.route_tolerance`.
 pub const MIL002: Rule = Rule {
     code: "MIL002",
     family: Family::Mileage,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.1",
-    summary: "Miles above route_miles × 1.10: capped (ERROR), or kept when exceptional (WARNING).",
-    explanation: "Claimed miles may exceed the shortest route by the route tolerance (10%). Beyond it the miles are capped at route_miles × tolerance, rounded down to 0.1 mile, unless exceptional circumstances were authorised, when the miles are paid and flagged.",
+    summary: "Miles above route_miles × {claims.route_tolerance}: capped (ERROR), or kept when exceptional (WARNING).",
+    what: "any mileage line with `route_miles` where `miles > route_miles × 1.10`.",
+    policy: "the e-expenses tool prices the shortest route and allows only a small increase for traffic or time.",
+    effect: "miles capped at `route_miles × 1.10` (to 0.1 mile, rounded down), ERROR; with `exceptional` = Y the miles are kept and the line is flagged WARNING.",
+    example: "route 10.0 miles, claimed 11.1 miles → priced on 11.0 miles; 11.0 miles claimed → no finding.",
+    config: "`claims.route_tolerance`.",
+    control: None,
     rejects: false,
 };
 
 /// MIL003 — asked for the Special Rate without being eligible.
-///
-/// *What it checks*: a MILEAGE_CAR or ONCALL_MILEAGE line with travel_type
-/// COMMUNITY or CLINICAL from someone not eligible: only AFC staff with
-/// COMMUNITY travel and `special_rate_from` on or before the expense date,
-/// and MEDICAL staff with CLINICAL travel, are (SPEC §6.4 rule 20).
-/// *Policy*: CORP/EMP 33 §4.5.6 and Appendix 1 (Special Rate needs line
-/// management and P&OD approval).
-/// *Effect*: priced at the Lower Rate; ADJUSTED, ERROR.
-/// *Example*: AFC, COMMUNITY, no SR approval, 100 miles claimed £56.00 →
-/// allowed £25.00.
-/// *Config*: `rates.mileage.lower`.
 pub const MIL003: Rule = Rule {
     code: "MIL003",
     family: Family::Mileage,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.5.6, Appendix 1",
     summary: "Special Rate asked for but not eligible: priced at the Lower Rate.",
-    explanation: "Special Rate is paid to Agenda for Change staff on community travel from the date their SR application was approved, and to medical staff on clinical travel. A car or on-call line asking for it (travel type COMMUNITY or CLINICAL) from anyone else is paid at the Lower Rate.",
+    what: "a MILEAGE_CAR or ONCALL_MILEAGE line with travel_type COMMUNITY or CLINICAL from someone not eligible: only AFC staff with COMMUNITY travel and `special_rate_from` on or before the expense date, and MEDICAL staff with CLINICAL travel, are (SPEC §6.4 rule 20).",
+    policy: "CORP/EMP 33 §4.5.6 and Appendix 1 (Special Rate needs line management and P&OD approval).",
+    effect: "priced at the Lower Rate; ADJUSTED, ERROR.",
+    example: "AFC, COMMUNITY, no SR approval, 100 miles claimed £56.00 → allowed £25.00.",
+    config: "`rates.mileage.lower`.",
+    control: None,
     rejects: false,
 };
 
 /// MIL004 — a lease-car holder's own-car or on-call mileage.
-///
-/// *What it checks*: every MILEAGE_CAR and ONCALL_MILEAGE line of a claimant
-/// with `lease_car` = Y, even when the claim already equals the lease price
-/// (SPEC §6.4 rule 21); it wins over MIL003.
-/// *Policy*: CORP/EMP 33 §4.5.6 — "If you have a Trust lease car ... you
-/// cannot claim the LR or SR under any circumstances."
-/// *Effect*: priced at the lease rate; ADJUSTED, ERROR. MILEAGE_LEASE_CAR lines
-/// are priced at the lease rate with no finding; a lease holder's
-/// EXCESS_TRAVEL stays at the Lower Rate.
-/// *Example*: lease holder, 100 miles MILEAGE_CAR claimed £25.00 → £14.00.
-/// *Config*: `rates.mileage.lease`.
 pub const MIL004: Rule = Rule {
     code: "MIL004",
     family: Family::Mileage,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.5.6",
     summary: "Lease-car holder's car or on-call mileage: repriced at the lease rate.",
-    explanation: "A holder of a trust lease car is paid the lease-car rate for business mileage, never the Lower or Special Rate, so every MILEAGE_CAR and ONCALL_MILEAGE line of a lease holder is repriced at the lease rate.",
+    what: "every MILEAGE_CAR and ONCALL_MILEAGE line of a claimant with `lease_car` = Y, even when the claim already equals the lease price (SPEC §6.4 rule 21); it wins over MIL003.",
+    policy: "\"If you have a Trust lease car ... you cannot claim the LR or SR under any circumstances.\"",
+    effect: "priced at the lease rate; ADJUSTED, ERROR. MILEAGE_LEASE_CAR lines are priced at the lease rate with no finding; a lease holder's EXCESS_TRAVEL stays at the Lower Rate.",
+    example: "lease holder, 100 miles MILEAGE_CAR claimed £25.00 → £14.00.",
+    config: "`rates.mileage.lease`.",
+    control: None,
     rejects: false,
 };
 
 /// MIL005 — the claim differs from the entitlement for another reason.
-///
-/// *What it checks*: the priced entitlement (eligible miles × rate, before
-/// MIL007) differs from the claimed amount and none of MIL001, MIL002 (when
-/// it capped), MIL003, MIL004 fired (SPEC §6.4 rule 23): arithmetic, a
-/// threshold split, a stale rate.
-/// *Policy*: CORP/EMP 33 Appendix 1 (the rates per mile).
-/// *Effect*: allowed = the entitlement; ERROR when it is lower than the claim,
-/// INFO when it is higher (the claimant is raised to the entitlement and
-/// "withheld" is negative).
-/// *Example*: 10 miles at 25p claimed £3.00 → £2.50 (ERROR); claimed £2.00 →
-/// £2.50 (INFO).
-/// *Config*: `rates.mileage.*`.
 pub const MIL005: Rule = Rule {
     code: "MIL005",
     family: Family::Mileage,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.5.6, Appendix 1",
     summary: "Claimed amount ≠ eligible miles × rate: paid the entitlement (ERROR if lower, INFO if higher).",
-    explanation: "A mileage line is paid its entitlement, eligible miles × rate, whatever amount was claimed. When the difference has no other explanation (commute, route, rate eligibility, lease car) it is reported: as an ERROR when the claim is cut, as INFO when the claimant is paid more than claimed.",
+    what: "the priced entitlement (eligible miles × rate, before MIL007) differs from the claimed amount and none of MIL001, MIL002 (when it capped), MIL003, MIL004 fired (SPEC §6.4 rule 23): arithmetic, a threshold split, a stale rate.",
+    policy: "CORP/EMP 33 Appendix 1 (the rates per mile).",
+    effect: "allowed = the entitlement; ERROR when it is lower than the claim, INFO when it is higher (the claimant is raised to the entitlement and \"withheld\" is negative).",
+    example: "10 miles at 25p claimed £3.00 → £2.50 (ERROR); claimed £2.00 → £2.50 (INFO).",
+    config: "`rates.mileage.*`.",
+    control: None,
     rejects: false,
 };
 
 /// MIL006 — own-vehicle mileage with no business insurance in force.
-///
-/// *What it checks*: MILEAGE_CAR, MILEAGE_MOTORCYCLE, EXCESS_TRAVEL and
-/// ONCALL_MILEAGE lines (lease holders' included) whose claimant's
-/// `insurance_expiry` is blank or before the expense date. Insurance is in
-/// force on its expiry date.
-/// *Policy*: CORP/EMP 33 §4.5.6, §4.5.7 — "You will not be able to claim unless
-/// you hold a motor insurance certificate that confirms you are covered for
-/// business use."
-/// *Effect*: REJECTED (ERROR).
-/// *Example*: expiry 2025-05-13, journey 2025-05-14 → rejected; journey on
-/// 2025-05-13 → paid.
-/// *Config*: none.
 pub const MIL006: Rule = Rule {
     code: "MIL006",
     family: Family::Mileage,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.5.6, §4.5.7",
     summary: "Own-vehicle mileage without business insurance in force on the expense date: REJECTED.",
-    explanation: "Car, motorcycle, excess-travel and on-call mileage in the claimant's own vehicle is paid only with a business-use insurance certificate on file that is in force on the day of the journey (up to and including its expiry date). Lease cars, bicycles and passengers need none.",
+    what: "MILEAGE_CAR, MILEAGE_MOTORCYCLE, EXCESS_TRAVEL and ONCALL_MILEAGE lines (lease holders' included) whose claimant's `insurance_expiry` is blank or before the expense date. Insurance is in force on its expiry date.",
+    policy: "\"You will not be able to claim unless you hold a motor insurance certificate that confirms you are covered for business use.\"",
+    effect: "REJECTED (ERROR).",
+    example: "expiry 2025-05-13, journey 2025-05-14 → rejected; journey on 2025-05-13 → paid.",
+    config: "",
+    control: None,
     rejects: true,
 };
 
 /// MIL007 — a car journey that costs more than the standard rail fare.
-///
-/// *What it checks*: the MILEAGE_CAR / MILEAGE_LEASE_CAR, PARKING and TOLL
-/// lines of one journey — the same non-blank `journey_ref`, else the same
-/// claim and expense date (SPEC §6.4 rule 25) — whose allowed amounts after
-/// every other rule add up to more than the lowest `standard_fare` on the
-/// journey's car lines.
-/// *Policy*: CORP/EMP 33 §4.5.6 — "The total claim for any journey made by car
-/// (including the mileage rate, parking, toll fees etc), should not exceed
-/// the standard class rail fare that can be achieved by advance booking."
-/// *Effect*: the excess is cut from the car lines, last in processing order
-/// first, never below £0; ADJUSTED, ERROR.
-/// *Example*: mileage £25.00 + parking £10.00, standard fare £30.00 →
-/// mileage paid £20.00.
-/// *Config*: none.
 pub const MIL007: Rule = Rule {
     code: "MIL007",
     family: Family::Mileage,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.5.6",
     summary: "Car journey (mileage + parking + tolls) above the standard rail fare: mileage cut to the fare.",
-    explanation: "The whole cost of a car journey, mileage plus parking and tolls, is limited to the advance standard-class rail fare given on its mileage line. The excess is taken off the journey's mileage lines, never below zero.",
+    what: "the MILEAGE_CAR / MILEAGE_LEASE_CAR, PARKING and TOLL lines of one journey — the same non-blank `journey_ref`, else the same claim and expense date (SPEC §6.4 rule 25) — whose allowed amounts after every other rule add up to more than the lowest `standard_fare` on the journey's car lines.",
+    policy: "\"The total claim for any journey made by car (including the mileage rate, parking, toll fees etc), should not exceed the standard class rail fare that can be achieved by advance booking.\"",
+    effect: "the excess is cut from the car lines, last in processing order first, never below £0; ADJUSTED, ERROR.",
+    example: "mileage £25.00 + parking £10.00, standard fare £30.00 → mileage paid £20.00.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// MIL008 — a passenger allowance without a vehicle.
-///
-/// *What it checks*: a PASSENGER line with `passengers` < 1, or with no
-/// MILEAGE_CAR / MILEAGE_LEASE_CAR line (that passed the DAT checks, whatever
-/// its own outcome) on the same claim and expense date (SPEC §6.4 rule 26).
-/// *Policy*: CORP/EMP 33 §4.5.5 — the allowance is for giving a colleague a lift
-/// "in your own or lease car".
-/// *Effect*: REJECTED (ERROR).
-/// *Example*: PASSENGER 20 miles, 1 passenger, claim C7 with no car line that
-/// day → rejected.
-/// *Config*: none.
 pub const MIL008: Rule = Rule {
     code: "MIL008",
     family: Family::Mileage,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.5.5",
     summary: "Passenger line with no passengers or no car/lease mileage line on the same claim and date: REJECTED.",
-    explanation: "A passenger allowance is paid to the driver carrying colleagues, so it needs at least one passenger and a car or lease-car mileage line on the same claim and date.",
+    what: "a PASSENGER line with `passengers` < 1, or with no MILEAGE_CAR / MILEAGE_LEASE_CAR line (that passed the DAT checks, whatever its own outcome) on the same claim and expense date (SPEC §6.4 rule 26).",
+    policy: "the allowance is for giving a colleague a lift \"in your own or lease car\".",
+    effect: "REJECTED (ERROR).",
+    example: "PASSENGER 20 miles, 1 passenger, claim C7 with no car line that day → rejected.",
+    config: "",
+    control: None,
     rejects: true,
 };
 
 /// MIL009 — the Special Rate threshold is crossed inside this line.
-///
-/// *What it checks*: a Special-Rate line whose eligible miles lie partly below
-/// and partly above the 3,500 SR miles of the financial year (ledger + earlier
-/// live lines of the run). Reaching exactly 3,500 is not crossing.
-/// *Policy*: CORP/EMP 33 §4.5.6, Appendix 1 — "56 pence per mile up to 3500
-/// miles dropping to 20 pence per mile thereafter".
-/// *Effect*: INFO; the line is split, each part priced and rounded separately.
-/// *Example*: 3,499 SR miles to date, 2 miles claimed → 1 mile at 56p + 1 mile
-/// at 20p = £0.76.
-/// *Config*: `rates.mileage.special`, `special_after_threshold`,
-/// `special_rate_threshold_miles`.
 pub const MIL009: Rule = Rule {
     code: "MIL009",
     family: Family::Mileage,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 33 §4.5.6, Appendix 1",
-    summary: "Special Rate 3,500-mile financial-year threshold crossed inside this line: split 56p / 20p.",
-    explanation: "Special Rate is 56p a mile for the first 3,500 SR miles of the financial year (1 April) and 20p after. A line that crosses the threshold is split between the two rates, each part rounded separately.",
+    summary: "Special Rate {rates.mileage.special_rate_threshold_miles}-mile financial-year threshold crossed inside this line: split {rates.mileage.special} / {rates.mileage.special_after_threshold}.",
+    what: "a Special-Rate line whose eligible miles lie partly below and partly above the 3,500 SR miles of the financial year (ledger + earlier live lines of the run). Reaching exactly 3,500 is not crossing.",
+    policy: "\"56 pence per mile up to 3500 miles dropping to 20 pence per mile thereafter\".",
+    effect: "INFO; the line is split, each part priced and rounded separately.",
+    example: "3,499 SR miles to date, 2 miles claimed → 1 mile at 56p + 1 mile at 20p = £0.76.",
+    config: "`rates.mileage.special`, `special_after_threshold`, `special_rate_threshold_miles`.",
+    control: None,
     rejects: false,
 };
 
@@ -414,7 +355,7 @@ pub fn price(employee: &mut Employee, ctx: &Ctx) {
         let (basis, repriced_by) = basis(line, category, staff);
         let (entitlement, priced) = match basis {
             Basis::Special => {
-                let year = age::financial_year(line.expense_date);
+                let year = crate::model::time::financial_year(line.expense_date);
                 let counted = sr_this_run.entry(year).or_default();
                 let to_date = ctx.history.sr_miles_before(&staff.assignment, year) + *counted;
                 let threshold = rates.special_rate_threshold_miles;

@@ -9,8 +9,12 @@
 pub mod age;
 pub mod data;
 pub mod duplicates;
+pub mod engine;
+mod evaluate;
 pub mod leave;
 pub mod mileage;
+pub mod p11d;
+pub mod payroll;
 pub mod protection;
 pub mod receipts;
 pub mod relocation;
@@ -20,7 +24,10 @@ pub mod subsistence;
 pub mod tax;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub mod text;
 pub mod travel;
+
+pub use evaluate::{evaluate, Outcome};
 
 use crate::model::decision::Severity;
 
@@ -42,19 +49,37 @@ pub enum Family {
     Protection,
 }
 
-/// One rule's declaration.
+/// One rule's declaration: the single text of the rule. The catalogue
+/// (`payrun rules CODE`), docs/rules.md and the workbook's Rule glossary are
+/// rendered from these fields; a `{key}` in a text is a figure filled from
+/// the loaded policy.toml at render time ([`text::figure`]), so a text never
+/// repeats a figure that lives in config.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rule {
     pub code: &'static str,
     pub family: Family,
     /// The usual severity; a few rules vary it (e.g. AGE001 vs AGE002).
     pub severity: Severity,
-    /// The policy paragraph, e.g. "CORP/EMP 33 §4.1".
+    /// The policy paragraph(s) that state the rule, e.g. "CORP/EMP 33 §4.1";
+    /// for a system control, "system control; serves …" (see `control`).
+    /// A test checks every paragraph against the policy texts.
     pub policy_ref: &'static str,
     /// One line for the catalogue.
     pub summary: &'static str,
-    /// What the rule checks and what it does, for the glossary.
-    pub explanation: &'static str,
+    /// What the rule checks.
+    pub what: &'static str,
+    /// What the policy says (quoted where short), or for a system control why
+    /// the control exists.
+    pub policy: &'static str,
+    /// What firing does to the line or the employee.
+    pub effect: &'static str,
+    /// A worked example with its figures.
+    pub example: &'static str,
+    /// The policy.toml keys the rule reads ("" when none).
+    pub config: &'static str,
+    /// `Some(principle)` for the system's own controls, which enforce no
+    /// sentence of the policy: the principle they serve.
+    pub control: Option<&'static str>,
     /// True for the rules of SPEC §6.1 rule 2: firing rejects the line and
     /// the line lists only its rejection codes.
     pub rejects: bool,
@@ -186,7 +211,8 @@ mod tests {
             if i > 0 {
                 assert!(CATALOGUE[i - 1].family <= r.family, "{} out of order", r.code);
             }
-            assert!(!r.policy_ref.is_empty() && !r.summary.is_empty());
+            assert!(!r.policy_ref.is_empty() && !r.summary.is_empty() && !r.what.is_empty());
+            assert!(!r.effect.is_empty(), "{} has no effect text", r.code);
         }
     }
 }

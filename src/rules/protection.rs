@@ -14,117 +14,95 @@
 //! integer denominators), rounded half up to the penny once per row.
 
 use super::{Family, Rule};
-use crate::engine::{Ctx, LineState};
-use crate::ingest::cell::add_months;
+use crate::model::adjustment::AdjustmentRow;
 use crate::model::decision::{Finding, Severity, Subject};
 use crate::model::money::round_half_up_div;
+use crate::model::protection::{Mark, RowSummary};
 use crate::model::roster::{Protection, Staff};
+use crate::model::time::add_months;
 use crate::model::{Category, Pence, ProtectionKind, ProtectionReason};
-use crate::output::payroll::AdjustmentRow;
+use crate::rules::engine::{Ctx, LineState};
 use chrono::{Datelike, Duration, NaiveDate};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 /// PP001 — pay protection active in the activity month.
-///
-/// *What it checks*: a register row with a protectable reason (ORG_CHANGE,
-/// DOWNGRADE) whose SHORT or LONG window overlaps the activity month.
-/// *Policy*: CORP/EMP 9 §6.2 (short-term protection of earnings), §6.3
-/// (long-term protection of basic salary; both concurrently: the more
-/// favourable while SHORT lasts, then LONG).
-/// *Effect*: INFO, one per active row, even when its top-up is £0; the
-/// employee gets one "Pay protection top-up" payroll line (PAY_PROTECTION,
-/// taxable and NI-able) with the rows' top-ups summed, and every
-/// adjustments.csv row of the employee is marked with the kind and end of
-/// the latest-ending active row.
-/// *Example*: LONG, protected £30,000, new £27,000, window 15 March to
-/// 14 September: March top-up = £250 × 17/31 = £137.10.
-/// *Config*: `protection.short`, `protection.long`, `pay.weeks_per_year`,
-/// `elements.PAY_PROTECTION`.
 pub const PP001: Rule = Rule {
     code: "PP001",
     family: Family::Protection,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 9 §6.2, §6.3",
     summary: "Pay protection active in the activity month: payroll line \"Pay protection top-up\"; the employee's rows are marked.",
-    explanation: "LONG tops basic salary up by (protected_basic − new_basic) / 12 a month; SHORT tops earnings up by protected_weekly_earnings × 52.143 / 12 − new_period_earnings; BOTH pays the larger. Each is pro-rated by the days of the activity month inside its window.",
+    what: "a register row with a protectable reason (ORG_CHANGE, DOWNGRADE) whose SHORT or LONG window overlaps the activity month.",
+    policy: "CORP/EMP 9 §6.2 (short-term protection of earnings), §6.3 (long-term protection of basic salary; both concurrently: the more favourable while SHORT lasts, then LONG).",
+    effect: "INFO, one per active row, even when its top-up is £0; the employee gets one \"Pay protection top-up\" payroll line (PAY_PROTECTION, taxable and NI-able) with the rows' top-ups summed, and every adjustments.csv row of the employee is marked with the kind and end of the latest-ending active row.",
+    example: "LONG, protected £30,000, new £27,000, window 15 March to 14 September: March top-up = £250 × 17/31 = £137.10.",
+    config: "`protection.short`, `protection.long`, `pay.weeks_per_year`, `elements.PAY_PROTECTION`.",
+    control: None,
     rejects: false,
 };
 
 /// PP002 — protection ends in the activity month or the next one.
-///
-/// *What it checks*: the overall end of the employee's protection (the end
-/// of the latest-ending active row, SHORT or LONG) against the activity
-/// month and the month after it.
-/// *Policy*: CORP/EMP 9 §6.3 — at the end of the period the salary reverts to
-/// the rate for the new post.
-/// *Effect*: INFO: payroll to stop the top-up.
-/// *Example*: a window ending 14 September, activity month August → PP002.
 pub const PP002: Rule = Rule {
     code: "PP002",
     family: Family::Protection,
     severity: Severity::Info,
-    policy_ref: "CORP/EMP 9 §6.3",
+    policy_ref: "CORP/EMP 9 §6.1–§6.2",
     summary: "Pay protection ends in the activity month or the next: INFO, payroll to stop the top-up.",
-    explanation: "The end of the employee's protection falls in the activity month or the following one, so the top-up must stop.",
+    what: "the overall end of the employee's protection (the end of the latest-ending active row, SHORT or LONG) against the activity month and the month after it.",
+    policy: "§6.1–§6.2 — protection lasts for a fixed period by reckonable service and ends at the end of a fixed-term post; at its end pay reverts to the new post.",
+    effect: "INFO: payroll to stop the top-up.",
+    example: "a window ending 14 September, activity month August → PP002.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// PP003 — the new basic salary is at least the protected one.
-///
-/// *What it checks*: new_basic ≥ protected_basic on a LONG or BOTH row.
-/// *Policy*: CORP/EMP 9 §6.3.2, §6.3.5 — long-term protection ends when the
-/// basic salary equals or exceeds the protected salary.
-/// *Effect*: INFO; the LONG window is removed altogether (a BOTH row keeps
-/// its SHORT window). Reported while the would-be LONG window overlaps the
-/// activity month.
-/// *Example*: protected £28,000, new £28,500 → no LONG protection.
 pub const PP003: Rule = Rule {
     code: "PP003",
     family: Family::Protection,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 9 §6.3",
     summary: "New basic salary ≥ protected basic salary: LONG protection ends for good: INFO.",
-    explanation: "Long-term protection lasts only while the basic salary of the new post is below the protected salary; once it is equal or higher the LONG protection ends and does not come back.",
+    what: "new_basic ≥ protected_basic on a LONG or BOTH row.",
+    policy: ".2, §6.3.5 — long-term protection ends when the basic salary equals or exceeds the protected salary.",
+    effect: "INFO; the LONG window is removed altogether (a BOTH row keeps its SHORT window). Reported while the would-be LONG window overlaps the activity month.",
+    example: "protected £28,000, new £28,500 → no LONG protection.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// PP004 — the register gives a reason that attracts no protection.
-///
-/// *What it checks*: reason CAPABILITY, VOLUNTARY, SECONDMENT or ACTING_UP.
-/// *Policy*: CORP/EMP 9 §6.1 — no protection after secondment or acting up,
-/// voluntary moves, or redeployment for incapability.
-/// *Effect*: WARNING, no top-up. Reported while the would-be window
-/// overlaps the activity month.
-/// *Example*: a CAPABILITY downgrade on 1 May → WARNING in May's run, £0.
 pub const PP004: Rule = Rule {
     code: "PP004",
     family: Family::Protection,
     severity: Severity::Warning,
     policy_ref: "CORP/EMP 9 §6.1",
     summary: "Protection register row with a reason that attracts no protection: WARNING, no top-up.",
-    explanation: "Capability, voluntary moves, secondment and acting up get no pay protection; the register row is reported so that the entry can be corrected or confirmed.",
+    what: "reason CAPABILITY, CONDUCT, VOLUNTARY, SECONDMENT or ACTING_UP.",
+    policy: "§6.1 — protection follows organisational change or down grading \"other than for a reason of capability or conduct\"; it does not apply after secondment or acting up, to voluntary moves, or to redeployment for incapability.",
+    effect: "WARNING, no top-up. Reported while the would-be window overlaps the activity month.",
+    example: "a CAPABILITY or CONDUCT downgrade on 1 May → WARNING in May's run, £0.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// PP005 — excess travel claimed outside the protection window.
-///
-/// *What it checks*: an EXCESS_TRAVEL line of a protected (redeployed)
-/// employee — one with a register row of a protectable reason, whatever its
-/// dates — whose expense_date lies outside every SHORT and LONG window of
-/// those rows (before the change date too).
-/// *Policy*: CORP/EMP 9 §6.5 — travel to another site after redeployment is
-/// paid for the period of long or short term pay protection only.
-/// *Effect*: REJECTED.
-/// *Example*: change 1 March, LONG 6 months (to 31 August); an EXCESS_TRAVEL
-/// line of 2 September → rejected.
 pub const PP005: Rule = Rule {
     code: "PP005",
     family: Family::Protection,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 9 §6.5",
     summary: "Excess travel of a protected employee outside the protection window: REJECTED.",
-    explanation: "Excess travel after redeployment is reimbursed only while the employee's pay protection lasts; a claim dated outside every protection window is rejected.",
+    what: "an EXCESS_TRAVEL line of a protected (redeployed) employee — one with a register row of a protectable reason, whatever its dates — whose expense_date lies outside every SHORT and LONG window of those rows (before the change date too).",
+    policy: "travel to another site after redeployment is paid for the period of long or short term pay protection only.",
+    effect: "REJECTED.",
+    example: "change 1 March, LONG 6 months (to 31 August); an EXCESS_TRAVEL line of 2 September → rejected.",
+    config: "",
+    control: None,
     rejects: true,
 };
 
@@ -315,40 +293,6 @@ pub fn top_up(plan: &Plan, from: NaiveDate, to: NaiveDate, ctx: &Ctx) -> TopUp {
         (None, None) => (None, None),
     };
     TopUp { amount: best.map_or(Pence::ZERO, Exact::round), short_days, long_days, month_days, paid_as }
-}
-
-/// The mark on an employee's output rows: kind and end of the
-/// latest-ending active row (SPEC §6.8 rule 45).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Mark {
-    pub kind: ProtectionKind,
-    pub end: NaiveDate,
-}
-
-impl Mark {
-    /// "LONG to 2026-02-28", for messages.
-    pub fn describe(&self) -> String {
-        format!("{} to {}", self.kind.code(), self.end)
-    }
-}
-
-/// A register row as this run judged it, for the Pay protection sheet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RowSummary {
-    pub assignment: String,
-    pub name: String,
-    pub cost_centre: String,
-    pub reason: ProtectionReason,
-    pub kind: ProtectionKind,
-    pub change_date: NaiveDate,
-    pub reckonable_years: u32,
-    /// Windows in force (none when PP003 / PP004 removed them).
-    pub short_end: Option<NaiveDate>,
-    pub long_end: Option<NaiveDate>,
-    /// The rule that describes the row this month: PP001, PP003 or PP004.
-    pub status: &'static str,
-    pub top_up: Pence,
-    pub source: String,
 }
 
 /// Everything the protection rules produce for a run.

@@ -6,88 +6,73 @@
 //! processing order.
 
 use super::{Family, Rule};
-use crate::engine::{Ctx, Employee};
-use crate::ingest::cell::add_months;
 use crate::model::decision::Severity;
 use crate::model::history::RelocationPaid;
+use crate::model::time::add_months;
 use crate::model::{Category, Pence};
+use crate::rules::engine::{Ctx, Employee};
 
 /// REL001 — relocation over the £8,000 limit for the employment.
-///
-/// *What it checks*: RELOCATION and RELOCATION_MISC paid to date for the
-/// employment (ledger + earlier live lines of the run) plus this line above
-/// £8,000.
-/// *Policy*: CORP/EMP 10 §4.2.2 — "Expenses will be reimbursed (up to a
-/// maximum of £8,000)".
-/// *Effect*: capped at the remainder (ADJUSTED, ERROR; £0 once used up).
-/// *Example*: £7,600 already paid, RELOCATION £500.00 → allowed £400.00.
-/// *Config*: `rates.relocation.total`.
 pub const REL001: Rule = Rule {
     code: "REL001",
     family: Family::Relocation,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 10 §4.2.2",
-    summary: "Relocation for the employment over £8,000: capped at the remainder.",
-    explanation: "Removal and associated expenses of one employment (assignment and start date) are paid up to £8,000 in all; the line that crosses the limit is capped at what remains.",
+    summary: "Relocation for the employment over {rates.relocation.total}: capped at the remainder.",
+    what: "RELOCATION and RELOCATION_MISC paid to date for the employment (ledger + earlier live lines of the run) plus this line above £8,000.",
+    policy: "\"Expenses will be reimbursed (up to a maximum of £8,000)\".",
+    effect: "capped at the remainder (ADJUSTED, ERROR; £0 once used up).",
+    example: "£7,600 already paid, RELOCATION £500.00 → allowed £400.00.",
+    config: "`rates.relocation.total`.",
+    control: None,
     rejects: false,
 };
 
 /// REL002 — miscellaneous grant over £1,000.
-///
-/// *What it checks*: RELOCATION_MISC paid to date for the employment plus this
-/// line above £1,000.
-/// *Policy*: CORP/EMP 10 §4.12.4 — "limited to a maximum payment of £1,000"
-/// (and within the £8,000 overall, REL001).
-/// *Effect*: capped at the remainder (ADJUSTED, ERROR).
-/// *Example*: RELOCATION_MISC £1,000.01, nothing paid before → allowed £1,000.00.
-/// *Config*: `rates.relocation.misc`.
 pub const REL002: Rule = Rule {
     code: "REL002",
     family: Family::Relocation,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 10 §4.12.4",
-    summary: "Relocation miscellaneous grant over £1,000: capped at the remainder.",
-    explanation: "The miscellaneous expenses grant (replacement domestic goods) of one employment is limited to £1,000, inside the £8,000 overall limit.",
+    summary: "Relocation miscellaneous grant over {rates.relocation.misc}: capped at the remainder.",
+    what: "RELOCATION_MISC paid to date for the employment plus this line above £1,000.",
+    policy: "\"limited to a maximum payment of £1,000\" (and within the £8,000 overall, REL001).",
+    effect: "capped at the remainder (ADJUSTED, ERROR).",
+    example: "RELOCATION_MISC £1,000.01, nothing paid before → allowed £1,000.00.",
+    config: "`rates.relocation.misc`.",
+    control: None,
     rejects: false,
 };
 
 /// REL003 — relocation claimed late.
-///
-/// *What it checks*: the employment's first relocation line (none in the
-/// ledger; the first live line of the run) submitted more than 3 calendar
-/// months after start_date. Skipped when start_date is blank.
-/// *Policy*: CORP/EMP 10 §4.1 — an application "must be submitted to the
-/// Trust within three months from commencement in post".
-/// *Effect*: paid, WARNING.
-/// *Example*: start_date 2025-01-31, first RELOCATION line submitted
-/// 2025-05-01 (limit 2025-04-30) → warning.
-/// *Config*: none.
 pub const REL003: Rule = Rule {
     code: "REL003",
     family: Family::Relocation,
     severity: Severity::Warning,
     policy_ref: "CORP/EMP 10 §4.1",
     summary: "First relocation claim more than 3 months after the start date: WARNING.",
-    explanation: "Removal expenses should be applied for within three months of starting in post; a first claim submitted later is flagged for People & OD.",
+    what: "the employment's first relocation line (none in the ledger; the first live line of the run) submitted more than 3 calendar months after start_date. Skipped when start_date is blank.",
+    policy: "an application \"must be submitted to the Trust within three months from commencement in post\".",
+    effect: "paid, WARNING.",
+    example: "start_date 2025-01-31, first RELOCATION line submitted 2025-05-01 (limit 2025-04-30) → warning.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// REL004 — relocation paid.
-///
-/// *What it checks*: a live RELOCATION / RELOCATION_MISC line with an allowed
-/// amount above £0.
-/// *Policy*: CORP/EMP 10 §4.1 — removal expenses are notified to HMRC on the
-/// P11D.
-/// *Effect*: INFO; the amount is reported on the P11D section K (TAX006).
-/// *Example*: RELOCATION £1,200.00 paid → info, P11D section K £1,200.00.
-/// *Config*: `claims.relocation_p11d_exempt` (TAX006).
 pub const REL004: Rule = Rule {
     code: "REL004",
     family: Family::Relocation,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 10 §4.1",
-    summary: "Relocation payment: INFO, reportable on the P11D section K.",
-    explanation: "Every relocation payment is recorded for the year-end P11D (section K).",
+    summary: "Relocation payment: INFO, reportable on the P11D section J (relocation expenses).",
+    what: "a live RELOCATION / RELOCATION_MISC line with an allowed amount above £0.",
+    policy: "removal expenses are notified to HMRC on the P11D (section J).",
+    effect: "INFO; the amount is reported on the P11D section J, \"relocation expenses payments and benefits\" (TAX006).",
+    example: "RELOCATION £1,200.00 paid → info, P11D section J £1,200.00.",
+    config: "`claims.relocation_p11d_exempt` (TAX006).",
+    control: None,
     rejects: false,
 };
 
@@ -154,7 +139,7 @@ pub fn pass(employee: &mut Employee, ctx: &Ctx) {
             state.fire(
                 &REL004,
                 Severity::Info,
-                format!("relocation £{} reportable on the P11D (section K)", state.allowed),
+                format!("relocation £{} reportable on the P11D (section J)", state.allowed),
             );
         }
     }

@@ -7,62 +7,63 @@
 //! the Bradford score.
 
 use super::{Family, Rule};
-use crate::engine::Ctx;
-use crate::ingest::cell::add_months;
+use crate::config::Sickness;
+use crate::model::attendance::AttendanceRow;
 use crate::model::claim::RowRef;
 use crate::model::decision::{Finding, Severity, Subject};
+use crate::model::money::hundredths;
 use crate::model::roster::Staff;
+use crate::model::time::add_months;
 use crate::model::{AbsenceType, Certificate};
+use crate::rules::engine::Ctx;
 use chrono::{Duration, NaiveDate};
 use rayon::prelude::*;
 
 /// SCK001 — a sickness episode of 4 or more calendar days with no certificate.
-///
-/// *Policy*: Attendance Management Policy §9 — absences of 4 to 7 calendar days
-/// need a self-certificate.
-/// *Effect*: WARNING (sick pay at risk). Reported in each activity month the
-/// episode overlaps.
-/// *Config*: `sickness.self_certificate_from_days`.
 pub const SCK001: Rule = Rule {
     code: "SCK001",
     family: Family::Sickness,
     severity: Severity::Warning,
     policy_ref: "Attendance Management Policy §9",
-    summary: "Sickness episode of 4+ calendar days without a self-certificate: WARNING.",
-    explanation: "From the fourth calendar day of sickness a self-certificate is required; without one, occupational sick pay is at risk.",
+    summary: "Sickness episode of {sickness.self_certificate_from_days}+ calendar days without a self-certificate: WARNING.",
+    what: "a merged sickness episode of {sickness.self_certificate_from_days} or more calendar days with certificate NONE.",
+    policy: "\"For absence of 4 calendar days or more the employee is required to complete a self-certification form\".",
+    effect: "WARNING (sick pay at risk). Reported in each activity month the episode overlaps.",
+    example: "SICKNESS 5–8 May (4 days), certificate NONE → warning.",
+    config: "`sickness.self_certificate_from_days`.",
+    control: None,
     rejects: false,
 };
 
 /// SCK002 — a sickness episode over 7 calendar days without a fit note.
-///
-/// *Policy*: Attendance Management Policy §9 — beyond 7 calendar days a fit
-/// note from a doctor is required.
-/// *Config*: `sickness.fit_note_after_days`.
 pub const SCK002: Rule = Rule {
     code: "SCK002",
     family: Family::Sickness,
     severity: Severity::Warning,
-    policy_ref: "Attendance Management Policy §9",
-    summary: "Sickness episode over 7 calendar days without a fit note: WARNING.",
-    explanation: "Absences of more than 7 calendar days must be covered by a fit note.",
+    policy_ref: "Attendance Management Policy §10.1",
+    summary: "Sickness episode over {sickness.fit_note_after_days} calendar days without a fit note: WARNING.",
+    what: "a merged sickness episode of more than {sickness.fit_note_after_days} calendar days whose best certificate is not FIT_NOTE.",
+    policy: "\"If the employee continues to be absent for more than 7 consecutive days (regardless of whether or not these are working days)\" a Fit Note is needed.",
+    effect: "WARNING (sick pay at risk). Reported in each activity month the episode overlaps.",
+    example: "SICKNESS 1–8 May (8 days) with a SELF certificate only → warning.",
+    config: "`sickness.fit_note_after_days`.",
+    control: None,
     rejects: false,
 };
 
 /// SCK003 — the Bradford score reaches a trigger for the first time.
-///
-/// *Policy*: Attendance Management Policy §20–§21 — Bradford Factor S² × D over
-/// a rolling 12 months; triggers 150, 500, 875.
-/// *Effect*: INFO on the attendance sheet, once per newly reached stage
-/// (stages never reset).
-/// *Example*: 5 episodes totalling 6 days = 5² × 6 = 150 → stage 1.
-/// *Config*: `sickness.bradford_triggers`.
 pub const SCK003: Rule = Rule {
     code: "SCK003",
     family: Family::Sickness,
     severity: Severity::Info,
-    policy_ref: "Attendance Management Policy §20, §21",
-    summary: "Bradford score reaches a trigger (150 / 500 / 875) for the first time: INFO.",
-    explanation: "Bradford score = episodes² × days over the 12 months ending on the activity month's last day; each stage is reported the first time it is reached.",
+    policy_ref: "Attendance Management Policy §20.4, §21.1–§21.2",
+    summary: "Bradford score reaches a trigger ({sickness.bradford_triggers}; pro rata for part-time staff) for the first time: INFO.",
+    what: "Bradford score = episodes² × calendar days of sickness over the 12 months ending on the activity month's last day (§20.4: calendar days), against the employee's own triggers: an employee with contracted_hours below {pay.full_time_weekly_hours} reaches a trigger at trigger × contracted_hours / {pay.full_time_weekly_hours}, rounded half up to a whole point.",
+    policy: "§21.1 — formal action is considered at a Bradford score of at least 150, 500, … \"(Pro rata for part time employees)\"; §21.2 — a score of at least 150 over a 12 month rolling period may warrant formal action.",
+    effect: "INFO on the attendance sheet, once per newly reached stage (stages never reset); the message names the score, the trigger reached and, for a part-time employee, the full-time trigger it is pro rata to. The Attendance sheet shows the employee's own triggers.",
+    example: "5 episodes totalling 6 days = 5² × 6 = 150 → stage 1 full-time; 22.5 hours a week, 3 episodes / 10 days = 90 → stage 1 (trigger 150 × 22.5 / 37.5 = 90).",
+    config: "`sickness.bradford_triggers`, `sickness.bradford_pro_rata`, `pay.full_time_weekly_hours`.",
+    control: None,
     rejects: false,
 };
 
@@ -80,18 +81,6 @@ impl Episode {
     fn days(&self) -> i64 {
         (self.end - self.start).num_days() + 1
     }
-}
-
-/// One row of attendance.csv.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AttendanceRow {
-    pub assignment: String,
-    pub name: String,
-    pub episodes: u64,
-    pub days: u64,
-    pub score: u64,
-    pub stage: u32,
-    pub new_stage: bool,
 }
 
 /// Everything the sickness rules produce for a run.
@@ -223,16 +212,27 @@ fn employee(staff: &Staff, ctx: &Ctx) -> SicknessOutcome {
         return out;
     }
     let score = count * count * days;
-    let stage = policy.bradford_stage(score);
+    let triggers = policy
+        .bradford_triggers_for(staff.contracted_hours_x100, ctx.config.policy.pay.full_time_weekly_hours);
+    let pro_rata = triggers != policy.bradford_triggers;
+    let stage = Sickness::stage_against(&triggers, score);
     let before = ctx.history.bradford_stage_reached(&staff.assignment);
     let latest = episodes.iter().rev().find(|e| e.start <= month_end).unwrap_or(&episodes[0]);
     for reached in before + 1..=stage {
-        let trigger = policy.bradford_triggers.get(reached as usize - 1).copied().unwrap_or_default();
+        let index = reached as usize - 1;
+        let trigger = triggers.get(index).copied().unwrap_or_default();
+        let own = match policy.bradford_triggers.get(index) {
+            Some(full) if pro_rata => format!(
+                "trigger {trigger}: {full} pro rata for {} contracted hours a week",
+                hundredths(staff.contracted_hours_x100)
+            ),
+            _ => format!("trigger {trigger}"),
+        };
         out.findings.push(finding(
             &SCK003,
             latest,
             format!(
-                "Bradford score {score} ({count} episodes² × {days} days, {window_start} to {month_end}) reached stage {reached} (trigger {trigger})"
+                "Bradford score {score} ({count} episodes² × {days} days, {window_start} to {month_end}) reached stage {reached} ({own})"
             ),
         ));
     }
@@ -244,6 +244,7 @@ fn employee(staff: &Staff, ctx: &Ctx) -> SicknessOutcome {
         score,
         stage,
         new_stage: stage > before,
+        triggers,
     });
     out.stages.push((staff.assignment.clone(), stage.max(before)));
     out

@@ -8,224 +8,187 @@
 
 use super::roster::ROS005;
 use super::{Family, Rule};
-use crate::engine::{Ctx, Employee, LineState};
-use crate::ingest::cell::TimeValue;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
+use crate::model::time::TimeValue;
 use crate::model::{Category, Pence};
+use crate::rules::engine::{Ctx, Employee, LineState};
 use chrono::{NaiveDateTime, TimeDelta};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// SUB001 — hotel over its nightly cap.
-///
-/// *What it checks*: a HOTEL line above £80 (£110 when `london` = Y), and the
-/// hotels of one day together above the cap (each line's own cap minus what
-/// earlier hotel lines of the day were allowed), not exceptional.
-/// *Policy*: CORP/EMP 33 §4.10.1, Appendix 1 — bed and breakfast "up to a
-/// maximum limit": £80 outside, £110 within Greater London.
-/// *Effect*: capped, ADJUSTED (ERROR).
-/// *Example*: HOTEL £95.00, london N → allowed £80.00, £15.00 withheld.
-/// *Config*: `rates.subsistence.hotel`, `rates.subsistence.hotel_london`.
 pub const SUB001: Rule = Rule {
     code: "SUB001",
     family: Family::Subsistence,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.10.1, Appendix 1",
-    summary: "Hotel over £80 a night (£110 in London), not exceptional: capped.",
-    explanation: "Commercial overnight accommodation with breakfast is paid up to £80 outside and £110 within Greater London per day; hotel lines of one day share the cap and the excess is taken from the later lines.",
+    summary: "Hotel over {rates.subsistence.hotel} a night ({rates.subsistence.hotel_london} in London), not exceptional: capped.",
+    what: "a HOTEL line above £80 (£110 when `london` = Y), and the hotels of one day together above the cap (each line's own cap minus what earlier hotel lines of the day were allowed), not exceptional.",
+    policy: "bed and breakfast \"up to a maximum limit\": £80 outside, £110 within Greater London.",
+    effect: "capped, ADJUSTED (ERROR).",
+    example: "HOTEL £95.00, london N → allowed £80.00, £15.00 withheld.",
+    config: "`rates.subsistence.hotel`, `rates.subsistence.hotel_london`.",
+    control: None,
     rejects: false,
 };
 
 /// SUB002 — hotel over its cap with exceptional circumstances authorised.
-///
-/// *What it checks*: the SUB001 condition on a line with `exceptional` = Y.
-/// *Policy*: CORP/EMP 33 Appendix 1 — "payments in excess ... only ... in
-/// exceptional circumstances and must be agreed by the line manager".
-/// *Effect*: paid in full, WARNING.
-/// *Example*: HOTEL £140.00, london Y, exceptional Y → paid £140.00, warning.
-/// *Config*: `rates.subsistence.hotel`, `rates.subsistence.hotel_london`.
 pub const SUB002: Rule = Rule {
     code: "SUB002",
     family: Family::Subsistence,
     severity: Severity::Warning,
     policy_ref: "CORP/EMP 33 Appendix 1",
     summary: "Hotel over its cap, exceptional = Y: paid, WARNING.",
-    explanation: "A hotel above the nightly cap with exceptional circumstances agreed is paid in full but flagged for the monthly check.",
+    what: "the SUB001 condition on a line with `exceptional` = Y.",
+    policy: "\"payments in excess ... only ... in exceptional circumstances and must be agreed by the line manager\".",
+    effect: "paid in full, WARNING.",
+    example: "HOTEL £140.00, london Y, exceptional Y → paid £140.00, warning.",
+    config: "`rates.subsistence.hotel`, `rates.subsistence.hotel_london`.",
+    control: None,
     rejects: false,
 };
 
 /// SUB003 — non-commercial overnight stay paid at the flat rate.
-///
-/// *What it checks*: NON_COMMERCIAL_OVERNIGHT lines; the flat rate is paid
-/// once per day (a second line that day gets £0), whatever was claimed.
-/// *Policy*: CORP/EMP 33 §4.10.2, Appendix 1 — flat rate £25, no receipts.
-/// *Effect*: allowed = flat rate; ERROR when that lowers the claim, INFO when
-/// it raises it. Alcohol is not deducted from the flat rate.
-/// *Example*: NON_COMMERCIAL_OVERNIGHT £30.00 → allowed £25.00 (ERROR);
-/// £20.00 → allowed £25.00 (INFO).
-/// *Config*: `rates.subsistence.non_commercial_overnight`.
 pub const SUB003: Rule = Rule {
     code: "SUB003",
     family: Family::Subsistence,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.10.2, Appendix 1",
-    summary: "Non-commercial overnight stay: set to the £25 flat rate, once per day.",
-    explanation: "Staying with friends or relatives is paid at the flat rate whatever was claimed (ERROR when lower than the claim, INFO when higher); only one flat rate per day.",
+    summary: "Non-commercial overnight stay: set to the {rates.subsistence.non_commercial_overnight} flat rate, once per day.",
+    what: "NON_COMMERCIAL_OVERNIGHT lines; the flat rate is paid once per day (a second line that day gets £0), whatever was claimed.",
+    policy: "flat rate £25, no receipts.",
+    effect: "allowed = flat rate; ERROR when that lowers the claim, INFO when it raises it. Alcohol is not deducted from the flat rate.",
+    example: "NON_COMMERCIAL_OVERNIGHT £30.00 → allowed £25.00 (ERROR); £20.00 → allowed £25.00 (INFO).",
+    config: "`rates.subsistence.non_commercial_overnight`.",
+    control: None,
     rejects: false,
 };
 
 /// SUB004 — meal or incidental allowance over its cap.
-///
-/// *What it checks*: OVERNIGHT_MEALS (£20), DAY_MEAL (£5), EVENING_MEAL (£15)
-/// and INCIDENTAL (£4.50) per line and per day and category (lines of one day
-/// share the cap; the excess comes off the later lines). No exceptional branch.
-/// *Policy*: CORP/EMP 33 §4.10.1, §4.10.3–§4.10.5, Appendix 1.
-/// *Effect*: capped, ADJUSTED (ERROR).
-/// *Example*: EVENING_MEAL £18.40 → allowed £15.00, £3.40 withheld.
-/// *Config*: `rates.subsistence.overnight_meals`, `.day_meal`, `.evening_meal`, `.incidental`.
 pub const SUB004: Rule = Rule {
     code: "SUB004",
     family: Family::Subsistence,
     severity: Severity::Error,
-    policy_ref: "CORP/EMP 33 §4.10, Appendix 1",
+    policy_ref: "CORP/EMP 33 §4.10.1, §4.10.3, §4.10.4, Appendix 1",
     summary: "Meal or incidental allowance over its daily cap: capped.",
-    explanation: "Overnight meals £20, day meal £5, evening meal £15 and incidental expenses £4.50 per day; lines of one category and day share the cap, the excess is taken from the later lines.",
+    what: "OVERNIGHT_MEALS ({rates.subsistence.overnight_meals}), DAY_MEAL ({rates.subsistence.day_meal}), EVENING_MEAL ({rates.subsistence.evening_meal}) and INCIDENTAL ({rates.subsistence.incidental}) per line and per day and category (lines of one day share the cap; the excess comes off the later lines). No exceptional branch.",
+    policy: "§4.10.1 (overnight: evening meal and one daytime meal per 24 hours up to the limit), §4.10.3 (host accommodation: incidental allowance), §4.10.4 (day subsistence), Appendix 1 (the rates).",
+    effect: "capped, ADJUSTED (ERROR).",
+    example: "EVENING_MEAL £18.40 → allowed £15.00, £3.40 withheld.",
+    config: "`rates.subsistence.overnight_meals`, `.day_meal`, `.evening_meal`, `.incidental`.",
+    control: None,
     rejects: false,
 };
 
 /// SUB005 — day meal without the time away it needs.
-///
-/// *What it checks*: a DAY_MEAL when the time away is 5 hours or less, or does
-/// not cover 12:00–14:00 (left after 12:00 or back before 14:00).
-/// *Policy*: CORP/EMP 33 §4.10.4 — "away from your base for a period of more
-/// than five hours, including the normal lunch time period of 12 noon to 2 pm".
-/// *Effect*: REJECTED (ERROR).
-/// *Example*: DAY_MEAL £4.80, away 09:00–14:00 (exactly 5 h) → rejected.
-/// *Config*: `subsistence.day_meal_min_hours_away`, `.day_meal_covers_from`, `.day_meal_covers_to`.
 pub const SUB005: Rule = Rule {
     code: "SUB005",
     family: Family::Subsistence,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.10.4",
-    summary: "Day meal with 5 h or less away, or not away over 12:00–14:00: REJECTED.",
-    explanation: "A lunch allowance needs more than five hours away from base including the whole of 12 noon to 2 pm (leaving at 12:00 or returning at 14:00 still covers it).",
+    summary: "Day meal with {subsistence.day_meal_min_hours_away} or less away, or not away over {subsistence.day_meal_covers_from}–{subsistence.day_meal_covers_to}: REJECTED.",
+    what: "a DAY_MEAL when the time away is 5 hours or less, or does not cover 12:00–14:00 (left after 12:00 or back before 14:00).",
+    policy: "\"away from your base for a period of more than five hours, including the normal lunch time period of 12 noon to 2 pm\".",
+    effect: "REJECTED (ERROR).",
+    example: "DAY_MEAL £4.80, away 09:00–14:00 (exactly 5 h) → rejected.",
+    config: "`subsistence.day_meal_min_hours_away`, `.day_meal_covers_from`, `.day_meal_covers_to`.",
+    control: None,
     rejects: true,
 };
 
 /// SUB006 — evening meal without the late return it needs.
-///
-/// *What it checks*: an EVENING_MEAL when the time away is 10 hours or less or
-/// the return is before 19:00 of the expense day (a return after midnight is
-/// after 19:00).
-/// *Policy*: CORP/EMP 33 §4.10.5 — "away from base for more than 10 hours and
-/// unable to return ... before 7 pm".
-/// *Effect*: REJECTED (ERROR). Returning at 19:00 qualifies.
-/// *Example*: EVENING_MEAL £12.00, away 08:00–18:30 → rejected.
-/// *Config*: `subsistence.evening_meal_min_hours_away`, `.evening_meal_return_not_before`.
 pub const SUB006: Rule = Rule {
     code: "SUB006",
     family: Family::Subsistence,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.10.5",
-    summary: "Evening meal with 10 h or less away or back before 19:00: REJECTED.",
-    explanation:
-        "An evening meal allowance needs more than ten hours away from base and a return at or after 7 pm.",
+    summary: "Evening meal with {subsistence.evening_meal_min_hours_away} or less away or back before {subsistence.evening_meal_return_not_before}: REJECTED.",
+    what: "an EVENING_MEAL when the time away is 10 hours or less or the return is before 19:00 of the expense day (a return after midnight is after 19:00).",
+    policy: "\"away from base for more than 10 hours and unable to return ... before 7 pm\".",
+    effect: "REJECTED (ERROR). Returning at 19:00 qualifies.",
+    example: "EVENING_MEAL £12.00, away 08:00–18:30 → rejected.",
+    config: "`subsistence.evening_meal_min_hours_away`, `.evening_meal_return_not_before`.",
+    control: None,
     rejects: true,
 };
 
 /// SUB007 — the time away cannot be established.
-///
-/// *What it checks*: a DAY_MEAL or EVENING_MEAL without both depart and return
-/// times and with no rostered shift that day.
-/// *Policy*: CORP/EMP 33 §4.10.4, §4.10.5.
-/// *Effect*: paid, WARNING (the manager verifies the time test).
-/// *Example*: DAY_MEAL £4.80, no times, not rostered → paid £4.80, warning.
-/// *Config*: none.
 pub const SUB007: Rule = Rule {
     code: "SUB007",
     family: Family::Subsistence,
     severity: Severity::Warning,
-    policy_ref: "CORP/EMP 33 §4.10.4–§4.10.5",
+    policy_ref: "system control; serves CORP/EMP 33 §4.10.4–§4.10.5",
     summary: "Meal allowance whose time away cannot be established: paid, WARNING.",
-    explanation: "Neither depart/return times on the line nor a rostered shift that day: the time test cannot be made, so the line is paid and flagged for the manager.",
+    what: "a DAY_MEAL or EVENING_MEAL without both depart and return times and with no rostered shift that day.",
+    policy: "Without depart and return times, and with no shift rostered that day, the time test cannot be applied; the line is paid and the manager verifies it.",
+    effect: "paid, WARNING (the manager verifies the time test).",
+    example: "DAY_MEAL £4.80, no times, not rostered → paid £4.80, warning.",
+    config: "",
+    control: Some("the time tests of CORP/EMP 33 §4.10.4–§4.10.5 (meal allowances depend on the time away), which the policy states but cannot be applied without the times"),
     rejects: false,
 };
 
 /// SUB008 — the day's subsistence over the £29.50 total.
-///
-/// *What it checks*: the allowed amounts (after per-line caps and alcohol) of
-/// one day's NON_COMMERCIAL_OVERNIGHT, OVERNIGHT_MEALS, DAY_MEAL, EVENING_MEAL
-/// and INCIDENTAL lines (not HOTEL) above £29.50.
-/// *Policy*: CORP/EMP 33 Appendix 1 — "total payments for each 24 hour period
-/// away should never exceed £29.50".
-/// *Effect*: the day's lines reduced, last in processing order first, until
-/// the day fits; ADJUSTED (ERROR).
-/// *Example*: OVERNIGHT_MEALS £20.00 + DAY_MEAL £5.00 + EVENING_MEAL £15.00 on
-/// one day → the evening meal is cut to £4.50.
-/// *Config*: `rates.subsistence.daily_total`.
 pub const SUB008: Rule = Rule {
     code: "SUB008",
     family: Family::Subsistence,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 Appendix 1",
-    summary: "Day's subsistence (not hotel) over £29.50: later lines reduced.",
-    explanation: "The day's non-commercial overnight, meal and incidental allowances may not exceed £29.50 together; the excess is taken from the day's lines, last first.",
+    summary: "Day's subsistence (not hotel) over {rates.subsistence.daily_total}: later lines reduced.",
+    what: "the allowed amounts (after per-line caps and alcohol) of one day's NON_COMMERCIAL_OVERNIGHT, OVERNIGHT_MEALS, DAY_MEAL, EVENING_MEAL and INCIDENTAL lines (not HOTEL) above £29.50.",
+    policy: "\"total payments for each 24 hour period away should never exceed £29.50\".",
+    effect: "the day's lines reduced, last in processing order first, until the day fits; ADJUSTED (ERROR).",
+    example: "OVERNIGHT_MEALS £20.00 + DAY_MEAL £5.00 + EVENING_MEAL £15.00 on one day → the evening meal is cut to £4.50.",
+    config: "`rates.subsistence.daily_total`.",
+    control: None,
     rejects: false,
 };
 
 /// SUB009 — day meal at a trust site.
-///
-/// *What it checks*: a DAY_MEAL whose `to` is one of the trust's sites.
-/// *Policy*: CORP/EMP 33 §4.10.4 — not paid "where you are at another Trust
-/// site where there is a subsidised eating facility".
-/// *Effect*: REJECTED (ERROR).
-/// *Example*: DAY_MEAL £4.80, to "MMH" → rejected.
-/// *Config*: `sites.trust_sites`.
 pub const SUB009: Rule = Rule {
     code: "SUB009",
     family: Family::Subsistence,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.10.4",
     summary: "Day meal at a trust site (subsidised restaurant): REJECTED.",
-    explanation: "No day meal allowance is paid at a trust site, which has a subsidised eating facility.",
+    what: "a DAY_MEAL whose `to` is one of the trust's sites.",
+    policy: "not paid \"where you are at another Trust site where there is a subsidised eating facility\".",
+    effect: "REJECTED (ERROR).",
+    example: "DAY_MEAL £4.80, to \"MMH\" → rejected.",
+    config: "`sites.trust_sites`.",
+    control: None,
     rejects: true,
 };
 
 /// SUB010 — alcohol claimed.
-///
-/// *What it checks*: a non-mileage line (not NON_COMMERCIAL_OVERNIGHT) with
-/// `alcohol_amount` > 0.
-/// *Policy*: CORP/EMP 33 §4.11 — alcohol is never reimbursed.
-/// *Effect*: the alcohol part removed (claimed − alcohol, never below £0);
-/// ADJUSTED (ERROR), or £0 when the alcohol is the whole amount.
-/// *Example*: EVENING_MEAL £14.00 with alcohol £5.50 → allowed £8.50.
-/// *Config*: none.
 pub const SUB010: Rule = Rule {
     code: "SUB010",
     family: Family::Subsistence,
     severity: Severity::Error,
-    policy_ref: "CORP/EMP 33 §4.11",
+    policy_ref: "CORP/EMP 33 §4.11, §4.10",
     summary: "Alcohol on the line: alcohol part removed.",
-    explanation: "The alcohol_amount of a line is never paid: the allowed amount is the claim less the alcohol (£0 when the alcohol is the whole claim).",
+    what: "a non-mileage line (not NON_COMMERCIAL_OVERNIGHT) with `alcohol_amount` > 0.",
+    policy: "§4.11 — \"No reimbursement will be made for any alcohol purchased\"; the same applies to the meals of §4.10.",
+    effect: "the alcohol part removed (claimed − alcohol, never below £0); ADJUSTED (ERROR), or £0 when the alcohol is the whole amount.",
+    example: "EVENING_MEAL £14.00 with alcohol £5.50 → allowed £8.50.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// SUB011 — the description mentions alcohol but no alcohol amount is given.
-///
-/// *What it checks*: a whole word of the alcohol list in the description
-/// (case-insensitive: "wine" matches, "swine" does not) of a line SUB010
-/// could apply to, with `alcohol_amount` blank.
-/// *Policy*: CORP/EMP 33 §4.11.
-/// *Effect*: paid, WARNING (the manager checks the receipt).
-/// *Example*: EVENING_MEAL £15.00 "dinner and a glass of wine" → warning.
-/// *Config*: `subsistence.alcohol_words`.
 pub const SUB011: Rule = Rule {
     code: "SUB011",
     family: Family::Subsistence,
     severity: Severity::Warning,
     policy_ref: "CORP/EMP 33 §4.11",
     summary: "Description mentions alcohol, alcohol_amount blank: WARNING.",
-    explanation: "A description with an alcohol word (whole word, any case) but no alcohol amount is paid and flagged so the receipt can be checked.",
+    what: "a whole word of the alcohol list in the description (case-insensitive: \"wine\" matches, \"swine\" does not) of a line SUB010 could apply to, with `alcohol_amount` blank.",
+    policy: ".",
+    effect: "paid, WARNING (the manager checks the receipt).",
+    example: "EVENING_MEAL £15.00 \"dinner and a glass of wine\" → warning.",
+    config: "`subsistence.alcohol_words`.",
+    control: None,
     rejects: false,
 };
 

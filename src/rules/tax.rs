@@ -10,151 +10,116 @@
 
 use super::{Family, Rule};
 use crate::config::MileageExcess;
-use crate::engine::{Ctx, Employee, LineState};
 use crate::model::decision::Severity;
 use crate::model::money::round_half_up_div;
+use crate::model::time::tax_year;
 use crate::model::{Category, Miles, Pence, StaffGroup};
-use chrono::{Datelike, NaiveDate};
+use crate::rules::engine::{Ctx, Employee, LineState};
 use std::collections::HashMap;
 
 #[cfg(test)]
 mod tests;
 
 /// TAX001 — excess travel after a change of base is taxable.
-///
-/// *What it checks*: EXCESS_TRAVEL lines.
-/// *Policy*: CORP/EMP 33 §4.3 — "These expenses are taxable".
-/// *Effect*: the whole allowed amount is `taxable_payroll` (MILEAGE_TAXABLE);
-/// INFO.
-/// *Example*: 40 extra miles at 25p → £10.00 taxable through pay.
-/// *Config*: none.
 pub const TAX001: Rule = Rule {
     code: "TAX001",
     family: Family::Tax,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 33 §4.3",
     summary: "EXCESS_TRAVEL: whole allowed amount taxable through payroll.",
-    explanation: "Extra travel costs after a change of base are taxable: the whole allowed amount is paid through the taxable mileage element, taxed and NI-able this month.",
+    what: "EXCESS_TRAVEL lines.",
+    policy: "\"These expenses are taxable\".",
+    effect: "the whole allowed amount is `taxable_payroll` (MILEAGE_TAXABLE); INFO.",
+    example: "40 extra miles at 25p → £10.00 taxable through pay.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// TAX002 — on-call home-to-work mileage of non-medical staff is taxable.
-///
-/// *What it checks*: ONCALL_MILEAGE lines of staff_group AFC or OTHER.
-/// *Policy*: CORP/EMP 33 "P11D and tax" — home-to-work mileage for staff on
-/// call is taxable unless the individual has "taken responsibility"; HMRC
-/// generally accepts that only medical staff can; it is taxed through pay.
-/// *Effect*: whole allowed amount `taxable_payroll`; INFO.
-/// *Example*: AFC on-call 12 miles at 25p → £3.00 taxable.
-/// *Config*: none.
 pub const TAX002: Rule = Rule {
     code: "TAX002",
     family: Family::Tax,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 33 P11D and tax",
     summary: "ONCALL_MILEAGE of non-medical staff: whole allowed amount taxable through payroll.",
-    explanation: "Mileage for coming in from home when on call is ordinary commuting for HMRC unless the claimant took clinical responsibility from the call, which only medical staff are taken to do; for everyone else it is taxed through pay.",
+    what: "ONCALL_MILEAGE lines of staff_group AFC or OTHER.",
+    policy: "CORP/EMP 33 \"P11D and tax\" — home-to-work mileage for staff on call is taxable unless the individual has \"taken responsibility\"; HMRC generally accepts that only medical staff can; it is taxed through pay.",
+    effect: "whole allowed amount `taxable_payroll`; INFO.",
+    example: "AFC on-call 12 miles at 25p → £3.00 taxable.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// TAX003 — a lost-receipt expense is taxable.
-///
-/// *What it checks*: a receipt-needing line with RCT003 (receipt LOST with a
-/// reason) (SPEC §6.5 rule 34).
-/// *Policy*: CORP/EMP 33 §4.1 — "Any un-receipted expenses will be taxed as per
-/// HMRC rules."
-/// *Effect*: whole allowed amount `taxable_payroll`; INFO.
-/// *Example*: £12.00 rail fare, receipt lost on the train → £12.00 taxable.
-/// *Config*: none.
 pub const TAX003: Rule = Rule {
     code: "TAX003",
     family: Family::Tax,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 33 §4.1",
     summary: "Lost receipt (RCT003): whole allowed amount taxable through payroll.",
-    explanation: "An expense paid without a receipt, where the loss was explained and authorised, is paid but taxed through pay under HMRC rules.",
+    what: "a receipt-needing line with RCT003 (receipt LOST with a reason) (SPEC §6.5 rule 34).",
+    policy: "\"Any un-receipted expenses will be taxed as per HMRC rules.\"",
+    effect: "whole allowed amount `taxable_payroll`; INFO.",
+    example: "£12.00 rail fare, receipt lost on the train → £12.00 taxable.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// TAX004 — a season ticket reimbursement is taxable.
-///
-/// *What it checks*: SEASON_TICKET lines.
-/// *Policy*: CORP/EMP 33 §4.2 and "P11D and tax" — reimbursement of a
-/// weekly/monthly/annual travel pass is taxable.
-/// *Effect*: whole allowed amount `taxable_payroll` (TRAVEL_TAXABLE); INFO.
-/// *Example*: £95.00 monthly pass → £95.00 taxable.
-/// *Config*: none.
 pub const TAX004: Rule = Rule {
     code: "TAX004",
     family: Family::Tax,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 33 §4.2, P11D and tax",
     summary: "SEASON_TICKET: whole allowed amount taxable through payroll.",
-    explanation: "Paying for a travel pass is paying for the commute, a taxable benefit: the whole allowed amount is taxed through pay.",
+    what: "SEASON_TICKET lines.",
+    policy: "CORP/EMP 33 §4.2 and \"P11D and tax\" — reimbursement of a weekly/monthly/annual travel pass is taxable.",
+    effect: "whole allowed amount `taxable_payroll` (TRAVEL_TAXABLE); INFO.",
+    example: "£95.00 monthly pass → £95.00 taxable.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// TAX005 — own-vehicle mileage paid above HMRC approved amounts.
-///
-/// *What it checks*: MILEAGE_CAR, MILEAGE_MOTORCYCLE, MILEAGE_BICYCLE,
-/// PASSENGER lines and MEDICAL staff's ONCALL_MILEAGE lines whose allowed
-/// amount is above the approved amount: eligible miles × the HMRC rate (car
-/// 45p for the first 10,000 miles of the tax year, 6 April, then 25p, a
-/// crossing line split and each part rounded; motorcycle 24p; bicycle 20p;
-/// passenger 5p per passenger mile). Car miles counted towards the 10,000:
-/// MILEAGE_CAR and medical ONCALL_MILEAGE (ledger + earlier live lines).
-/// Lease-car lines, EXCESS_TRAVEL and non-medical on-call are not AMAP.
-/// *Policy*: CORP/EMP 33 "P11D and tax" — the P11D shows the mileage
-/// reimbursement and the taxable benefit; HMRC AMAP.
-/// *Effect*: excess = allowed − approved → `p11d_amount`, section E; or
-/// `taxable_payroll` when `mileage_excess = "payroll"`; INFO.
-/// *Example*: 100 SR miles at 56p = £56.00, approved 100 × 45p = £45.00 →
-/// £11.00 on the P11D, section E.
-/// *Config*: `claims.mileage_excess`, `rates.amap.*`.
 pub const TAX005: Rule = Rule {
     code: "TAX005",
     family: Family::Tax,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 33 P11D and tax; HMRC AMAP",
     summary: "Own-vehicle mileage above HMRC approved amounts: excess on the P11D section E (or taxed via payroll).",
-    explanation: "HMRC approves 45p a mile for the first 10,000 car business miles of the tax year and 25p after, 24p for motorcycles, 20p for bicycles and 5p per passenger. Mileage paid above the approved amount is a taxable benefit, reported on the P11D (section E) or, if configured, taxed through pay.",
+    what: "MILEAGE_CAR, MILEAGE_MOTORCYCLE, MILEAGE_BICYCLE, PASSENGER lines and MEDICAL staff's ONCALL_MILEAGE lines whose allowed amount is above the approved amount: eligible miles × the HMRC rate (car 45p for the first 10,000 miles of the tax year, 6 April, then 25p, a crossing line split and each part rounded; motorcycle 24p; bicycle 20p; passenger 5p per passenger mile). Car miles counted towards the 10,000: MILEAGE_CAR and medical ONCALL_MILEAGE (ledger + earlier live lines). Lease-car lines, EXCESS_TRAVEL and non-medical on-call are not AMAP.",
+    policy: "CORP/EMP 33 \"P11D and tax\" — the P11D shows the mileage reimbursement and the taxable benefit; HMRC AMAP.",
+    effect: "excess = allowed − approved → `p11d_amount`, section E; or `taxable_payroll` when `mileage_excess = \"payroll\"`; INFO.",
+    example: "100 SR miles at 56p = £56.00, approved 100 × 45p = £45.00 → £11.00 on the P11D, section E.",
+    config: "`claims.mileage_excess`, `rates.amap.*`.",
+    control: None,
     rejects: false,
 };
 
 /// TAX006 — relocation payments are reported on the P11D.
-///
-/// *What it checks*: RELOCATION and RELOCATION_MISC lines not taxed through
-/// payroll.
-/// *Policy*: CORP/EMP 10 §4.1 — relocation payments are taxable earnings
-/// "notified ... by a P11D notification".
-/// *Effect*: the allowed amount above what is left of `relocation_p11d_exempt`
-/// for the employment (relocation paid earlier, ledger + this run, uses it up)
-/// → `p11d_amount`, section K; INFO. By default (£0 exempt) all of it.
-/// *Example*: RELOCATION £1,200.00 → £1,200.00 on the P11D, section K.
-/// *Config*: `claims.relocation_p11d_exempt`.
 pub const TAX006: Rule = Rule {
     code: "TAX006",
     family: Family::Tax,
     severity: Severity::Info,
     policy_ref: "CORP/EMP 10 §4.1",
-    summary: "Relocation: amount above relocation_p11d_exempt (default all of it) on the P11D section K.",
-    explanation: "Every relocation payment is notified to HMRC on the P11D, section K. An organisation may instead apply HMRC's qualifying-expenses exemption by setting relocation_p11d_exempt (e.g. £8,000 per employment); only the part above it is then reported.",
+    summary: "Relocation: amount above relocation_p11d_exempt ({claims.relocation_p11d_exempt} for the employment) on the P11D section J.",
+    what: "RELOCATION and RELOCATION_MISC lines not taxed through payroll.",
+    policy: "CORP/EMP 10 §4.1 — relocation payments are taxable earnings \"notified ... by a P11D notification\"; on HMRC's form P11D they belong in section J (relocation expenses payments and benefits). HMRC exempts qualifying costs up to £8,000 per relocation; `relocation_p11d_exempt` applies that exemption when the organisation chooses.",
+    effect: "the allowed amount above what is left of `relocation_p11d_exempt` for the employment (relocation paid earlier, ledger + this run, uses it up) → `p11d_amount`, section J (HMRC's section for relocation expenses; K is \"services supplied\"); INFO. By default (£0 exempt) all of it.",
+    example: "RELOCATION £1,200.00 → £1,200.00 on the P11D, section J.",
+    config: "`claims.relocation_p11d_exempt` (default £0: the whole amount is reported).",
+    control: None,
     rejects: false,
 };
 
 /// P11D section of mileage above approved amounts.
 const SECTION_MILEAGE: char = 'E';
 /// P11D section of relocation.
-const SECTION_RELOCATION: char = 'K';
-
-/// The tax year (6 April – 5 April) a date falls in, by its starting year.
-pub fn tax_year(date: NaiveDate) -> i32 {
-    if (date.month(), date.day()) >= (4, 6) {
-        date.year()
-    } else {
-        date.year() - 1
-    }
-}
+const SECTION_RELOCATION: char = 'J';
 
 /// TAX001–TAX006 over the employee's live lines, in processing order. Runs
 /// last: amounts are final.
@@ -227,7 +192,7 @@ pub fn apply(employee: &mut Employee, ctx: &Ctx) {
                 state.fire(
                     &TAX006,
                     Severity::Info,
-                    format!("relocation £{reportable} reportable on the P11D section K{exempt}"),
+                    format!("relocation £{reportable} reportable on the P11D section J{exempt}"),
                 );
             }
         }

@@ -3,14 +3,14 @@
 //! activity month May 2025, cut-off Wednesday 4 June).
 
 use crate::config::Config;
-use crate::engine::{self, Ctx, Evaluation};
-use crate::ingest::cell::TimeValue;
 use crate::model::claim::{ClaimLine, RowRef};
 use crate::model::decision::{Decision, Status};
 use crate::model::history::History;
 use crate::model::period::Period;
 use crate::model::roster::{Roster, Shift, Staff};
+use crate::model::time::TimeValue;
 use crate::model::{Category, Miles, Pence, ShiftType, StaffGroup};
+use crate::rules::engine::{self, Ctx, Evaluation};
 use chrono::{NaiveDate, NaiveTime};
 use std::sync::OnceLock;
 
@@ -121,7 +121,7 @@ impl Run {
         let config = config();
         let period = Period::new(date(2025, 6, 1), &config.policy);
         let ctx = Ctx::new(config, period, &self.roster, &self.history);
-        engine::evaluate(lines, &ctx)
+        engine::evaluate(lines, &ctx).expect("engine invariants")
     }
 }
 

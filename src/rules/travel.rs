@@ -6,143 +6,120 @@
 //! when there is no fare to fall back on (SPEC §6.1 rule 2).
 
 use super::{Family, Rule};
-use crate::engine::{Ctx, LineState};
 use crate::model::decision::Severity;
 use crate::model::{AuthLevel, Category, Pence, RailClass};
+use crate::rules::engine::{Ctx, LineState};
 
 /// TRV001 — taxi without the authorisation it needs.
-///
-/// *What it checks*: a TAXI line authorised below CARE_GROUP_DIRECTOR ("or
-/// higher": EXECUTIVE_DIRECTOR, CHIEF_EXECUTIVE also do).
-/// *Policy*: CORP/EMP 33 §4.5.2 — taxis only in exceptional circumstances,
-/// authorised in advance by an Executive or Care Group Director; otherwise
-/// "only the equivalent to public transport costs ... will be reimbursed".
-/// *Effect*: with `public_transport_cost` below the claim, reduced to it
-/// (ADJUSTED, ERROR; £0 gives £0); with no cost given, REJECTED.
-/// *Example*: TAXI £23.00, authorised LINE_MANAGER, bus/rail cost £4.20 →
-/// allowed £4.20; the same without a bus/rail cost → rejected.
-/// *Config*: `travel.taxi_authorisation`.
 pub const TRV001: Rule = Rule {
     code: "TRV001",
     family: Family::Travel,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.5.2",
     summary: "Taxi without Care Group Director (or higher) authorisation: cut to the public transport cost, else REJECTED.",
-    explanation: "An unauthorised taxi is paid only at the bus/rail cost of the same journey when the claim gives it (and it is lower); without that cost the line is rejected.",
+    what: "a TAXI line authorised below CARE_GROUP_DIRECTOR (\"or higher\": EXECUTIVE_DIRECTOR, CHIEF_EXECUTIVE also do).",
+    policy: "taxis only in exceptional circumstances, authorised in advance by an Executive or Care Group Director; otherwise \"only the equivalent to public transport costs ... will be reimbursed\".",
+    effect: "with `public_transport_cost` below the claim, reduced to it (ADJUSTED, ERROR; £0 gives £0); with no cost given, REJECTED.",
+    example: "TAXI £23.00, authorised LINE_MANAGER, bus/rail cost £4.20 → allowed £4.20; the same without a bus/rail cost → rejected.",
+    config: "`travel.taxi_authorisation`.",
+    control: None,
     rejects: false,
 };
 
 /// TRV002 — air travel without Executive Director authorisation.
-///
-/// *What it checks*: an AIR line authorised below EXECUTIVE_DIRECTOR.
-/// *Policy*: CORP/EMP 33 §4.6 — "the cost of air travel must be authorised in
-/// advance by an Executive Director of the Trust".
-/// *Effect*: REJECTED (ERROR).
-/// *Example*: AIR £129.00, authorised CARE_GROUP_DIRECTOR → rejected.
-/// *Config*: `travel.air_authorisation`.
 pub const TRV002: Rule = Rule {
     code: "TRV002",
     family: Family::Travel,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.6",
     summary: "Air travel without Executive Director (or higher) authorisation: REJECTED.",
-    explanation: "Air travel is reimbursed only when authorised in advance by an Executive Director or the Chief Executive.",
+    what: "an AIR line authorised below EXECUTIVE_DIRECTOR.",
+    policy: "\"the cost of air travel must be authorised in advance by an Executive Director of the Trust\".",
+    effect: "REJECTED (ERROR).",
+    example: "AIR £129.00, authorised CARE_GROUP_DIRECTOR → rejected.",
+    config: "`travel.air_authorisation`.",
+    control: None,
     rejects: true,
 };
 
 /// TRV003 — car hire or hire-car fuel without the authorisation it needs.
-///
-/// *What it checks*: a CAR_HIRE or HIRE_FUEL line authorised below
-/// CARE_GROUP_DIRECTOR.
-/// *Policy*: CORP/EMP 33 §4.5.1 — hire costs reimbursed "if your manager has
-/// sought and received written permission from an Executive or Care Group
-/// Director".
-/// *Effect*: REJECTED (ERROR).
-/// *Example*: CAR_HIRE £64.00, authorised LINE_MANAGER → rejected.
-/// *Config*: `travel.car_hire_authorisation`.
 pub const TRV003: Rule = Rule {
     code: "TRV003",
     family: Family::Travel,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.5.1",
     summary: "Car hire / hire fuel without Care Group Director (or higher) authorisation: REJECTED.",
-    explanation: "Hire car and its fuel are reimbursed only with written permission of an Executive or Care Group Director.",
+    what: "a CAR_HIRE or HIRE_FUEL line authorised below CARE_GROUP_DIRECTOR.",
+    policy: "hire costs reimbursed \"if your manager has sought and received written permission from an Executive or Care Group Director\".",
+    effect: "REJECTED (ERROR).",
+    example: "CAR_HIRE £64.00, authorised LINE_MANAGER → rejected.",
+    config: "`travel.car_hire_authorisation`.",
+    control: None,
     rejects: true,
 };
 
 /// TRV004 — first-class rail.
-///
-/// *What it checks*: a RAIL line with rail_class FIRST.
-/// *Policy*: CORP/EMP 33 §4.7 — "First class travel will not be reimbursed
-/// under any circumstances".
-/// *Effect*: with a `standard_fare` below the claim, reduced to it (ADJUSTED,
-/// ERROR; £0 gives £0); with no standard fare given, REJECTED.
-/// *Example*: RAIL FIRST £86.00, standard fare £41.50 → allowed £41.50.
-/// *Config*: none.
 pub const TRV004: Rule = Rule {
     code: "TRV004",
     family: Family::Travel,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.7",
     summary: "First-class rail: cut to the standard fare, else REJECTED.",
-    explanation: "First class is never paid: the line is paid at the standard-class fare of the same journey when given (and lower); without it the line is rejected.",
+    what: "a RAIL line with rail_class FIRST.",
+    policy: "\"First class travel will not be reimbursed under any circumstances\".",
+    effect: "with a `standard_fare` below the claim, reduced to it (ADJUSTED, ERROR; £0 gives £0); with no standard fare given, REJECTED.",
+    example: "RAIL FIRST £86.00, standard fare £41.50 → allowed £41.50.",
+    config: "",
+    control: None,
     rejects: false,
 };
 
 /// TRV005 — parking at a trust site.
-///
-/// *What it checks*: a PARKING line whose `to` is one of the trust's sites.
-/// *Policy*: CORP/EMP 33 §4.9 — parking is paid when you "had to park
-/// somewhere in the course of carrying out your duties"; staff parking at the
-/// trust's own sites is not a business expense.
-/// *Effect*: REJECTED (ERROR).
-/// *Example*: PARKING £3.50 to "DRI", receipt Y → rejected.
-/// *Config*: `sites.trust_sites`.
 pub const TRV005: Rule = Rule {
     code: "TRV005",
     family: Family::Travel,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.9",
     summary: "Parking at a trust site: REJECTED.",
-    explanation: "Parking at one of the trust's own sites is not reimbursed.",
+    what: "a PARKING line whose `to` is one of the trust's sites.",
+    policy: "parking is paid when you \"had to park somewhere in the course of carrying out your duties\"; staff parking at the trust's own sites is not a business expense.",
+    effect: "REJECTED (ERROR).",
+    example: "PARKING £3.50 to \"DRI\", receipt Y → rejected.",
+    config: "`sites.trust_sites`.",
+    control: None,
     rejects: true,
 };
 
 /// TRV006 — a fine.
-///
-/// *What it checks*: a FINE line, or a PARKING line whose description has a
-/// fine word (whole word, any case: "PCN", "penalty", "fine").
-/// *Policy*: CORP/EMP 33 §4.9 — "Parking fines or fines for other
-/// motoring-related offences will not be paid for in any circumstance".
-/// *Effect*: REJECTED (ERROR).
-/// *Example*: PARKING £70.00 "PCN Leeds General" → rejected.
-/// *Config*: `travel.fine_words`.
 pub const TRV006: Rule = Rule {
     code: "TRV006",
     family: Family::Travel,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.9",
     summary: "Parking or motoring fine: REJECTED.",
-    explanation:
-        "Fines are never paid: a FINE line, or parking described as a penalty, PCN or fine, is rejected.",
+    what: "a FINE line, or a PARKING line whose description has a fine word (whole word, any case: \"PCN\", \"penalty\", \"fine\").",
+    policy: "\"Parking fines or fines for other motoring-related offences will not be paid for in any circumstance\".",
+    effect: "REJECTED (ERROR).",
+    example: "PARKING £70.00 \"PCN Leeds General\" → rejected.",
+    config: "`travel.fine_words`.",
+    control: None,
     rejects: true,
 };
 
 /// TRV007 — hospitality without executive and Chief Executive permission.
-///
-/// *What it checks*: a HOSPITALITY line authorised below CHIEF_EXECUTIVE.
-/// *Policy*: CORP/EMP 33 §4.11 — hospitality needs "the permission in
-/// advance, of an Executive Director and the Chief Executive".
-/// *Effect*: REJECTED (ERROR).
-/// *Example*: HOSPITALITY £60.00, authorised EXECUTIVE_DIRECTOR → rejected.
-/// *Config*: `travel.hospitality_authorisation`.
 pub const TRV007: Rule = Rule {
     code: "TRV007",
     family: Family::Travel,
     severity: Severity::Error,
     policy_ref: "CORP/EMP 33 §4.11",
     summary: "Hospitality without Chief Executive authorisation: REJECTED.",
-    explanation: "Hospitality is reimbursed only with the prior permission of an Executive Director and the Chief Executive (recorded as CHIEF_EXECUTIVE).",
+    what: "a HOSPITALITY line authorised below CHIEF_EXECUTIVE.",
+    policy:
+        "hospitality needs \"the permission in advance, of an Executive Director and the Chief Executive\".",
+    effect: "REJECTED (ERROR).",
+    example: "HOSPITALITY £60.00, authorised EXECUTIVE_DIRECTOR → rejected.",
+    config: "`travel.hospitality_authorisation`.",
+    control: None,
     rejects: true,
 };
 

@@ -67,7 +67,7 @@ impl Calendar {
 
     /// 1 April starting the financial year that contains `date`.
     pub fn financial_year_start(date: NaiveDate) -> NaiveDate {
-        let year = crate::rules::age::financial_year(date);
+        let year = crate::model::time::financial_year(date);
         NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or(date)
     }
 }

@@ -173,26 +173,6 @@ fn money_numbers() {
     assert_eq!(pence(Cell::Int(i64::MAX)), Err(err("money")));
 }
 
-#[test]
-fn parse_decimal_text_directly() {
-    assert_eq!(parse_decimal_text("£1,234.50", 2), Some(123_450));
-    assert_eq!(parse_decimal_text("1,234.5", 0), Some(1_235));
-    assert_eq!(parse_decimal_text("1,234.4", 0), Some(1_234));
-    assert_eq!(parse_decimal_text("37.5", 2), Some(3_750));
-    assert_eq!(parse_decimal_text("37.505", 2), Some(3_751));
-    assert_eq!(parse_decimal_text("12.25", 1), Some(123));
-    assert_eq!(parse_decimal_text("12.24", 1), Some(122));
-    assert_eq!(parse_decimal_text("-2.5", 0), Some(-3));
-    assert_eq!(parse_decimal_text("9223372036854775807", 0), Some(i64::MAX));
-    assert_eq!(parse_decimal_text("9223372036854775808", 0), None);
-    assert_eq!(parse_decimal_text("92233720368547758.07", 2), Some(i64::MAX));
-    assert_eq!(parse_decimal_text("92233720368547758.075", 2), None);
-    assert_eq!(parse_decimal_text("", 2), None);
-    assert_eq!(parse_decimal_text("12,34", 2), None);
-    assert_eq!(parse_decimal_text("1,2345", 2), None);
-    assert_eq!(parse_decimal_text("١٢", 2), None); // non-ASCII digits
-}
-
 // ---------------------------------------------------------------- miles / decimal
 
 fn tenths(c: Cell) -> Parsed<i64> {
@@ -605,35 +585,6 @@ fn code_numbers_and_bools_are_matched_by_their_text() {
     assert_eq!(code(Cell::Float(2.5), parse), Ok(Some(25)));
     assert_eq!(code(Cell::Bool(true), parse), Ok(Some(100)));
     assert_eq!(code(Cell::Int(3), parse), Err(err("a known code")));
-}
-
-// ---------------------------------------------------------------- add_months
-
-#[test]
-fn add_months_clamps_the_day() {
-    assert_eq!(add_months(d(2025, 1, 31), 1), d(2025, 2, 28));
-    assert_eq!(add_months(d(2024, 1, 31), 1), d(2024, 2, 29));
-    assert_eq!(add_months(d(2025, 3, 31), 1), d(2025, 4, 30));
-    assert_eq!(add_months(d(2025, 8, 31), 3), d(2025, 11, 30));
-    assert_eq!(add_months(d(2024, 2, 29), 12), d(2025, 2, 28));
-    assert_eq!(add_months(d(2024, 2, 29), 48), d(2028, 2, 29));
-    assert_eq!(add_months(d(2025, 5, 14), 0), d(2025, 5, 14));
-    assert_eq!(add_months(d(2025, 5, 14), 1), d(2025, 6, 14));
-    assert_eq!(add_months(d(2025, 11, 30), 2), d(2026, 1, 30));
-    assert_eq!(add_months(d(2025, 12, 31), 1), d(2026, 1, 31));
-    assert_eq!(add_months(d(2025, 1, 15), 24), d(2027, 1, 15));
-}
-
-#[test]
-fn add_months_backwards() {
-    // AGE001's limit: submitted_date minus 3 calendar months.
-    assert_eq!(add_months(d(2025, 5, 31), -3), d(2025, 2, 28));
-    assert_eq!(add_months(d(2024, 5, 31), -3), d(2024, 2, 29));
-    assert_eq!(add_months(d(2025, 6, 2), -3), d(2025, 3, 2));
-    assert_eq!(add_months(d(2025, 3, 31), -1), d(2025, 2, 28));
-    assert_eq!(add_months(d(2025, 1, 15), -1), d(2024, 12, 15));
-    assert_eq!(add_months(d(2025, 2, 10), -14), d(2023, 12, 10));
-    assert_eq!(add_months(d(2025, 7, 31), -12), d(2024, 7, 31));
 }
 
 #[test]

@@ -7,12 +7,13 @@ use super::sheet::{
     apply_widths, header, print_layout, put, put_with, summary_header, Cell, DataSheet, SheetOptions,
 };
 use super::style::{Styles, Widths};
-use super::{pence_of, Options};
+use super::Options;
+use crate::model::adjustment::{AdjustmentRow, ELEMENTS};
 use crate::model::Pence;
 use crate::output::csv::ADJUSTMENTS_HEADER;
+use crate::output::csv::P11D_HEADER;
 use crate::output::manifest::Manifest;
-use crate::output::p11d::P11D_HEADER;
-use crate::output::payroll::{element_name, AdjustmentRow, ELEMENTS};
+use crate::output::payroll::element_name;
 use crate::output::Report;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
@@ -115,7 +116,7 @@ fn protection(wb: &mut Workbook, report: &Report, styles: &Styles, opts: &Option
         PROTECTION_HEADER,
         SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None },
     );
-    for r in &report.protection.rows {
+    for r in report.protection {
         let mark = report.mark_of(&r.assignment);
         let date = |d: Option<NaiveDate>| d.map_or(Cell::Blank, Cell::Date);
         sheet.push(
@@ -217,15 +218,14 @@ fn summary(
     let rec = &manifest.reconciliation;
     let mut row = 3;
     ws.write_string_with_format(row, 0, "Reconciliation", &styles.section)?;
-    let money = |s: &str| pence_of(s).map(Cell::Money).unwrap_or(Cell::Blank);
     let figures: [(&str, Cell); 7] = [
         ("Claim lines read", Cell::Int(rec.lines_read as i64)),
         ("Decisions written", Cell::Int(rec.decisions_written as i64)),
-        ("Claimed", money(&rec.claimed)),
-        ("Allowed", money(&rec.allowed)),
-        ("Withheld (claimed − allowed)", money(&rec.withheld)),
-        ("Deferred to next month", money(&rec.deferred)),
-        ("Adjustments: expense lines total", money(&rec.adjustments_expense_total)),
+        ("Claimed", Cell::Money(rec.claimed)),
+        ("Allowed", Cell::Money(rec.allowed)),
+        ("Withheld (claimed − allowed)", Cell::Money(rec.withheld)),
+        ("Deferred to next month", Cell::Money(rec.deferred)),
+        ("Adjustments: expense lines total", Cell::Money(rec.adjustments_expense_total)),
     ];
     for (label, value) in &figures {
         row += 1;

@@ -7,11 +7,12 @@ use super::sheet::{
 };
 use super::style::{severity_tab, Styles, Widths};
 use super::{line_of, Options};
+use crate::config::Policy;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Finding, Severity, Status, Subject};
 use crate::model::Pence;
 use crate::output::Report;
-use crate::rules::{self, CATALOGUE};
+use crate::rules::{self, text, CATALOGUE};
 use rust_xlsxwriter::{
     Chart, ChartAxisCrossing, ChartFont, ChartFormat, ChartSolidFill, Color, Workbook, XlsxError,
 };
@@ -38,8 +39,10 @@ pub const FINDINGS_HEADER: &[&str] = &[
     "protection_end",
 ];
 
-/// attendance.csv's columns (SPEC §4.1).
-pub use crate::output::csv::ATTENDANCE_HEADER;
+/// The Attendance sheet: attendance.csv's columns (SPEC §4.1) and the
+/// employee's own Bradford triggers (pro rata when part time, SPEC §3.11).
+pub const ATTENDANCE_SHEET_HEADER: &[&str] =
+    &["assignment", "name", "episodes", "days", "score", "stage", "new_stage", "triggers"];
 
 pub const DEFERRED_HEADER: &[&str] = &[
     "assignment",
@@ -57,7 +60,10 @@ pub const DEFERRED_HEADER: &[&str] = &[
     "source",
 ];
 
-pub const GLOSSARY_HEADER: &[&str] = &["code", "severity", "policy_ref", "summary", "explanation"];
+/// The Rule glossary: each rule's one text (src/rules/), figures from the
+/// run's configuration.
+pub const GLOSSARY_HEADER: &[&str] =
+    &["code", "severity", "policy_ref", "summary", "what it checks", "policy", "effect", "example", "config"];
 
 pub fn write(wb: &mut Workbook, report: &Report, opts: &Options) -> Result<(), XlsxError> {
     let styles = Styles::new();
@@ -67,7 +73,7 @@ pub fn write(wb: &mut Workbook, report: &Report, opts: &Options) -> Result<(), X
     }
     let mut attendance = DataSheet::new(
         "Attendance",
-        ATTENDANCE_HEADER,
+        ATTENDANCE_SHEET_HEADER,
         SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None },
     );
     for row in report.attendance {
@@ -82,12 +88,13 @@ pub fn write(wb: &mut Workbook, report: &Report, opts: &Options) -> Result<(), X
                 Cell::Int(row.score as i64),
                 Cell::Int(row.stage as i64),
                 Cell::Text(if row.new_stage { "Y" } else { "N" }),
+                Cell::Owned(row.triggers.iter().map(u64::to_string).collect::<Vec<_>>().join(" / ")),
             ],
         )?;
     }
     attendance.finish(wb, &styles)?;
     deferred_sheet(wb, report, &styles, opts)?;
-    glossary(wb, &styles, opts)?;
+    glossary(wb, &styles, opts, &report.config.policy)?;
     Ok(())
 }
 
@@ -228,24 +235,23 @@ fn deferred_sheet(
 }
 
 /// Every rule the engine runs, from the same declarations ([`CATALOGUE`]).
-fn glossary(wb: &mut Workbook, styles: &Styles, opts: &Options) -> Result<(), XlsxError> {
+fn glossary(wb: &mut Workbook, styles: &Styles, opts: &Options, policy: &Policy) -> Result<(), XlsxError> {
     let mut sheet = DataSheet::new(
         "Rule glossary",
         GLOSSARY_HEADER,
         SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None },
     );
     for rule in CATALOGUE {
-        sheet.push(
-            wb,
-            styles,
-            &[
-                Cell::Text(rule.code),
-                Cell::Severity(rule.severity),
-                Cell::Text(rule.policy_ref),
-                Cell::Wrap(rule.summary),
-                Cell::Wrap(rule.explanation),
-            ],
-        )?;
+        let t = text::rendered(rule, policy);
+        let mut cells = vec![
+            Cell::Text(rule.code),
+            Cell::Severity(rule.severity),
+            Cell::Text(rule.policy_ref),
+            Cell::Wrap(&t.summary),
+        ];
+        let sections = text::sections(rule, &t);
+        cells.extend(sections.iter().map(|(_, body)| Cell::Wrap(body)));
+        sheet.push(wb, styles, &cells)?;
     }
     sheet.finish(wb, styles)?;
     Ok(())
@@ -418,7 +424,7 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
         put(ws, row, 3, &Cell::Money(t.withheld), styles, &mut w)?;
         put_with(ws, row, 4, &Cell::Text(rule.policy_ref), styles, &mut w, Some(&styles.indent))?;
         put(ws, row, 5, &Cell::Severity(sev.0), styles, &mut w)?;
-        put(ws, row, 6, &Cell::Text(rule.summary), styles, &mut w)?;
+        put(ws, row, 6, &Cell::Owned(text::render(rule.summary, &report.config.policy)), styles, &mut w)?;
     }
     if by_rule.is_empty() {
         row += 1;

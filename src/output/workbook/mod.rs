@@ -18,11 +18,10 @@ mod style;
 mod tests;
 
 use super::manifest::Manifest;
-use super::payroll::AdjustmentRow;
 use super::Report;
 use crate::error::{Error, Result};
+use crate::model::adjustment::AdjustmentRow;
 use crate::model::decision::Subject;
-use crate::model::Pence;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::path::Path;
@@ -115,23 +114,7 @@ fn xl(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
 
 /// The UK tax year (6 April – 5 April) of a date, as `2025-26`.
 pub fn tax_year(date: NaiveDate) -> String {
-    super::p11d::tax_year_label(crate::rules::tax::tax_year(date))
-}
-
-/// Pounds text as the reconciliation stores it (`-12.34`) back to pence.
-pub(crate) fn pence_of(text: &str) -> Option<Pence> {
-    let t = text.trim();
-    let (neg, t) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t),
-    };
-    let (whole, frac) = t.split_once('.').unwrap_or((t, "0"));
-    if whole.is_empty() || frac.len() > 2 || !frac.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let frac: i64 = format!("{frac:0<2}").parse().ok()?;
-    let p = whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(frac)?;
-    Some(Pence(if neg { -p } else { p }))
+    crate::model::period::year_label(crate::model::time::tax_year(date))
 }
 
 /// The claim line a finding is about, if any.

@@ -8,6 +8,7 @@ use crate::model::claim::{ClaimLine, RowRef};
 use crate::model::decision::{Decision, Finding, Severity, Status, Subject};
 use crate::model::period::Period;
 use crate::model::roster::Staff;
+use crate::model::Pence;
 use crate::rules::{age, data};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use std::collections::HashMap;
@@ -60,7 +61,8 @@ fn exceptions_book(
         findings,
         staff: &staff,
         attendance: &[],
-        protection: &Default::default(),
+        marks: &Default::default(),
+        protection: &[],
         p11d: &[],
     };
     let dir = tempfile::tempdir().unwrap();
@@ -151,15 +153,6 @@ fn tax_year_turns_on_the_sixth_of_april() {
     assert_eq!(tax_year(d(2025, 4, 6)), "2025-26");
     assert_eq!(tax_year(d(2026, 3, 31)), "2025-26");
     assert_eq!(tax_year(d(1999, 12, 1)), "1999-00");
-}
-
-#[test]
-fn reconciliation_text_reads_back_as_pence() {
-    assert_eq!(pence_of("1234.50"), Some(Pence(123450)));
-    assert_eq!(pence_of("-0.05"), Some(Pence(-5)));
-    assert_eq!(pence_of("7"), Some(Pence(700)));
-    assert_eq!(pence_of("1.2.3"), None);
-    assert_eq!(pence_of(""), None);
 }
 
 /// Writes 1,100,000 ERROR rows for real and counts them back on "ERROR" and

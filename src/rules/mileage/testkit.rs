@@ -2,13 +2,13 @@
 //! decided by [`engine::evaluate`] as a June 2025 run.
 
 use crate::config::Config;
-use crate::engine::{self, Ctx};
 use crate::model::claim::{ClaimLine, RowRef};
 use crate::model::decision::{Decision, Status};
 use crate::model::history::History;
 use crate::model::period::Period;
 use crate::model::roster::{Roster, Shift, Staff};
 use crate::model::{Category, Miles, Pence, Receipt, ShiftType, StaffGroup};
+use crate::rules::engine::{self, Ctx};
 use chrono::{NaiveDate, NaiveTime};
 
 /// The claimant's assignment in every kit.
@@ -94,7 +94,7 @@ impl Kit {
             }
         }
         let ctx = Ctx::new(&self.config, period, &roster, &self.history);
-        engine::evaluate(lines, &ctx).decisions
+        engine::evaluate(lines, &ctx).expect("engine invariants").decisions
     }
 
     /// Decides one line.

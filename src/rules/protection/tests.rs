@@ -229,6 +229,28 @@ fn an_unprotectable_reason_warns_and_pays_nothing() {
     assert!(run(vec![r], date(2025, 10, 1)).findings.is_empty());
 }
 
+/// CORP/EMP 9 §6.1: downgrading "for a reason of capability or conduct" is
+/// not protected; the same row as ORG_CHANGE is (the rule fires and does not).
+#[test]
+fn a_conduct_downgrade_warns_pp004_and_pays_no_top_up() {
+    let conduct = row(date(2025, 3, 1), ProtectionReason::Conduct, ProtectionKind::Long, "30000", "25000");
+    let out = run(vec![conduct.clone()], date(2025, 6, 1));
+    assert_eq!(codes(&out), ["PP004"]);
+    assert!(
+        out.findings[0].message.contains("reason CONDUCT attracts no pay protection"),
+        "{}",
+        out.findings[0].message
+    );
+    assert!(out.topups.is_empty() && out.marks.is_empty() && out.paid.is_empty());
+    assert!(!protectable(ProtectionReason::Conduct));
+    assert_eq!(ProtectionReason::parse(" conduct "), Some(ProtectionReason::Conduct));
+    let mut org = conduct;
+    org.reason = ProtectionReason::OrgChange;
+    let out = run(vec![org], date(2025, 6, 1));
+    assert_eq!(codes(&out), ["PP001"]);
+    assert!(!out.topups.is_empty());
+}
+
 #[test]
 fn both_pays_the_larger_and_switches_from_short_to_long() {
     // 2 years' service → SHORT 3 months (to 31 May), LONG 6 months (to 31 August).

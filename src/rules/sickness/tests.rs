@@ -46,8 +46,22 @@ fn sick(start: NaiveDate, end: NaiveDate, certificate: Certificate) -> Absence {
 
 /// Pay period June 2025: activity month May 2025, Bradford window 1 June 2024 – 31 May 2025.
 fn run(absences: Vec<Absence>, history: History) -> SicknessOutcome {
-    let config = Config::load(&Config::default_dir()).unwrap();
-    let roster = Roster { staff: vec![staff()], shifts: vec![], absences, protections: vec![] };
+    run_part_time(absences, history, 3750, true)
+}
+
+/// As [`run`] for an employee contracted `hours_x100` a week, with
+/// `sickness.bradford_pro_rata` set to `pro_rata`.
+fn run_part_time(
+    absences: Vec<Absence>,
+    history: History,
+    hours_x100: i64,
+    pro_rata: bool,
+) -> SicknessOutcome {
+    let mut config = Config::load(&Config::default_dir()).unwrap();
+    config.policy.sickness.bradford_pro_rata = pro_rata;
+    let mut person = staff();
+    person.contracted_hours_x100 = hours_x100;
+    let roster = Roster { staff: vec![person], shifts: vec![], absences, protections: vec![] };
     let ctx = Ctx::new(&config, Period::new(d(2025, 6, 1), &config.policy), &roster, &history);
     evaluate(&ctx)
 }
@@ -163,4 +177,102 @@ fn jumping_two_stages_reports_both() {
     let out = run(rows, History::default());
     assert_eq!(out.attendance[0].score, 756);
     assert_eq!(codes(&out).iter().filter(|c| **c == "SCK003").count(), 2);
+}
+
+/// 3 episodes totalling 10 days: 3² × 10 = 90.
+fn three_episodes_ten_days() -> Vec<Absence> {
+    vec![
+        sick(d(2024, 9, 2), d(2024, 9, 5), Certificate::SelfCert),
+        sick(d(2024, 11, 4), d(2024, 11, 6), Certificate::SelfCert),
+        sick(d(2025, 5, 12), d(2025, 5, 14), Certificate::SelfCert),
+    ]
+}
+
+#[test]
+fn part_time_triggers_are_pro_rata_22_5_hours_reach_stage_1_at_90() {
+    // 150 × 22.5 / 37.5 = 90: a score of 90 reaches stage 1.
+    let out = run_part_time(three_episodes_ten_days(), History::default(), 2250, true);
+    let row = &out.attendance[0];
+    assert_eq!((row.episodes, row.days, row.score, row.stage), (3, 10, 90, 1));
+    assert_eq!(row.triggers, [90, 300, 525]);
+    assert_eq!(codes(&out), ["SCK003"]);
+    assert!(
+        out.findings[0]
+            .message
+            .contains("reached stage 1 (trigger 90: 150 pro rata for 22.50 contracted hours a week)"),
+        "{}",
+        out.findings[0].message
+    );
+}
+
+#[test]
+fn a_full_time_employee_with_the_same_absences_does_not_reach_stage_1() {
+    let out = run_part_time(three_episodes_ten_days(), History::default(), 3750, true);
+    let row = &out.attendance[0];
+    assert_eq!((row.score, row.stage), (90, 0));
+    assert_eq!(row.triggers, [150, 500, 875]);
+    assert!(codes(&out).is_empty());
+}
+
+#[test]
+fn thirty_hours_four_episodes_eight_days_score_128_reach_stage_1_at_120() {
+    // 150 × 30 / 37.5 = 120 ≤ 4² × 8 = 128.
+    let out = run_part_time(
+        vec![
+            sick(d(2024, 7, 1), d(2024, 7, 2), Certificate::None),
+            sick(d(2024, 9, 2), d(2024, 9, 3), Certificate::None),
+            sick(d(2025, 2, 3), d(2025, 2, 4), Certificate::None),
+            sick(d(2025, 5, 12), d(2025, 5, 13), Certificate::None),
+        ],
+        History::default(),
+        3000,
+        true,
+    );
+    let row = &out.attendance[0];
+    assert_eq!((row.episodes, row.days, row.score, row.stage), (4, 8, 128, 1));
+    assert_eq!(row.triggers[0], 120);
+    assert_eq!(codes(&out), ["SCK003"]);
+    // Full time, 128 < 150: nothing.
+    let full = run_part_time(out_absences_4_8(), History::default(), 3750, true);
+    assert_eq!(full.attendance[0].stage, 0);
+}
+
+fn out_absences_4_8() -> Vec<Absence> {
+    vec![
+        sick(d(2024, 7, 1), d(2024, 7, 2), Certificate::None),
+        sick(d(2024, 9, 2), d(2024, 9, 3), Certificate::None),
+        sick(d(2025, 2, 3), d(2025, 2, 4), Certificate::None),
+        sick(d(2025, 5, 12), d(2025, 5, 13), Certificate::None),
+    ]
+}
+
+#[test]
+fn bradford_pro_rata_false_restores_full_time_triggers() {
+    let out = run_part_time(three_episodes_ten_days(), History::default(), 2250, false);
+    let row = &out.attendance[0];
+    assert_eq!((row.score, row.stage), (90, 0));
+    assert_eq!(row.triggers, [150, 500, 875]);
+    assert!(codes(&out).is_empty());
+}
+
+#[test]
+fn a_full_time_message_names_the_plain_trigger() {
+    let out = run_part_time(out_absences_4_8(), History::default(), 3000, true);
+    assert!(out.findings[0]
+        .message
+        .ends_with("reached stage 1 (trigger 120: 150 pro rata for 30.00 contracted hours a week)"));
+    let full = run(
+        vec![
+            sick(d(2024, 9, 2), d(2024, 9, 4), Certificate::SelfCert),
+            sick(d(2024, 11, 4), d(2024, 11, 5), Certificate::SelfCert),
+            sick(d(2025, 2, 3), d(2025, 2, 5), Certificate::SelfCert),
+            sick(d(2025, 5, 12), d(2025, 5, 13), Certificate::SelfCert),
+        ],
+        History::default(),
+    );
+    assert!(
+        full.findings[0].message.ends_with("reached stage 1 (trigger 150)"),
+        "{}",
+        full.findings[0].message
+    );
 }

@@ -1,4 +1,4 @@
-//! p11d.csv (SPEC §4.1, §3.8): tax-year-to-date P11D amounts per employee,
+//! The rows of p11d.csv (SPEC §4.1, §3.8): tax-year-to-date P11D amounts per employee,
 //! tax year (6 April – 5 April) and section.
 //!
 //! A line's amount belongs to the tax year of its expense_date, not of the
@@ -9,38 +9,11 @@
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Decision;
 use crate::model::history::History;
+use crate::model::p11d::{P11dRow, P11dTotals};
 use crate::model::period::Period;
 use crate::model::roster::Staff;
-use crate::model::Pence;
-use crate::rules::tax::tax_year;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// p11d.csv's columns.
-pub const P11D_HEADER: &[&str] = &["assignment", "name", "tax_year", "section", "amount"];
-
-/// (assignment, tax year start year, section) → amount.
-pub type P11dTotals = BTreeMap<(String, i32, char), Pence>;
-
-/// One row of p11d.csv.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct P11dRow {
-    pub assignment: String,
-    pub name: String,
-    /// Start year of the tax year (2025 = 6 April 2025 – 5 April 2026).
-    pub tax_year: i32,
-    pub section: char,
-    pub amount: Pence,
-}
-
-impl P11dRow {
-    /// `2025-26`.
-    pub fn tax_year_label(&self) -> String {
-        tax_year_label(self.tax_year)
-    }
-}
-
-/// `2025` → `2025-26`.
-pub use crate::model::period::year_label as tax_year_label;
+use crate::model::time::tax_year;
+use std::collections::{BTreeSet, HashMap};
 
 /// The P11D amounts of this run's paid lines, by the tax year of each line's
 /// expense_date (what the ledger stores for the period).
@@ -99,6 +72,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::model::decision::Status;
+    use crate::model::Pence;
     use chrono::NaiveDate;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -124,7 +98,7 @@ mod tests {
             paid("E1", d(2025, 4, 5), 100, 'E'),
             paid("E1", d(2025, 4, 6), 200, 'E'),
             paid("E1", d(2025, 4, 30), 30, 'E'),
-            paid("E2", d(2025, 4, 20), 5000, 'K'),
+            paid("E2", d(2025, 4, 20), 5000, 'J'),
         ]
         .into_iter()
         .unzip();
@@ -146,7 +120,7 @@ mod tests {
             [
                 ("E1", "2024-25".to_string(), 'E', 1_100),
                 ("E1", "2025-26".to_string(), 'E', 230),
-                ("E2", "2025-26".to_string(), 'K', 5_000)
+                ("E2", "2025-26".to_string(), 'J', 5_000)
             ]
         );
         // June: only 2025-26, unless a late line adds to 2024-25.

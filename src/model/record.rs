@@ -6,9 +6,9 @@ use crate::model::history::{AbsenceEpisode, ContentKey};
 use crate::model::{Category, Miles, Pence};
 use chrono::NaiveDate;
 
-/// Everything a run commits for its period. The pipeline builds it from the
-/// run's decisions once the outputs are in place; [`super::Ledger::commit`]
-/// replaces the period's earlier entries with it.
+/// Everything the rules decided that the ledger keeps for the period, built
+/// whole by `rules::evaluate`; the ledger's commit replaces the period's
+/// earlier entries with it (and the run's manifest).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PeriodRecord {
     /// The pay period, `YYYY-MM`.
@@ -32,9 +32,6 @@ pub struct PeriodRecord {
     /// P11D amounts of the lines paid this period: (assignment, tax year
     /// start year of the line's expense_date, section, amount).
     pub p11d: Vec<(String, i32, char, Pence)>,
-    /// The run's manifest, without anything that varies between identical
-    /// runs (timings), so that a re-run leaves an identical ledger.
-    pub manifest_json: String,
 }
 
 /// A claim line paid in a committed period: its key for DUP002 and its

@@ -16,6 +16,7 @@
 //! count.
 
 use crate::config::Config;
+use crate::error::{Error, Result};
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding, Severity, Status, Subject};
 use crate::model::history::History;
@@ -90,10 +91,10 @@ pub struct LineState<'a> {
     /// Eligible miles after the route cap and commute deduction (mileage lines).
     pub eligible_miles: Option<Miles>,
     /// Special Rate miles this line adds to the claimant's financial-year
-    /// total (`age::financial_year(expense_date)`), for the ledger (MIL009).
+    /// total (`crate::model::time::financial_year(expense_date)`), for the ledger (MIL009).
     pub sr_miles_counted: Miles,
     /// HMRC AMAP car miles this line adds to the claimant's tax-year total
-    /// (`tax::tax_year(expense_date)`), for the ledger (TAX005).
+    /// (`crate::model::time::tax_year(expense_date)`), for the ledger (TAX005).
     pub amap_miles_counted: Miles,
 }
 
@@ -243,82 +244,48 @@ impl MilesCounted {
     fn add(&mut self, line: &LineState) {
         let who = &line.line.assignment;
         if line.sr_miles_counted > Miles::ZERO {
-            let year = age::financial_year(line.line.expense_date);
+            let year = crate::model::time::financial_year(line.line.expense_date);
             *self.special_rate.entry((who.clone(), year)).or_default() += line.sr_miles_counted;
         }
         if line.amap_miles_counted > Miles::ZERO {
-            let year = tax::tax_year(line.line.expense_date);
+            let year = crate::model::time::tax_year(line.line.expense_date);
             *self.amap.entry((who.clone(), year)).or_default() += line.amap_miles_counted;
         }
     }
 }
 
-/// Decides every claim line.
-pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
+/// Decides every claim line. An internal error only if the engine's own
+/// invariants break (a DAT-clean line whose claimant is not on Staff).
+pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Result<Evaluation> {
     let known: HashSet<&str> = ctx.staff.keys().copied().collect();
     let dat = data::check_claims(lines, &known, ctx.config.policy.claims.max_line_amount);
 
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; lines.len()];
-    // assignment -> (live line indices, DAT-clean line indices)
-    let mut by_employee: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    let mut outcomes: Vec<Option<LineOutcome>> = vec![None; lines.len()];
+    let mut by_employee: ByEmployee = BTreeMap::new();
     for (index, (line, hits)) in lines.iter().zip(dat).enumerate() {
         if !hits.is_empty() {
-            outcomes[index] = Some(Outcome::terminal(Status::Rejected, hits));
+            outcomes[index] = Some(LineOutcome::terminal(Status::Rejected, hits));
             continue;
         }
         let entry = by_employee.entry(line.assignment.as_str()).or_default();
         entry.1.push(index);
         if let Some(why) = age::deferral(line, &ctx.period) {
             let hit = Hit::new(&age::CUT001, Severity::Info, why);
-            outcomes[index] = Some(Outcome::terminal(Status::Deferred, vec![hit]));
+            outcomes[index] = Some(LineOutcome::terminal(Status::Deferred, vec![hit]));
         } else {
             entry.0.push(index);
         }
     }
 
-    type Decided = (Vec<(usize, Outcome)>, Option<RelocationPaid>, MilesCounted);
-    let decided: Vec<(&Staff, Decided)> = by_employee
-        .into_par_iter()
-        .filter_map(|(assignment, (mut live, mut valid))| {
-            let order = |&a: &usize, &b: &usize| {
-                let (x, y) = (&lines[a], &lines[b]);
-                (x.expense_date, &x.claim_id, x.line_no, a).cmp(&(y.expense_date, &y.claim_id, y.line_no, b))
-            };
-            live.sort_by(order);
-            valid.sort_by(order);
-            // DAT003 guarantees the assignment is on the Staff sheet.
-            let &staff = ctx.staff.get(assignment)?;
-            let mut employee = Employee {
-                staff,
-                lines: live.iter().map(|&i| LineState::new(i, &lines[i], staff)).collect(),
-                valid: valid.iter().map(|&i| &lines[i]).collect(),
-                relocation_run: None,
-            };
-            for line in employee.lines.iter_mut() {
-                for check in LINE_CHECKS {
-                    check(line, ctx);
-                }
-            }
-            for pass in EMPLOYEE_PASSES {
-                pass(&mut employee, ctx);
-            }
-            let relocation_run = employee.relocation_run;
-            let mut miles = MilesCounted::default();
-            for line in employee.lines.iter().filter(|l| !l.is_rejected()) {
-                miles.add(line);
-            }
-            Some((staff, (employee.lines.into_iter().map(finish).collect(), relocation_run, miles)))
-        })
-        .collect();
     let mut relocation = BTreeMap::new();
     let mut miles = MilesCounted::default();
-    for (staff, (outcomes_of_employee, relocation_run, counted)) in decided {
-        miles.special_rate.extend(counted.special_rate);
-        miles.amap.extend(counted.amap);
-        for (index, outcome) in outcomes_of_employee {
+    for (staff, decided) in decide_employees(lines, ctx, by_employee)? {
+        miles.special_rate.extend(decided.miles.special_rate);
+        miles.amap.extend(decided.miles.amap);
+        for (index, outcome) in decided.lines {
             outcomes[index] = Some(outcome);
         }
-        if let Some(paid) = relocation_run {
+        if let Some(paid) = decided.relocation {
             relocation.insert((staff.assignment.clone(), staff.start_date), paid);
         }
     }
@@ -327,8 +294,16 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
     let mut findings = Vec::new();
     for (index, (line, outcome)) in lines.iter().zip(outcomes).enumerate() {
         // Every line has an outcome: DAT, CUT or an employee pass placed it.
-        let Outcome { status, allowed, mut hits, taxable_payroll, p11d_amount, p11d_section } =
-            outcome.unwrap_or_else(|| Outcome::terminal(Status::Rejected, Vec::new()));
+        let Some(LineOutcome { status, allowed, mut hits, taxable_payroll, p11d_amount, p11d_section }) =
+            outcome
+        else {
+            return Err(Error::Internal(format!(
+                "rules: claim line {} ({}/{}) was given no decision",
+                line.source.as_ref().map_or_else(|| format!("#{}", index + 1), |s| s.to_string()),
+                line.claim_id,
+                line.line_no
+            )));
+        };
         hits.sort_by_key(|h| rules::spec_order(h.rule));
         let mut codes: Vec<&'static Rule> = hits.iter().map(|h| h.rule).collect();
         codes.dedup_by_key(|r| r.code);
@@ -350,12 +325,73 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Evaluation {
             rules: codes,
         });
     }
-    Evaluation { decisions, findings, relocation, miles }
+    Ok(Evaluation { decisions, findings, relocation, miles })
+}
+
+/// assignment → (live line indices, DAT-clean line indices).
+type ByEmployee<'l> = BTreeMap<&'l str, (Vec<usize>, Vec<usize>)>;
+
+/// What the passes decided for one employee.
+struct Decided {
+    lines: Vec<(usize, LineOutcome)>,
+    relocation: Option<RelocationPaid>,
+    miles: MilesCounted,
+}
+
+/// Phases a and b for every employee, in parallel. A claimant missing from
+/// Staff cannot get here (DAT003 rejects the line first); if one does, the
+/// run stops with an internal error rather than leave the line undecided.
+fn decide_employees<'a>(
+    lines: &'a [ClaimLine],
+    ctx: &Ctx<'a>,
+    by_employee: ByEmployee,
+) -> Result<Vec<(&'a Staff, Decided)>> {
+    by_employee
+        .into_par_iter()
+        .map(|(assignment, (mut live, mut valid))| {
+            let order = |&a: &usize, &b: &usize| {
+                let (x, y) = (&lines[a], &lines[b]);
+                (x.expense_date, &x.claim_id, x.line_no, a).cmp(&(y.expense_date, &y.claim_id, y.line_no, b))
+            };
+            live.sort_by(order);
+            valid.sort_by(order);
+            let Some(&staff) = ctx.staff.get(assignment) else {
+                let first = valid.first().and_then(|&i| lines[i].source.as_ref());
+                return Err(Error::Internal(format!(
+                    "rules: claimant '{assignment}' passed DAT003 but is not on the Staff sheet (line {})",
+                    first.map_or_else(|| "?".to_string(), |s| s.to_string())
+                )));
+            };
+            let mut employee = Employee {
+                staff,
+                lines: live.iter().map(|&i| LineState::new(i, &lines[i], staff)).collect(),
+                valid: valid.iter().map(|&i| &lines[i]).collect(),
+                relocation_run: None,
+            };
+            for line in employee.lines.iter_mut() {
+                for check in LINE_CHECKS {
+                    check(line, ctx);
+                }
+            }
+            for pass in EMPLOYEE_PASSES {
+                pass(&mut employee, ctx);
+            }
+            let mut miles = MilesCounted::default();
+            for line in employee.lines.iter().filter(|l| !l.is_rejected()) {
+                miles.add(line);
+            }
+            let relocation = employee.relocation_run;
+            Ok((
+                staff,
+                Decided { lines: employee.lines.into_iter().map(finish).collect(), relocation, miles },
+            ))
+        })
+        .collect()
 }
 
 /// A line's result before it becomes a [`Decision`].
 #[derive(Clone)]
-struct Outcome {
+struct LineOutcome {
     status: Status,
     allowed: Pence,
     hits: Vec<Hit>,
@@ -364,10 +400,10 @@ struct Outcome {
     p11d_section: Option<char>,
 }
 
-impl Outcome {
+impl LineOutcome {
     /// A line decided without money: DAT-rejected or deferred.
-    fn terminal(status: Status, hits: Vec<Hit>) -> Outcome {
-        Outcome {
+    fn terminal(status: Status, hits: Vec<Hit>) -> LineOutcome {
+        LineOutcome {
             status,
             allowed: Pence::ZERO,
             hits,
@@ -379,10 +415,10 @@ impl Outcome {
 }
 
 /// The status of a live line after every pass (SPEC §6.1 rules 2, 4, 5).
-fn finish(state: LineState) -> (usize, Outcome) {
+fn finish(state: LineState) -> (usize, LineOutcome) {
     if state.is_rejected() {
         let hits = state.hits.into_iter().filter(|h| h.rejecting).collect();
-        return (state.index, Outcome::terminal(Status::Rejected, hits));
+        return (state.index, LineOutcome::terminal(Status::Rejected, hits));
     }
     let status = if state.allowed.is_zero() {
         Status::Rejected
@@ -393,7 +429,7 @@ fn finish(state: LineState) -> (usize, Outcome) {
     };
     let paid = status.is_paid();
     let keep = |p: Pence| if paid { p } else { Pence::ZERO };
-    let outcome = Outcome {
+    let outcome = LineOutcome {
         status,
         allowed: state.allowed,
         taxable_payroll: keep(state.taxable_payroll),
@@ -402,4 +438,55 @@ fn finish(state: LineState) -> (usize, Outcome) {
         hits: state.hits,
     };
     (state.index, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Category;
+    use crate::rules::testkit::{config, date, line, staff};
+
+    fn decide(lines: &[ClaimLine], assignment: &str) -> Result<Vec<(&'static str, usize)>> {
+        let roster = Roster { staff: vec![staff()], ..Default::default() };
+        let history = History::default();
+        let ctx = Ctx::new(config(), Period::new(date(2025, 6, 1), &config().policy), &roster, &history);
+        let by_employee: ByEmployee = [(assignment, (vec![0], vec![0]))].into();
+        let decided = decide_employees(lines, &ctx, by_employee)?;
+        Ok(decided
+            .iter()
+            .map(|(s, d)| (if s.assignment == "A1" { "A1" } else { "?" }, d.lines.len()))
+            .collect())
+    }
+
+    /// The engine's own invariant: a claimant it is asked to decide is on
+    /// Staff. Broken, it is an internal error naming claimant and line —
+    /// never a line silently left without a decision.
+    #[test]
+    fn a_claimant_missing_from_staff_is_an_internal_error() {
+        let mut stranger = line("C1", 1, Category::Parking, "5.00");
+        stranger.assignment = "ZZ9".into();
+        let err = decide(std::slice::from_ref(&stranger), "ZZ9").expect_err("not on Staff");
+        assert!(matches!(err, Error::Internal(_)), "{err:?}");
+        assert_eq!(err.exit_code(), 1);
+        let text = err.to_string();
+        assert!(text.contains("'ZZ9'") && text.contains("test.csv!Claims:2"), "{text}");
+
+        // The same line of a claimant on Staff is decided.
+        let known = line("C1", 1, Category::Parking, "5.00");
+        assert_eq!(decide(&[known], "A1").expect("on Staff"), [("A1", 1)]);
+    }
+
+    /// Through the public entry, DAT003 stops such a line first: REJECTED
+    /// with its code, and the run goes on.
+    #[test]
+    fn through_evaluate_an_unknown_claimant_is_dat003() {
+        let roster = Roster { staff: vec![staff()], ..Default::default() };
+        let history = History::default();
+        let ctx = Ctx::new(config(), Period::new(date(2025, 6, 1), &config().policy), &roster, &history);
+        let mut stranger = line("C1", 1, Category::Parking, "5.00");
+        stranger.assignment = "ZZ9".into();
+        let eval = evaluate(&[stranger], &ctx).expect("decided");
+        assert_eq!(eval.decisions[0].status, Status::Rejected);
+        assert_eq!(eval.decisions[0].rules.iter().map(|r| r.code).collect::<Vec<_>>(), ["DAT003"]);
+    }
 }

@@ -1,0 +1,45 @@
+//! A payroll line of adjustments.csv (SPEC §4.1): what the rules produce for
+//! payroll and what the outputs write.
+
+use super::Pence;
+
+/// Payroll element codes in the order of SPEC §4.1 (the row order within an employee).
+pub const ELEMENTS: &[&str] = &[
+    "MILEAGE",
+    "MILEAGE_TAXABLE",
+    "TRAVEL",
+    "TRAVEL_TAXABLE",
+    "SUBSISTENCE",
+    "SUBSISTENCE_TAXABLE",
+    "RELOCATION",
+    "RELOCATION_TAXABLE",
+    "SUNDRY",
+    "SUNDRY_TAXABLE",
+    "UNPAID_LEAVE",
+    "PAY_PROTECTION",
+];
+
+/// One row of adjustments.csv.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdjustmentRow {
+    pub assignment: String,
+    pub name: String,
+    pub cost_centre: String,
+    /// Element code (one of [`ELEMENTS`]).
+    pub element: &'static str,
+    pub units: String,
+    pub rate: String,
+    pub amount: Pence,
+    /// Y for `_TAXABLE`, UNPAID_LEAVE and PAY_PROTECTION.
+    pub taxable: bool,
+    pub protected: String,
+    pub protection_end: String,
+    pub source: String,
+}
+
+impl AdjustmentRow {
+    /// Expense elements are the ones fed by claim lines (reconciliation §4.3).
+    pub fn is_expense(&self) -> bool {
+        !matches!(self.element, "UNPAID_LEAVE" | "PAY_PROTECTION")
+    }
+}

@@ -1,0 +1,92 @@
+//! The payroll lines of `adjustments.csv` (SPEC §4.1) from the decisions:
+//! per employee and pay element, the sum of paid claim lines, split plain /
+//! `_TAXABLE`; then every row ordered and marked (PP001).
+
+use crate::model::adjustment::{AdjustmentRow, ELEMENTS};
+use crate::model::claim::ClaimLine;
+use crate::model::decision::Decision;
+use crate::model::protection::Mark;
+use crate::model::roster::Staff;
+use crate::model::{PayElement, Pence};
+use std::collections::{BTreeMap, HashMap};
+
+fn element_code(group: PayElement, taxable: bool) -> &'static str {
+    let i = match group {
+        PayElement::Mileage => 0,
+        PayElement::Travel => 2,
+        PayElement::Subsistence => 4,
+        PayElement::Relocation => 6,
+        PayElement::Sundry => 8,
+    };
+    ELEMENTS[i + usize::from(taxable)]
+}
+
+/// Builds the expense rows of adjustments.csv from the decisions, ordered by
+/// assignment then element; zero-amount rows are omitted.
+pub fn expense_rows(
+    lines: &[ClaimLine],
+    decisions: &[Decision],
+    staff: &HashMap<&str, &Staff>,
+) -> Vec<AdjustmentRow> {
+    // (assignment, element order) -> (amount, line count, sources)
+    let mut sums: BTreeMap<(&str, usize), (Pence, usize, Vec<String>)> = BTreeMap::new();
+    for (line, decision) in lines.iter().zip(decisions) {
+        let (true, Some(category)) = (decision.status.is_paid(), line.category) else {
+            continue;
+        };
+        let group = category.pay_element();
+        let parts = [
+            (element_code(group, false), decision.allowed - decision.taxable_payroll),
+            (element_code(group, true), decision.taxable_payroll),
+        ];
+        for (code, amount) in parts {
+            if amount.is_zero() {
+                continue;
+            }
+            let order = ELEMENTS.iter().position(|e| *e == code).unwrap_or(usize::MAX);
+            let entry = sums.entry((line.assignment.as_str(), order)).or_default();
+            entry.0 += amount;
+            entry.1 += 1;
+            entry.2.push(format!("{}/{}", line.claim_id, line.line_no));
+        }
+    }
+    sums.into_iter()
+        .filter(|(_, (amount, _, _))| !amount.is_zero())
+        .map(|((assignment, order), (amount, units, sources))| {
+            let person = staff.get(assignment);
+            let element = ELEMENTS.get(order).copied().unwrap_or("SUNDRY");
+            AdjustmentRow {
+                assignment: assignment.to_string(),
+                name: person.map(|s| s.name.clone()).unwrap_or_default(),
+                cost_centre: person.map(|s| s.cost_centre.clone()).unwrap_or_default(),
+                element,
+                units: units.to_string(),
+                rate: String::new(),
+                amount,
+                taxable: element.ends_with("_TAXABLE"),
+                protected: String::new(),
+                protection_end: String::new(),
+                source: sources.join(";"),
+            }
+        })
+        .collect()
+}
+
+/// Orders payroll lines by assignment, then element in SPEC §4.1 order, and
+/// drops zero amounts (SPEC §4.1).
+pub fn order_rows(rows: &mut Vec<AdjustmentRow>) {
+    rows.retain(|r| !r.amount.is_zero());
+    let order = |e: &str| ELEMENTS.iter().position(|x| *x == e).unwrap_or(usize::MAX);
+    rows.sort_by(|a, b| (&a.assignment, order(a.element)).cmp(&(&b.assignment, order(b.element))));
+}
+
+/// Marks every row of a protected employee with the kind and end of their
+/// protection (SPEC §3.12 PP001, §6.8 rule 45).
+pub fn mark(rows: &mut [AdjustmentRow], marks: &BTreeMap<String, Mark>) {
+    for row in rows {
+        if let Some(m) = marks.get(&row.assignment) {
+            row.protected = m.kind.code().to_string();
+            row.protection_end = m.end.to_string();
+        }
+    }
+}
