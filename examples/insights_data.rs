@@ -86,7 +86,7 @@ fn write_month(dir: &Path, period: &str, month: u64, lines: u64) -> std::io::Res
         let assignment = format!("{:08}", 10_000_000 + staff);
         let category = CATEGORIES[rng.below(CATEGORIES.len() as u64) as usize];
         // A few heavy claimants: mileage ten times their peers'.
-        let scale = if staff % 997 == 0 && category == "MILEAGE_CAR" { 10 } else { 1 };
+        let scale = if staff.is_multiple_of(997) && category == "MILEAGE_CAR" { 10 } else { 1 };
         let claimed = (500 + rng.below(9_500) as i64) * scale;
         let roll = rng.below(100);
         let (status, allowed) = match roll {

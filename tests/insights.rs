@@ -208,9 +208,12 @@ fn expected_trend(runs: &[Run]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Periods, lines and money withheld of one claimant × rule.
+type Caught = (BTreeSet<String>, i64, i64);
+
 fn expected_repeats(runs: &[Run], min_months: usize) -> Vec<Vec<String>> {
     let names = latest_names(runs);
-    let mut m: BTreeMap<(String, String, String), (BTreeSet<String>, i64, i64)> = BTreeMap::new();
+    let mut m: BTreeMap<(String, String, String), Caught> = BTreeMap::new();
     for r in runs {
         for (a, _, c, al, s, rules) in lines(r) {
             if a.is_empty() {

@@ -51,6 +51,9 @@ pub const RUNS: [&str; 10] = [
     "reconciliation",
 ];
 
+/// The periods a rule caught a claimant in, the lines it listed, the money it withheld.
+type Caught<'a> = (BTreeSet<&'a str>, i64, Pence);
+
 /// The sheets in workbook order, and the Trend chart's data.
 pub struct Built {
     pub tables: Vec<Table>,
@@ -168,7 +171,7 @@ fn repeats(
     name_of: &dyn Fn(&str, &str) -> String,
 ) -> Table {
     // (organisation, assignment, rule) → (periods, lines, withheld)
-    let mut map: BTreeMap<(&str, &str, &str), (BTreeSet<&str>, i64, Pence)> = BTreeMap::new();
+    let mut map: BTreeMap<(&str, &str, &str), Caught> = BTreeMap::new();
     for (f, agg) in runs {
         for (a, rules, lines, withheld) in &agg.by_rules {
             if a.is_empty() {
