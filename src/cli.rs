@@ -6,10 +6,12 @@ use clap::{CommandFactory, Parser, Subcommand};
 /// payrun — monthly NHS payroll adjustments from e-Rostering and e-expenses exports.
 ///
 /// Exit codes: 0 run complete; 2 bad command line; 3 input unreadable or a
-/// required sheet/column missing (or invalid configuration); 4 ledger locked
-/// by another run; 5 reconciliation failed (nothing written); 6 --fail-on
-/// threshold reached (outputs written); 7 `payrun batch`: an organisation
-/// did not exit 0; 1 internal error.
+/// required sheet/column missing (or invalid configuration, or a ledger that
+/// is not a payrun ledger or is corrupt); 4 ledger locked by another run;
+/// 5 reconciliation failed (nothing written); 6 --fail-on threshold reached
+/// (outputs written); 7 `payrun batch`: an organisation did not exit 0;
+/// 8 an output or state folder cannot be written (nothing put in place,
+/// ledger unchanged); 130 / 143 interrupted by SIGINT / SIGTERM; 1 internal error.
 #[derive(Debug, Parser)]
 #[command(name = "payrun", version = env!("PAYRUN_BUILD"), about, long_about)]
 pub struct Cli {

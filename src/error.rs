@@ -9,7 +9,8 @@ pub enum Error {
     /// Exit 2: the command line cannot be carried out as given.
     #[error("{0}")]
     Usage(String),
-    /// Exit 3: an input cannot be read, or a required sheet or column is missing.
+    /// Exit 3: an input cannot be read, or a required sheet or column is
+    /// missing; or the ledger is not a payrun ledger or is corrupt.
     #[error("{0}")]
     Input(String),
     /// Exit 3: the configuration is invalid (named key).
@@ -27,7 +28,11 @@ pub enum Error {
     /// Exit 7: `payrun batch` ran, and an organisation did not exit 0.
     #[error("{0}")]
     Batch(String),
-    /// Exit 1: anything else (I/O on outputs, ledger corruption).
+    /// Exit 8: an output or state folder cannot be written (disk full,
+    /// read-only, permission): nothing was put in place, the ledger is unchanged.
+    #[error("{0}")]
+    Write(String),
+    /// Exit 1: anything else.
     #[error("{0}")]
     Internal(String),
 }
@@ -41,14 +46,22 @@ impl Error {
             Error::Reconciliation(_) => 5,
             Error::FailOn(_) => 6,
             Error::Batch(_) => 7,
+            Error::Write(_) => 8,
             Error::Internal(_) => 1,
         }
     }
 
-    /// An I/O failure on a named path, as an internal error.
+    /// A failure writing a named path (outputs, state): exit 8.
     pub fn io(path: &std::path::Path, err: std::io::Error) -> Error {
-        Error::Internal(format!("{}: {err}", path.display()))
+        Error::Write(format!("cannot write {}: {err}", path.display()))
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A `payrun: …` line on stderr that cannot fail or panic: a closed stderr
+/// (`payrun run 2>&1 | head -1`) must not cut a run short.
+pub fn note(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "payrun: {message}");
+}

@@ -3,13 +3,19 @@
 use clap::Parser;
 
 fn main() {
+    // First, before any thread exists: SIGINT/SIGTERM clean up and exit 130/143.
+    payrun::files::signals::install();
     let cli = match payrun::cli::Cli::try_parse() {
         Ok(cli) => cli,
         // clap exits 0 for --help/--version and 2 for a bad command line.
         Err(e) => e.exit(),
     };
+    if !matches!(cli.command, payrun::cli::Command::Run(_)) {
+        // `payrun ledger show | head -1`: end quietly when the reader goes.
+        payrun::files::signals::default_sigpipe();
+    }
     if let Err(e) = payrun::cli::dispatch(cli) {
-        eprintln!("payrun: {e}");
+        payrun::error::note(&e.to_string());
         std::process::exit(e.exit_code());
     }
 }

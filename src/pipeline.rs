@@ -1,17 +1,20 @@
-//! One payroll run, end to end: ingest → rules → outputs (→ ledger commit).
+//! One payroll run, end to end: ingest → rules → outputs staged → ledger
+//! commit → output folder swapped in → run marked placed (SPEC §5).
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::files::folder::StagedFolder;
 use crate::ingest;
 use crate::ledger::Ledger;
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::decision::{Finding, Severity, Status};
 use crate::model::period::{self, Period};
 use crate::model::progress::{Progress, Step};
+use crate::model::record::PeriodRecord;
 use crate::output::manifest::Manifest;
-use crate::output::{self, atomic::Staging, reconcile, Report};
+use crate::output::{self, reconcile, Report};
 use crate::rules::{self, engine::Ctx};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -64,10 +67,11 @@ pub struct RunSummary {
     /// figures were computed without this run's entries and need a re-run.
     pub later_periods: Vec<String>,
     /// Milliseconds the ledger commit took. Not in `manifest.json`: the
-    /// manifest is an output, written before the commit so that the period
-    /// enters the ledger only once every output is in place (and the ledger
-    /// stores the manifest itself); `payrun run` prints it on stderr.
+    /// manifest is an output, staged before the commit (and the ledger stores
+    /// the manifest itself); `payrun run` prints it on stderr.
     pub commit_ms: u128,
+    /// Where the previous output folder was kept, if there was one.
+    pub replaced: Option<PathBuf>,
 }
 
 /// Stage timings for the manifest, the progress display on a terminal and,
@@ -169,12 +173,15 @@ fn warnings(findings: &[Finding]) -> usize {
 /// Test seam for the kill tests (`tests/crash_safety.rs`, docs/fuzzing.md):
 /// when the environment variable `PAYRUN_PAUSE_AT` names `stage`, the run
 /// says so on stderr and sleeps, so a test can SIGKILL it at a known point.
-/// Stages: `read` (between the roster and the expenses inputs), `write`
-/// (some outputs staged under temporary names), `commit` (outputs renamed
-/// into place, ledger not yet committed). Unset, it does nothing.
+/// Stages, in run order (docs/ledger.md says what the next run does after a
+/// kill at each): `read` (between the roster and the expenses inputs),
+/// `write` (some outputs staged), `commit` (every output staged, the
+/// period's transaction filled, not committed), `swap` (committed, output
+/// folder not yet swapped in), `mark` (swapped in, run not yet marked
+/// placed). Unset, it does nothing.
 pub fn pause_at(stage: &str) {
     if std::env::var_os("PAYRUN_PAUSE_AT").is_some_and(|v| v == stage) {
-        eprintln!("payrun: paused at {stage}");
+        crate::error::note(&format!("paused at {stage}"));
         std::thread::sleep(std::time::Duration::from_secs(120));
     }
 }
@@ -183,13 +190,18 @@ pub fn pause_at(stage: &str) {
 pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut stages = Stages::new(opts);
 
-    // The lock is taken before anything is read, so a second run on the same
-    // state stops at once (exit 4) instead of after a long ingest.
+    // Before anything is read (SPEC §5): the lock is taken and the ledger
+    // proven writable, and the output folder's staging created, so a second
+    // run stops at once (exit 4) and an unwritable state or --out fails at
+    // once (exit 8), not after a long ingest.
     stages.start("ledger");
+    check_state_outside_out(opts)?;
     let mut ledger = Ledger::open(&opts.state_dir)?;
+    ledger.begin()?;
     refuse_out_of_order(&ledger, opts)?;
     // Only periods before this one (SPEC §6.3 rule 17).
     let history = ledger.history(opts.period)?;
+    let mut staging = StagedFolder::new(&opts.out_dir)?;
     stages.done("ledger", 0, 0);
 
     stages.start("config");
@@ -201,6 +213,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let inputs = ingest::load(&opts.roster, &opts.expenses, &config, || pause_at("read"), stages.progress())?;
     let rows_read = inputs.reports.iter().flat_map(|r| r.sheets.iter().map(|(_, n)| n)).sum();
     let ingest_warnings = warnings(&inputs.roster_findings);
+    refuse_far_ahead(opts.period, &inputs.claims)?;
     stages.done("ingest", rows_read, ingest_warnings);
 
     stages.start("rules");
@@ -235,75 +248,156 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         protection: &outcome.protection,
         p11d: &outcome.p11d,
     };
-    let mut staging = Staging::new(&opts.out_dir)?;
     let manifest = manifest(&report, inputs.reports, reconciliation, opts.no_xlsx, opts.parquet);
-    let manifest = write_outputs(&mut staging, &report, &outcome.adjustments, manifest, &mut stages)?;
-    staging.commit()?;
+    let outputs = Outputs { report: &report, adjustments: &outcome.adjustments, record: &outcome.record };
+    let manifest = write_outputs(&mut staging, &mut ledger, &outputs, manifest, &mut stages)?;
     pause_at("commit");
 
-    // Only now, with every output in place, does the period enter the
-    // ledger — one transaction, so a failure or kill before this line leaves
-    // the ledger as it was, and the outputs can simply be produced again.
+    // Commit, then swap the folder in, then mark the run placed: a failure
+    // or kill between leaves a committed period not yet placed, which the
+    // next run of the period reproduces (docs/ledger.md).
     let commit_started = Instant::now();
-    ledger.commit(&outcome.record, &ledger_manifest(&manifest)?)?;
+    ledger.commit_filled()?;
     let commit_ms = commit_started.elapsed().as_millis();
     stages.log("ledger-commit", commit_ms, outcome.decisions.len(), 0);
+    pause_at("swap");
+    let placed = staging.place()?;
+    pause_at("mark");
     let label = period.label();
+    ledger.mark_placed(&label)?;
     let later_periods = ledger.periods_after(&label)?;
     drop(ledger);
     // Printed even with --quiet, and before --fail-on: the operator must act on it.
     if !later_periods.is_empty() {
-        eprintln!(
-            "payrun: {label} was re-run; later period(s) {} were computed from the old figures \
+        crate::error::note(&format!(
+            "{label} was re-run; later period(s) {} were computed from the old figures \
              and need a re-run, in order",
             later_periods.join(", ")
-        );
+        ));
     }
     stages.bar.0.finish_and_clear();
     fail_on(opts, &outcome.findings)?;
-    Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods, commit_ms })
+    Ok(RunSummary {
+        out_dir: opts.out_dir.clone(),
+        manifest,
+        later_periods,
+        commit_ms,
+        replaced: placed.replaced,
+    })
 }
 
-/// A period earlier than the latest committed one changes figures later
-/// periods were paid on: only with `--rerun`.
-fn refuse_out_of_order(ledger: &Ledger, opts: &RunOptions) -> Result<()> {
-    let label = period::label(opts.period);
-    match ledger.latest_period()? {
-        Some(latest) if label < latest && !opts.rerun => Err(Error::Usage(format!(
-            "period {label} is earlier than the latest committed period {latest} in {}: running it \
-             would change the year-to-date and rolling figures that later periods were paid on. \
-             Pass --rerun to run it anyway; the later periods are then reported as needing a re-run",
-            ledger.path().display()
+/// The output folder is replaced as a whole on each run: a state folder
+/// inside it would be moved away with it.
+fn check_state_outside_out(opts: &RunOptions) -> Result<()> {
+    let (state, out) = (std::path::absolute(&opts.state_dir), std::path::absolute(&opts.out_dir));
+    match (state, out) {
+        (Ok(state), Ok(out)) if state.starts_with(&out) => Err(Error::Usage(format!(
+            "--state {} is inside --out {}: each run replaces its output folder as a whole, \
+             so keep the ledger's folder elsewhere",
+            opts.state_dir.display(),
+            opts.out_dir.display()
         ))),
         _ => Ok(()),
     }
 }
 
-/// Stages every output file; returns the manifest with the workbook
-/// stage's timing. The workbooks show the manifest (Run info), so it is
-/// built before them and its timings completed afterwards.
+/// Claims are paid one month in arrears: a period more than two months
+/// after the month of the latest expense_date in the Claims is a mistyped
+/// `--period` (or the wrong expenses file), and committing it would make
+/// every real period need `--rerun`. Refused with exit 2.
+fn refuse_far_ahead(period: NaiveDate, claims: &[crate::model::claim::ClaimLine]) -> Result<()> {
+    let Some(latest) = claims.iter().map(|c| c.expense_date).max() else {
+        return Ok(());
+    };
+    let latest_month = latest.with_day(1).unwrap_or(latest);
+    if period > crate::model::time::add_months(latest_month, 2) {
+        return Err(Error::Usage(format!(
+            "--period {} is more than 2 months after the month of the latest expense_date in the Claims \
+             ({latest}); claims are paid one month in arrears, so check --period and --expenses",
+            period::label(period)
+        )));
+    }
+    Ok(())
+}
+
+/// A period earlier than the latest committed one changes figures later
+/// periods were paid on: only with `--rerun` (SPEC §6.8 rule 47). Any period
+/// while an earlier one is committed but not placed is refused too: that
+/// period's outputs may never have reached payroll, yet this run would count
+/// its lines as paid (decisions.md).
+fn refuse_out_of_order(ledger: &Ledger, opts: &RunOptions) -> Result<()> {
+    let label = period::label(opts.period);
+    if let Some(latest) = ledger.latest_period()? {
+        if label < latest && !opts.rerun {
+            return Err(Error::Usage(format!(
+                "period {label} is earlier than the latest committed period {latest} in {}: running it \
+                 would change the year-to-date and rolling figures that later periods were paid on. \
+                 Pass --rerun to run it anyway; the later periods are then reported as needing a re-run",
+                ledger.path().display()
+            )));
+        }
+    }
+    let unplaced = ledger.unplaced_periods()?;
+    if let Some(earlier) = unplaced.iter().find(|p| **p < label) {
+        return Err(Error::Usage(format!(
+            "period {earlier} is committed in {} but its outputs were never put in place (its run was \
+             interrupted): run {earlier} again first (same inputs) to reproduce them",
+            ledger.path().display()
+        )));
+    }
+    if unplaced.contains(&label) {
+        crate::error::note(&format!(
+            "period {label} is committed but its outputs were not put in place (its run was interrupted); \
+             this run reproduces them"
+        ));
+    }
+    Ok(())
+}
+
+/// What [`write_outputs`] writes: the files and the ledger's record.
+struct Outputs<'a> {
+    report: &'a Report<'a>,
+    adjustments: &'a [AdjustmentRow],
+    record: &'a PeriodRecord,
+}
+
+/// Stages every output file while the period's ledger transaction is
+/// filled; returns the manifest with the workbook stage's timing. The
+/// workbooks show the manifest (Run info), so it is built before them and
+/// its timings completed afterwards.
 fn write_outputs(
-    staging: &mut Staging,
-    report: &Report,
-    adjustments: &[AdjustmentRow],
+    staging: &mut StagedFolder,
+    ledger: &mut Ledger,
+    outputs: &Outputs,
     mut manifest: Manifest,
     stages: &mut Stages,
 ) -> Result<Manifest> {
+    let (report, adjustments) = (outputs.report, outputs.adjustments);
     stages.start("write");
-    staging.write("decisions.csv", |w| output::csv::decisions(w, report))?;
-    stages.written("decisions.csv", report.decisions.len());
-    staging.write("exceptions.csv", |w| output::csv::exceptions(w, report))?;
-    stages.written("exceptions.csv", report.findings.len());
-    pause_at("write");
-    staging.write("adjustments.csv", |w| output::csv::adjustments(w, report, adjustments))?;
-    stages.written("adjustments.csv", adjustments.len());
-    staging.write("deferred-claims.csv", |w| output::csv::deferred(w, report))?;
-    let deferred = report.decisions.iter().filter(|d| d.status == Status::Deferred).count();
-    stages.written("deferred-claims.csv", deferred);
-    staging.write("attendance.csv", |w| output::csv::attendance(w, report))?;
-    stages.written("attendance.csv", report.attendance.len());
-    staging.write("p11d.csv", |w| output::csv::p11d(w, report))?;
-    stages.written("p11d.csv", report.p11d.len());
+    let ledger_json = ledger_manifest(&manifest)?;
+    // The period's transaction is filled while the machine files are staged.
+    let (filled, staged) = rayon::join(
+        || ledger.fill(outputs.record, &ledger_json),
+        || -> Result<()> {
+            staging.write("decisions.csv", |w| output::csv::decisions(w, report))?;
+            stages.written("decisions.csv", report.decisions.len());
+            staging.write("exceptions.csv", |w| output::csv::exceptions(w, report))?;
+            stages.written("exceptions.csv", report.findings.len());
+            pause_at("write");
+            staging.write("adjustments.csv", |w| output::csv::adjustments(w, report, adjustments))?;
+            stages.written("adjustments.csv", adjustments.len());
+            staging.write("deferred-claims.csv", |w| output::csv::deferred(w, report))?;
+            let deferred = report.decisions.iter().filter(|d| d.status == Status::Deferred).count();
+            stages.written("deferred-claims.csv", deferred);
+            staging.write("attendance.csv", |w| output::csv::attendance(w, report))?;
+            stages.written("attendance.csv", report.attendance.len());
+            staging.write("p11d.csv", |w| output::csv::p11d(w, report))?;
+            stages.written("p11d.csv", report.p11d.len());
+            Ok(())
+        },
+    );
+    filled?;
+    staged?;
     let rows = stages.rows_written;
     stages.done("write", rows, 0);
     manifest.timings_ms = stages.timings.clone();
@@ -325,15 +419,8 @@ fn write_outputs(
     let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
     if manifest.outputs.contains(&workbooks[0]) {
         stages.start("workbooks");
-        // The two workbooks share nothing but what they read: written side by side.
-        let (adjustments_path, exceptions_path) =
-            (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
-        let (written_adjustments, written_exceptions) = rayon::join(
-            || output::workbook::write_adjustments(&adjustments_path, report, adjustments, &manifest),
-            || output::workbook::write_exceptions(&exceptions_path, report),
-        );
-        written_adjustments?;
-        written_exceptions?;
+        let paths = (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
+        output::workbook::write_both((&paths.0, &paths.1), report, adjustments, &manifest)?;
         stages.done("workbooks", adjustments.len() + report.findings.len(), 0);
         manifest.timings_ms = stages.timings.clone();
     }

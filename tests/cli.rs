@@ -11,7 +11,7 @@ fn fixture_run(out: &Path, extra: &[&str]) -> std::process::Output {
 
 #[test]
 fn complete_run_exits_0_and_writes_every_machine_file() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = out_dir();
     let out = fixture_run(dir.path(), &[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     for f in [
@@ -53,7 +53,7 @@ fn complete_run_exits_0_and_writes_every_machine_file() {
 #[test]
 fn outputs_are_readable_by_owner_and_group_only() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = out_dir();
     assert_eq!(code(&fixture_run(dir.path(), &[])), 0);
     let mode = std::fs::metadata(dir.path().join("decisions.csv")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777 & !0o022, 0o640 & !0o022, "mode {mode:o}");
@@ -63,7 +63,7 @@ fn outputs_are_readable_by_owner_and_group_only() {
 #[test]
 fn bad_command_line_exits_2() {
     assert_eq!(code(&payrun(&["run", "--period", "2025-06"])), 2);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = out_dir();
     let bad_period = run_period(
         "June",
         &fixture("ingest/roster.xlsx"),
@@ -113,7 +113,7 @@ fn unreadable_input_exits_3() {
         "2025-06",
         &fixture("ingest/roster.xlsx"),
         &[&dir.path().join("nope.xlsx")],
-        dir.path(),
+        &dir.path().join("missing"),
         &[],
     );
     assert_eq!(code(&missing), 3);
@@ -162,7 +162,7 @@ fn missing_required_sheet_exits_3() {
 
 #[test]
 fn fail_on_warning_exits_6_after_writing_outputs() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = out_dir();
     let out = fixture_run(dir.path(), &["--fail-on", "warning"]);
     assert_eq!(code(&out), 6, "{}", stderr(&out));
     assert!(dir.path().join("decisions.csv").is_file());
@@ -203,11 +203,11 @@ fn check_prints_rows_per_sheet_and_findings_by_code() {
 /// into July's run through deferred-claims.csv and decided there.
 #[test]
 fn deferred_line_is_decided_the_next_month() {
-    let june = tempfile::tempdir().unwrap();
+    let june = out_dir();
     assert_eq!(code(&fixture_run(june.path(), &[])), 0);
     let deferred = Csv::read(&june.path().join("deferred-claims.csv"));
     assert_eq!(deferred.rows.len(), 2);
-    let july = tempfile::tempdir().unwrap();
+    let july = out_dir();
     let out = run_period(
         "2025-07",
         &fixture("ingest/roster.xlsx"),
@@ -247,14 +247,14 @@ fn same_inputs_give_byte_identical_csvs_whatever_the_thread_count() {
             .arg("--expenses")
             .arg(fixture("ingest/expenses.xlsx"))
             .arg("--out")
-            .arg(dir.path())
+            .arg(dir.path().join("out"))
             // Its own ledger: not the repository's default payrun-state/.
             .arg("--state")
             .arg(dir.path().join("state"))
             .output()
             .unwrap();
         assert_eq!(code(&out), 0);
-        outputs.push(csv_bytes(dir.path()));
+        outputs.push(csv_bytes(&dir.path().join("out")));
     }
     assert_eq!(outputs[0], outputs[1]);
     assert_eq!(outputs[1], outputs[2]);

@@ -1,12 +1,15 @@
-//! Crash safety (issue 9, SPEC §4, §5): a run SIGKILLed mid-read, mid-write
-//! or just before the ledger commit leaves every output under its final name
-//! either as the earlier run wrote it or complete, and the ledger unchanged
-//! (`payrun ledger export` before and after). Outputs are 0640. The kill
-//! points come from the `PAYRUN_PAUSE_AT` test seam (src/pipeline.rs).
+//! Crash safety (issues 9 and 19, SPEC §4, §5 as amended): a run SIGKILLed at
+//! each stage boundary — `read`, `write`, `commit` (all staged, ledger not
+//! committed), `swap` (committed, folder not swapped in), `mark` (swapped in,
+//! not marked placed) — leaves the earlier outputs and ledger, or a committed
+//! period not yet placed; the next run of the period restores outputs that
+//! equal the ledger. SIGTERM / SIGINT clean up and exit 143 / 130. Outputs
+//! are 0640. The kill points come from the `PAYRUN_PAUSE_AT` test seam
+//! (src/pipeline.rs).
 
 mod common;
 use common::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
@@ -27,20 +30,25 @@ fn samples() -> Inputs {
 }
 
 fn run_command(inputs: &Inputs, out: &Path, state: &Path) -> Command {
+    run_period_command("2025-06", inputs, out, state)
+}
+
+fn run_period_command(period: &str, inputs: &Inputs, out: &Path, state: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_payrun"));
-    cmd.current_dir(root()).args(["run", "--quiet", "--period", "2025-06", "--roster"]);
+    cmd.current_dir(root()).args(["run", "--quiet", "--period", period, "--roster"]);
     cmd.arg(&inputs.roster).arg("--expenses").arg(&inputs.expenses);
     cmd.arg("--out").arg(out).arg("--state").arg(state);
     cmd
 }
 
-fn run_to_end(inputs: &Inputs, out: &Path, state: &Path) {
+fn run_to_end(inputs: &Inputs, out: &Path, state: &Path) -> String {
     let o = run_command(inputs, out, state).output().unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    stderr(&o)
 }
 
-/// Starts a run that pauses at `stage`, waits until it says so, and SIGKILLs it.
-fn kill_at(stage: &str, inputs: &Inputs, out: &Path, state: &Path) {
+/// Starts a run that pauses at `stage` and waits until it says so.
+fn paused_at(stage: &str, inputs: &Inputs, out: &Path, state: &Path) -> std::process::Child {
     let mut child = run_command(inputs, out, state)
         .env("PAYRUN_PAUSE_AT", stage)
         .stderr(Stdio::piped())
@@ -56,6 +64,14 @@ fn kill_at(stage: &str, inputs: &Inputs, out: &Path, state: &Path) {
             _ => panic!("run ended before pausing at {stage}: {:?}", child.wait()),
         }
     }
+    // Keep reading stderr so that later messages do not block the child.
+    std::thread::spawn(move || lines.for_each(drop));
+    child
+}
+
+/// Starts a run that pauses at `stage`, waits until it says so, and SIGKILLs it.
+fn kill_at(stage: &str, inputs: &Inputs, out: &Path, state: &Path) {
+    let mut child = paused_at(stage, inputs, out, state);
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
     assert_eq!(status.signal(), Some(9), "killed at {stage}");
@@ -97,67 +113,146 @@ fn assert_private(dir: &Path) {
     }
 }
 
+/// Files and folders beside `out` other than `out` itself: staging folders
+/// (hidden) and kept previous folders.
+fn siblings(out: &Path) -> BTreeSet<String> {
+    let name = out.file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(&name) && *n != name)
+        .collect()
+}
+
+/// The period's row of the ledger's `runs` table: (placed, manifest).
+fn ledger_run(state: &Path, period: &str) -> Option<(bool, serde_json::Value)> {
+    // Read-write: a killed run's journal is rolled back on the first read.
+    let conn = rusqlite::Connection::open(state.join(payrun::ledger::LEDGER_FILE)).unwrap();
+    conn.query_row("SELECT placed, manifest_json FROM runs WHERE period = ?1", [period], |r| {
+        Ok((r.get::<_, i64>(0)? == 1, r.get::<_, String>(1)?))
+    })
+    .ok()
+    .map(|(placed, json)| (placed, serde_json::from_str(&json).unwrap()))
+}
+
+/// The output folder agrees with itself and with the ledger: it holds
+/// exactly the files its manifest lists, the manifest (less timings) is the
+/// one the ledger committed, and the run is marked placed.
+fn assert_outputs_equal_ledger(out: &Path, state: &Path, period: &str) {
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let listed: BTreeSet<String> =
+        manifest["outputs"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let present: BTreeSet<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(present, listed, "the folder holds exactly its manifest's files");
+    manifest.as_object_mut().unwrap().remove("timings_ms");
+    let (placed, committed) = ledger_run(state, period).expect("the period is committed");
+    assert_eq!(manifest, committed, "outputs and ledger are the same run");
+    assert!(placed, "the run is marked placed");
+}
+
+/// The CSVs of a folder, which a re-run reproduces byte for byte.
+fn csvs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    outputs(dir).into_iter().filter(|(n, _)| n.ends_with(".csv")).collect()
+}
+
 #[test]
-fn a_killed_run_leaves_whole_outputs_and_an_unchanged_ledger() {
+fn a_kill_at_each_stage_boundary_is_repaired_by_the_next_run() {
     let tmp = tempfile::tempdir().unwrap();
     let (out, state, scratch) = (tmp.path().join("out"), tmp.path().join("state"), tmp.path().join("export"));
 
     // An earlier, complete run of the period.
     run_to_end(&fixtures(), &out, &state);
     assert_private(&out);
+    assert_outputs_equal_ledger(&out, &state, "2025-06");
     let before_outputs = outputs(&out);
-    assert!(before_outputs.contains_key("decisions.csv") && before_outputs.contains_key("manifest.json"));
     let before_ledger = ledger_export(&state, &scratch);
-    assert!(!before_ledger.is_empty());
 
     // What a complete run of the new inputs writes (on an equally empty history).
     let reference = tmp.path().join("reference");
     run_to_end(&samples(), &reference, &tmp.path().join("reference-state"));
+    let expected = csvs(&reference);
 
-    // Killed while reading and while writing: the earlier outputs stand, whole.
-    for stage in ["read", "write"] {
+    // Killed before the commit: the earlier outputs and ledger stand, whole;
+    // the ledger can be read at once (a killed transaction's journal is
+    // rolled back by the reader).
+    for stage in ["read", "write", "commit"] {
         kill_at(stage, &samples(), &out, &state);
         assert_eq!(outputs(&out), before_outputs, "outputs changed after a kill at {stage}");
         assert_eq!(ledger_export(&state, &scratch), before_ledger, "ledger changed after a kill at {stage}");
+        // Only a hidden staging folder of the dead run is left beside it.
+        assert!(siblings(&out).iter().all(|n| n.starts_with(".out.staging-")), "{:?}", siblings(&out));
     }
 
-    // Killed after the outputs are in place, before the ledger commit: every
-    // output is the new run's, complete; the ledger is as it was.
-    kill_at("commit", &samples(), &out, &state);
-    let after = outputs(&out);
-    let expected = outputs(&reference);
-    assert_eq!(after.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>());
-    for (name, bytes) in &after {
-        if name.ends_with(".csv") {
-            assert_eq!(bytes, &expected[name], "{name} is not the complete new file");
-        } else if name.ends_with(".json") {
-            serde_json::from_slice::<serde_json::Value>(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-        } else {
-            // Workbooks: a whole zip (its central directory is written last).
-            assert!(bytes.starts_with(b"PK") && bytes.windows(4).any(|w| w == b"PK\x05\x06"), "{name}");
-        }
-    }
+    // Killed after the commit, before the swap: the ledger has the new
+    // period, not marked placed; the folder is still the earlier run's.
+    kill_at("swap", &samples(), &out, &state);
+    assert_eq!(outputs(&out), before_outputs);
+    assert_eq!(ledger_run(&state, "2025-06").map(|r| r.0), Some(false));
+    let show = payrun(&["ledger", "show", "--state", &state.display().to_string()]);
+    assert!(String::from_utf8_lossy(&show.stdout).contains("2025-06 (not placed"), "{show:?}");
+    // No later period runs on it until it is placed...
+    let later = run_period_command("2025-07", &samples(), &tmp.path().join("july"), &state).output().unwrap();
+    assert_eq!(code(&later), 2, "{}", stderr(&later));
+    assert!(stderr(&later).contains("run 2025-06 again first"), "{}", stderr(&later));
+    assert!(!tmp.path().join("july").exists());
+    // ...and the next run of it reproduces the outputs, clearing the dead runs' staging.
+    let note = run_to_end(&samples(), &out, &state);
+    assert!(note.contains("this run reproduces them"), "{note}");
+    assert_eq!(csvs(&out), expected);
+    assert_outputs_equal_ledger(&out, &state, "2025-06");
     assert_private(&out);
-    assert_eq!(ledger_export(&state, &scratch), before_ledger, "ledger changed after a kill at commit");
+    let kept = tmp.path().join("out.replaced-1");
+    assert_eq!(outputs(&kept), before_outputs, "the previous folder is kept whole");
+    assert_eq!(siblings(&out), BTreeSet::from(["out.replaced-1".to_string()]));
 
-    // The killed runs left temporary files under hidden names only.
-    let hidden: Vec<String> = std::fs::read_dir(&out)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(hidden.iter().all(|n| n.ends_with(".tmp")), "{hidden:?}");
-
-    // The killed runs' lock is stale: the next run goes ahead and commits,
-    // and clears the dead runs' temporary files.
+    // Killed after the swap, before the mark: the new folder is in place but
+    // not marked; the next run marks it (reproducing identical files).
+    kill_at("mark", &samples(), &out, &state);
+    assert_eq!(csvs(&out), expected);
+    assert_eq!(ledger_run(&state, "2025-06").map(|r| r.0), Some(false));
     run_to_end(&samples(), &out, &state);
-    let leftovers = std::fs::read_dir(&out)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .count();
-    assert_eq!(leftovers, 0, "temporary files of killed runs remain");
-    assert_ne!(ledger_export(&state, &scratch), before_ledger);
-    assert_eq!(outputs(&out).get("decisions.csv"), expected.get("decisions.csv"));
+    assert_eq!(csvs(&out), expected);
+    assert_outputs_equal_ledger(&out, &state, "2025-06");
+    assert!(!state.join(payrun::ledger::LOCK_FILE).exists());
+}
+
+/// A run whose folder vanished between the two renames of the swap (a kill
+/// there) has no `<out>` at all; the next run puts it back.
+#[test]
+fn a_missing_output_folder_of_a_committed_period_is_reproduced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, state) = (tmp.path().join("out"), tmp.path().join("state"));
+    kill_at("mark", &fixtures(), &out, &state);
+    std::fs::remove_dir_all(&out).unwrap();
+    run_to_end(&fixtures(), &out, &state);
+    assert_outputs_equal_ledger(&out, &state, "2025-06");
+}
+
+/// SIGTERM and SIGINT (SPEC §4.4): the run removes its staging folder and
+/// lock note, says so, and exits 143 / 130; outputs and ledger unchanged.
+#[test]
+fn sigterm_and_sigint_clean_up_and_exit_143_and_130() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, state, scratch) = (tmp.path().join("out"), tmp.path().join("state"), tmp.path().join("export"));
+    run_to_end(&fixtures(), &out, &state);
+    let before_outputs = outputs(&out);
+    let before_ledger = ledger_export(&state, &scratch);
+    for (signal, stage, exit) in [("TERM", "write", 143), ("INT", "read", 130), ("TERM", "commit", 143)] {
+        let child = paused_at(stage, &samples(), &out, &state);
+        let pid = child.id().to_string();
+        assert!(Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap().success());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(exit), "SIG{signal} at {stage}");
+        assert!(siblings(&out).is_empty(), "SIG{signal} at {stage} left {:?}", siblings(&out));
+        assert!(!state.join(payrun::ledger::LOCK_FILE).exists(), "lock note left");
+        assert_eq!(outputs(&out), before_outputs);
+        assert_eq!(ledger_export(&state, &scratch), before_ledger);
+    }
+    // The lock was released: the next run goes ahead.
+    run_to_end(&samples(), &out, &state);
 }

@@ -27,7 +27,7 @@ const EXPECTED: &[(&str, &str, &str, &str)] = &[
 ];
 
 fn check_set(roster: &str, expenses: &str) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = out_dir();
     let out = run_period("2025-06", &fixture(roster), &[&fixture(expenses)], dir.path(), &[]);
     assert_eq!(code(&out), 0, "{roster} + {expenses}: {}", stderr(&out));
     let d = Csv::read(&dir.path().join("decisions.csv"));

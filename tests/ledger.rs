@@ -133,27 +133,22 @@ fn an_earlier_period_needs_rerun_and_then_names_the_later_periods() {
     assert!(!stderr(&again).contains("need a re-run"));
 }
 
+/// The lock is an OS lock on the ledger file (issue 19 point 4): a lock note
+/// naming a live process that is not a payrun run, or a dead one, does not
+/// block; the run replaces the note with its own pid and removes it after.
 #[test]
-fn a_second_concurrent_run_exits_4() {
+fn a_lock_note_naming_another_process_does_not_block() {
     let tmp = tempfile::tempdir().unwrap();
     let state = tmp.path().join("state");
     std::fs::create_dir_all(&state).unwrap();
-    // A live process holds the lock.
     let mut holder = std::process::Command::new("sleep").arg("30").spawn().unwrap();
     std::fs::write(state.join(LOCK_FILE), format!("{}\n", holder.id())).unwrap();
     let out = run_in("2025-06", &tmp.path().join("out"), &state, &[]);
-    let msg = stderr(&out);
     holder.kill().unwrap();
     holder.wait().unwrap();
-    assert_eq!(code(&out), 4, "{msg}");
-    assert!(msg.contains(&format!("pid {}", holder.id())) && msg.contains(LOCK_FILE), "{msg}");
-    assert!(!tmp.path().join("out/decisions.csv").exists(), "a locked-out run writes nothing");
-
-    // Once the holder is gone its lock is stale: the next run clears it.
-    let out = run_in("2025-06", &tmp.path().join("out"), &state, &[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stderr(&out).contains("stale"), "{}", stderr(&out));
-    assert!(!state.join(LOCK_FILE).exists());
+    assert!(!state.join(LOCK_FILE).exists(), "the run removed the note after it");
+    assert!(tmp.path().join("out/decisions.csv").is_file());
 }
 
 #[test]

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 #[test]
 fn readme_run_on_the_bundled_samples() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = out_dir();
     let roster = root().join("samples/roster.xlsx");
     let expenses = root().join("samples/expenses.xlsx");
     let out = run_period("2025-06", &roster, &[&expenses], dir.path(), &[]);

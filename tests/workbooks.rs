@@ -71,7 +71,7 @@ fn all_text(r: &Range<Data>) -> Vec<String> {
 
 #[test]
 fn payroll_adjustments_workbook_matches_the_csvs() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = out_dir();
     fixture_run(dir.path(), &[]);
     let book = dir.path().join(ADJ);
     assert_eq!(sheet_names(&book), ["Summary", "Adjustments", "Pay protection", "P11D", "Run info"]);
@@ -120,7 +120,7 @@ fn payroll_adjustments_workbook_matches_the_csvs() {
 
 #[test]
 fn exceptions_workbook_matches_the_csvs() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = out_dir();
     fixture_run(dir.path(), &[]);
     let book = dir.path().join(EXC);
     assert_eq!(
@@ -215,7 +215,7 @@ fn exceptions_workbook_matches_the_csvs() {
 
 #[test]
 fn the_same_inputs_give_the_same_exceptions_workbook() {
-    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b) = (out_dir(), out_dir());
     fixture_run(a.path(), &[]);
     fixture_run(b.path(), &[]);
     assert_eq!(std::fs::read(a.path().join(EXC)).unwrap(), std::fs::read(b.path().join(EXC)).unwrap());
@@ -225,7 +225,7 @@ fn the_same_inputs_give_the_same_exceptions_workbook() {
 #[test]
 fn workbooks_are_readable_by_owner_and_group_only() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = out_dir();
     fixture_run(dir.path(), &[]);
     for f in [ADJ, EXC] {
         let mode = std::fs::metadata(dir.path().join(f)).unwrap().permissions().mode();
@@ -235,7 +235,7 @@ fn workbooks_are_readable_by_owner_and_group_only() {
 
 #[test]
 fn no_xlsx_writes_only_the_machine_files() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = out_dir();
     fixture_run(dir.path(), &["--no-xlsx"]);
     let xlsx: Vec<PathBuf> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -330,7 +330,7 @@ fn openpyxl_opens_both_workbooks() {
         eprintln!("notice: python3 with openpyxl not found; skipping the independent-reader check");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
+    let dir = out_dir();
     fixture_run(dir.path(), &[]);
     let script = "import sys, openpyxl\n\
                   for p in sys.argv[1:]:\n    \

@@ -1,7 +1,7 @@
 //! `payrun ledger`: look at the state behind a decision (SPEC §5).
 
 use crate::error::Result;
-use crate::ledger::Ledger;
+use crate::ledger::{self, Ledger};
 use crate::model::history::History;
 use crate::model::period::Period;
 use crate::model::time::add_months;
@@ -11,9 +11,10 @@ use clap::{Args, Subcommand};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-/// Show or export the ledger: the year-to-date and rolling figures earlier
-/// periods committed, which later runs build on. Reads without taking the
-/// run lock, so it can be used while a run is going.
+/// Show, export or remove periods of the ledger: the year-to-date and
+/// rolling figures earlier periods committed, which later runs build on.
+/// `show` and `export` read without taking the run lock, so they can be used
+/// while a run is going.
 #[derive(Debug, Args)]
 pub struct LedgerArgs {
     #[command(subcommand)]
@@ -24,6 +25,7 @@ pub struct LedgerArgs {
 pub enum LedgerCommand {
     Show(ShowArgs),
     Export(ExportArgs),
+    Remove(RemoveArgs),
 }
 
 /// Per employee, the figures the next run starts from: Special Rate miles
@@ -56,9 +58,30 @@ pub struct ExportArgs {
     pub state: PathBuf,
 }
 
+/// Undo a period committed by mistake: delete its entries from every table,
+/// so that later runs no longer count them (e.g. a run of the wrong month).
+/// Refused while later periods exist, whose figures include it, unless
+/// `--cascade` removes them too. Takes the run lock (exit 4 while a run holds it).
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The period to remove, YYYY-MM.
+    #[arg(long)]
+    pub period: String,
+    /// Confirm: without it nothing is removed and the command says what would be.
+    #[arg(long)]
+    pub yes: bool,
+    /// Also remove every later period.
+    #[arg(long)]
+    pub cascade: bool,
+    /// State folder holding the ledger.
+    #[arg(long, default_value = "payrun-state")]
+    pub state: PathBuf,
+}
+
 pub fn run(args: LedgerArgs) -> Result<()> {
     match args.command {
         LedgerCommand::Show(a) => show(a),
+        LedgerCommand::Remove(a) => remove(a),
         LedgerCommand::Export(a) => {
             let ledger = Ledger::open_read_only(&a.state)?;
             for path in ledger.export(&a.out)? {
@@ -69,14 +92,45 @@ pub fn run(args: LedgerArgs) -> Result<()> {
     }
 }
 
+fn remove(args: RemoveArgs) -> Result<()> {
+    let label = crate::model::period::label(super::parse_period(&args.period)?);
+    if !args.state.join(ledger::LEDGER_FILE).is_file() {
+        // Not Ledger::open: it would create an empty ledger.
+        return Err(crate::Error::Usage(format!(
+            "no ledger at {}",
+            args.state.join(ledger::LEDGER_FILE).display()
+        )));
+    }
+    let mut ledger = Ledger::open(&args.state)?;
+    if !args.yes {
+        let mut doomed = vec![label.clone()];
+        if args.cascade {
+            doomed.extend(ledger.periods_after(&label)?);
+        }
+        return Err(crate::Error::Usage(format!(
+            "this removes period(s) {} from {}; pass --yes to confirm",
+            doomed.join(", "),
+            ledger.path().display()
+        )));
+    }
+    let removed = ledger.remove(&label, args.cascade)?;
+    println!("removed period(s) {} from {}", removed.join(", "), ledger.path().display());
+    Ok(())
+}
+
 fn show(args: ShowArgs) -> Result<()> {
     let ledger = Ledger::open_read_only(&args.state)?;
     let periods = ledger.periods()?;
+    let unplaced = ledger.unplaced_periods()?;
+    let listed: Vec<String> = periods
+        .iter()
+        .map(|p| if unplaced.contains(p) { format!("{p} (not placed: run it again)") } else { p.clone() })
+        .collect();
     println!(
         "ledger {} (schema v{}); committed periods: {}",
         ledger.path().display(),
         ledger.schema_version()?,
-        if periods.is_empty() { "none".to_string() } else { periods.join(", ") }
+        if listed.is_empty() { "none".to_string() } else { listed.join(", ") }
     );
     let run_period = match (&args.period, periods.last()) {
         (Some(text), _) => super::parse_period(text)?,

@@ -13,8 +13,32 @@ pub mod sample;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 
-/// Parses `--period YYYY-MM` into the pay period's first day.
+/// Parses `--period YYYY-MM` into the pay period's first day. Periods
+/// outside 2000-01 … 2099-12 are refused: a typo such as `9999-12`, once
+/// committed, would make every real period need `--rerun`.
 pub fn parse_period(text: &str) -> Result<NaiveDate> {
-    crate::model::period::Period::parse_month(text)
-        .ok_or_else(|| Error::Usage(format!("--period '{text}' is not a month in the form YYYY-MM")))
+    let period = crate::model::period::Period::parse_month(text)
+        .ok_or_else(|| Error::Usage(format!("--period '{text}' is not a month in the form YYYY-MM")))?;
+    if !(2000..=2099).contains(&chrono::Datelike::year(&period)) {
+        return Err(Error::Usage(format!("--period {text} is outside 2000-01 … 2099-12")));
+    }
+    Ok(period)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_period;
+
+    #[test]
+    fn periods_are_bounded_to_2000_01_through_2099_12() {
+        for ok in ["2000-01", "2025-06", "2099-12"] {
+            assert!(parse_period(ok).is_ok(), "{ok}");
+        }
+        for bad in ["1999-12", "2100-01", "0000-01", "9999-12"] {
+            let e = parse_period(bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2);
+            assert!(e.to_string().contains("outside 2000-01"), "{e}");
+        }
+        assert_eq!(parse_period("2025-13").unwrap_err().exit_code(), 2);
+    }
 }

@@ -11,8 +11,10 @@ use std::path::PathBuf;
 /// Decide every claim line and roster row of a pay period and write the outputs.
 ///
 /// Claims and roster activity are paid one month in arrears: `--period 2025-06`
-/// pays May 2025's activity. Outputs go to `--out` (default `out/YYYY-MM/`),
-/// each renamed into place only when complete and reconciled.
+/// pays May 2025's activity. Outputs go to `--out` (default `out/YYYY-MM/`):
+/// staged in a sibling folder and swapped in as a whole once complete,
+/// reconciled and committed to the ledger; a previous folder is kept as
+/// `<out>.replaced-<n>`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Pay period, YYYY-MM.
@@ -120,7 +122,7 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
     let summary = pipeline::run(&opts)?;
     if !args.quiet && args.log_format == LogFormatArg::Text {
         let m = &summary.manifest;
-        eprintln!(
+        say(&format!(
             "payrun {}: {} lines ({}), claimed £{} allowed £{} withheld £{} deferred £{}; reconciliation {}; outputs in {}",
             m.period,
             m.reconciliation.lines_read,
@@ -131,7 +133,10 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
             m.reconciliation.deferred,
             if m.reconciliation.passed { "PASS" } else { "FAIL" },
             summary.out_dir.display()
-        );
+        ));
+        if let Some(replaced) = &summary.replaced {
+            say(&format!("payrun {}: the previous outputs were kept as {}", m.period, replaced.display()));
+        }
         // The stage timings of manifest.json plus the ledger commit, which
         // happens after the manifest is written (docs/performance.md).
         let stages: Vec<String> = m
@@ -140,7 +145,13 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
             .map(|(stage, ms)| format!("{stage} {ms}"))
             .chain(std::iter::once(format!("ledger-commit {}", summary.commit_ms)))
             .collect();
-        eprintln!("payrun {}: timings ms: {}", m.period, stages.join(", "));
+        say(&format!("payrun {}: timings ms: {}", m.period, stages.join(", ")));
     }
     Ok(())
+}
+
+/// A line on stderr; a closed stderr does not fail the finished run.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }

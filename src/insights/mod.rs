@@ -16,7 +16,7 @@ mod scan;
 mod sheets;
 
 use crate::error::{Error, Result};
-use crate::output::atomic::Staging;
+use crate::files::atomic::Staging;
 use crate::output::tables::{self, Table};
 use crate::output::workbook;
 use std::path::PathBuf;

@@ -5,16 +5,19 @@
 //! sickness, duplicates against earlier months). The ledger is what makes
 //! month N+1 know month N:
 //!
-//! * [`Ledger::open`] takes the run lock (`ledger.lock`) and opens
-//!   `ledger.sqlite`, creating it or migrating it forward ([`schema`]);
+//! * [`Ledger::open`] takes the run lock (an OS lock on `ledger.sqlite`,
+//!   `files::lock`) and opens the ledger, creating it only where none exists
+//!   and migrating it forward ([`schema`]); a file that is not a payrun
+//!   ledger, or is corrupt, is refused (exit 3);
 //! * [`Ledger::history`] reads what earlier periods committed into a plain
 //!   [`History`], so rules never open SQL themselves;
-//! * [`Ledger::commit`] writes one period in one transaction, replacing that
-//!   period's earlier entries. The pipeline calls it only after every output
-//!   file is in place, so a run that fails or is killed before leaves the
-//!   ledger as it was, and one killed after has a complete ledger.
+//! * a run's protocol (SPEC §5, docs/ledger.md): [`Ledger::begin`] before the
+//!   inputs are read (write transaction, writability proven),
+//!   [`Ledger::fill`] before the outputs are staged, [`Ledger::commit_filled`]
+//!   before the output folder is swapped in, then [`Ledger::mark_placed`].
+//!   A kill or failure anywhere leaves either the old state or a committed
+//!   period not yet marked placed, which the next run of it reproduces.
 
-mod lock;
 mod query;
 pub mod schema;
 
@@ -22,24 +25,32 @@ pub mod schema;
 mod tests;
 
 pub use crate::model::record::{PaidLine, PeriodRecord};
-pub use lock::{pid_alive, LOCK_FILE};
 
-use crate::error::{Error, Result};
+use crate::error::{note, Error, Result};
+use crate::files::dirs::{create_private_dir, STATE_MODE};
+use crate::files::lock::FileLock;
+use crate::files::process::pid_alive;
 use crate::model::history::History;
 use crate::model::period::{label as period_label, Period};
 use crate::model::Pence;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OpenFlags};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, MAIN_DB};
 use std::path::{Path, PathBuf};
 
 pub const LEDGER_FILE: &str = "ledger.sqlite";
+/// Beside the ledger while a run holds it: the holder's pid, for operators.
+pub const LOCK_FILE: &str = "ledger.lock";
 
 /// An open ledger. Opened with [`Ledger::open`] it holds the run lock until
 /// dropped; opened with [`Ledger::open_read_only`] it only reads.
 pub struct Ledger {
+    // Declared (so dropped) before `lock`: the lock's handle must outlive
+    // SQLite's, or closing it would drop SQLite's POSIX locks.
     conn: Connection,
     path: PathBuf,
-    lock: Option<lock::Lock>,
+    lock: Option<FileLock>,
+    /// A run's write transaction is open ([`Ledger::begin`]).
+    in_run: bool,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -48,34 +59,70 @@ impl std::fmt::Debug for Ledger {
     }
 }
 
+/// An SQLite failure as a run error: a full disk, read-only file or I/O
+/// error is a write error (exit 8), a corrupt file exit 3, the rest exit 1.
 fn sql(what: &'static str) -> impl Fn(rusqlite::Error) -> Error {
-    move |e| Error::Internal(format!("ledger: {what}: {e}"))
+    move |e| classify(format!("ledger: {what}: {e}"), &e)
+}
+
+fn classify(message: String, e: &rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Error::Input(format!(
+            "{message} — the ledger file is corrupt or not a payrun ledger; restore it from a backup"
+        )),
+        Some(
+            ErrorCode::DiskFull
+            | ErrorCode::ReadOnly
+            | ErrorCode::CannotOpen
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::PermissionDenied
+            | ErrorCode::TooBig,
+        ) => Error::Write(format!("{message}; nothing was put in place and the ledger is unchanged")),
+        _ => Error::Internal(message),
+    }
 }
 
 impl Ledger {
-    /// Opens (creating on first use, with schema migrations)
-    /// `<state>/ledger.sqlite` and takes the lock `<state>/ledger.lock`
-    /// (holding our pid; a lock whose pid is no longer alive is stale and is
-    /// cleared). A live lock is [`Error::Locked`] (exit 4); a ledger written
+    /// Opens `<state>/ledger.sqlite` for a run and takes the run lock (exit 4
+    /// within seconds when another run holds it). Where no ledger exists a
+    /// new one is created (and stderr says so); an existing file that is not
+    /// a payrun ledger (0 bytes, not SQLite, no payrun schema) or is corrupt
+    /// is refused naming it (exit 3); a read-only one is exit 8; one written
     /// by a newer payrun is refused.
     pub fn open(state_dir: &Path) -> Result<Ledger> {
-        std::fs::create_dir_all(state_dir).map_err(|e| Error::io(state_dir, e))?;
-        let lock = lock::Lock::acquire(state_dir)?;
+        create_private_dir(state_dir, STATE_MODE)?;
         let path = state_dir.join(LEDGER_FILE);
-        create_private_if_missing(&path)?;
-        let mut conn =
-            Connection::open(&path).map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
+        let created = create_if_missing(&path)?;
+        check_file(&path)?;
+        let lock = FileLock::acquire(&path, &state_dir.join(LOCK_FILE))?;
+        let mut conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|e| in_file(&path, classify(format!("opening: {e}"), &e)))?;
         configure(&conn)?;
-        for notice in schema::migrate(&mut conn).map_err(|e| in_file(&path, e))? {
-            eprintln!("payrun: {}: {notice}", path.display());
+        if conn.is_readonly(MAIN_DB).unwrap_or(true) {
+            return Err(Error::Write(format!(
+                "{}: the ledger is read-only, so this run could not be recorded; nothing was written",
+                path.display()
+            )));
         }
-        Ok(Ledger { conn, path, lock: Some(lock) })
+        check_payrun(&conn).map_err(|e| in_file(&path, e))?;
+        for notice in schema::migrate(&mut conn).map_err(|e| in_file(&path, e))? {
+            note(&format!("{}: {notice}", path.display()));
+        }
+        if created {
+            note(&format!(
+                "no ledger at {}: created a new one (no history before this period)",
+                path.display()
+            ));
+        }
+        Ok(Ledger { conn, path, lock: Some(lock), in_run: false })
     }
 
     /// Opens an existing ledger for reading only, without the run lock, so
     /// that auditors can look at it while a run is going (each query sees a
-    /// committed state). A ledger still at an older schema is upgraded first,
-    /// which does need the lock.
+    /// committed state). A journal left by a killed run is rolled back first
+    /// where the file is writable (SQLite does so on the first read); where
+    /// it is not, the error says what to do. A ledger still at an older
+    /// schema is upgraded first, which does need the lock.
     pub fn open_read_only(state_dir: &Path) -> Result<Ledger> {
         let path = state_dir.join(LEDGER_FILE);
         if !path.is_file() {
@@ -84,25 +131,38 @@ impl Ledger {
                 path.display()
             )));
         }
-        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
+        check_file(&path)?;
+        // Read-write where allowed, so SQLite can roll back a hot journal;
+        // this connection never writes.
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .or_else(|_| Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY))
+            .map_err(|e| in_file(&path, classify(format!("opening: {e}"), &e)))?;
         configure(&conn)?;
-        let version = schema::version(&conn)?;
+        let version = match schema::version(&conn) {
+            Err(e) if hot_journal(&path) => {
+                return Err(Error::Write(format!(
+                    "{e}. {} was left by an interrupted run and only a user who may write the ledger                      can roll it back: run this command (or the next `payrun run`) as that user",
+                    journal_of(&path).display()
+                )))
+            }
+            other => other?,
+        };
+        check_payrun(&conn).map_err(|e| in_file(&path, e))?;
         schema::check_not_newer(version).map_err(|e| in_file(&path, e))?;
         if version < schema::CURRENT {
             drop(conn);
             return Ledger::open(state_dir);
         }
-        Ok(Ledger { conn, path, lock: None })
+        Ok(Ledger { conn, path, lock: None, in_run: false })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// The lock file this ledger holds, if opened for a run.
+    /// The note naming the lock's holder, if opened for a run.
     pub fn lock_path(&self) -> Option<&Path> {
-        self.lock.as_ref().map(|l| l.path())
+        self.lock.as_ref().map(|l| l.note())
     }
 
     pub fn schema_version(&self) -> Result<u32> {
@@ -121,6 +181,17 @@ impl Ledger {
         query::periods(&self.conn)
     }
 
+    /// Committed periods whose run was not marked placed: its outputs may
+    /// be missing (a kill or failure between the commit and the mark).
+    pub fn unplaced_periods(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT period FROM runs WHERE placed = 0 ORDER BY period")
+            .map_err(sql("reading periods"))?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sql("reading periods"))?;
+        rows.collect::<std::result::Result<Vec<_>, _>>().map_err(sql("reading periods"))
+    }
+
     /// Periods committed after `period`: after a `--rerun` their year-to-date
     /// figures were computed without this period's new entries.
     pub fn periods_after(&self, period: &str) -> Result<Vec<String>> {
@@ -135,6 +206,10 @@ impl Ledger {
     /// What a run of `period` (first day of the pay period) knows: only
     /// periods strictly earlier (SPEC §6.3 rule 17).
     pub fn history(&self, period: NaiveDate) -> Result<History> {
+        if self.in_run {
+            // Inside the run's own transaction: already one snapshot.
+            return query::history(&self.conn, &period_label(period));
+        }
         // One read transaction: a consistent snapshot even if a run commits
         // while a read-only ledger is being looked at.
         let tx = self.conn.unchecked_transaction().map_err(sql("starting a read"))?;
@@ -148,21 +223,121 @@ impl Ledger {
         query::protection_paid(&self.conn, &period_label(period))
     }
 
-    /// Writes one period's record and the run's manifest (without anything
-    /// that varies between identical runs, e.g. timings) in one transaction,
-    /// replacing that period's earlier entries, so that re-running a period
-    /// is idempotent. On any error nothing is written.
-    pub fn commit(&mut self, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
+    /// Starts a run's write transaction (`BEGIN IMMEDIATE`) and proves the
+    /// ledger writable: rewriting the schema version dirties the first page,
+    /// so SQLite creates and writes its journal now — a read-only ledger or
+    /// state folder fails here (exit 8), before any input is read.
+    pub fn begin(&mut self) -> Result<()> {
         if self.lock.is_none() {
             return Err(Error::Internal("ledger opened read-only cannot be committed to".into()));
         }
+        if self.in_run {
+            return Ok(());
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.fail("starting the run's transaction", e))?;
+        self.in_run = true;
+        let version = schema::version(&self.conn)?;
+        self.conn
+            .pragma_update(None, "user_version", version)
+            .map_err(|e| self.fail("proving the ledger writable", e))
+    }
+
+    /// Writes one period's record and the run's manifest (without anything
+    /// that varies between identical runs, e.g. timings) into the run's
+    /// transaction (begun if need be), replacing that period's earlier
+    /// entries; nothing is visible until [`Ledger::commit_filled`]. The run
+    /// is recorded as not yet placed.
+    pub fn fill(&mut self, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
         let period = record.period.as_str();
         if Period::parse_month(period).map(period_label).as_deref() != Some(period) {
             return Err(Error::Internal(format!("ledger: period '{period}' is not YYYY-MM")));
         }
-        let tx = self.conn.transaction().map_err(sql("starting the commit"))?;
-        write_record(&tx, record, manifest_json)?;
-        tx.commit().map_err(sql("committing"))
+        self.begin()?;
+        write_record(&self.conn, record, manifest_json).map_err(|e| in_file(&self.path, e))
+    }
+
+    /// Commits the run's transaction.
+    pub fn commit_filled(&mut self) -> Result<()> {
+        if !self.in_run {
+            return Err(Error::Internal("ledger: no run transaction to commit".into()));
+        }
+        self.conn.execute_batch("COMMIT").map_err(|e| self.fail("committing", e))?;
+        self.in_run = false;
+        Ok(())
+    }
+
+    /// Writes one period's record and manifest in one transaction, replacing
+    /// that period's earlier entries, so that re-running a period is
+    /// idempotent. On any error nothing is written.
+    pub fn commit(&mut self, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
+        let result = self.fill(record, manifest_json).and_then(|()| self.commit_filled());
+        if result.is_err() {
+            self.rollback();
+        }
+        result
+    }
+
+    /// Abandons the run's transaction, if one is open.
+    pub fn rollback(&mut self) {
+        if self.in_run {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.in_run = false;
+        }
+    }
+
+    /// The last small transaction of a run (SPEC §5): the period's outputs
+    /// are in place. Until it commits, the period counts as committed but
+    /// not placed, and its next run reproduces the outputs. The payroll
+    /// interface adds its adjustments snapshot to this same transaction.
+    pub fn mark_placed(&mut self, period: &str) -> Result<()> {
+        if self.lock.is_none() {
+            return Err(Error::Internal("ledger opened read-only cannot be committed to".into()));
+        }
+        let tx =
+            self.conn.transaction().map_err(|e| in_file(&self.path, sql("marking the run placed")(e)))?;
+        let marked = tx
+            .execute("UPDATE runs SET placed = 1 WHERE period = ?1", [period])
+            .map_err(|e| in_file(&self.path, sql("marking the run placed")(e)))?;
+        if marked != 1 {
+            return Err(Error::Internal(format!(
+                "ledger: period {period} is not committed, cannot mark it placed"
+            )));
+        }
+        tx.commit().map_err(|e| in_file(&self.path, sql("marking the run placed")(e)))
+    }
+
+    /// Removes committed periods (`payrun ledger remove`): `period` and,
+    /// with `cascade`, every later one — refused while later periods exist
+    /// without it, since their year-to-date figures include this period's.
+    /// Returns the periods removed.
+    pub fn remove(&mut self, period: &str, cascade: bool) -> Result<Vec<String>> {
+        if self.lock.is_none() {
+            return Err(Error::Internal("ledger opened read-only cannot be changed".into()));
+        }
+        if !self.periods()?.iter().any(|p| p == period) {
+            return Err(Error::Usage(format!("period {period} is not committed in {}", self.path.display())));
+        }
+        let later = self.periods_after(period)?;
+        if !later.is_empty() && !cascade {
+            return Err(Error::Usage(format!(
+                "later period(s) {} were computed on top of {period}; remove them too with --cascade, \
+                 or re-run {period} with --rerun instead",
+                later.join(", ")
+            )));
+        }
+        let tx = self.conn.transaction().map_err(sql("removing periods"))?;
+        for (table, _) in schema::TABLES {
+            tx.execute(&format!("DELETE FROM {table} WHERE period >= ?1"), [period])
+                .map_err(sql("removing periods"))?;
+        }
+        tx.commit().map_err(|e| in_file(&self.path, sql("removing periods")(e)))?;
+        Ok(std::iter::once(period.to_string()).chain(later).collect())
+    }
+
+    fn fail(&self, what: &'static str, e: rusqlite::Error) -> Error {
+        in_file(&self.path, sql(what)(e))
     }
 
     /// Writes one CSV per table into `out_dir` (header row; rows in key
@@ -176,7 +351,7 @@ impl Ledger {
             tables.push((table, dump(&tx, table, order)?));
         }
         tx.finish().map_err(sql("ending a read"))?;
-        let mut staging = crate::output::atomic::Staging::new(out_dir)?;
+        let mut staging = crate::files::atomic::Staging::new(out_dir)?;
         for (table, (header, rows)) in tables {
             staging.write(&format!("{table}.csv"), |w| {
                 let mut csv = csv::Writer::from_writer(w);
@@ -192,10 +367,122 @@ impl Ledger {
 }
 
 fn in_file(path: &Path, e: Error) -> Error {
+    let named = |m: String| {
+        if m.contains(&path.display().to_string()) {
+            m
+        } else {
+            format!("{}: {m}", path.display())
+        }
+    };
     match e {
-        Error::Internal(m) => Error::Internal(format!("{}: {m}", path.display())),
+        Error::Internal(m) => Error::Internal(named(m)),
+        Error::Write(m) => Error::Write(named(m)),
+        Error::Input(m) => Error::Input(named(m)),
         other => other,
     }
+}
+
+/// Where no ledger exists, creates one whole: built and migrated under a
+/// temporary name, then linked into place (which fails if one appeared
+/// meanwhile), so that a kill mid-way never leaves a 0-byte or half-made
+/// `ledger.sqlite` — which would now be refused. Returns whether it did.
+fn create_if_missing(path: &Path) -> Result<bool> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Ok(false);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    remove_stale_new_ledgers(dir);
+    let tmp = dir.join(format!(".{LEDGER_FILE}.new-{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    drop(crate::files::atomic::create_private(&tmp)?);
+    let built = (|| {
+        let mut conn = Connection::open(&tmp).map_err(|e| classify(format!("creating: {e}"), &e))?;
+        configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        conn.close().map_err(|(_, e)| classify(format!("creating: {e}"), &e))
+    })();
+    let linked = built.and_then(|()| match std::fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(Error::io(path, e)),
+    });
+    let _ = std::fs::remove_file(&tmp);
+    linked.map_err(|e| in_file(path, e))
+}
+
+/// Removes `.ledger.sqlite.new-<pid>` files of runs killed while creating a ledger.
+fn remove_stale_new_ledgers(dir: &Path) {
+    let prefix = format!(".{LEDGER_FILE}.new-");
+    for entry in std::fs::read_dir(dir).into_iter().flatten().filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(rest) = name.strip_prefix(&prefix) {
+            let pid: Option<u32> = rest.trim_end_matches("-journal").parse().ok();
+            if pid.is_some_and(|p| p != std::process::id() && !pid_alive(p)) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Refuses, naming it (exit 3), a ledger file that cannot be a payrun
+/// ledger: empty, or not an SQLite database.
+fn check_file(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let refuse = |why: &str| {
+        Error::Input(format!(
+            "{}: {why}, so it is not a payrun ledger. Restore it from a backup; or, to start again \
+             with no history, move it away and run again (a new ledger is created only where none exists)",
+            path.display()
+        ))
+    };
+    let mut header = [0u8; 16];
+    let mut file = std::fs::File::open(path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) => return Err(Error::Input(format!("{}: {e}", path.display()))),
+        }
+    }
+    match read {
+        0 => Err(refuse("the file is empty (0 bytes)")),
+        16 if &header == b"SQLite format 3\0" => Ok(()),
+        _ => Err(refuse("the file is not an SQLite database")),
+    }
+}
+
+/// An SQLite file is a payrun ledger when it carries a schema version and
+/// payrun's first table.
+fn check_payrun(conn: &Connection) -> Result<()> {
+    let version = schema::version(conn)?;
+    let has_paid_lines: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'paid_lines')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(sql("reading the schema"))?;
+    if version == 0 || !has_paid_lines {
+        return Err(Error::Input(
+            "an SQLite database without payrun's schema, so it is not a payrun ledger; use another \
+             --state folder, or move the file away to start a new ledger"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+fn journal_of(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-journal");
+    PathBuf::from(name)
+}
+
+/// A rollback journal with content beside the ledger: a run was killed
+/// mid-transaction (or one is running).
+fn hot_journal(path: &Path) -> bool {
+    std::fs::metadata(journal_of(path)).is_ok_and(|m| m.len() > 0)
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -203,28 +490,11 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql("setting the busy timeout"))
 }
 
-/// The ledger holds personal data: created owner/group-only before SQLite
-/// opens it (SQLite gives its journal the same mode).
-fn create_private_if_missing(path: &Path) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o640);
-    }
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(Error::io(path, e)),
-    }
-}
-
 fn date_text(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
-fn write_record(tx: &rusqlite::Transaction, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
+fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
     let period = record.period.as_str();
     for (table, _) in schema::TABLES {
         tx.execute(&format!("DELETE FROM {table} WHERE period = ?1"), [period])

@@ -123,8 +123,19 @@ CREATE INDEX p11d_by_employee ON p11d (assignment, tax_year, section, period);
 /// before, so the rename cannot collide with a primary key.
 pub const V4: &str = "UPDATE p11d SET section = 'J' WHERE section = 'K';";
 
+/// Version 5 (Reliability, SPEC §5 as amended): whether a committed run's
+/// outputs were put in place. A run commits its period, swaps its output
+/// folder in, then marks the run `placed` in a last small transaction; a
+/// period committed but not placed has outputs that may be missing, and its
+/// next run reproduces them. Periods committed before this version were
+/// committed after their outputs were in place: they count as placed.
+pub const V5: &str = "
+ALTER TABLE runs ADD COLUMN placed INTEGER NOT NULL DEFAULT 0;
+UPDATE runs SET placed = 1;
+";
+
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;

@@ -3,8 +3,8 @@
 //! totals. The figures come from each organisation's manifest, so the totals
 //! are the sum of what the organisations' own outputs say.
 
-use super::atomic::Staging;
 use crate::error::{Error, Result};
+use crate::files::atomic::Staging;
 use crate::model::money::parse_decimal_text;
 use crate::model::Pence;
 use serde_json::{json, Value};

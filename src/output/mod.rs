@@ -1,7 +1,7 @@
 //! Outputs (SPEC §4): the machine CSV/JSON files, the reconciliation that
-//! must hold before any of them is put in place, and atomic staging.
+//! must hold before any of them is put in place (staging and the folder swap
+//! live in `files`).
 
-pub mod atomic;
 pub mod batch;
 pub mod csv;
 pub mod manifest;

@@ -70,7 +70,7 @@ pub fn write_twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&st
         .collect::<PolarsResult<Vec<Column>>>()
         .map_err(|e| internal(e.to_string()))?;
     let mut frame = DataFrame::new(row - 1, columns).map_err(|e| internal(e.to_string()))?;
-    let file = super::atomic::create_private(parquet_path)?;
+    let file = crate::files::atomic::create_private(parquet_path)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
     ParquetWriter::new(&mut w).finish(&mut frame).map_err(|e| internal(e.to_string()))?;
     let file = w.into_inner().map_err(|e| Error::io(parquet_path, e.into_error()))?;

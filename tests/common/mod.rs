@@ -21,7 +21,15 @@ pub fn payrun(args: &[&str]) -> Output {
         .expect("payrun binary runs")
 }
 
-/// `payrun run --quiet` for period 2025-06 into `out`, with extra args.
+/// The state folder [`run_period`] uses for `out`: beside it, never inside
+/// (each run replaces its output folder as a whole).
+pub fn state_for(out: &Path) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    out.with_file_name(format!("{name}.state"))
+}
+
+/// `payrun run --quiet` for `period` into `out` (a folder inside a test's
+/// temporary folder), with extra args.
 pub fn run_period(period: &str, roster: &Path, expenses: &[&Path], out: &Path, extra: &[&str]) -> Output {
     let mut args: Vec<String> = vec![
         "run".into(),
@@ -33,7 +41,7 @@ pub fn run_period(period: &str, roster: &Path, expenses: &[&Path], out: &Path, e
         "--out".into(),
         out.display().to_string(),
         "--state".into(),
-        out.join("state").display().to_string(),
+        state_for(out).display().to_string(),
     ];
     for e in expenses {
         args.push("--expenses".into());
@@ -81,3 +89,24 @@ impl Csv {
 }
 
 pub mod inputs;
+
+/// A fresh folder for one run's outputs, inside a temporary folder of its
+/// own so that the state folder [`run_period`] puts beside it is removed
+/// with it.
+pub struct OutDir {
+    _parent: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl OutDir {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+pub fn out_dir() -> OutDir {
+    let parent = tempfile::tempdir().expect("a temporary folder");
+    let path = parent.path().join("out");
+    std::fs::create_dir(&path).expect("an output folder");
+    OutDir { _parent: parent, path }
+}

@@ -25,6 +25,7 @@ use crate::model::decision::Subject;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use insights::{write_insights, TrendChart};
 pub use sheet::MAX_DATA_ROWS;
@@ -40,6 +41,71 @@ impl Default for Options {
     fn default() -> Options {
         Options { row_limit: MAX_DATA_ROWS }
     }
+}
+
+/// Writes the two workbooks side by side (they share nothing but what they
+/// read). rust_xlsxwriter panics when a write fails — "Couldn't write to xml
+/// file … StorageFull" inside worksheet.rs on a full disk — so a panic in
+/// either is contained here and becomes a write error (exit 8); the caller's
+/// staging folder, partial files and all, is then removed. While any
+/// workbook is being written the panic hook prints nothing (see
+/// [`quiet_while_writing`]).
+pub fn write_both(
+    paths: (&Path, &Path),
+    report: &Report,
+    adjustments: &[AdjustmentRow],
+    manifest: &Manifest,
+) -> Result<()> {
+    quiet_while_writing();
+    WRITING.fetch_add(1, Ordering::SeqCst);
+    let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rayon::join(
+            || write_adjustments(paths.0, report, adjustments, manifest),
+            || write_exceptions(paths.1, report),
+        )
+    }));
+    WRITING.fetch_sub(1, Ordering::SeqCst);
+    match written {
+        Ok((adjustments, exceptions)) => adjustments.and(exceptions),
+        Err(payload) => {
+            let text = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let dir = paths.0.parent().unwrap_or(Path::new(".")).display();
+            if text.contains(rust_xlsxwriter_write_error()) {
+                Err(Error::Write(format!("cannot write the workbooks in {dir}: {text}")))
+            } else {
+                Err(Error::Internal(format!("the workbook writer failed in {dir}: {text}")))
+            }
+        }
+    }
+}
+
+/// Workbooks being written now, in any thread (a batch writes several).
+static WRITING: AtomicUsize = AtomicUsize::new(0);
+
+/// Wraps the panic hook, once per process, so that it is silent while
+/// [`WRITING`] is non-zero: the contained panic is reported as an error
+/// instead. Swapping hooks per call would race when organisations write
+/// their workbooks at the same time (one call could restore another's
+/// silent hook for good).
+fn quiet_while_writing() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if WRITING.load(Ordering::SeqCst) == 0 {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// What rust_xlsxwriter's panics on a failed write say (its `XML_WRITE_ERROR`).
+fn rust_xlsxwriter_write_error() -> &'static str {
+    "Couldn't write to xml file"
 }
 
 /// Writes `payroll-adjustments-YYYY-MM.xlsx` to `path` (a staging path).
@@ -101,7 +167,7 @@ fn new_workbook(path: &Path, report: &Report, title: &str) -> Result<Workbook> {
 
 /// Saves into a file created 0640 (payroll data is personal data).
 fn save(mut wb: Workbook, path: &Path) -> Result<()> {
-    let file = super::atomic::create_private(path)?;
+    let file = crate::files::atomic::create_private(path)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
     wb.save_to_writer(&mut w).map_err(xl(path))?;
     let file = w.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
@@ -109,7 +175,12 @@ fn save(mut wb: Workbook, path: &Path) -> Result<()> {
 }
 
 fn xl(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
-    move |e| Error::Internal(format!("{}: {e}", path.display()))
+    move |e| match e {
+        XlsxError::IoError(_) | XlsxError::ZipError(_) => {
+            Error::Write(format!("cannot write {}: {e}", path.display()))
+        }
+        _ => Error::Internal(format!("{}: {e}", path.display())),
+    }
 }
 
 /// The UK tax year (6 April – 5 April) of a date, as `2025-26`.

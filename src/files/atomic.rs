@@ -1,6 +1,7 @@
-//! Output files appear whole or not at all (SPEC §4): each is written to a
-//! hidden temporary name in the output folder, flushed, and renamed into place
-//! only when every file of the run is complete and the reconciliation holds.
+//! Files that appear whole or not at all, in a folder that other files may
+//! share (`payrun ledger export`): each is written to a hidden temporary name,
+//! flushed, and renamed into place once every file is complete. A run's
+//! output folder is replaced as a whole instead ([`super::folder`]).
 //! Files are created 0640: payroll data is personal data.
 
 use crate::error::{Error, Result};
@@ -18,13 +19,9 @@ pub struct Staging {
 
 impl Staging {
     pub fn new(dir: &Path) -> Result<Staging> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        super::dirs::create_private_dir(dir, super::dirs::OUT_MODE)?;
         remove_stale_temporaries(dir);
         Ok(Staging { dir: dir.to_path_buf(), files: Vec::new(), committed: false })
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// A temporary path for the final file `name`, registered for commit.
@@ -41,7 +38,7 @@ impl Staging {
     }
 
     /// Creates the temporary file for `name` (mode 0640) and returns a writer.
-    pub fn create(&mut self, name: &str) -> Result<BufWriter<File>> {
+    fn create(&mut self, name: &str) -> Result<BufWriter<File>> {
         let tmp = self.path_for(name);
         create_private(&tmp).map(|f| BufWriter::with_capacity(1 << 16, f))
     }
@@ -98,7 +95,7 @@ pub fn create_private(path: &Path) -> Result<File> {
 }
 
 /// Removes the temporary files (`.<name>.<pid>.tmp`) a killed run left in
-/// `dir`: those whose process is gone (`ledger::pid_alive`, which answers
+/// `dir`: those whose process is gone (`pid_alive`, which answers
 /// "alive" when it cannot tell, so a live run's files are never touched).
 fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -109,10 +106,10 @@ fn remove_stale_temporaries(dir: &Path) {
         let Some(stem) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
             continue;
         };
-        let Some(pid) = stem.rsplit('.').next().and_then(|p| p.parse::<u32>().ok()) else {
+        let Some(pid) = super::process::pid_suffix(stem, '.') else {
             continue;
         };
-        if pid != std::process::id() && !crate::ledger::pid_alive(pid) {
+        if pid != std::process::id() && !super::process::pid_alive(pid) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
