@@ -7,7 +7,9 @@ use crate::files::folder::StagedFolder;
 use crate::ingest;
 use crate::ledger::Ledger;
 use crate::model::adjustment::AdjustmentRow;
+use crate::model::claim::ClaimLine;
 use crate::model::decision::{Finding, Severity, Status};
+use crate::model::input::InputReport;
 use crate::model::period::{self, Period};
 use crate::model::progress::{Progress, Step};
 use crate::model::record::PeriodRecord;
@@ -220,11 +222,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let lines = inputs.claims.len() as u64;
     stages.bar.report(Step::Decided { lines, of: lines });
     // The roster findings of ingest are among the run's findings: counted once.
-    stages.done(
-        "rules",
-        outcome.decisions.len(),
-        warnings(&outcome.findings).saturating_sub(ingest_warnings),
-    );
+    let rule_warnings = warnings(&outcome.findings).saturating_sub(ingest_warnings);
+    stages.done("rules", outcome.decisions.len(), rule_warnings);
 
     stages.start("reconcile");
     let reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments);
@@ -233,19 +232,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     }
     stages.done("reconcile", inputs.claims.len(), 0);
 
-    let report = Report {
-        organisation: opts.org.as_deref(),
-        period,
-        config: &config,
-        lines: &inputs.claims,
-        decisions: &outcome.decisions,
-        findings: &outcome.findings,
-        staff: &ctx.staff,
-        attendance: &outcome.attendance,
-        marks: &outcome.marks,
-        protection: &outcome.protection,
-        p11d: &outcome.p11d,
-    };
+    let report = report(opts, &ctx, &inputs.claims, &outcome);
     let manifest = manifest(&report, inputs.reports, reconciliation, opts.no_xlsx);
     let outputs = Outputs { report: &report, adjustments: &outcome.adjustments, record: &outcome.record };
     let manifest = write_outputs(&mut staging, &mut ledger, &outputs, manifest, &mut stages)?;
@@ -265,7 +252,38 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     ledger.mark_placed(&label)?;
     let later_periods = ledger.periods_after(&label)?;
     drop(ledger);
-    // Printed even with --quiet, and before --fail-on: the operator must act on it.
+    warn_later_periods(&label, &later_periods);
+    stages.bar.0.finish_and_clear();
+    fail_on(opts, &outcome.findings)?;
+    let replaced = placed.replaced;
+    Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods, commit_ms, replaced })
+}
+
+/// What the writers read: the run's lines and everything the rules decided.
+fn report<'a>(
+    opts: &'a RunOptions,
+    ctx: &'a Ctx,
+    lines: &'a [ClaimLine],
+    outcome: &'a rules::Outcome,
+) -> Report<'a> {
+    Report {
+        organisation: opts.org.as_deref(),
+        period: ctx.period,
+        config: ctx.config,
+        lines,
+        decisions: &outcome.decisions,
+        findings: &outcome.findings,
+        staff: &ctx.staff,
+        attendance: &outcome.attendance,
+        marks: &outcome.marks,
+        protection: &outcome.protection,
+        p11d: &outcome.p11d,
+    }
+}
+
+/// After a `--rerun`, the later periods computed from the old figures.
+/// Printed even with --quiet, and before --fail-on: the operator must act on it.
+fn warn_later_periods(label: &str, later_periods: &[String]) {
     if !later_periods.is_empty() {
         crate::error::note(&format!(
             "{label} was re-run; later period(s) {} were computed from the old figures \
@@ -273,15 +291,6 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             later_periods.join(", ")
         ));
     }
-    stages.bar.0.finish_and_clear();
-    fail_on(opts, &outcome.findings)?;
-    Ok(RunSummary {
-        out_dir: opts.out_dir.clone(),
-        manifest,
-        later_periods,
-        commit_ms,
-        replaced: placed.replaced,
-    })
 }
 
 /// The output folder is replaced as a whole on each run: a state folder
@@ -303,7 +312,7 @@ fn check_state_outside_out(opts: &RunOptions) -> Result<()> {
 /// after the month of the latest expense_date in the Claims is a mistyped
 /// `--period` (or the wrong expenses file), and committing it would make
 /// every real period need `--rerun`. Refused with exit 2.
-fn refuse_far_ahead(period: NaiveDate, claims: &[crate::model::claim::ClaimLine]) -> Result<()> {
+fn refuse_far_ahead(period: NaiveDate, claims: &[ClaimLine]) -> Result<()> {
     let Some(latest) = claims.iter().map(|c| c.expense_date).max() else {
         return Ok(());
     };
@@ -442,7 +451,7 @@ fn fail_on(opts: &RunOptions, findings: &[Finding]) -> Result<()> {
 /// The manifest of the run, timings still empty.
 fn manifest(
     report: &Report,
-    inputs: Vec<ingest::InputReport>,
+    inputs: Vec<InputReport>,
     reconciliation: reconcile::Reconciliation,
     no_xlsx: bool,
 ) -> Manifest {

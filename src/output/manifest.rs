@@ -1,7 +1,7 @@
 //! manifest.json (SPEC §4.1): what was run on what, and what came out.
 
 use super::reconcile::Reconciliation;
-use crate::ingest::InputReport;
+use crate::model::input::InputReport;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
