@@ -7,7 +7,9 @@ use crate::files::folder::StagedFolder;
 use crate::ingest;
 use crate::ledger::{self, Ledger};
 use crate::model::adjustment::AdjustmentRow;
+use crate::model::claim::ClaimLine;
 use crate::model::decision::{Finding, Severity, Status};
+use crate::model::input::InputReport;
 use crate::model::period::{self, Period};
 use crate::model::progress::{Progress, Step};
 use crate::model::record::PeriodRecord;
@@ -43,6 +45,8 @@ pub struct RunOptions {
     pub rerun: bool,
     /// `--no-xlsx`: machine files only, no workbooks for people.
     pub no_xlsx: bool,
+    /// `--parquet`: Parquet twins of decisions, exceptions and adjustments (SPEC §9).
+    pub parquet: bool,
     /// `--log-format`: `Json` puts one JSON object per stage on stderr.
     pub log_format: LogFormat,
     /// `--corrections-into`: first day of the pay period a correction batch
@@ -238,11 +242,8 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     let lines = inputs.claims.len() as u64;
     stages.bar.report(Step::Decided { lines, of: lines });
     // The roster findings of ingest are among the run's findings: counted once.
-    stages.done(
-        "rules",
-        outcome.decisions.len(),
-        warnings(&outcome.findings).saturating_sub(ingest_warnings),
-    );
+    let rule_warnings = warnings(&outcome.findings).saturating_sub(ingest_warnings);
+    stages.done("rules", outcome.decisions.len(), rule_warnings);
 
     let org = opts.org.as_deref().unwrap_or("PAYRUN");
     let run_id = run_id(org, &label, &config.hash, &inputs.reports, &ledger_digest);
@@ -271,20 +272,9 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     }
     stages.done("reconcile", inputs.claims.len(), 0);
 
-    let report = Report {
-        organisation: opts.org.as_deref(),
-        period,
-        config: &config,
-        lines: &inputs.claims,
-        decisions: &outcome.decisions,
-        findings: &outcome.findings,
-        staff: &ctx.staff,
-        attendance: &outcome.attendance,
-        marks: &outcome.marks,
-        protection: &outcome.protection,
-        p11d: &outcome.p11d,
-    };
-    let mut manifest = manifest(&report, inputs.reports, reconciliation, opts.no_xlsx, &interface);
+    let report = report(opts, &ctx, &inputs.claims, &outcome);
+    let mut manifest =
+        manifest(&report, inputs.reports, reconciliation, opts.no_xlsx, opts.parquet, &interface);
     manifest.run_id = run_id;
     let outputs = Outputs {
         report: &report,
@@ -309,7 +299,38 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     let later_periods = ledger.periods_after(&label)?;
     drop(ledger);
     report_corrections(&label, &placement, interface.corrections.as_ref());
-    // Printed even with --quiet, and before --fail-on: the operator must act on it.
+    warn_later_periods(&label, &later_periods);
+    stages.bar.0.finish_and_clear();
+    fail_on(opts, &outcome.findings)?;
+    let replaced = placed.replaced;
+    Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods, commit_ms, replaced })
+}
+
+/// What the writers read: the run's lines and everything the rules decided.
+fn report<'a>(
+    opts: &'a RunOptions,
+    ctx: &'a Ctx,
+    lines: &'a [ClaimLine],
+    outcome: &'a rules::Outcome,
+) -> Report<'a> {
+    Report {
+        organisation: opts.org.as_deref(),
+        period: ctx.period,
+        config: ctx.config,
+        lines,
+        decisions: &outcome.decisions,
+        findings: &outcome.findings,
+        staff: &ctx.staff,
+        attendance: &outcome.attendance,
+        marks: &outcome.marks,
+        protection: &outcome.protection,
+        p11d: &outcome.p11d,
+    }
+}
+
+/// After a `--rerun`, the later periods computed from the old figures.
+/// Printed even with --quiet, and before --fail-on: the operator must act on it.
+fn warn_later_periods(label: &str, later_periods: &[String]) {
     if !later_periods.is_empty() {
         crate::error::note(&format!(
             "{label} was re-run; later period(s) {} were computed from the old figures \
@@ -317,15 +338,6 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
             later_periods.join(", ")
         ));
     }
-    stages.bar.0.finish_and_clear();
-    fail_on(opts, &outcome.findings)?;
-    Ok(RunSummary {
-        out_dir: opts.out_dir.clone(),
-        manifest,
-        later_periods,
-        commit_ms,
-        replaced: placed.replaced,
-    })
 }
 
 /// The output folder is replaced as a whole on each run: a state folder
@@ -347,7 +359,7 @@ fn check_state_outside_out(opts: &RunOptions) -> Result<()> {
 /// after the month of the latest expense_date in the Claims is a mistyped
 /// `--period` (or the wrong expenses file), and committing it would make
 /// every real period need `--rerun`. Refused with exit 2.
-fn refuse_far_ahead(period: NaiveDate, claims: &[crate::model::claim::ClaimLine]) -> Result<()> {
+fn refuse_far_ahead(period: NaiveDate, claims: &[ClaimLine]) -> Result<()> {
     let Some(latest) = claims.iter().map(|c| c.expense_date).max() else {
         return Ok(());
     };
@@ -461,6 +473,19 @@ fn write_outputs(
     stages.done("write", rows, 0);
     manifest.timings_ms = stages.timings.clone();
 
+    // Parquet twins (`--parquet`, SPEC §9): read back from the staged CSVs.
+    if manifest.outputs.iter().any(|o| o == "decisions.parquet") {
+        stages.start("parquet");
+        for (csv, parquet, money) in output::parquet::TWINS {
+            let staged =
+                staging.staged_path(csv).ok_or_else(|| Error::Internal(format!("{csv} not staged")))?;
+            let target = staging.path_for(parquet);
+            output::parquet::write_twin(&staged, &target, parquet, money)?;
+        }
+        stages.done("parquet", report.decisions.len() + report.findings.len() + adjustments.len(), 0);
+        manifest.timings_ms = stages.timings.clone();
+    }
+
     let label = report.period.label();
     let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
     if manifest.outputs.contains(&workbooks[0]) {
@@ -510,9 +535,10 @@ fn fail_on(opts: &RunOptions, findings: &[Finding]) -> Result<()> {
 /// The manifest of the run, timings still empty.
 fn manifest(
     report: &Report,
-    inputs: Vec<ingest::InputReport>,
+    inputs: Vec<InputReport>,
     reconciliation: reconcile::Reconciliation,
     no_xlsx: bool,
+    parquet: bool,
     interface: &Interface,
 ) -> Manifest {
     let label = report.period.label();
@@ -557,6 +583,7 @@ fn manifest(
         .chain(if interface.corrections.is_some() { interface::CORRECTIONS_FILES } else { &[] })
         .map(|s| s.to_string())
         .chain(workbooks.iter().cloned())
+        .chain(output::parquet::TWINS.iter().filter(|_| parquet).map(|(_, name, _)| name.to_string()))
         .chain(std::iter::once("manifest.json".to_string()))
         .collect(),
         run_id: String::new(),
@@ -617,13 +644,7 @@ fn payroll_interface(
 
 /// The run id of SPEC §7.1: the same inputs on the same ledger state give
 /// the same id.
-fn run_id(
-    org: &str,
-    period: &str,
-    config_hash: &str,
-    inputs: &[ingest::InputReport],
-    ledger: &str,
-) -> String {
+fn run_id(org: &str, period: &str, config_hash: &str, inputs: &[InputReport], ledger: &str) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for part in [env!("CARGO_PKG_VERSION"), org, period, config_hash]
@@ -728,6 +749,7 @@ mod tests {
             state_dir: dir.join("state"),
             rerun: false,
             no_xlsx: false,
+            parquet: false,
             org: None,
             corrections_into: None,
             log_format: LogFormat::Text,

@@ -361,3 +361,23 @@ fn ledger_remove_undoes_periods() {
     assert_eq!(code(&o), 2);
     assert!(!nowhere.exists(), "no ledger is created to remove from");
 }
+
+/// The output folder is replaced as a whole: a `--state` inside it, or an
+/// `--out` holding someone else's files, is refused before anything is read.
+#[test]
+fn out_folders_that_must_not_be_replaced_are_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run_period_with_state(&out, &out.join("state"), "2025-06");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is inside --out"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let home = tmp.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    std::fs::write(home.join("notes.txt"), "mine").unwrap();
+    let o = run_period_with_state(&home, &tmp.path().join("state"), "2025-06");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a payrun run's outputs"), "{}", stderr(&o));
+    assert_eq!(names(&home), ["notes.txt"]);
+    assert!(committed_periods(&tmp.path().join("state")).is_empty());
+}

@@ -124,8 +124,8 @@ fn the_same_period_twice_gives_identical_outputs_and_ledger() {
     assert_eq!(String::from_utf8_lossy(runs).lines().count(), 1 + 1);
 }
 
-/// DUP002 is not implemented yet: check what it will read, the History a
-/// later run gets, directly.
+/// What DUP002 of a later period reads: the History the next run gets,
+/// checked directly (tests/acceptance_ledger.rs runs DUP002 itself).
 #[test]
 fn the_next_period_sees_this_periods_paid_lines_and_this_period_does_not() {
     let tmp = tempfile::tempdir().unwrap();

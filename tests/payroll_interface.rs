@@ -322,6 +322,11 @@ fn a_new_line_and_a_chosen_into_period() {
     // Not after the corrected period: refused.
     let o = case.command("2025-06", "june-3", &["--corrections-into", "2025-06"]).output().unwrap();
     assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--corrections-into 2025-06 must be after"), "{}", stderr(&o));
+    // Not a month: the error names the option given, not --period.
+    let o = case.command("2025-06", "june-3", &["--corrections-into", "2025-13"]).output().unwrap();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--corrections-into '2025-13'"), "{}", stderr(&o));
 }
 
 #[test]

@@ -69,6 +69,7 @@ fn run_one(plan: &Plan, org: &OrgPlan) -> OrgResult {
         rerun: false,
         no_xlsx: plan.no_xlsx,
         corrections_into: None,
+        parquet: plan.parquet,
         log_format: LogFormat::Text,
     };
     // The plan's `state` is each organisation's own folder: the §8.1 guard

@@ -59,6 +59,10 @@ pub struct RunArgs {
     /// [default: the period after the latest committed one].
     #[arg(long, value_name = "YYYY-MM")]
     pub corrections_into: Option<String>,
+    /// Also write decisions.parquet, exceptions.parquet and adjustments.parquet
+    /// (the same rows as the CSVs; money Decimal(18,2)) for BI tools.
+    #[arg(long)]
+    pub parquet: bool,
     /// `json`: one JSON object per stage on stderr ({"stage", "ms", "rows",
     /// "warnings"}, plus "org"), for log collectors; no progress display or
     /// summary lines.
@@ -113,7 +117,12 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
             FailOn::Error => Severity::Error,
         }),
         no_xlsx: args.no_xlsx,
-        corrections_into: args.corrections_into.as_deref().map(super::parse_period).transpose()?,
+        corrections_into: args
+            .corrections_into
+            .as_deref()
+            .map(|t| super::parse_month_flag("--corrections-into", t))
+            .transpose()?,
+        parquet: args.parquet,
         log_format: match args.log_format {
             LogFormatArg::Text => LogFormat::Text,
             LogFormatArg::Json => LogFormat::Json,

@@ -563,3 +563,15 @@ fn check_bands(key: &str, table: &BandTable) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The cut-off's calendar (`model::period::Period::new`): weekdays less the
+/// bank holidays, counted to `claims.cutoff_working_days`.
+impl crate::model::period::WorkingDays for Policy {
+    fn is_working_day(&self, day: NaiveDate) -> bool {
+        Policy::is_working_day(self, day)
+    }
+
+    fn cutoff_working_days(&self) -> u32 {
+        self.claims.cutoff_working_days
+    }
+}

@@ -15,20 +15,11 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Finding;
+use crate::model::input::InputReport;
 use crate::model::progress::Progress;
 use crate::model::roster::Roster;
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// What was read from one input, for the manifest and `payrun check`.
-#[derive(Clone, Debug, Serialize)]
-pub struct InputReport {
-    pub path: PathBuf,
-    pub sha256: String,
-    /// (sheet, data rows read).
-    pub sheets: Vec<(String, usize)>,
-}
 
 /// Everything a run reads.
 pub struct Inputs {

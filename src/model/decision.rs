@@ -3,7 +3,7 @@
 
 use super::claim::RowRef;
 use super::money::Pence;
-use crate::rules::Rule;
+use super::rule::Rule;
 
 /// The one status each claim line ends in (SPEC §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

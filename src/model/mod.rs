@@ -9,6 +9,7 @@ pub mod claim;
 pub mod codes;
 pub mod decision;
 pub mod history;
+pub mod input;
 pub mod money;
 pub mod org;
 pub mod p11d;
@@ -17,6 +18,7 @@ pub mod progress;
 pub mod protection;
 pub mod record;
 pub mod roster;
+pub mod rule;
 pub mod schema;
 pub mod time;
 

@@ -1,8 +1,16 @@
 //! The pay period, its activity month and its cut-off (SPEC §1).
 
-use crate::config::Policy;
-use crate::model::time::add_months;
+use super::time::add_months;
 use chrono::{Datelike, Duration, NaiveDate};
+
+/// The working days a cut-off is counted in. The policy (`config::Policy`)
+/// provides them from its bank holidays and `claims.cutoff_working_days`;
+/// model only names what it needs, so it imports nothing above it.
+pub trait WorkingDays {
+    fn is_working_day(&self, day: NaiveDate) -> bool;
+    /// The cut-off is this working day of the pay period (1-based).
+    fn cutoff_working_days(&self) -> u32;
+}
 
 /// A run's calendar: pay period, activity month (the month before) and cut-off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,16 +34,18 @@ impl Period {
         NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
     }
 
-    pub fn new(pay_start: NaiveDate, policy: &Policy) -> Period {
+    /// The calendar of the pay period starting `pay_start`, its cut-off
+    /// counted in `calendar`'s working days (the loaded policy).
+    pub fn new(pay_start: NaiveDate, calendar: &impl WorkingDays) -> Period {
         let activity_start = add_months(pay_start, -1);
         let activity_end = pay_start - Duration::days(1);
         let mut cutoff = pay_start;
         let mut counted = 0;
         // A month always has enough working days; the bound only guards bad config.
         for _ in 0..62 {
-            if policy.is_working_day(cutoff) {
+            if calendar.is_working_day(cutoff) {
                 counted += 1;
-                if counted >= policy.claims.cutoff_working_days.max(1) {
+                if counted >= calendar.cutoff_working_days().max(1) {
                     break;
                 }
             }
@@ -64,11 +74,26 @@ pub fn year_label(start: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use chrono::Weekday;
+
+    /// Weekdays less the bank holidays these tests cross (the bundled
+    /// policy.toml lists the same ones); cut-off on the third working day.
+    struct Calendar;
+
+    impl WorkingDays for Calendar {
+        fn is_working_day(&self, day: NaiveDate) -> bool {
+            let holidays = [(2025, 5, 5), (2026, 1, 1), (2026, 4, 3), (2026, 4, 6)];
+            !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+                && !holidays.iter().any(|&(y, m, d)| NaiveDate::from_ymd_opt(y, m, d) == Some(day))
+        }
+
+        fn cutoff_working_days(&self) -> u32 {
+            3
+        }
+    }
 
     fn period(y: i32, m: u32) -> Period {
-        let config = Config::load(&Config::default_dir()).expect("bundled config");
-        Period::new(NaiveDate::from_ymd_opt(y, m, 1).unwrap(), &config.policy)
+        Period::new(NaiveDate::from_ymd_opt(y, m, 1).unwrap(), &Calendar)
     }
 
     #[test]

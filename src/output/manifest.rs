@@ -2,7 +2,7 @@
 
 use super::reconcile::Reconciliation;
 use crate::config::InputSource;
-use crate::ingest::InputReport;
+use crate::model::input::InputReport;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

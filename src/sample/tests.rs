@@ -117,24 +117,3 @@ fn every_scripted_case_finds_a_person_in_a_200_person_sample() {
         assert!(assigned.lines < 600, "scripted cases should be a small share: {}", assigned.lines);
     }
 }
-
-/// `cargo test --release --lib sample::tests::full_scale -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn full_scale() {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = SampleOptions {
-        staff: 20_000,
-        lines: 1_000_000,
-        seed: 1,
-        out: dir.path().to_path_buf(),
-        period: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
-    };
-    let started = std::time::Instant::now();
-    let summary = generate(&opts).unwrap();
-    eprintln!("{summary:?} in {:?}", started.elapsed());
-    for f in [&summary.roster, &summary.expenses] {
-        eprintln!("{}: {} bytes", f.display(), std::fs::metadata(f).unwrap().len());
-    }
-    assert_eq!(summary.claim_lines, 1_000_000);
-}

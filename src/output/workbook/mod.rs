@@ -11,6 +11,7 @@
 mod adjustments;
 mod batch;
 mod exceptions;
+mod insights;
 mod payroll_batch;
 mod sheet;
 mod style;
@@ -28,6 +29,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub use insights::{write_insights, TrendChart};
 pub use sheet::MAX_DATA_ROWS;
 
 /// Knobs the tests turn; the pipeline always uses [`Options::default`].

@@ -62,13 +62,15 @@ fn tax005_special_rate_above_45p_goes_on_the_p11d_section_e() {
 #[test]
 fn tax005_not_when_paid_at_or_below_approved_amounts() {
     let kit = Kit::new();
-    for l in [
-        mileage(1, MileageCar, 14, 1000, 2500),
-        mileage(1, MileageMotorcycle, 14, 1000, 1600),
-        mileage(1, MileageBicycle, 14, 1000, 1000),
+    // 100 miles each, claimed at or below HMRC's approved amount: paid as
+    // claimed, nothing taxable, nothing for the P11D.
+    for (l, claimed) in [
+        (mileage(1, MileageCar, 14, 1000, 2500), 2500),
+        (mileage(1, MileageMotorcycle, 14, 1000, 1600), 1600),
+        (mileage(1, MileageBicycle, 14, 1000, 1000), 1000),
     ] {
         let d = kit.one(l);
-        assert_decision(&d, d.allowed.0, Paid, &[]);
+        assert_decision(&d, claimed, Paid, &[]);
         assert_eq!(tax(&d), (Pence::ZERO, Pence::ZERO, None));
     }
 }
