@@ -12,7 +12,7 @@ use payrun::ledger::Ledger;
 use payrun::model::history::History;
 use payrun::model::period::Period;
 use payrun::output::manifest::Manifest;
-use payrun::output::{csv as out_csv, reconcile, workbook, Report};
+use payrun::output::{csv as out_csv, interface, reconcile, workbook, Report};
 use payrun::rules::{
     self,
     engine::{self, Ctx},
@@ -145,11 +145,29 @@ fn stages(c: &mut Criterion) {
         reconciliation,
         timings_ms: Vec::new(),
         outputs: Vec::new(),
+        run_id: String::new(),
+        payroll_interface: Default::default(),
+        corrects: None,
+    };
+    let interface = interface::Interface {
+        batch: interface::element_batch(
+            rows,
+            &config,
+            interface::BatchHeader {
+                name: "PAYRUN EXPENSES bench".into(),
+                reference: String::new(),
+                source: "payrun".into(),
+                action_if_exists: "CREATE_NEW",
+                effective_date: period.pay_start,
+            },
+        ),
+        corrections: None,
     };
     let out = tempfile::tempdir().expect("tempdir");
     group.bench_function("write_xlsx_20k_lines", |b| {
         b.iter(|| {
-            workbook::write_adjustments(&out.path().join("a.xlsx"), &report, rows, &manifest).expect("xlsx");
+            workbook::write_adjustments(&out.path().join("a.xlsx"), &report, rows, &manifest, &interface)
+                .expect("xlsx");
             workbook::write_exceptions(&out.path().join("e.xlsx"), &report).expect("xlsx");
         })
     });

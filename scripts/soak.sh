@@ -16,7 +16,7 @@ BIN=$ROOT/target/release/payrun
 W=$(mktemp -d /tmp/payrun-soak.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 
-"$BIN" sample --staff $((LINES / 15)) --lines "$LINES" --seed 19 --period 2025-06 --out "$W/in" >/dev/null
+"$BIN" sample --staff $((LINES / 15)) --lines "$LINES" --seed 19 --period 2025-06 --out "$W/in" >/dev/null 2>&1
 run() { # out state
     "$BIN" run --quiet --period 2025-06 --roster "$W/in/roster.xlsx" --expenses "$W/in/expenses.xlsx" \
         --out "$1" --state "$2"
@@ -74,12 +74,15 @@ tally=""
 while [ "$i" -lt "$RUNS" ]; do
     i=$((i + 1))
     if [ $((i % 10)) -eq 0 ]; then
-        run "$W/out" "$W/state" 2>/dev/null || { echo "VIOLATION: run $i did not complete"; exit 1; }
+        err=$(run "$W/out" "$W/state" 2>&1) || { echo "VIOLATION: run $i did not complete: $err"; exit 1; }
         state=$(check) || { echo "$state"; exit 1; }
         [ "$state" = placed ] || { echo "VIOLATION: a complete run left $state"; exit 1; }
         rm -rf "$W"/out.replaced-*
     else
-        run "$W/out" "$W/state" 2>/dev/null &
+        # exec: $! must be payrun itself, not a subshell that kill -9 would
+        # leave payrun running behind.
+        (exec "$BIN" run --quiet --period 2025-06 --roster "$W/in/roster.xlsx" \
+            --expenses "$W/in/expenses.xlsx" --out "$W/out" --state "$W/state" 2>/dev/null) &
         pid=$!
         # A moment anywhere in a whole run, start to end.
         delay=$(python3 -c "import random; print('%.3f' % (random.random() * $full_ms * 1.1 / 1000))")

@@ -28,6 +28,7 @@ pub enum Command {
     Ledger(cmd::ledger::LedgerArgs),
     Config(cmd::config::ConfigArgs),
     Batch(cmd::batch::BatchArgs),
+    Insights(cmd::insights::InsightsArgs),
     Completions(cmd::completions::CompletionsArgs),
     Man(cmd::completions::ManArgs),
 }
@@ -42,6 +43,7 @@ pub fn dispatch(cli: Cli) -> crate::Result<()> {
         Command::Ledger(args) => cmd::ledger::run(args),
         Command::Config(args) => cmd::config::run(args),
         Command::Batch(args) => cmd::batch::run(args),
+        Command::Insights(args) => cmd::insights::run(args),
         Command::Completions(args) => cmd::completions::completions(args, Cli::command()),
         Command::Man(args) => cmd::completions::man(args, Cli::command()),
     }

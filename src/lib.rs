@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod files;
 pub mod ingest;
+pub mod insights;
 pub mod ledger;
 pub mod model;
 pub mod output;

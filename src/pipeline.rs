@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::files::folder::StagedFolder;
 use crate::ingest;
-use crate::ledger::Ledger;
+use crate::ledger::{self, Ledger};
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Finding, Severity, Status};
@@ -13,6 +13,7 @@ use crate::model::input::InputReport;
 use crate::model::period::{self, Period};
 use crate::model::progress::{Progress, Step};
 use crate::model::record::PeriodRecord;
+use crate::output::interface::{self, Batch, BatchHeader, Corrections, Interface};
 use crate::output::manifest::Manifest;
 use crate::output::{self, reconcile, Report};
 use crate::rules::{self, engine::Ctx};
@@ -44,8 +45,13 @@ pub struct RunOptions {
     pub rerun: bool,
     /// `--no-xlsx`: machine files only, no workbooks for people.
     pub no_xlsx: bool,
+    /// `--parquet`: Parquet twins of decisions, exceptions and adjustments (SPEC §9).
+    pub parquet: bool,
     /// `--log-format`: `Json` puts one JSON object per stage on stderr.
     pub log_format: LogFormat,
+    /// `--corrections-into`: first day of the pay period a correction batch
+    /// is dated into (default: the period after the latest committed one).
+    pub corrections_into: Option<NaiveDate>,
 }
 
 /// How stage records go to stderr (`--log-format`).
@@ -188,6 +194,13 @@ pub fn pause_at(stage: &str) {
 
 /// Runs one pay period: the stages in order.
 pub fn run(opts: &RunOptions) -> Result<RunSummary> {
+    run_with(opts, |_| {})
+}
+
+/// [`run`] with a test seam passed down: `tamper` sees the period's batch
+/// after it is built and before it is reconciled (the pipeline passes a
+/// no-op; a test corrupts the batch to prove the run then writes nothing).
+pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunSummary> {
     let mut stages = Stages::new(opts);
 
     // Before anything is read (SPEC §5): the lock is taken and the ledger
@@ -201,6 +214,13 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     refuse_out_of_order(&ledger, opts)?;
     // Only periods before this one (SPEC §6.3 rule 17).
     let history = ledger.history(opts.period)?;
+    // What payroll was given for this period, if it was run before (§7.2),
+    // and the history digest of the run id (§7.1).
+    let label = period::label(opts.period);
+    let placement = ledger.placement(&label)?;
+    let latest = ledger.latest_period()?;
+    let later = ledger.periods_after(&label)?;
+    let ledger_digest = ledger.digest(&label)?;
     let mut staging = StagedFolder::new(&opts.out_dir)?;
     stages.done("ledger", 0, 0);
 
@@ -218,23 +238,50 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     stages.start("rules");
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
-    let outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings)?;
+    let mut outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings)?;
     let lines = inputs.claims.len() as u64;
     stages.bar.report(Step::Decided { lines, of: lines });
     // The roster findings of ingest are among the run's findings: counted once.
     let rule_warnings = warnings(&outcome.findings).saturating_sub(ingest_warnings);
     stages.done("rules", outcome.decisions.len(), rule_warnings);
 
+    let org = opts.org.as_deref().unwrap_or("PAYRUN");
+    let run_id = run_id(org, &label, &config.hash, &inputs.reports, &ledger_digest);
+    let mut interface = payroll_interface(
+        opts,
+        &config,
+        &period,
+        (org, &run_id),
+        &outcome.adjustments,
+        (&placement, latest.as_deref(), &later),
+        |a: &str| ctx.staff.get(a).map(|s| s.name.clone()).unwrap_or_default(),
+    )?;
+    tamper(&mut interface.batch);
+    outcome.record.batch =
+        interface::snapshot(&outcome.adjustments, &run_id, &config.hash, &interface.batch.header.name);
+
     stages.start("reconcile");
-    let reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments);
+    let mut reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments);
+    reconciliation.failures.extend(interface::check(&interface.batch, &outcome.adjustments));
+    if let Some(c) = &interface.corrections {
+        reconciliation.failures.extend(c.check(&outcome.adjustments));
+    }
+    reconciliation.passed = reconciliation.failures.is_empty();
     if !reconciliation.passed {
         return Err(Error::Reconciliation(reconciliation.failures.join("; ")));
     }
     stages.done("reconcile", inputs.claims.len(), 0);
 
     let report = report(opts, &ctx, &inputs.claims, &outcome);
-    let manifest = manifest(&report, inputs.reports, reconciliation, opts.no_xlsx);
-    let outputs = Outputs { report: &report, adjustments: &outcome.adjustments, record: &outcome.record };
+    let mut manifest =
+        manifest(&report, inputs.reports, reconciliation, opts.no_xlsx, opts.parquet, &interface);
+    manifest.run_id = run_id;
+    let outputs = Outputs {
+        report: &report,
+        adjustments: &outcome.adjustments,
+        record: &outcome.record,
+        interface: &interface,
+    };
     let manifest = write_outputs(&mut staging, &mut ledger, &outputs, manifest, &mut stages)?;
     pause_at("commit");
 
@@ -248,10 +295,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     pause_at("swap");
     let placed = staging.place()?;
     pause_at("mark");
-    let label = period.label();
     ledger.mark_placed(&label)?;
     let later_periods = ledger.periods_after(&label)?;
     drop(ledger);
+    report_corrections(&label, &placement, interface.corrections.as_ref());
     warn_later_periods(&label, &later_periods);
     stages.bar.0.finish_and_clear();
     fail_on(opts, &outcome.findings)?;
@@ -366,6 +413,7 @@ struct Outputs<'a> {
     report: &'a Report<'a>,
     adjustments: &'a [AdjustmentRow],
     record: &'a PeriodRecord,
+    interface: &'a Interface,
 }
 
 /// Stages every output file while the period's ledger transaction is
@@ -400,21 +448,56 @@ fn write_outputs(
             stages.written("attendance.csv", report.attendance.len());
             staging.write("p11d.csv", |w| output::csv::p11d(w, report))?;
             stages.written("p11d.csv", report.p11d.len());
+            let payroll = outputs.interface;
+            staging.write("payroll-batch.csv", |w| interface::write_lines(w, &payroll.batch))?;
+            staging.write("payroll-batch-controls.csv", |w| interface::write_controls(w, &payroll.batch))?;
+            stages.written("payroll-batch.csv", payroll.batch.lines.len());
+            if let Some(c) = &payroll.corrections {
+                let label = report.period.label();
+                staging.write("corrections.csv", |w| {
+                    interface::write_corrections(w, &label, &c.rows, report.config)
+                })?;
+                staging.write("payroll-batch-corrections.csv", |w| interface::write_lines(w, &c.batch))?;
+                staging.write("payroll-batch-corrections-controls.csv", |w| {
+                    interface::write_controls(w, &c.batch)
+                })?;
+                stages.written("corrections.csv", c.rows.len());
+            }
             Ok(())
         },
     );
-    filled?;
+    // A file that cannot be written is named first (both are exit 8).
     staged?;
+    filled?;
     let rows = stages.rows_written;
     stages.done("write", rows, 0);
     manifest.timings_ms = stages.timings.clone();
+
+    // Parquet twins (`--parquet`, SPEC §9): read back from the staged CSVs.
+    if manifest.outputs.iter().any(|o| o == "decisions.parquet") {
+        stages.start("parquet");
+        for (csv, parquet, money) in output::parquet::TWINS {
+            let staged =
+                staging.staged_path(csv).ok_or_else(|| Error::Internal(format!("{csv} not staged")))?;
+            let target = staging.path_for(parquet);
+            output::parquet::write_twin(&staged, &target, parquet, money)?;
+        }
+        stages.done("parquet", report.decisions.len() + report.findings.len() + adjustments.len(), 0);
+        manifest.timings_ms = stages.timings.clone();
+    }
 
     let label = report.period.label();
     let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
     if manifest.outputs.contains(&workbooks[0]) {
         stages.start("workbooks");
         let paths = (staging.path_for(&workbooks[0]), staging.path_for(&workbooks[1]));
-        output::workbook::write_both((&paths.0, &paths.1), report, adjustments, &manifest)?;
+        output::workbook::write_both(
+            (&paths.0, &paths.1),
+            report,
+            adjustments,
+            &manifest,
+            outputs.interface,
+        )?;
         stages.done("workbooks", adjustments.len() + report.findings.len(), 0);
         manifest.timings_ms = stages.timings.clone();
     }
@@ -424,7 +507,8 @@ fn write_outputs(
 }
 
 /// The manifest as the ledger keeps it: without the timings, which differ
-/// between two runs of the same inputs, so a re-run leaves an identical ledger.
+/// between two runs of the same inputs, so a re-run of unchanged inputs
+/// leaves the same ledger but for what the manifest says it corrected.
 fn ledger_manifest(manifest: &Manifest) -> Result<String> {
     let mut json = serde_json::to_value(manifest).map_err(|e| Error::Internal(e.to_string()))?;
     if let Some(map) = json.as_object_mut() {
@@ -454,6 +538,8 @@ fn manifest(
     inputs: Vec<InputReport>,
     reconciliation: reconcile::Reconciliation,
     no_xlsx: bool,
+    parquet: bool,
+    interface: &Interface,
 ) -> Manifest {
     let label = report.period.label();
     let workbooks = [format!("payroll-adjustments-{label}.xlsx"), format!("exceptions-{label}.xlsx")];
@@ -490,11 +576,217 @@ fn manifest(
             "deferred-claims.csv",
             "attendance.csv",
             "p11d.csv",
+            "payroll-batch.csv",
+            "payroll-batch-controls.csv",
         ]
         .iter()
+        .chain(if interface.corrections.is_some() { interface::CORRECTIONS_FILES } else { &[] })
         .map(|s| s.to_string())
         .chain(workbooks.iter().cloned())
+        .chain(output::parquet::TWINS.iter().filter(|_| parquet).map(|(_, name, _)| name.to_string()))
         .chain(std::iter::once("manifest.json".to_string()))
         .collect(),
+        run_id: String::new(),
+        payroll_interface: interface_settings(report.config, &interface.batch),
+        corrects: interface.corrections.as_ref().map(corrects),
+    }
+}
+
+/// The payroll interface of the run (SPEC §7): the period's batch and, on a
+/// re-run of a period already placed, its corrections into the next open
+/// period (or `--corrections-into`).
+fn payroll_interface(
+    opts: &RunOptions,
+    config: &Config,
+    period: &Period,
+    (org, run_id): (&str, &str),
+    adjustments: &[AdjustmentRow],
+    (placement, latest, later): (&ledger::Placement, Option<&str>, &[String]),
+    name_of: impl Fn(&str) -> String,
+) -> Result<Interface> {
+    let label = period.label();
+    let pi = &config.policy.payroll_interface;
+    let header = BatchHeader {
+        name: pi.batch_name_for(org, &label),
+        reference: run_id.to_string(),
+        source: pi.batch_source.clone(),
+        action_if_exists: pi.action_if_exists.code(),
+        effective_date: match pi.effective_date {
+            crate::config::EffectiveDate::PeriodStart => period.pay_start,
+            crate::config::EffectiveDate::PeriodEnd => {
+                crate::model::time::add_months(period.pay_start, 1).pred_opt().unwrap_or(period.pay_start)
+            }
+        },
+    };
+    let batch = interface::element_batch(adjustments, config, header.clone());
+    let ledger::Placement::Placed(previous) = placement.clone() else {
+        return Ok(Interface { batch, corrections: None });
+    };
+    let into = match opts.corrections_into {
+        Some(into) if into <= opts.period => {
+            return Err(Error::Usage(format!(
+                "--corrections-into {} must be after the period corrected, {label}",
+                period::label(into)
+            )))
+        }
+        Some(into) => into,
+        None => next_period(latest.unwrap_or(&label), opts.period),
+    };
+    let header = BatchHeader {
+        name: format!("{org} CORRECTIONS {label} INTO {}", period::label(into)),
+        effective_date: into,
+        ..header
+    };
+    let corrections =
+        Corrections::build(&label, previous, adjustments, name_of, config, header, later.to_vec());
+    Ok(Interface { batch, corrections: Some(corrections) })
+}
+
+/// The run id of SPEC §7.1: the same inputs on the same ledger state give
+/// the same id.
+fn run_id(org: &str, period: &str, config_hash: &str, inputs: &[InputReport], ledger: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [env!("CARGO_PKG_VERSION"), org, period, config_hash]
+        .into_iter()
+        .chain(inputs.iter().map(|i| i.sha256.as_str()))
+        .chain(std::iter::once(ledger))
+    {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    format!("{:x}", h.finalize()).chars().take(12).collect()
+}
+
+/// First day of the pay period after `latest` (`YYYY-MM`), falling back
+/// to the one after `period`.
+fn next_period(latest: &str, period: NaiveDate) -> NaiveDate {
+    let base = Period::parse_month(latest).unwrap_or(period).max(period);
+    crate::model::time::add_months(base, 1)
+}
+
+/// What a re-run tells the operator about corrections (even with --quiet:
+/// the operator must act on it).
+fn report_corrections(label: &str, placement: &ledger::Placement, corrections: Option<&Corrections>) {
+    match (placement, corrections) {
+        (ledger::Placement::Unrecorded, _) => eprintln!(
+            "payrun: {label} was committed before payrun kept each period's payroll batch: no corrections \
+             files written; compare payroll-batch.csv with what payroll loaded"
+        ),
+        (_, Some(c)) if c.rows.is_empty() => eprintln!("payrun: {label} re-run: no change to payroll"),
+        (_, Some(c)) => {
+            eprintln!(
+                "payrun: {label} re-run: {} correction line(s), total {}; load payroll-batch-corrections.csv \
+                 (batch {}), not payroll-batch.csv",
+                c.rows.len(),
+                c.delta(),
+                c.batch.header.name
+            );
+            if !c.later.is_empty() {
+                eprintln!(
+                    "payrun: load it only after re-running {} in order, together with their corrections",
+                    c.later.join(", ")
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+fn interface_settings(config: &crate::config::Config, batch: &Batch) -> output::manifest::InterfaceSettings {
+    let pi = &config.policy.payroll_interface;
+    output::manifest::InterfaceSettings {
+        batch_name: batch.header.name.clone(),
+        batch_source: pi.batch_source.clone(),
+        action_if_exists: pi.action_if_exists.code(),
+        effective_date: batch.header.effective_date.to_string(),
+        inputs: batch
+            .layouts
+            .iter()
+            .map(|(code, inputs)| (code.clone(), inputs.iter().map(|i| (i.name.clone(), i.source)).collect()))
+            .collect(),
+        correction_elements: pi.correction_elements.clone(),
+    }
+}
+
+fn corrects(c: &Corrections) -> output::manifest::Corrects {
+    let count = |f: fn(&interface::CorrectionRow) -> bool| c.rows.iter().filter(|r| f(r)).count();
+    output::manifest::Corrects {
+        period: c.period.clone(),
+        previous_run_id: c.previous.run_id.clone(),
+        previous_config_hash: c.previous.config_hash.clone(),
+        previous_batch_name: c.previous.batch_name.clone(),
+        batch_name: c.batch.header.name.clone(),
+        into: period::label(c.batch.header.effective_date),
+        rows: c.rows.len(),
+        new_rows: count(|r| r.committed.is_zero()),
+        removed_rows: count(|r| r.now.is_zero()),
+        changed_rows: count(|r| !r.committed.is_zero() && !r.now.is_zero()),
+        committed_total: c.committed_total.to_string(),
+        now_total: c.now_total.to_string(),
+        delta: c.delta().to_string(),
+        load: (!c.rows.is_empty()).then(|| "payroll-batch-corrections.csv".to_string()),
+        later: c.later.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Pence;
+    use crate::output::interface::Value;
+
+    fn fixture_run(dir: &std::path::Path) -> RunOptions {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        RunOptions {
+            period: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default(),
+            roster: root.join("tests/fixtures/ingest/roster.xlsx"),
+            expenses: vec![root.join("tests/fixtures/ingest/expenses.xlsx")],
+            config_dir: Some(root.join("config")),
+            out_dir: dir.join("out"),
+            quiet: true,
+            fail_on: None,
+            state_dir: dir.join("state"),
+            rerun: false,
+            no_xlsx: false,
+            parquet: false,
+            org: None,
+            corrections_into: None,
+            log_format: LogFormat::Text,
+        }
+    }
+
+    fn one_penny_more(batch: &mut Batch) {
+        if let Some(Value::Money(p)) = batch.lines.first_mut().and_then(|l| l.values.first_mut()) {
+            *p += Pence(1);
+        }
+    }
+
+    fn one_line_fewer(batch: &mut Batch) {
+        batch.lines.pop();
+        batch.controls = interface::controls(&batch.lines, &batch.layouts);
+    }
+
+    #[test]
+    fn a_batch_that_does_not_match_its_adjustments_fails_the_run_with_nothing_written() {
+        for tamper in [one_penny_more as fn(&mut Batch), one_line_fewer] {
+            let dir = tempfile::tempdir().unwrap();
+            let opts = fixture_run(dir.path());
+            match run_with(&opts, tamper) {
+                Err(e @ Error::Reconciliation(_)) => {
+                    assert_eq!(e.exit_code(), 5);
+                    assert!(e.to_string().contains("payroll batch"), "{e}");
+                }
+                Err(other) => panic!("expected a reconciliation failure, got {other}"),
+                Ok(_) => panic!("a corrupted batch was written"),
+            }
+            let written = std::fs::read_dir(&opts.out_dir).map(|d| d.count()).unwrap_or(0);
+            assert_eq!(written, 0, "nothing is written");
+            let ledger = Ledger::open(&opts.state_dir).unwrap();
+            assert_eq!(ledger.latest_period().unwrap(), None, "nothing is committed");
+        }
+        // Untampered, the same run passes.
+        let dir = tempfile::tempdir().unwrap();
+        assert!(run(&fixture_run(dir.path())).is_ok());
     }
 }

@@ -90,6 +90,7 @@ fn every_command_has_help() {
         vec!["config", "init", "--help"],
         vec!["config", "check", "--help"],
         vec!["batch", "--help"],
+        vec!["insights", "--help"],
         vec!["completions", "--help"],
         vec!["man", "--help"],
     ] {

@@ -95,12 +95,12 @@ fn assert_write_failure(o: &Output, out: &Path, state: &Path, what: &str) {
     assert!(committed_periods(state).is_empty(), "{what}: the ledger changed");
 }
 
-/// Issue 19 point 1: the samples on a 700 KB `--out` — the CSVs fit, the
+/// Issue 19 point 1: the samples on an 800 KB `--out` — the CSVs fit, the
 /// workbooks do not, and rust_xlsxwriter's panic becomes exit 8.
 #[test]
 fn a_full_disk_under_out_is_exit_8_with_nothing_in_place() {
     let tmp = tempfile::tempdir().unwrap();
-    if let Some(fs) = Tmpfs::mount("700k") {
+    if let Some(fs) = Tmpfs::mount("800k") {
         let (out, state) = (fs.path().join("2025-06"), tmp.path().join("state"));
         let o = payrun(&samples_args(&out, &state).iter().map(String::as_str).collect::<Vec<_>>());
         assert_write_failure(&o, &out, &state, "tmpfs --out");
@@ -360,4 +360,24 @@ fn ledger_remove_undoes_periods() {
     ]);
     assert_eq!(code(&o), 2);
     assert!(!nowhere.exists(), "no ledger is created to remove from");
+}
+
+/// The output folder is replaced as a whole: a `--state` inside it, or an
+/// `--out` holding someone else's files, is refused before anything is read.
+#[test]
+fn out_folders_that_must_not_be_replaced_are_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run_period_with_state(&out, &out.join("state"), "2025-06");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is inside --out"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let home = tmp.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    std::fs::write(home.join("notes.txt"), "mine").unwrap();
+    let o = run_period_with_state(&home, &tmp.path().join("state"), "2025-06");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a payrun run's outputs"), "{}", stderr(&o));
+    assert_eq!(names(&home), ["notes.txt"]);
+    assert!(committed_periods(&tmp.path().join("state")).is_empty());
 }

@@ -71,9 +71,51 @@ fn the_same_period_twice_gives_identical_outputs_and_ledger() {
     let ledger2 = export(&state, &tmp.path().join("export2"));
 
     let outputs1 = files(&tmp.path().join("out1"), "csv");
-    assert_eq!(outputs1.len(), 6);
-    assert_eq!(outputs1, files(&tmp.path().join("out2"), "csv"), "output CSVs differ");
-    assert_eq!(ledger1, ledger2, "ledger export differs");
+    assert_eq!(outputs1.len(), 8);
+    // The second run also writes its (empty) corrections (SPEC §7.2).
+    let mut outputs2 = files(&tmp.path().join("out2"), "csv");
+    let corrections: Vec<String> = outputs2
+        .iter()
+        .filter(|(n, _)| n.contains("correction"))
+        .map(|(n, b)| format!("{n}: {}", String::from_utf8_lossy(b).lines().count()))
+        .collect();
+    assert_eq!(
+        corrections,
+        [
+            "corrections.csv: 1",
+            "payroll-batch-corrections-controls.csv: 3",
+            "payroll-batch-corrections.csv: 1"
+        ]
+    );
+    outputs2.retain(|(n, _)| !n.contains("correction"));
+    assert_eq!(outputs1, outputs2, "output CSVs differ");
+    // The same ledger, but for the stored manifest of the re-run saying what
+    // it corrected (nothing) and listing its corrections files (SPEC §7.2).
+    let without_corrections = |export: &[(String, Vec<u8>)]| -> Vec<(String, String)> {
+        export
+            .iter()
+            .map(|(name, bytes)| {
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                if name != "runs.csv" {
+                    return (name.clone(), text);
+                }
+                let mut csv = csv::Reader::from_reader(text.as_bytes());
+                let rows: Vec<String> = csv
+                    .records()
+                    .map(|r| {
+                        let r = r.unwrap();
+                        let mut m: serde_json::Value = serde_json::from_str(&r[1]).unwrap();
+                        let map = m.as_object_mut().unwrap();
+                        map.remove("corrects");
+                        map.remove("outputs");
+                        format!("{} {} {m}", &r[0], r.iter().skip(2).collect::<Vec<_>>().join(","))
+                    })
+                    .collect();
+                (name.clone(), rows.join("\n"))
+            })
+            .collect()
+    };
+    assert_eq!(without_corrections(&ledger1), without_corrections(&ledger2), "ledger export differs");
 
     // The ledger holds the six paid lines of EXPECTED.md and one run.
     let paid = &ledger1.iter().find(|(n, _)| n == "paid_lines.csv").unwrap().1;

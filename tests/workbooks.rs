@@ -74,7 +74,15 @@ fn payroll_adjustments_workbook_matches_the_csvs() {
     let dir = out_dir();
     fixture_run(dir.path(), &[]);
     let book = dir.path().join(ADJ);
-    assert_eq!(sheet_names(&book), ["Summary", "Adjustments", "Pay protection", "P11D", "Run info"]);
+    assert_eq!(
+        sheet_names(&book),
+        ["Summary", "Adjustments", "Payroll batch", "Pay protection", "P11D", "Run info"]
+    );
+    // The batch as the BEE upload: header block, input-value names, controls.
+    let batch = all_text(&sheet(&book, "Payroll batch"));
+    for wanted in ["Batch name", "PAYRUN EXPENSES 2025-06", "Pay Value", "Control totals", "Total Lines"] {
+        assert!(batch.iter().any(|s| s == wanted), "{wanted} not on the Payroll batch sheet");
+    }
 
     let csv = Csv::read(&dir.path().join("adjustments.csv"));
     let adj = sheet(&book, "Adjustments");
@@ -347,4 +355,39 @@ fn openpyxl_opens_both_workbooks() {
         .output()
         .unwrap();
     assert!(o.status.success(), "openpyxl failed: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Both workbooks print as auditors print them: every sheet A4 landscape,
+/// one page wide, a footer with organisation, period and page, and the
+/// header rows repeated on every page (SPEC §7, issue 14).
+#[test]
+fn every_sheet_prints_landscape_one_page_wide_with_footer_and_repeated_header() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    fixture_run(dir.path(), &[]);
+    for book in [ADJ, EXC] {
+        let file = std::fs::File::open(dir.path().join(book)).unwrap();
+        let mut zip = zip::ZipArchive::new(file).unwrap();
+        let mut workbook = String::new();
+        zip.by_name("xl/workbook.xml").unwrap().read_to_string(&mut workbook).unwrap();
+        let names: Vec<String> =
+            (0..zip.len()).map(|i| zip.by_index(i).unwrap().name().unwrap().to_string()).collect();
+        let sheets: Vec<&String> = names.iter().filter(|n| n.starts_with("xl/worksheets/sheet")).collect();
+        assert!(sheets.len() >= 5, "{book}: {sheets:?}");
+        for name in &sheets {
+            let mut xml = String::new();
+            zip.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
+            for wanted in [
+                "orientation=\"landscape\"",
+                "paperSize=\"9\"",
+                "fitToHeight=\"0\"",
+                "fitToPage=\"1\"",
+                "<oddFooter>&amp;LPAYRUN&amp;CPay period 2025-06&amp;RPage &amp;P of &amp;N</oddFooter>",
+            ] {
+                assert!(xml.contains(wanted), "{book} {name}: no {wanted}");
+            }
+        }
+        // One repeated-rows definition per sheet.
+        assert_eq!(workbook.matches("_xlnm.Print_Titles").count(), sheets.len(), "{book}: {workbook}");
+    }
 }

@@ -68,6 +68,8 @@ fn run_one(plan: &Plan, org: &OrgPlan) -> OrgResult {
         state_dir: org.state.clone(),
         rerun: false,
         no_xlsx: plan.no_xlsx,
+        corrections_into: None,
+        parquet: plan.parquet,
         log_format: LogFormat::Text,
     };
     // The plan's `state` is each organisation's own folder: the §8.1 guard

@@ -22,6 +22,9 @@ struct PlanFile {
     config: Option<PathBuf>,
     #[serde(default)]
     no_xlsx: bool,
+    /// As `run --parquet`, for every organisation (SPEC §8.2, §9).
+    #[serde(default)]
+    parquet: bool,
     /// Present only to be refused with a reason (SPEC §8.2: no re-runs).
     rerun: Option<toml::Value>,
     #[serde(default)]
@@ -48,6 +51,7 @@ pub struct Plan {
     pub jobs: usize,
     pub fail_on: Option<Severity>,
     pub no_xlsx: bool,
+    pub parquet: bool,
     pub orgs: Vec<OrgPlan>,
 }
 
@@ -131,7 +135,16 @@ impl Plan {
                 code: entry.code,
             });
         }
-        Ok(Plan { path: PathBuf::new(), period, label, jobs, fail_on, no_xlsx: file.no_xlsx, orgs })
+        Ok(Plan {
+            path: PathBuf::new(),
+            period,
+            label,
+            jobs,
+            fail_on,
+            no_xlsx: file.no_xlsx,
+            parquet: file.parquet,
+            orgs,
+        })
     }
 }
 

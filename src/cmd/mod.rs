@@ -4,6 +4,7 @@ pub mod batch;
 pub mod check;
 pub mod completions;
 pub mod config;
+pub mod insights;
 pub mod ledger;
 pub mod rules;
 pub mod run;
@@ -16,10 +17,15 @@ use chrono::NaiveDate;
 /// outside 2000-01 … 2099-12 are refused: a typo such as `9999-12`, once
 /// committed, would make every real period need `--rerun`.
 pub fn parse_period(text: &str) -> Result<NaiveDate> {
+    parse_month_flag("--period", text)
+}
+
+/// A `YYYY-MM` option other than `--period`: the error names the option given.
+pub fn parse_month_flag(flag: &str, text: &str) -> Result<NaiveDate> {
     let period = crate::model::period::Period::parse_month(text)
-        .ok_or_else(|| Error::Usage(format!("--period '{text}' is not a month in the form YYYY-MM")))?;
+        .ok_or_else(|| Error::Usage(format!("{flag} '{text}' is not a month in the form YYYY-MM")))?;
     if !(2000..=2099).contains(&chrono::Datelike::year(&period)) {
-        return Err(Error::Usage(format!("--period {text} is outside 2000-01 … 2099-12")));
+        return Err(Error::Usage(format!("{flag} {text} is outside 2000-01 … 2099-12")));
     }
     Ok(period)
 }

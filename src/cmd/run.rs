@@ -55,6 +55,14 @@ pub struct RunArgs {
     /// Write only the machine files (CSV, JSON): no payroll-adjustments / exceptions workbooks.
     #[arg(long)]
     pub no_xlsx: bool,
+    /// Pay period (YYYY-MM) a re-run's correction batch is dated into
+    /// [default: the period after the latest committed one].
+    #[arg(long, value_name = "YYYY-MM")]
+    pub corrections_into: Option<String>,
+    /// Also write decisions.parquet, exceptions.parquet and adjustments.parquet
+    /// (the same rows as the CSVs; money Decimal(18,2)) for BI tools.
+    #[arg(long)]
+    pub parquet: bool,
     /// `json`: one JSON object per stage on stderr ({"stage", "ms", "rows",
     /// "warnings"}, plus "org"), for log collectors; no progress display or
     /// summary lines.
@@ -109,6 +117,12 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
             FailOn::Error => Severity::Error,
         }),
         no_xlsx: args.no_xlsx,
+        corrections_into: args
+            .corrections_into
+            .as_deref()
+            .map(|t| super::parse_month_flag("--corrections-into", t))
+            .transpose()?,
+        parquet: args.parquet,
         log_format: match args.log_format {
             LogFormatArg::Text => LogFormat::Text,
             LogFormatArg::Json => LogFormat::Json,

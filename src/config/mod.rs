@@ -8,11 +8,15 @@
 
 mod columns;
 mod de;
+mod payroll_interface;
 mod policy;
 #[cfg(test)]
 mod tests;
 
 pub use columns::Columns;
+pub use payroll_interface::{
+    ActionIfExists, EffectiveDate, InputSource, InputValue, PayrollInterface, ELEMENT_CODES, MAX_INPUTS,
+};
 pub use policy::{
     AmapRates, Band, BandTable, Calendar, Claims, Elements, Leave, Limits, MileageExcess, MileageRates, Pay,
     Policy, Protection, Rates, RelocationCaps, Sickness, Sites, Subsistence, SubsistenceCaps, Travel,

@@ -29,6 +29,9 @@ pub struct Policy {
     pub limits: Limits,
     pub elements: Elements,
     pub calendar: Calendar,
+    /// `[payroll_interface]` (SPEC §7.1), optional.
+    #[serde(default)]
+    pub payroll_interface: super::PayrollInterface,
 }
 
 /// `[claims]`: handling common to every claim line (SPEC §1, §3.1–§3.3, §3.8).
@@ -517,6 +520,7 @@ impl Policy {
         }
         check_bands("protection.short", &self.protection.short)?;
         check_bands("protection.long", &self.protection.long)?;
+        self.payroll_interface.validate()?;
         Ok(())
     }
 }

@@ -417,3 +417,103 @@ fn init_writes_both_files_and_refuses_to_overwrite_without_force() {
     Config::write_built_in(&target, true).unwrap();
     assert_eq!(std::fs::read_to_string(target.join(COLUMNS_FILE)).unwrap(), BUILT_IN_COLUMNS);
 }
+
+fn with_interface(table: &str) -> crate::Result<Config> {
+    load_policy(&format!("{}\n[payroll_interface]\n{table}\n", bundled_policy_text()))
+}
+
+#[test]
+fn payroll_interface_defaults_apply_when_the_table_is_absent() {
+    let pi = &bundled().policy.payroll_interface;
+    assert_eq!(pi.batch_name_for("PAYRUN", "2025-06"), "PAYRUN EXPENSES 2025-06");
+    assert_eq!(pi.batch_source, "payrun");
+    assert_eq!(pi.action_if_exists, ActionIfExists::CreateNew);
+    assert_eq!(pi.effective_date, EffectiveDate::PeriodStart);
+    assert_eq!(pi.inputs.len(), ELEMENT_CODES.len());
+    for code in ELEMENT_CODES {
+        assert_eq!(
+            pi.inputs_of(code),
+            vec![InputValue { name: "Pay Value".into(), source: InputSource::Amount }]
+        );
+    }
+    assert!(pi.correction_elements.is_empty());
+}
+
+#[test]
+fn payroll_interface_reads_several_inputs_in_order() {
+    let config = with_interface(
+        "batch_name = \"{org}-EXP-{period}\"\naction_if_exists = \"REJECT\"\neffective_date = \"period_end\"\n\
+         [payroll_interface.inputs]\n\
+         UNPAID_LEAVE = [[\"Pay Value\", \"amount\"], [\"Hours\", \"units\"], [\"Rate\", \"rate\"]]\n\
+         [payroll_interface.correction_elements]\nMILEAGE = \"Mileage arrears\"\n",
+    )
+    .unwrap();
+    let pi = &config.policy.payroll_interface;
+    let inputs = pi.inputs_of("UNPAID_LEAVE");
+    let names: Vec<(&str, InputSource)> = inputs.iter().map(|v| (v.name.as_str(), v.source)).collect();
+    assert_eq!(
+        names,
+        [("Pay Value", InputSource::Amount), ("Hours", InputSource::Units), ("Rate", InputSource::Rate)]
+    );
+    assert_eq!(pi.inputs_of("MILEAGE").len(), 1);
+    assert_eq!(pi.batch_name_for("RP5", "2025-06"), "RP5-EXP-2025-06");
+    assert_eq!((pi.action_if_exists, pi.effective_date), (ActionIfExists::Reject, EffectiveDate::PeriodEnd));
+    assert_eq!(pi.correction_element("MILEAGE"), Some("Mileage arrears"));
+    assert_eq!(pi.correction_element("TRAVEL"), None);
+}
+
+#[test]
+fn payroll_interface_refuses_bad_lists_naming_the_key() {
+    let fifteen: Vec<String> = (1..=15)
+        .map(|i| {
+            if i == 1 {
+                "[\"Pay Value\", \"amount\"]".to_string()
+            } else {
+                format!("[\"V{i}\", \"units\"]")
+            }
+        })
+        .collect();
+    let sixteen = format!("{}, [\"V16\", \"rate\"]", fifteen.join(", "));
+    let cases = [
+        (
+            "[payroll_interface.inputs]\nMILEAGE = [[\"Hours\", \"units\"]]",
+            "payroll_interface.inputs.MILEAGE: needs exactly one input fed from `amount` (found 0)",
+        ),
+        (
+            "[payroll_interface.inputs]\nMILEAGE = [[\"A\", \"amount\"], [\"B\", \"amount\"]]",
+            "payroll_interface.inputs.MILEAGE: needs exactly one input fed from `amount` (found 2)",
+        ),
+        (
+            &format!("[payroll_interface.inputs]\nMILEAGE = [{sixteen}]"),
+            "payroll_interface.inputs.MILEAGE: 16 input values",
+        ),
+        (
+            "[payroll_interface.inputs]\nPARKING = [[\"Pay Value\", \"amount\"]]",
+            "payroll_interface.inputs.PARKING: unknown element code",
+        ),
+        (
+            "[payroll_interface.inputs]\nMILEAGE = [[\"Pay Value\", \"hours\"]]",
+            "payroll_interface.inputs.MILEAGE[0]: unknown source `hours`",
+        ),
+        (
+            "[payroll_interface.inputs]\nMILEAGE = [[\"Pay Value\"]]",
+            "payroll_interface.inputs.MILEAGE[0]: must be",
+        ),
+        (
+            "[payroll_interface.correction_elements]\nBONUS = \"x\"",
+            "payroll_interface.correction_elements.BONUS: unknown element code",
+        ),
+        ("action_if_exists = \"OVERWRITE\"", "payroll_interface.action_if_exists"),
+        ("effective_date = \"mid_month\"", "payroll_interface.effective_date"),
+        ("batch_name = \"{org} {month}\"", "payroll_interface.batch_name: unknown placeholder `{month}`"),
+        ("batch_nme = \"x\"", "payroll_interface.batch_nme"),
+    ];
+    for (table, expected) in cases {
+        let message = config_error_message(with_interface(table));
+        assert!(message.starts_with(expected), "{table}\n→ {message}");
+    }
+    // Fifteen inputs is the most a line holds, and is accepted.
+    let ok =
+        with_interface(&format!("[payroll_interface.inputs]\nMILEAGE = [{}]", fifteen.join(", "))).unwrap();
+    assert_eq!(ok.policy.payroll_interface.inputs_of("MILEAGE").len(), 15);
+}

@@ -31,6 +31,12 @@ impl Staging {
         tmp
     }
 
+    /// The temporary path of a file already staged as `name`.
+    pub fn staged_path(&self, name: &str) -> Option<PathBuf> {
+        let fin = self.dir.join(name);
+        self.files.iter().find(|(_, f)| *f == fin).map(|(tmp, _)| tmp.clone())
+    }
+
     /// Creates the temporary file for `name` (mode 0640) and returns a writer.
     fn create(&mut self, name: &str) -> Result<BufWriter<File>> {
         let tmp = self.path_for(name);

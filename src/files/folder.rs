@@ -76,6 +76,12 @@ impl StagedFolder {
         self.staging.join(name)
     }
 
+    /// Where the already registered file `name` is staged (`--parquet` reads
+    /// the staged CSVs back).
+    pub fn staged_path(&self, name: &str) -> Option<PathBuf> {
+        self.names.contains(name).then(|| self.staging.join(name))
+    }
+
     /// Writes `name` (mode 0640) from a closure over a buffered writer,
     /// flushing and syncing it. Any failure is a write error (exit 8).
     pub fn write(

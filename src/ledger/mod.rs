@@ -24,7 +24,7 @@ pub mod schema;
 #[cfg(test)]
 mod tests;
 
-pub use crate::model::record::{PaidLine, PeriodRecord};
+pub use crate::model::record::{BatchSnapshot, PaidLine, PeriodRecord, Placement};
 
 use crate::error::{note, Error, Result};
 use crate::files::dirs::{create_private_dir, STATE_MODE};
@@ -305,6 +305,26 @@ impl Ledger {
                 "ledger: period {period} is not committed, cannot mark it placed"
             )));
         }
+        // The run's pending payroll batch becomes the one later re-runs of the
+        // period correct against (SPEC §7.2); none pending: nothing changes.
+        let pending: i64 = tx
+            .query_row(
+                "SELECT COUNT(*) FROM payroll_batches WHERE period = ?1 AND state = 'pending'",
+                [period],
+                |r| r.get(0),
+            )
+            .map_err(|e| in_file(&self.path, sql("marking the run placed")(e)))?;
+        if pending > 0 {
+            for table in schema::KEPT_UNTIL_PLACED {
+                for statement in [
+                    format!("DELETE FROM {table} WHERE period = ?1 AND state <> 'pending'"),
+                    format!("UPDATE {table} SET state = 'placed' WHERE period = ?1"),
+                ] {
+                    tx.execute(&statement, [period])
+                        .map_err(|e| in_file(&self.path, sql("marking the run placed")(e)))?;
+                }
+            }
+        }
         tx.commit().map_err(|e| in_file(&self.path, sql("marking the run placed")(e)))
     }
 
@@ -338,6 +358,20 @@ impl Ledger {
 
     fn fail(&self, what: &'static str, e: rusqlite::Error) -> Error {
         in_file(&self.path, sql(what)(e))
+    }
+
+    /// What payroll was last given for `period` (SPEC §7.2).
+    pub fn placement(&self, period: &str) -> Result<Placement> {
+        query::placement(&self.conn, period)
+    }
+
+    /// SHA-256 (hex) of the history a run of `period` reads (SPEC §7.1
+    /// `run_id`): the manifest of every run before it (each carries its own
+    /// run id, so the digest chains the history) and the state of their
+    /// payroll batches. The period's own entries are left out, so running it
+    /// again on the same inputs gives the same run id.
+    pub fn digest(&self, period: &str) -> Result<String> {
+        query::digest(&self.conn, period)
     }
 
     /// Writes one CSV per table into `out_dir` (header row; rows in key
@@ -497,7 +531,9 @@ fn date_text(d: Option<NaiveDate>) -> String {
 fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
     let period = record.period.as_str();
     for (table, _) in schema::TABLES {
-        tx.execute(&format!("DELETE FROM {table} WHERE period = ?1"), [period])
+        let only_pending =
+            if schema::KEPT_UNTIL_PLACED.contains(table) { " AND state = 'pending'" } else { "" };
+        tx.execute(&format!("DELETE FROM {table} WHERE period = ?1{only_pending}"), [period])
             .map_err(sql("replacing the period's entries"))?;
     }
     tx.execute("INSERT INTO runs (period, manifest_json) VALUES (?1, ?2)", params![period, manifest_json])
@@ -612,6 +648,25 @@ fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> 
     for (assignment, year, section, amount) in &record.p11d {
         stmt.execute(params![period, assignment, year, section.to_string(), amount.0])
             .map_err(sql("recording P11D amounts"))?;
+    }
+    // The payroll batch, pending until the run is marked placed (SPEC §7.2).
+    let b = &record.batch;
+    tx.execute(
+        "INSERT INTO payroll_batches (period, state, batch_name, run_id, config_hash)
+         VALUES (?1, 'pending', ?2, ?3, ?4)",
+        params![period, b.batch_name, b.run_id, b.config_hash],
+    )
+    .map_err(sql("recording the payroll batch"))?;
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO payroll_lines (period, state, assignment, element, amount_pence)
+             VALUES (?1, 'pending', ?2, ?3, ?4)
+             ON CONFLICT DO UPDATE SET amount_pence = amount_pence + excluded.amount_pence",
+        )
+        .map_err(sql("recording the payroll batch"))?;
+    for (assignment, element, amount) in &b.rows {
+        stmt.execute(params![period, assignment, element, amount.0])
+            .map_err(sql("recording the payroll batch"))?;
     }
     Ok(())
 }

@@ -195,3 +195,63 @@ pub fn periods(conn: &Connection) -> Result<Vec<String>> {
     let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sql_err("runs"))?;
     rows.collect::<std::result::Result<Vec<_>, _>>().map_err(sql_err("runs"))
 }
+
+/// The placed (or unrecorded) payroll batch of a period.
+pub(super) fn placement(conn: &Connection, period: &str) -> Result<super::Placement> {
+    use super::{BatchSnapshot, Placement};
+    let fail =
+        |e: rusqlite::Error| Error::Internal(format!("ledger: reading the payroll batch of {period}: {e}"));
+    let mut stmt = conn
+        .prepare(
+            "SELECT state, batch_name, run_id, config_hash FROM payroll_batches
+             WHERE period = ?1 AND state IN ('placed', 'unrecorded') ORDER BY state",
+        )
+        .map_err(fail)?;
+    let found: Vec<(String, String, String, String)> = stmt
+        .query_map([period], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .map_err(fail)?
+        .collect::<std::result::Result<_, _>>()
+        .map_err(fail)?;
+    let Some((state, batch_name, run_id, config_hash)) = found.into_iter().next() else {
+        return Ok(Placement::NotPlaced);
+    };
+    if state != "placed" {
+        return Ok(Placement::Unrecorded);
+    }
+    let mut stmt = conn
+        .prepare(
+            "SELECT assignment, element, amount_pence FROM payroll_lines
+             WHERE period = ?1 AND state = 'placed' ORDER BY assignment, element",
+        )
+        .map_err(fail)?;
+    let rows = stmt
+        .query_map([period], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, Pence(r.get(2)?))))
+        .map_err(fail)?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(fail)?;
+    Ok(Placement::Placed(BatchSnapshot { run_id, config_hash, batch_name, rows }))
+}
+
+/// SHA-256 over the (period, manifest) of every run before `period` and
+/// the (period, state, run id) of their payroll batches, in key order.
+pub(super) fn digest(conn: &Connection, period: &str) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let fail = |e: rusqlite::Error| Error::Internal(format!("ledger: reading the history digest: {e}"));
+    let mut hasher = Sha256::new();
+    for query in [
+        "SELECT period, manifest_json FROM runs WHERE period < ?1 ORDER BY period",
+        "SELECT period || ' ' || state, run_id FROM payroll_batches WHERE period < ?1 ORDER BY period, state",
+    ] {
+        let mut stmt = conn.prepare(query).map_err(fail)?;
+        let mut rows = stmt.query([period]).map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            let (key, value): (String, String) = (row.get(0).map_err(fail)?, row.get(1).map_err(fail)?);
+            hasher.update(key.as_bytes());
+            hasher.update([0]);
+            hasher.update(value.as_bytes());
+            hasher.update([b'\n']);
+        }
+        hasher.update([0xff]);
+    }
+    Ok(format!("{:x}", hasher.finalize()))
+}

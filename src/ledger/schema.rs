@@ -134,8 +134,42 @@ ALTER TABLE runs ADD COLUMN placed INTEGER NOT NULL DEFAULT 0;
 UPDATE runs SET placed = 1;
 ";
 
+/// Version 6 (Payroll interface, SPEC §7.2): per committed period the
+/// payroll batch payroll was given — its name, run id, config hash and
+/// adjustments rows (assignment, element code, amount) — so that a re-run can
+/// issue only the difference. `state` is `pending` (committed, outputs not yet
+/// placed), `placed` (the last run whose outputs were put in place) or
+/// `unrecorded` (committed before this version: the batch is not known).
+/// The commit replaces only `pending` rows; `mark_placed` turns them into
+/// the `placed` ones, so a run killed between the two does not hide its
+/// corrections from the next run.
+pub const V6: &str = "
+CREATE TABLE payroll_batches (
+    period       TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('pending', 'placed', 'unrecorded')),
+    batch_name   TEXT NOT NULL,
+    run_id       TEXT NOT NULL,
+    config_hash  TEXT NOT NULL,
+    PRIMARY KEY (period, state)
+);
+CREATE TABLE payroll_lines (
+    period        TEXT    NOT NULL,
+    state         TEXT    NOT NULL CHECK (state IN ('pending', 'placed')),
+    assignment    TEXT    NOT NULL,
+    element       TEXT    NOT NULL,
+    amount_pence  INTEGER NOT NULL,
+    PRIMARY KEY (period, state, assignment, element)
+);
+INSERT INTO payroll_batches (period, state, batch_name, run_id, config_hash)
+    SELECT period, 'unrecorded', '', '', '' FROM runs;
+";
+
+/// Tables whose rows a commit replaces only in state `pending`: the placed
+/// batch stays until the new run's outputs are placed.
+pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines"];
+
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;
@@ -152,6 +186,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("bradford_stages", "period, assignment"),
     ("protection_topups", "period, assignment"),
     ("p11d", "period, assignment, tax_year, section"),
+    ("payroll_batches", "period, state"),
+    ("payroll_lines", "period, state, assignment, element"),
 ];
 
 pub fn version(conn: &Connection) -> Result<u32> {

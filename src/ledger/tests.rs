@@ -66,6 +66,7 @@ fn june() -> PeriodRecord {
             ("E1".into(), 2025, 'E', Pence(25)),
             ("E2".into(), 2025, 'J', Pence(300_000)),
         ],
+        batch: Default::default(),
     }
 }
 
@@ -86,6 +87,7 @@ fn july() -> PeriodRecord {
         bradford_stages: vec![("E4".into(), 2)],
         protection_topups: vec![],
         p11d: vec![("E1".into(), 2025, 'E', Pence(1_000))],
+        batch: Default::default(),
     }
 }
 
@@ -565,4 +567,79 @@ fn a_third_version_ledger_moves_relocation_p11d_rows_from_k_to_j_once() {
     let clean = tempfile::tempdir().unwrap();
     let mut conn = Connection::open(clean.path().join(LEDGER_FILE)).unwrap();
     assert!(schema::migrate(&mut conn).unwrap().is_empty(), "a new ledger has nothing to move");
+}
+
+fn with_batch(record: PeriodRecord, run_id: &str, rows: &[(&str, &str, i64)]) -> PeriodRecord {
+    PeriodRecord {
+        batch: BatchSnapshot {
+            run_id: run_id.into(),
+            config_hash: format!("hash-{run_id}"),
+            batch_name: format!("PAYRUN EXPENSES {}", record.period),
+            rows: rows.iter().map(|(a, e, p)| (a.to_string(), e.to_string(), Pence(*p))).collect(),
+        },
+        ..record
+    }
+}
+
+#[test]
+fn a_batch_counts_for_corrections_only_once_placed() {
+    let state = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    assert_eq!(ledger.placement("2025-06").unwrap(), Placement::NotPlaced);
+
+    // Committed but not placed (killed before the swap): still a first run.
+    ledger.commit(&with_batch(june(), "run-a", &[("E1", "MILEAGE", 4550)]), &manifest(&june())).unwrap();
+    assert_eq!(ledger.placement("2025-06").unwrap(), Placement::NotPlaced);
+    ledger.mark_placed("2025-06").unwrap();
+    let Placement::Placed(first) = ledger.placement("2025-06").unwrap() else { panic!("not placed") };
+    assert_eq!((first.run_id.as_str(), first.config_hash.as_str()), ("run-a", "hash-run-a"));
+    assert_eq!(first.batch_name, "PAYRUN EXPENSES 2025-06");
+    assert_eq!(first.rows, [("E1".to_string(), "MILEAGE".to_string(), Pence(4550))]);
+
+    // A re-run commits: until it is placed, corrections still compare with run-a.
+    ledger
+        .commit(
+            &with_batch(june(), "run-b", &[("E1", "MILEAGE", 5000), ("E2", "TRAVEL", 100)]),
+            &manifest(&june()),
+        )
+        .unwrap();
+    assert_eq!(ledger.placement("2025-06").unwrap(), Placement::Placed(first.clone()));
+    let digest_pending = ledger.digest("2025-07").unwrap();
+    // A period's own entries are not part of the history its run reads.
+    let own = ledger.digest("2025-06").unwrap();
+    ledger.mark_placed("2025-06").unwrap();
+    let Placement::Placed(second) = ledger.placement("2025-06").unwrap() else { panic!("not placed") };
+    assert_eq!(second.run_id, "run-b");
+    assert_eq!(second.rows.len(), 2);
+    // Marking twice changes nothing; the digest follows what is placed.
+    ledger.mark_placed("2025-06").unwrap();
+    assert_eq!(ledger.placement("2025-06").unwrap(), Placement::Placed(second));
+    assert_ne!(ledger.digest("2025-07").unwrap(), digest_pending);
+    assert_eq!(ledger.digest("2025-06").unwrap(), own);
+    // Other periods are untouched.
+    assert_eq!(ledger.placement("2025-07").unwrap(), Placement::NotPlaced);
+}
+
+#[test]
+fn a_ledger_written_by_the_v3_release_migrates_in_place() {
+    // tests/fixtures/ledger_v3/ledger.sqlite: written by payrun at schema v3
+    // (before the payroll interface) running tests/fixtures/ingest for 2025-06.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ledger_v3/ledger.sqlite");
+    let state = tempfile::tempdir().unwrap();
+    std::fs::copy(&fixture, state.path().join(LEDGER_FILE)).unwrap();
+    {
+        let conn = Connection::open(state.path().join(LEDGER_FILE)).unwrap();
+        assert_eq!(schema::version(&conn).unwrap(), 3);
+    }
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    assert_eq!(ledger.schema_version().unwrap(), schema::CURRENT);
+    assert_eq!(ledger.periods().unwrap(), ["2025-06"]);
+    assert!(ledger.history(d(2025, 7, 1)).unwrap().is_paid("C1001", 1));
+    // Committed before batches were stored: no corrections possible.
+    assert_eq!(ledger.placement("2025-06").unwrap(), Placement::Unrecorded);
+    // A re-run killed before placing leaves it unrecorded; placed, it is known.
+    ledger.commit(&with_batch(june(), "run-c", &[("E1", "MILEAGE", 1)]), &manifest(&june())).unwrap();
+    assert_eq!(ledger.placement("2025-06").unwrap(), Placement::Unrecorded);
+    ledger.mark_placed("2025-06").unwrap();
+    assert!(matches!(ledger.placement("2025-06").unwrap(), Placement::Placed(b) if b.run_id == "run-c"));
 }

@@ -144,3 +144,14 @@ impl ContentKey {
         ContentKey { assignment: assignment.to_string(), expense_date, category, amount, route }
     }
 }
+
+/// A period's payroll batch as the ledger keeps it for corrections (SPEC
+/// §7.2): which run made it, under which configuration, its name, and its
+/// adjustments rows (assignment, element code, amount).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BatchSnapshot {
+    pub run_id: String,
+    pub config_hash: String,
+    pub batch_name: String,
+    pub rows: Vec<(String, String, crate::model::Pence)>,
+}

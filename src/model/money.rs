@@ -30,6 +30,23 @@ impl Pence {
         self.0 == 0
     }
 
+    /// Parses CSV money exactly as payrun writes it (SPEC §1: `1234.50`,
+    /// `-0.05`): an optional minus, digits, a point and two digits. Anything
+    /// else (a thousands comma, a currency sign, one decimal) is `None`.
+    pub fn parse_csv(text: &str) -> Option<Pence> {
+        let (neg, rest) = match text.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, text),
+        };
+        let (whole, frac) = rest.split_once('.')?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || frac.len() != 2 || !digits(frac) || whole.len() > 16 {
+            return None;
+        }
+        let p = whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(frac.parse::<i64>().ok()?)?;
+        Some(Pence(if neg { -p } else { p }))
+    }
+
     /// Pounds as a decimal number for spreadsheet cells. Only for display:
     /// every sum is taken in pence first.
     pub fn as_pounds_f64(self) -> f64 {
@@ -202,6 +219,18 @@ mod tests {
         assert_eq!(Pence(123450).to_string(), "1234.50");
         assert_eq!(Pence(-5).to_string(), "-0.05");
         assert_eq!(Pence(0).to_string(), "0.00");
+    }
+
+    #[test]
+    fn parse_csv_takes_only_payruns_own_money_text() {
+        assert_eq!(Pence::parse_csv("1234.50"), Some(Pence(123450)));
+        assert_eq!(Pence::parse_csv("-0.05"), Some(Pence(-5)));
+        assert_eq!(Pence::parse_csv("0.00"), Some(Pence(0)));
+        for bad in ["", "12", "12.5", "12.505", "1,234.50", "£1.00", "abc", "-", ".50", "1.5a", "--1.00"] {
+            assert_eq!(Pence::parse_csv(bad), None, "{bad:?}");
+        }
+        let round = Pence(-98765432);
+        assert_eq!(Pence::parse_csv(&round.to_string()), Some(round));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Decision;
+pub use crate::model::history::BatchSnapshot;
 use crate::model::history::{AbsenceEpisode, ContentKey};
 use crate::model::{Category, Miles, Pence};
 use chrono::NaiveDate;
@@ -32,6 +33,23 @@ pub struct PeriodRecord {
     /// P11D amounts of the lines paid this period: (assignment, tax year
     /// start year of the line's expense_date, section, amount).
     pub p11d: Vec<(String, i32, char, Pence)>,
+    /// The run's payroll batch as it will be placed (SPEC §7.2): stored
+    /// pending by the commit and made the period's placed batch by
+    /// `Ledger::mark_placed` once the outputs are in place.
+    pub batch: BatchSnapshot,
+}
+
+/// What payroll was last given for a committed period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Never placed: the period is not committed, or its only runs were
+    /// stopped before their outputs were put in place — a first run.
+    NotPlaced,
+    /// Committed before the ledger stored batches (schema migration): the
+    /// batch payroll loaded is not known, so no corrections can be computed.
+    Unrecorded,
+    /// The batch of the last run of the period whose outputs were placed.
+    Placed(BatchSnapshot),
 }
 
 /// A claim line paid in a committed period: its key for DUP002 and its

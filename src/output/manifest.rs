@@ -1,6 +1,7 @@
 //! manifest.json (SPEC §4.1): what was run on what, and what came out.
 
 use super::reconcile::Reconciliation;
+use crate::config::InputSource;
 use crate::model::input::InputReport;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -12,6 +13,10 @@ pub struct Manifest {
     /// `--org` (SPEC §8.1); `null` for a run without one.
     pub organisation: Option<String>,
     pub period: String,
+    /// First 12 hex digits of SHA-256 over the tool version, organisation,
+    /// period, config hash, inputs' SHA-256 in order and the ledger history
+    /// read (SPEC §7.1): the batch reference.
+    pub run_id: String,
     pub activity_month: String,
     pub cutoff: String,
     pub config_dir: String,
@@ -25,4 +30,44 @@ pub struct Manifest {
     /// Wall-clock milliseconds per stage, in run order.
     pub timings_ms: Vec<(String, u128)>,
     pub outputs: Vec<String>,
+    /// The `[payroll_interface]` settings in force (defaults when absent).
+    pub payroll_interface: InterfaceSettings,
+    /// A re-run of a period already placed: what it corrects (SPEC §7.2).
+    pub corrects: Option<Corrects>,
+}
+
+/// The batch settings a run used.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct InterfaceSettings {
+    pub batch_name: String,
+    pub batch_source: String,
+    pub action_if_exists: &'static str,
+    pub effective_date: String,
+    /// Element code → [input value name, source] in order.
+    pub inputs: BTreeMap<String, Vec<(String, InputSource)>>,
+    pub correction_elements: BTreeMap<String, String>,
+}
+
+/// The manifest's `corrects` object.
+#[derive(Clone, Debug, Serialize)]
+pub struct Corrects {
+    pub period: String,
+    pub previous_run_id: String,
+    pub previous_config_hash: String,
+    pub previous_batch_name: String,
+    pub batch_name: String,
+    /// The pay period the correction batch is dated into.
+    pub into: String,
+    /// Rows of corrections.csv, and of those: new, removed, amount changed.
+    pub rows: usize,
+    pub new_rows: usize,
+    pub removed_rows: usize,
+    pub changed_rows: usize,
+    pub committed_total: String,
+    pub now_total: String,
+    pub delta: String,
+    /// The file payroll loads (none when nothing changed).
+    pub load: Option<String>,
+    /// Later committed periods to re-run, in order, before loading.
+    pub later: Vec<String>,
 }

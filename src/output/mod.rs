@@ -4,9 +4,12 @@
 
 pub mod batch;
 pub mod csv;
+pub mod interface;
 pub mod manifest;
+pub mod parquet;
 pub mod payroll;
 pub mod reconcile;
+pub mod tables;
 pub mod workbook;
 
 use crate::config::Config;

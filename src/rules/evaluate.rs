@@ -81,6 +81,8 @@ pub fn evaluate(ctx: &Ctx, claims: &[ClaimLine], roster_findings: Vec<Finding>) 
         bradford_stages: sickness.stages,
         protection_topups: protection.paid,
         p11d: p11d_run.into_iter().map(|((a, year, section), amount)| (a, year, section, amount)).collect(),
+        // The payroll batch is the pipeline's to fill, once it is built (SPEC §7).
+        batch: Default::default(),
     };
     Ok(Outcome {
         decisions,

@@ -12,6 +12,7 @@ use crate::model::adjustment::{AdjustmentRow, ELEMENTS};
 use crate::model::Pence;
 use crate::output::csv::ADJUSTMENTS_HEADER;
 use crate::output::csv::P11D_HEADER;
+use crate::output::interface::Interface;
 use crate::output::manifest::Manifest;
 use crate::output::payroll::element_name;
 use crate::output::Report;
@@ -43,11 +44,16 @@ pub fn write(
     report: &Report,
     rows: &[AdjustmentRow],
     manifest: &Manifest,
+    interface: &Interface,
     opts: &Options,
 ) -> Result<(), XlsxError> {
     let styles = Styles::new();
     summary(wb, report, rows, manifest, &styles)?;
     adjustment_rows(wb, report, &styles, opts, "Adjustments", rows.iter())?;
+    super::payroll_batch::batch_sheet(wb, &interface.batch, &styles, opts.row_limit)?;
+    if let Some(c) = interface.corrections.as_ref().filter(|c| !c.rows.is_empty()) {
+        super::payroll_batch::corrections_sheet(wb, report, c, &styles, opts.row_limit)?;
+    }
     protection(wb, report, &styles, opts)?;
     p11d(wb, report, &styles, opts)?;
     run_info(wb, manifest, &styles)?;
@@ -284,7 +290,7 @@ fn summary(
         w.see(col, min);
     }
     apply_widths(ws, &w)?;
-    print_layout(ws, None)?;
+    print_layout(ws, Some(0))?;
     Ok(())
 }
 
@@ -329,11 +335,12 @@ fn run_info(wb: &mut Workbook, m: &Manifest, styles: &Styles) -> Result<(), Xlsx
     let mut row = 0;
     ws.write_string_with_format(row, 0, "Run", &styles.section)?;
     let organisation = m.organisation.as_deref().unwrap_or("");
-    let facts: [(&str, &str); 8] = [
+    let facts: [(&str, &str); 9] = [
         ("Organisation", organisation),
         ("Tool", m.tool),
         ("Version", m.version),
         ("Pay period", &m.period),
+        ("Run id (batch reference)", &m.run_id),
         ("Activity month", &m.activity_month),
         ("Cut-off", &m.cutoff),
         ("Config folder", &m.config_dir),
@@ -391,5 +398,6 @@ fn run_info(wb: &mut Workbook, m: &Manifest, styles: &Styles) -> Result<(), Xlsx
     }
     w.see(0, 22);
     apply_widths(ws, &w)?;
+    print_layout(ws, Some(0))?;
     Ok(())
 }

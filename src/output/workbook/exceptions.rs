@@ -454,7 +454,7 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
         w.see(col, min);
     }
     apply_widths(ws, &w)?;
-    print_layout(ws, None)?;
+    print_layout(ws, Some(0))?;
 
     if !by_rule.is_empty() {
         let mut chart = Chart::new_bar();

@@ -11,11 +11,14 @@
 mod adjustments;
 mod batch;
 mod exceptions;
+mod insights;
+mod payroll_batch;
 mod sheet;
 mod style;
 #[cfg(test)]
 mod tests;
 
+use super::interface::Interface;
 use super::manifest::Manifest;
 use super::Report;
 use crate::error::{Error, Result};
@@ -26,6 +29,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub use insights::{write_insights, TrendChart};
 pub use sheet::MAX_DATA_ROWS;
 
 /// Knobs the tests turn; the pipeline always uses [`Options::default`].
@@ -53,12 +57,13 @@ pub fn write_both(
     report: &Report,
     adjustments: &[AdjustmentRow],
     manifest: &Manifest,
+    interface: &Interface,
 ) -> Result<()> {
     quiet_while_writing();
     WRITING.fetch_add(1, Ordering::SeqCst);
     let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         rayon::join(
-            || write_adjustments(paths.0, report, adjustments, manifest),
+            || write_adjustments(paths.0, report, adjustments, manifest, interface),
             || write_exceptions(paths.1, report),
         )
     }));
@@ -112,9 +117,22 @@ pub fn write_adjustments(
     report: &Report,
     adjustments: &[AdjustmentRow],
     manifest: &Manifest,
+    interface: &Interface,
+) -> Result<()> {
+    write_adjustments_with(path, report, adjustments, manifest, interface, &Options::default())
+}
+
+pub(crate) fn write_adjustments_with(
+    path: &Path,
+    report: &Report,
+    adjustments: &[AdjustmentRow],
+    manifest: &Manifest,
+    interface: &Interface,
+    opts: &Options,
 ) -> Result<()> {
     let mut wb = new_workbook(path, report, "Payroll adjustments")?;
-    adjustments::write(&mut wb, report, adjustments, manifest, &Options::default()).map_err(xl(path))?;
+    adjustments::write(&mut wb, report, adjustments, manifest, interface, opts).map_err(xl(path))?;
+    print_footers(&mut wb, report);
     save(wb, path)
 }
 
@@ -138,6 +156,7 @@ pub fn write_exceptions(path: &Path, report: &Report) -> Result<()> {
 pub(crate) fn write_exceptions_with(path: &Path, report: &Report, opts: &Options) -> Result<()> {
     let mut wb = new_workbook(path, report, "Exceptions")?;
     exceptions::write(&mut wb, report, opts).map_err(xl(path))?;
+    print_footers(&mut wb, report);
     save(wb, path)
 }
 
@@ -165,6 +184,20 @@ fn new_workbook(path: &Path, report: &Report, title: &str) -> Result<Workbook> {
         wb.set_tempdir(dir).map_err(xl(path))?;
     }
     Ok(wb)
+}
+
+/// Every sheet prints as auditors print them: A4 landscape, one page wide,
+/// and a footer naming the organisation, the pay period and the page
+/// (`&` is doubled so that no input text becomes a footer code).
+fn print_footers(wb: &mut Workbook, report: &Report) {
+    let org = report.organisation.unwrap_or("PAYRUN").replace('&', "&&");
+    let footer = format!("&L{org}&CPay period {}&RPage &P of &N", report.period.label());
+    for ws in wb.worksheets_mut() {
+        ws.set_landscape();
+        ws.set_paper_size(9); // A4
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_footer(&footer);
+    }
 }
 
 /// Saves into a file created 0640 (payroll data is personal data).

@@ -25,6 +25,12 @@ pub enum Cell<'a> {
     Int(i64),
     /// A severity code, colour-coded.
     Severity(Severity),
+    /// An exact decimal that is not whole pence (a half-penny median, a
+    /// z-score): money shows up to 4 decimals, anything else 2.
+    Decimal {
+        number: f64,
+        money: bool,
+    },
     Blank,
 }
 
@@ -90,6 +96,13 @@ pub fn put_with(
         Cell::Severity(s) => {
             ws.write_string_with_format(row, col, s.code(), format.unwrap_or(styles.severity(*s)))?;
             widths.see(c, s.code().len());
+        }
+        Cell::Decimal { number, money } => {
+            let own = Format::new()
+                .set_num_format(if *money { "£#,##0.00##_)" } else { "#,##0.00_)" })
+                .set_align(rust_xlsxwriter::FormatAlign::Right);
+            ws.write_number_with_format(row, col, *number, format.unwrap_or(&own))?;
+            widths.see(c, format!("{number:.4}").len() + 2 + NUMBER_PAD);
         }
         Cell::Blank => {
             if let Some(f) = format {
@@ -259,6 +272,9 @@ impl<'h> DataSheet<'h> {
         let ws = wb.worksheet_from_index(index)?;
         let last_col = self.header.len().saturating_sub(1) as u16;
         ws.autofilter(0, 0, self.rows, last_col)?;
+        // Long text in the last column (sources) would otherwise overflow
+        // into the print and shrink every page to fit it.
+        ws.set_print_area(0, 0, self.rows, last_col)?;
         apply_widths(ws, &self.widths)?;
         if let Some(last) = self.written.last_mut() {
             last.1 = self.rows;

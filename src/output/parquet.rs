@@ -1,0 +1,78 @@
+//! Parquet twins of decisions.csv, exceptions.csv and adjustments.csv for BI
+//! tools (`payrun run --parquet`, SPEC §9): the same rows and columns, read
+//! back from the staged CSV so they cannot drift from it; money columns
+//! Decimal(18,2) (a blank money cell is null), every other column a string
+//! exactly as in the CSV. polars is only touched here, after the run's own
+//! work, and only when asked for.
+
+use crate::error::{Error, Result};
+use crate::model::Pence;
+use polars::prelude::*;
+use std::path::Path;
+
+/// (CSV, its Parquet twin, money columns).
+pub const TWINS: [(&str, &str, &[&str]); 3] = [
+    ("decisions.csv", "decisions.parquet", &["claimed", "allowed", "taxable_payroll", "p11d_amount"]),
+    ("exceptions.csv", "exceptions.parquet", &["claimed", "allowed"]),
+    ("adjustments.csv", "adjustments.parquet", &["rate", "amount"]),
+];
+
+/// Writes the Parquet twin of the CSV at `csv_path` (named `name` in errors).
+pub fn write_twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&str]) -> Result<()> {
+    let internal = |what: String| Error::Internal(format!("{name}: {what}"));
+    let mut reader = csv::Reader::from_path(csv_path).map_err(|e| internal(e.to_string()))?;
+    let header: Vec<String> =
+        reader.headers().map_err(|e| internal(e.to_string()))?.iter().map(String::from).collect();
+    enum Builder {
+        Text(StringChunkedBuilder),
+        Money(Vec<Option<i128>>),
+    }
+    let mut builders: Vec<Builder> = header
+        .iter()
+        .map(|h| {
+            if money.contains(&h.as_str()) {
+                Builder::Money(Vec::new())
+            } else {
+                Builder::Text(StringChunkedBuilder::new(h.as_str().into(), 1024))
+            }
+        })
+        .collect();
+    let mut record = csv::StringRecord::new();
+    let mut row = 1usize;
+    while reader.read_record(&mut record).map_err(|e| internal(e.to_string()))? {
+        row += 1;
+        for (i, b) in builders.iter_mut().enumerate() {
+            let cell = record.get(i).unwrap_or_default();
+            match b {
+                Builder::Text(t) => t.append_value(cell),
+                Builder::Money(m) if cell.is_empty() => m.push(None),
+                Builder::Money(m) => match Pence::parse_csv(cell) {
+                    Some(p) => m.push(Some(i128::from(p.0))),
+                    None => {
+                        return Err(internal(format!(
+                            "row {row}, column {}: {cell:?} is not money",
+                            header[i]
+                        )))
+                    }
+                },
+            }
+        }
+    }
+    let columns = builders
+        .into_iter()
+        .zip(&header)
+        .map(|(b, h)| match b {
+            Builder::Text(t) => Ok(Column::from(t.finish().into_series())),
+            Builder::Money(m) => Int128Chunked::from_slice_options(h.as_str().into(), &m)
+                .into_decimal(18, 2)
+                .map(|d| Column::from(d.into_series())),
+        })
+        .collect::<PolarsResult<Vec<Column>>>()
+        .map_err(|e| internal(e.to_string()))?;
+    let mut frame = DataFrame::new(row - 1, columns).map_err(|e| internal(e.to_string()))?;
+    let file = crate::files::atomic::create_private(parquet_path)?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+    ParquetWriter::new(&mut w).finish(&mut frame).map_err(|e| internal(e.to_string()))?;
+    let file = w.into_inner().map_err(|e| Error::io(parquet_path, e.into_error()))?;
+    file.sync_all().map_err(|e| Error::io(parquet_path, e))
+}
