@@ -20,6 +20,7 @@ use crate::rules::{self, engine::Ctx};
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -146,6 +147,27 @@ impl Stages {
         self.bar.report(Step::Written { file, rows: rows as u64 });
     }
 
+    /// Runs `decide` while a thread of its own shows `decided` of `of` lines
+    /// every tenth of a second on the progress display (none without one).
+    fn while_deciding<T>(&self, decided: &AtomicU64, of: u64, decide: impl FnOnce() -> T) -> T {
+        if self.bar.0.is_hidden() {
+            return decide();
+        }
+        let (bar, finished) = (&*self.bar, AtomicBool::new(false));
+        std::thread::scope(|scope| {
+            let ticker = scope.spawn(|| {
+                while !finished.load(Ordering::Acquire) {
+                    bar.report(Step::Decided { lines: decided.load(Ordering::Relaxed), of });
+                    std::thread::park_timeout(std::time::Duration::from_millis(100));
+                }
+            });
+            let result = decide();
+            finished.store(true, Ordering::Release);
+            ticker.thread().unpark();
+            result
+        })
+    }
+
     fn progress(&self) -> Arc<dyn Progress> {
         self.bar.clone()
     }
@@ -238,8 +260,10 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
 
     stages.start("rules");
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
-    let mut outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings)?;
     let lines = inputs.claims.len() as u64;
+    let mut outcome = stages.while_deciding(&ctx.decided, lines, || {
+        rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings)
+    })?;
     stages.bar.report(Step::Decided { lines, of: lines });
     // The roster findings of ingest are among the run's findings: counted once.
     let rule_warnings = warnings(&outcome.findings).saturating_sub(ingest_warnings);

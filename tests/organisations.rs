@@ -221,3 +221,66 @@ fn org_never_starts_a_fresh_ledger_beside_an_existing_one() {
     let explicit = run_in(cwd.path(), &[], &["--org", "RP7", "--state", "payrun-state/RP7"]);
     assert_eq!(code(&explicit), 0, "{}", stderr(&explicit));
 }
+
+/// `ledger show` / `export` / `remove` look at the ledger a run with the same
+/// `--state` / `$PAYRUN_STATE` / `--org` used.
+#[test]
+fn ledger_commands_find_the_ledger_a_run_used() {
+    let cwd = tempfile::tempdir().unwrap();
+    let shows = |env: &[(&str, &Path)], extra: &[&str]| {
+        let mut args = vec!["ledger", "show"];
+        args.extend_from_slice(extra);
+        let out = payrun_in(cwd.path(), env, &args);
+        (code(&out), String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out))
+    };
+    // --org, no --state: payrun-state/NHSX.
+    let ran = run_in(cwd.path(), &[], &["--org", "NHSX"]);
+    assert_eq!(code(&ran), 0, "{}", stderr(&ran));
+    let (status, text) = shows(&[], &["--org", "NHSX"]);
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("payrun-state/NHSX/ledger.sqlite"), "{text}");
+    assert!(text.contains("committed periods: 2025-06"), "{text}");
+    // Without --org the default is unchanged: payrun-state, where no run wrote.
+    let (status, text) = shows(&[], &[]);
+    assert_ne!(status, 0, "{text}");
+    assert!(text.contains("payrun-state/ledger.sqlite") && !text.contains("NHSX"), "{text}");
+    assert_eq!(shows(&[], &["--org", "bad code"]).0, 2);
+    let exported = cwd.path().join("export");
+    let export = payrun_in(
+        cwd.path(),
+        &[],
+        &["ledger", "export", "--org", "NHSX", "--out", exported.to_str().unwrap()],
+    );
+    assert_eq!(code(&export), 0, "{}", stderr(&export));
+    assert!(std::fs::read_dir(&exported).unwrap().count() > 0);
+
+    // $PAYRUN_STATE, with and without --org; --state wins over it.
+    let base = cwd.path().join("elsewhere");
+    let ran = run_in(cwd.path(), &[("PAYRUN_STATE", &base)], &[]);
+    assert_eq!(code(&ran), 0, "{}", stderr(&ran));
+    let (status, text) = shows(&[("PAYRUN_STATE", &base)], &[]);
+    assert_eq!(status, 0, "{text}");
+    assert!(
+        text.contains("elsewhere/ledger.sqlite") && text.contains("committed periods: 2025-06"),
+        "{text}"
+    );
+    let (status, text) = shows(&[("PAYRUN_STATE", &base)], &["--state", "payrun-state/NHSX"]);
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("payrun-state/NHSX/ledger.sqlite"), "{text}");
+    // An organisation's folder without a ledger beside the shared one: refused,
+    // as `run --org` refuses it.
+    let (status, text) = shows(&[("PAYRUN_STATE", &base)], &["--org", "RP5"]);
+    assert_eq!(status, 2, "{text}");
+    assert!(text.contains("elsewhere/ledger.sqlite holds a ledger"), "{text}");
+
+    // remove, without --yes: names the organisation's ledger, removes nothing.
+    let remove = payrun_in(cwd.path(), &[], &["ledger", "remove", "--org", "NHSX", "--period", "2025-06"]);
+    assert_eq!(code(&remove), 2, "{}", stderr(&remove));
+    assert!(stderr(&remove).contains("payrun-state/NHSX/ledger.sqlite"), "{}", stderr(&remove));
+    let removed =
+        payrun_in(cwd.path(), &[], &["ledger", "remove", "--org", "NHSX", "--period", "2025-06", "--yes"]);
+    assert_eq!(code(&removed), 0, "{}", stderr(&removed));
+    let (status, text) = shows(&[], &["--org", "NHSX"]);
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("committed periods: none"), "{text}");
+}

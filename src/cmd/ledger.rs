@@ -28,6 +28,24 @@ pub enum LedgerCommand {
     Remove(RemoveArgs),
 }
 
+/// Which ledger: the same one `payrun run` with these options uses.
+#[derive(Debug, Args)]
+pub struct StateArgs {
+    /// State folder holding the ledger [default: $PAYRUN_STATE or
+    /// payrun-state, plus /ORG with --org].
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Organisation code: its state folder, as `payrun run --org` uses it.
+    #[arg(long)]
+    pub org: Option<String>,
+}
+
+impl StateArgs {
+    fn dir(self) -> Result<PathBuf> {
+        super::state_dir(self.state, self.org.as_deref())
+    }
+}
+
 /// Per employee, the figures the next run starts from: Special Rate miles
 /// this financial year, HMRC AMAP miles this tax year, relocation paid per
 /// employment, special-leave hours in the rolling 12 months by type, the
@@ -37,9 +55,8 @@ pub struct ShowArgs {
     /// Only this assignment.
     #[arg(long)]
     pub assignment: Option<String>,
-    /// State folder holding the ledger.
-    #[arg(long, default_value = "payrun-state")]
-    pub state: PathBuf,
+    #[command(flatten)]
+    pub state: StateArgs,
     /// Show the figures a run of this pay period (YYYY-MM) would start from
     /// [default: the month after the latest committed period].
     #[arg(long)]
@@ -53,9 +70,8 @@ pub struct ExportArgs {
     /// Folder to write the CSVs into (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// State folder holding the ledger.
-    #[arg(long, default_value = "payrun-state")]
-    pub state: PathBuf,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 /// Undo a period committed by mistake: delete its entries from every table,
@@ -73,9 +89,8 @@ pub struct RemoveArgs {
     /// Also remove every later period.
     #[arg(long)]
     pub cascade: bool,
-    /// State folder holding the ledger.
-    #[arg(long, default_value = "payrun-state")]
-    pub state: PathBuf,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 pub fn run(args: LedgerArgs) -> Result<()> {
@@ -83,7 +98,7 @@ pub fn run(args: LedgerArgs) -> Result<()> {
         LedgerCommand::Show(a) => show(a),
         LedgerCommand::Remove(a) => remove(a),
         LedgerCommand::Export(a) => {
-            let ledger = Ledger::open_read_only(&a.state)?;
+            let ledger = Ledger::open_read_only(&a.state.dir()?)?;
             for path in ledger.export(&a.out)? {
                 println!("{}", path.display());
             }
@@ -94,14 +109,15 @@ pub fn run(args: LedgerArgs) -> Result<()> {
 
 fn remove(args: RemoveArgs) -> Result<()> {
     let label = crate::model::period::label(super::parse_period(&args.period)?);
-    if !args.state.join(ledger::LEDGER_FILE).is_file() {
+    let state = args.state.dir()?;
+    if !state.join(ledger::LEDGER_FILE).is_file() {
         // Not Ledger::open: it would create an empty ledger.
         return Err(crate::Error::Usage(format!(
             "no ledger at {}",
-            args.state.join(ledger::LEDGER_FILE).display()
+            state.join(ledger::LEDGER_FILE).display()
         )));
     }
-    let mut ledger = Ledger::open(&args.state)?;
+    let mut ledger = Ledger::open(&state)?;
     if !args.yes {
         let mut doomed = vec![label.clone()];
         if args.cascade {
@@ -119,7 +135,7 @@ fn remove(args: RemoveArgs) -> Result<()> {
 }
 
 fn show(args: ShowArgs) -> Result<()> {
-    let ledger = Ledger::open_read_only(&args.state)?;
+    let ledger = Ledger::open_read_only(&args.state.dir()?)?;
     let periods = ledger.periods()?;
     let unplaced = ledger.unplaced_periods()?;
     let listed: Vec<String> = periods

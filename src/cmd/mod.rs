@@ -12,6 +12,7 @@ pub mod sample;
 
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
+use std::path::PathBuf;
 
 /// Parses `--period YYYY-MM` into the pay period's first day. Periods
 /// outside 2000-01 … 2099-12 are refused: a typo such as `9999-12`, once
@@ -28,6 +29,35 @@ pub fn parse_month_flag(flag: &str, text: &str) -> Result<NaiveDate> {
         return Err(Error::Usage(format!("{flag} {text} is outside 2000-01 … 2099-12")));
     }
     Ok(period)
+}
+
+/// Checks `--org CODE` (exit 2 naming the option).
+pub fn check_org(org: Option<&str>) -> Result<()> {
+    match org {
+        Some(code) => {
+            crate::model::org::check_code(code).map_err(|message| Error::Usage(format!("--org: {message}")))
+        }
+        None => Ok(()),
+    }
+}
+
+/// The state folder a command works on, the same for `run` and `ledger`:
+/// `--state`, else `$PAYRUN_STATE` (or `payrun-state`), plus `/ORG` with
+/// `--org` (SPEC §8.1). An organisation's folder without a ledger while the
+/// shared one has one is refused (exit 2), so no command silently looks at
+/// (or starts) an empty history beside the real one.
+pub fn state_dir(state: Option<PathBuf>, org: Option<&str>) -> Result<PathBuf> {
+    check_org(org)?;
+    match state {
+        Some(dir) => Ok(dir),
+        None => {
+            let dir = crate::ledger::default_state_dir(org);
+            if org.is_some() {
+                crate::ledger::refuse_fresh_org_ledger(&crate::ledger::default_state_dir(None), &dir)?;
+            }
+            Ok(dir)
+        }
+    }
 }
 
 #[cfg(test)]

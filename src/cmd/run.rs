@@ -1,9 +1,6 @@
 //! `payrun run`: the monthly run.
 
-use crate::error::Error;
-use crate::ledger;
 use crate::model::decision::Severity;
-use crate::model::org;
 use crate::pipeline::{self, LogFormat, RunOptions};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -84,24 +81,13 @@ pub enum FailOn {
 
 pub fn run(args: RunArgs) -> crate::Result<()> {
     let period = super::parse_period(&args.period)?;
-    if let Some(code) = &args.org {
-        org::check_code(code).map_err(|message| Error::Usage(format!("--org: {message}")))?;
-    }
+    super::check_org(args.org.as_deref())?;
     let label = crate::model::period::label(period);
     let out_dir = args.out.unwrap_or_else(|| match &args.org {
         Some(code) => PathBuf::from("out").join(code).join(&label),
         None => PathBuf::from("out").join(&label),
     });
-    let state_dir = match args.state {
-        Some(dir) => dir,
-        None => {
-            let state_dir = ledger::default_state_dir(args.org.as_deref());
-            if args.org.is_some() {
-                ledger::refuse_fresh_org_ledger(&ledger::default_state_dir(None), &state_dir)?;
-            }
-            state_dir
-        }
-    };
+    let state_dir = super::state_dir(args.state, args.org.as_deref())?;
     let opts = RunOptions {
         period,
         roster: args.roster,

@@ -2,16 +2,21 @@
 //!
 //! Every file is written into a hidden sibling staging folder,
 //! `.<out>.staging-<pid>`; [`StagedFolder::place`] checks that the folder
-//! holds exactly the files registered, then swaps it in: the previous folder
-//! is renamed to `<out>.replaced-<n>` (n = 1, 2, … — never deleted: it may
-//! be what payroll already loaded) and the staging folder renamed to `<out>`.
-//! So `<out>` always holds exactly one run's files, those its manifest lists;
-//! a kill between the two renames leaves no `<out>` at all, which the next
-//! run of the period puts back (docs/ledger.md). A staging folder left by a
-//! killed run (its pid no longer alive) is removed by the next run.
+//! holds exactly the files registered, then swaps it in. Where a previous
+//! `<out>` exists the two are exchanged in one step (Linux renameat2
+//! RENAME_EXCHANGE), so there is no moment without `<out>`; the previous
+//! folder, now under the hidden placing name, is then renamed to
+//! `<out>.replaced-<n>` (n = 1, 2, … — never deleted: it may be what payroll
+//! already loaded; decision 412). A file system that cannot exchange falls
+//! back to two renames (previous folder away, staging folder in), where a
+//! kill between them leaves no `<out>` until the next run of the period puts
+//! it back (docs/ledger.md). So `<out>` always holds exactly one run's files,
+//! those its manifest lists. What a killed run left (a staging folder, or a
+//! placing folder holding either its staged files or the exchanged-out
+//! previous folder) is cleared by the next run: see [`remove_stale_staging`].
 
 use super::dirs::{create_private_dir, OUT_MODE};
-use super::process::{pid_alive, pid_suffix};
+use super::process::pid_alive;
 use crate::error::{Error, Result};
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -117,26 +122,135 @@ impl StagedFolder {
         let mut critical = super::signals::critical();
         // The folder may have appeared since `new`.
         check_replaceable(&self.out)?;
-        let replaced = match std::fs::read_dir(&self.out).map(|mut entries| entries.next().is_none()) {
-            Ok(true) => {
-                // Empty: nothing to keep.
-                std::fs::remove_dir(&self.out).map_err(|e| Error::io(&self.out, e))?;
-                None
-            }
-            Ok(false) => {
-                let keep = next_replaced(&self.out);
-                std::fs::rename(&self.out, &keep).map_err(|e| Error::io(&self.out, e))?;
-                Some(keep)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::io(&self.out, e)),
-        };
-        std::fs::rename(&self.staging, &self.out).map_err(|e| Error::io(&self.out, e))?;
+        let swapped = self.swap_in()?;
         critical.forget(&self.staging);
         self.placed = true;
+        let replaced = match swapped {
+            Swapped::Fresh => None,
+            Swapped::Renamed(kept) => kept,
+            Swapped::Exchanged(previous) => keep_previous(&self.out, &previous)?,
+        };
         sync_dir(&parent_of(&self.out));
         Ok(Placed { replaced })
     }
+
+    /// Puts the staged folder under the name `<out>` in one step. With a
+    /// previous `<out>`, the staging folder is first renamed to
+    /// `.<out>.placing-<pid>-<inode of the previous out>` and then exchanged
+    /// with `<out>` (renameat2 RENAME_EXCHANGE): afterwards the placing name
+    /// holds the previous folder, whose inode its name records, so a run
+    /// killed before [`keep_previous`] is told apart from one killed before
+    /// the exchange (see [`remove_stale_staging`]). Where the file system
+    /// cannot exchange, the previous folder is renamed away first (two
+    /// renames, today's fallback). On an error the staged files stay under
+    /// the staging name, so `Drop` removes them.
+    fn swap_in(&mut self) -> Result<Swapped> {
+        self.swap_in_with(exchange)
+    }
+
+    /// [`Self::swap_in`] with the exchange given (tests make it unsupported).
+    fn swap_in_with(&mut self, exchange: impl Fn(&Path, &Path) -> std::io::Result<()>) -> Result<Swapped> {
+        let previous = match std::fs::symlink_metadata(&self.out) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::rename(&self.staging, &self.out).map_err(|e| Error::io(&self.out, e))?;
+                return Ok(Swapped::Fresh);
+            }
+            Err(e) => return Err(Error::io(&self.out, e)),
+        };
+        let placing = placing_name(&self.out, inode(&previous));
+        std::fs::rename(&self.staging, &placing).map_err(|e| Error::io(&placing, e))?;
+        match exchange(&placing, &self.out) {
+            Ok(()) => {
+                sync_dir(&parent_of(&self.out));
+                Ok(Swapped::Exchanged(placing))
+            }
+            Err(e) => {
+                // Back under the staging name whatever happens next.
+                std::fs::rename(&placing, &self.staging).map_err(|e| Error::io(&self.staging, e))?;
+                if !exchange_unsupported(&e) {
+                    return Err(Error::io(&self.out, e));
+                }
+                let kept = if dir_is_empty(&self.out)? {
+                    std::fs::remove_dir(&self.out).map_err(|e| Error::io(&self.out, e))?;
+                    None
+                } else {
+                    let keep = next_replaced(&self.out);
+                    std::fs::rename(&self.out, &keep).map_err(|e| Error::io(&self.out, e))?;
+                    Some(keep)
+                };
+                std::fs::rename(&self.staging, &self.out).map_err(|e| Error::io(&self.out, e))?;
+                Ok(Swapped::Renamed(kept))
+            }
+        }
+    }
+}
+
+/// How [`StagedFolder::swap_in`] put the staged folder in place.
+enum Swapped {
+    /// There was no `<out>`: one rename.
+    Fresh,
+    /// Exchanged with the previous `<out>`, which now sits at this path.
+    Exchanged(PathBuf),
+    /// Two renames (no exchange on this file system); where the previous
+    /// folder went, if it held files.
+    Renamed(Option<PathBuf>),
+}
+
+/// The name the staged folder takes just before the exchange.
+fn placing_name(out: &Path, previous_ino: u64) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    parent_of(out).join(format!(".{name}.placing-{}-{previous_ino}", std::process::id()))
+}
+
+/// Moves the previous folder, exchanged out to `previous`, to
+/// `<out>.replaced-<n>` (decision 412), or removes it when it is empty.
+fn keep_previous(out: &Path, previous: &Path) -> Result<Option<PathBuf>> {
+    if dir_is_empty(previous)? {
+        std::fs::remove_dir(previous).map_err(|e| Error::io(previous, e))?;
+        return Ok(None);
+    }
+    let keep = next_replaced(out);
+    std::fs::rename(previous, &keep).map_err(|e| Error::io(previous, e))?;
+    Ok(Some(keep))
+}
+
+fn dir_is_empty(dir: &Path) -> Result<bool> {
+    let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    Ok(entries.next().is_none())
+}
+
+/// Exchanges the folders `a` and `b` atomically (both must exist).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    let b = CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: both paths are NUL-terminated C strings that outlive the call.
+    let status = unsafe {
+        libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE)
+    };
+    if status == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// No atomic exchange outside Linux: the two-rename fallback.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// The file system (or kernel) cannot exchange two names.
+fn exchange_unsupported(e: &std::io::Error) -> bool {
+    #[cfg(target_os = "linux")]
+    if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)) {
+        return true;
+    }
+    e.kind() == std::io::ErrorKind::Unsupported
 }
 
 impl Drop for StagedFolder {
@@ -211,23 +325,54 @@ fn next_replaced(out: &Path) -> PathBuf {
     out.with_file_name(format!("{prefix}{}", highest + 1))
 }
 
-/// Removes `.<name>.staging-<pid>` folders in `parent` whose run is gone.
+/// Clears what dead runs left beside `<out>`: their `.<name>.staging-<pid>`
+/// folders are removed; a `.<name>.placing-<pid>-<inode>` folder is either
+/// the previous `<out>` exchanged out just before the run was killed (its
+/// inode is the one its name records: it is kept as `<out>.replaced-<n>`,
+/// or removed if empty) or staged files never exchanged in (removed).
 fn remove_stale_staging(parent: &Path, name: &str) {
-    let prefix = format!(".{name}.staging-");
+    let staging = format!(".{name}.staging-");
+    let placing = format!(".{name}.placing-");
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     for entry in entries.filter_map(|e| e.ok()) {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        if !file_name.starts_with(&prefix) {
+        let (pid, previous_ino) = if let Some(rest) = file_name.strip_prefix(&staging) {
+            (rest.parse::<u32>().ok(), None)
+        } else if let Some(rest) = file_name.strip_prefix(&placing) {
+            match rest.split_once('-') {
+                Some((pid, ino)) => (pid.parse::<u32>().ok(), ino.parse::<u64>().ok()),
+                None => (None, None),
+            }
+        } else {
+            continue;
+        };
+        let Some(pid) = pid else { continue };
+        if pid == std::process::id() || pid_alive(pid) {
             continue;
         }
-        if let Some(pid) = pid_suffix(&file_name, '-') {
-            if pid != std::process::id() && !pid_alive(pid) {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
+        let path = entry.path();
+        let exchanged_out = previous_ino.is_some_and(|ino| {
+            std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.is_dir() && inode(&meta) == ino)
+        });
+        if exchanged_out {
+            let _ = keep_previous(&parent.join(name), &path);
+        } else {
+            let _ = std::fs::remove_dir_all(&path);
         }
     }
+}
+
+/// A file's inode number (what a placing folder's name records).
+#[cfg(unix)]
+fn inode(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(unix))]
+fn inode(_: &std::fs::Metadata) -> u64 {
+    0
 }
 
 /// Makes renames and new entries in `dir` durable (best effort: not every
@@ -361,5 +506,94 @@ mod tests {
         assert!(live.exists(), "a live run's staging folder is not touched");
         assert!(other.exists(), "another folder's staging is left to its own runs");
         drop(staged);
+    }
+
+    /// A second run's folder staged over a first run's `<out>` (a.csv, b.xlsx).
+    fn two_runs(tmp: &Path) -> (PathBuf, StagedFolder) {
+        let out = tmp.join("2025-06");
+        let mut first = StagedFolder::new(&out).unwrap();
+        first.write("a.csv", |w| w.write_all(b"1")).unwrap();
+        first.write("b.xlsx", |w| w.write_all(b"1")).unwrap();
+        first.write("manifest.json", |w| w.write_all(br#"{"tool":"payrun"}"#)).unwrap();
+        first.place().unwrap();
+        let mut second = StagedFolder::new(&out).unwrap();
+        second.write("a.csv", |w| w.write_all(b"2")).unwrap();
+        second.write("manifest.json", |w| w.write_all(br#"{"tool":"payrun"}"#)).unwrap();
+        (out, second)
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_exchange_leaves_out_in_place_at_every_step() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, mut second) = two_runs(tmp.path());
+        let Swapped::Exchanged(previous) = second.swap_in().unwrap() else {
+            panic!("the exchange is supported on this file system (tmpfs, ext4, overlayfs)");
+        };
+        second.placed = true;
+        // The moment a kill would hit between the exchange and the rename:
+        // `<out>` already holds the new run's files, the previous ones sit
+        // under the placing name.
+        assert_eq!(names(&out), ["a.csv", "manifest.json"]);
+        assert_eq!(std::fs::read(out.join("a.csv")).unwrap(), b"2");
+        assert_eq!(names(&previous), ["a.csv", "b.xlsx", "manifest.json"]);
+        assert!(previous.file_name().unwrap().to_string_lossy().starts_with(".2025-06.placing-"));
+        let kept = keep_previous(&out, &previous).unwrap().unwrap();
+        assert_eq!(kept, tmp.path().join("2025-06.replaced-1"));
+        assert_eq!(names(&kept), ["a.csv", "b.xlsx", "manifest.json"]);
+        assert_eq!(names(tmp.path()), ["2025-06", "2025-06.replaced-1"]);
+    }
+
+    #[test]
+    fn without_the_exchange_two_renames_do_the_same() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, mut second) = two_runs(tmp.path());
+        let unsupported = |_: &Path, _: &Path| Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+        let Swapped::Renamed(kept) = second.swap_in_with(unsupported).unwrap() else {
+            panic!("EINVAL falls back to two renames");
+        };
+        second.placed = true;
+        assert_eq!(kept, Some(tmp.path().join("2025-06.replaced-1")));
+        assert_eq!(names(&out), ["a.csv", "manifest.json"]);
+        assert_eq!(names(&tmp.path().join("2025-06.replaced-1")), ["a.csv", "b.xlsx", "manifest.json"]);
+        assert_eq!(names(tmp.path()), ["2025-06", "2025-06.replaced-1"]);
+    }
+
+    #[test]
+    fn another_exchange_error_stops_the_swap_and_leaves_out_untouched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, mut second) = two_runs(tmp.path());
+        let denied = |_: &Path, _: &Path| Err(std::io::Error::from_raw_os_error(libc::EACCES));
+        assert!(second.swap_in_with(denied).is_err());
+        drop(second);
+        assert_eq!(names(&out), ["a.csv", "b.xlsx", "manifest.json"]);
+        assert_eq!(names(tmp.path()), ["2025-06"], "the staged files are removed");
+    }
+
+    #[test]
+    fn a_dead_runs_placing_folder_is_kept_if_it_was_exchanged_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        manifest(&out);
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        // Killed after the exchange: the placing folder is the previous
+        // `<out>`, the inode in its name its own.
+        let tmp_name = tmp.path().join("x");
+        std::fs::create_dir(&tmp_name).unwrap();
+        manifest(&tmp_name);
+        std::fs::write(tmp_name.join("old.csv"), "old").unwrap();
+        let ino = inode(&std::fs::metadata(&tmp_name).unwrap());
+        let exchanged = tmp.path().join(format!(".out.placing-{dead}-{ino}"));
+        std::fs::rename(&tmp_name, &exchanged).unwrap();
+        // Killed before the exchange: staged files, another folder's inode.
+        let staged = tmp.path().join(format!(".out.placing-{dead}-{}", ino + 1));
+        std::fs::create_dir(&staged).unwrap();
+        manifest(&staged);
+        drop(StagedFolder::new(&out).unwrap());
+        assert_eq!(names(tmp.path()), ["out", "out.replaced-1"]);
+        assert_eq!(names(&tmp.path().join("out.replaced-1")), ["manifest.json", "old.csv"]);
     }
 }

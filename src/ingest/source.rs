@@ -765,31 +765,11 @@ fn cfb_chain_problem(bytes: &[u8]) -> Option<String> {
 /// Runs the workbook reader with a panic inside it (calamine indexes out of
 /// bounds on some damaged files, e.g. a Compound File whose sector table
 /// points past its end — found by fuzzing) turned into an "unreadable" error,
-/// exit 3, instead of exit 101. The panic hook is swapped for one that only
-/// records the message while the reader runs, so nothing is printed and a
-/// fuzzer's abort-on-panic hook does not fire; it is restored afterwards.
-/// (The hook is process-wide: a panic on another thread in that window would
-/// be silenced too; reading runs on the calling thread alone.)
+/// exit 3, instead of exit 101. Nothing is printed for it and a fuzzer's
+/// abort-on-panic hook does not fire; a panic on another thread still
+/// reaches the hook ([`crate::model::panics`]).
 fn contain_panics<T>(path: &Path, ext: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
-    use std::sync::Mutex;
-    let message = Arc::new(Mutex::new(String::new()));
-    let seen = Arc::clone(&message);
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let text = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        if let Ok(mut m) = seen.lock() {
-            *m = text;
-        }
-    }));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
-    std::panic::set_hook(previous);
-    result.unwrap_or_else(|_| {
-        let detail = message.lock().map(|m| m.clone()).unwrap_or_default();
+    crate::model::panics::contain(read).unwrap_or_else(|detail| {
         Err(unreadable(path, ext, &format!("damaged file (the reader failed: {detail})")))
     })
 }

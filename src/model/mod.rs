@@ -13,6 +13,7 @@ pub mod input;
 pub mod money;
 pub mod org;
 pub mod p11d;
+pub mod panics;
 pub mod period;
 pub mod progress;
 pub mod protection;

@@ -31,6 +31,7 @@ use crate::rules::{
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What every rule may read: configuration, the run's calendar, the roster
 /// and the ledger's history.
@@ -42,12 +43,25 @@ pub struct Ctx<'a> {
     /// Shifts and absences by assignment and day.
     pub index: RosterIndex<'a>,
     pub history: &'a History,
+    /// Claim lines decided so far, added to once per employee (and once for
+    /// the lines DAT or CUT decide up front) while the rules run, so the
+    /// progress display can read it from its own thread (issue 15). Nothing
+    /// decided depends on it.
+    pub decided: AtomicU64,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(config: &'a Config, period: Period, roster: &'a Roster, history: &'a History) -> Ctx<'a> {
         let staff = roster.staff.iter().map(|s| (s.assignment.as_str(), s)).collect();
-        Ctx { config, period, staff, roster, index: RosterIndex::new(roster), history }
+        Ctx {
+            config,
+            period,
+            staff,
+            roster,
+            index: RosterIndex::new(roster),
+            history,
+            decided: AtomicU64::new(0),
+        }
     }
 
     /// The shifts of `assignment` dated `date` (a night shift belongs to the
@@ -276,6 +290,8 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Result<Evaluation> {
             entry.0.push(index);
         }
     }
+    let up_front = outcomes.iter().filter(|o| o.is_some()).count();
+    ctx.decided.fetch_add(up_front as u64, Ordering::Relaxed);
 
     let mut relocation = BTreeMap::new();
     let mut miles = MilesCounted::default();
@@ -381,6 +397,7 @@ fn decide_employees<'a>(
                 miles.add(line);
             }
             let relocation = employee.relocation_run;
+            ctx.decided.fetch_add(employee.lines.len() as u64, Ordering::Relaxed);
             Ok((
                 staff,
                 Decided { lines: employee.lines.into_iter().map(finish).collect(), relocation, miles },
@@ -488,5 +505,24 @@ mod tests {
         let eval = evaluate(&[stranger], &ctx).expect("decided");
         assert_eq!(eval.decisions[0].status, Status::Rejected);
         assert_eq!(eval.decisions[0].rules.iter().map(|r| r.code).collect::<Vec<_>>(), ["DAT003"]);
+    }
+
+    /// The progress counter ends at every line, whether DAT rejected it up
+    /// front or an employee pass decided it, and starts at none.
+    #[test]
+    fn the_decided_counter_counts_every_line_once() {
+        let roster = Roster { staff: vec![staff()], ..Default::default() };
+        let history = History::default();
+        let ctx = Ctx::new(config(), Period::new(date(2025, 6, 1), &config().policy), &roster, &history);
+        assert_eq!(ctx.decided.load(Ordering::Relaxed), 0);
+        let mut stranger = line("C1", 1, Category::Parking, "5.00");
+        stranger.assignment = "ZZ9".into();
+        let lines =
+            [stranger, line("C1", 2, Category::Parking, "5.00"), line("C2", 1, Category::Parking, "7.00")];
+        let eval = evaluate(&lines, &ctx).expect("decided");
+        assert_eq!(eval.decisions.len(), 3);
+        assert_eq!(ctx.decided.load(Ordering::Relaxed), 3);
+        evaluate(&lines[..1], &ctx).expect("decided");
+        assert_eq!(ctx.decided.load(Ordering::Relaxed), 4, "a DAT rejection alone counts too");
     }
 }

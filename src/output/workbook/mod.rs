@@ -24,10 +24,10 @@ use super::Report;
 use crate::error::{Error, Result};
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::decision::Subject;
+use crate::model::panics::contain;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use insights::{write_insights, TrendChart};
 pub use sheet::MAX_DATA_ROWS;
@@ -49,9 +49,8 @@ impl Default for Options {
 /// read). rust_xlsxwriter panics when a write fails — "Couldn't write to xml
 /// file … StorageFull" inside worksheet.rs on a full disk — so a panic in
 /// either is contained here and becomes a write error (exit 8); the caller's
-/// staging folder, partial files and all, is then removed. While any
-/// workbook is being written the panic hook prints nothing (see
-/// [`quiet_while_writing`]).
+/// staging folder, partial files and all, is then removed. The panic hook
+/// prints nothing for a contained panic ([`crate::model::panics`]).
 pub fn write_both(
     paths: (&Path, &Path),
     report: &Report,
@@ -59,24 +58,16 @@ pub fn write_both(
     manifest: &Manifest,
     interface: &Interface,
 ) -> Result<()> {
-    quiet_while_writing();
-    WRITING.fetch_add(1, Ordering::SeqCst);
-    let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        rayon::join(
-            || write_adjustments(paths.0, report, adjustments, manifest, interface),
-            || write_exceptions(paths.1, report),
-        )
-    }));
-    WRITING.fetch_sub(1, Ordering::SeqCst);
-    match written {
-        Ok((adjustments, exceptions)) => adjustments.and(exceptions),
-        Err(payload) => {
-            let text = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            let dir = paths.0.parent().unwrap_or(Path::new(".")).display();
+    // Each side contained on the thread that runs it (rayon may run the
+    // second elsewhere).
+    let (adjustments, exceptions) = rayon::join(
+        || contain(|| write_adjustments(paths.0, report, adjustments, manifest, interface)),
+        || contain(|| write_exceptions(paths.1, report)),
+    );
+    let dir = paths.0.parent().unwrap_or(Path::new(".")).display();
+    match (adjustments, exceptions) {
+        (Ok(adjustments), Ok(exceptions)) => adjustments.and(exceptions),
+        (Err(text), _) | (_, Err(text)) => {
             if text.contains(rust_xlsxwriter_write_error()) {
                 Err(Error::Write(format!("cannot write the workbooks in {dir}: {text}")))
             } else {
@@ -84,26 +75,6 @@ pub fn write_both(
             }
         }
     }
-}
-
-/// Workbooks being written now, in any thread (a batch writes several).
-static WRITING: AtomicUsize = AtomicUsize::new(0);
-
-/// Wraps the panic hook, once per process, so that it is silent while
-/// [`WRITING`] is non-zero: the contained panic is reported as an error
-/// instead. Swapping hooks per call would race when organisations write
-/// their workbooks at the same time (one call could restore another's
-/// silent hook for good).
-fn quiet_while_writing() {
-    static INSTALLED: std::sync::Once = std::sync::Once::new();
-    INSTALLED.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if WRITING.load(Ordering::SeqCst) == 0 {
-                previous(info);
-            }
-        }));
-    });
 }
 
 /// What rust_xlsxwriter's panics on a failed write say (its `XML_WRITE_ERROR`).
