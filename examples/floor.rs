@@ -34,7 +34,7 @@ fn main() -> Res<()> {
     let read_ms = started.elapsed().as_millis();
 
     let tables: Vec<(&str, Vec<csv::StringRecord>)> =
-        ["decisions", "exceptions", "adjustments", "deferred-claims", "attendance"]
+        ["decisions", "exceptions", "adjustments", "deferred-claims", "attendance", "payroll-batch"]
             .into_iter()
             .map(|name| Ok((name, load_csv(&run_out.join(format!("{name}.csv")))?)))
             .collect::<Res<_>>()?;
@@ -53,7 +53,10 @@ fn main() -> Res<()> {
     let started = Instant::now();
     let table =
         |name: &str| tables.iter().find(|(n, _)| *n == name).map(|(_, r)| r.as_slice()).unwrap_or(&[]);
-    write_xlsx(&scratch.path().join("payroll.xlsx"), &[("Adjustments", table("adjustments"))])?;
+    write_xlsx(
+        &scratch.path().join("payroll.xlsx"),
+        &[("Adjustments", table("adjustments")), ("Payroll batch", table("payroll-batch"))],
+    )?;
     write_xlsx(
         &scratch.path().join("exceptions.xlsx"),
         &[

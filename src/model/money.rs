@@ -148,7 +148,9 @@ pub fn parse_decimal_text(text: &str, scale: u32) -> Option<i64> {
 impl fmt::Display for Pence {
     /// `1234.50`, `-0.05`: pounds with two decimals (SPEC §1 CSV money).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hundredths(self.0))
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
     }
 }
 

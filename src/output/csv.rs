@@ -23,21 +23,71 @@ fn io(e: csv::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
 
+/// One record's fields in one reusable buffer: decisions.csv and
+/// exceptions.csv have a row per line or finding, and formatting each field
+/// into a `String` of its own was most of their cost (issue 17).
+#[derive(Default)]
+struct Record {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Record {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    /// Ends the field being built.
+    fn end(&mut self) -> &mut Self {
+        self.ends.push(self.text.len());
+        self
+    }
+
+    fn s(&mut self, field: &str) -> &mut Self {
+        self.text.push_str(field);
+        self.end()
+    }
+
+    fn d(&mut self, field: impl std::fmt::Display) -> &mut Self {
+        use std::fmt::Write as _;
+        // Writing into a String cannot fail.
+        let _ = write!(self.text, "{field}");
+        self.end()
+    }
+
+    /// The line number as read, raw when unparseable (SPEC §6.8 rule 46).
+    fn line_no(&mut self, line: &ClaimLine) -> &mut Self {
+        match line.unread_line_no() {
+            Some(raw) => self.s(raw),
+            None => self.d(line.line_no),
+        }
+    }
+
+    fn expense_date(&mut self, line: &ClaimLine) -> &mut Self {
+        match line.unread_expense_date() {
+            Some(raw) => self.s(raw),
+            None => self.d(line.expense_date),
+        }
+    }
+
+    fn write<W: Write>(&self, w: &mut csv::Writer<W>) -> std::io::Result<()> {
+        let mut start = 0;
+        let fields = self.ends.iter().map(|&end| {
+            let field = &self.text[start..end];
+            start = end;
+            field
+        });
+        w.write_record(fields).map_err(io)
+    }
+}
+
 fn yn(b: bool) -> &'static str {
     if b {
         "Y"
     } else {
         "N"
     }
-}
-
-/// The line number as read, raw when unparseable (SPEC §6.8 rule 46).
-fn line_no(line: &ClaimLine) -> String {
-    line.unread_line_no().map_or_else(|| line.line_no.to_string(), str::to_string)
-}
-
-fn expense_date(line: &ClaimLine) -> String {
-    line.unread_expense_date().map_or_else(|| line.expense_date.to_string(), str::to_string)
 }
 
 fn category(line: &ClaimLine) -> String {
@@ -64,24 +114,23 @@ pub const DECISIONS_HEADER: &[&str] = &[
 pub fn decisions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     let mut w = writer(out);
     w.write_record(DECISIONS_HEADER).map_err(io)?;
+    let mut r = Record::default();
     for (line, d) in report.lines.iter().zip(report.decisions) {
-        let rules: Vec<&str> = d.rules.iter().map(|r| r.code).collect();
-        w.write_record([
-            line.claim_id.as_str(),
-            &line_no(line),
-            &line.assignment,
-            &expense_date(line),
-            &category(line),
-            &line.amount.to_string(),
-            &d.allowed.to_string(),
-            d.status.code(),
-            &d.taxable_payroll.to_string(),
-            &d.p11d_amount.to_string(),
-            &d.p11d_section.map(String::from).unwrap_or_default(),
-            line.category.map(|c| c.pay_element().code()).unwrap_or(""),
-            &rules.join(";"),
-        ])
-        .map_err(io)?;
+        r.clear();
+        r.s(&line.claim_id).line_no(line).s(&line.assignment).expense_date(line).s(line.category_text());
+        r.d(line.amount).d(d.allowed).s(d.status.code()).d(d.taxable_payroll).d(d.p11d_amount);
+        match d.p11d_section {
+            Some(section) => r.d(section),
+            None => r.s(""),
+        };
+        r.s(line.category.map(|c| c.pay_element().code()).unwrap_or(""));
+        for (i, rule) in d.rules.iter().enumerate() {
+            if i > 0 {
+                r.text.push(';');
+            }
+            r.text.push_str(rule.code);
+        }
+        r.end().write(&mut w)?;
     }
     flush(w)
 }
@@ -106,45 +155,31 @@ pub const EXCEPTIONS_HEADER: &[&str] = &[
 pub fn exceptions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     let mut w = writer(out);
     w.write_record(EXCEPTIONS_HEADER).map_err(io)?;
+    let mut r = Record::default();
     for f in report.findings {
-        let source = f.source.as_ref().map(|s| s.to_string()).unwrap_or_default();
+        r.clear();
+        r.s(f.severity.code()).s(f.rule.code).s(f.rule.policy_ref);
         match &f.subject {
             Subject::Line(i) => {
                 let (line, d) = (&report.lines[*i], &report.decisions[*i]);
-                w.write_record([
-                    f.severity.code(),
-                    f.rule.code,
-                    f.rule.policy_ref,
-                    &line.assignment,
-                    &report.name_of(&line.assignment),
-                    &line.claim_id,
-                    &line_no(line),
-                    &expense_date(line),
-                    &line.amount.to_string(),
-                    &d.allowed.to_string(),
-                    &f.message,
-                    &source,
-                ])
-                .map_err(io)?;
+                r.s(&line.assignment).s(report.name_ref(&line.assignment)).s(&line.claim_id);
+                r.line_no(line).expense_date(line).d(line.amount).d(d.allowed);
             }
             Subject::Employee { assignment, date } => {
-                w.write_record([
-                    f.severity.code(),
-                    f.rule.code,
-                    f.rule.policy_ref,
-                    assignment,
-                    &report.name_of(assignment),
-                    "",
-                    "",
-                    &date.map(|d| d.to_string()).unwrap_or_default(),
-                    "",
-                    "",
-                    &f.message,
-                    &source,
-                ])
-                .map_err(io)?;
+                r.s(assignment).s(report.name_ref(assignment)).s("").s("");
+                match date {
+                    Some(date) => r.d(date),
+                    None => r.s(""),
+                };
+                r.s("").s("");
             }
         }
+        r.s(&f.message);
+        match &f.source {
+            Some(source) => r.d(source),
+            None => r.s(""),
+        };
+        r.write(&mut w)?;
     }
     flush(w)
 }

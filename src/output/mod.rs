@@ -56,7 +56,12 @@ impl Report<'_> {
 
     /// The employee's name from Staff (blank for an unknown assignment).
     pub fn name_of(&self, assignment: &str) -> String {
-        self.staff.get(assignment).map(|s| s.name.clone()).unwrap_or_default()
+        self.name_ref(assignment).to_string()
+    }
+
+    /// [`Report::name_of`] without the copy.
+    pub fn name_ref(&self, assignment: &str) -> &str {
+        self.staff.get(assignment).map_or("", |s| s.name.as_str())
     }
 
     /// The pay-protection mark of an employee, if protected this month.

@@ -60,9 +60,11 @@ pub fn write_both(
 ) -> Result<()> {
     // Each side contained on the thread that runs it (rayon may run the
     // second elsewhere).
-    let (adjustments, exceptions) = rayon::join(
-        || contain(|| write_adjustments(paths.0, report, adjustments, manifest, interface)),
+    // The exceptions workbook is the larger: it starts at once on this
+    // thread, and the payroll one waits for whichever thread frees first.
+    let (exceptions, adjustments) = rayon::join(
         || contain(|| write_exceptions(paths.1, report)),
+        || contain(|| write_adjustments(paths.0, report, adjustments, manifest, interface)),
     );
     let dir = paths.0.parent().unwrap_or(Path::new(".")).display();
     match (adjustments, exceptions) {

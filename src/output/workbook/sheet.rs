@@ -71,8 +71,8 @@ pub fn put_with(
 ) -> Result<(), XlsxError> {
     let c = usize::from(col);
     match cell {
-        Cell::Text(s) => write_text(ws, row, col, s, format.unwrap_or(&styles.text), widths)?,
-        Cell::Owned(s) => write_text(ws, row, col, s, format.unwrap_or(&styles.text), widths)?,
+        Cell::Text(s) => write_text(ws, row, col, s, format, widths)?,
+        Cell::Owned(s) => write_text(ws, row, col, s, format, widths)?,
         Cell::Wrap(s) => {
             ws.write_string_with_format(row, col, *s, format.unwrap_or(&styles.wrap))?;
             widths.see(c, MAX_WIDTH);
@@ -86,7 +86,7 @@ pub fn put_with(
                 ws.write_date_with_format(row, col, &x, format.unwrap_or(&styles.date))?;
                 widths.see(c, 10 + NUMBER_PAD);
             }
-            None => write_text(ws, row, col, &d.to_string(), format.unwrap_or(&styles.text), widths)?,
+            None => write_text(ws, row, col, &d.to_string(), format, widths)?,
         },
         Cell::Int(n) => {
             ws.write_number_with_format(row, col, *n as f64, format.unwrap_or(&styles.int))?;
@@ -113,16 +113,23 @@ pub fn put_with(
     Ok(())
 }
 
+/// Text in `format`, or else in the default cell format — `Styles::text`,
+/// which is `Format::new()`: written without a format, rust_xlsxwriter
+/// gives the cell the same default style without hashing a format per cell,
+/// which was a visible share of the exceptions workbook's time (issue 17).
 fn write_text(
     ws: &mut Worksheet,
     row: u32,
     col: u16,
     s: &str,
-    format: &Format,
+    format: Option<&Format>,
     widths: &mut Widths,
 ) -> Result<(), XlsxError> {
     if !s.is_empty() {
-        ws.write_string_with_format(row, col, s, format)?;
+        match format {
+            Some(format) => ws.write_string_with_format(row, col, s, format)?,
+            None => ws.write_string(row, col, s)?,
+        };
         widths.see(usize::from(col), text_chars(s));
     }
     Ok(())

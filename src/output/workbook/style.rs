@@ -25,7 +25,6 @@ pub struct Styles {
     /// Text right after a column of numbers: indented so the two do not touch.
     pub header_indent: Format,
     pub indent: Format,
-    pub text: Format,
     pub wrap: Format,
     pub money: Format,
     pub date: Format,
@@ -59,7 +58,6 @@ impl Styles {
             header_indent: header.clone().set_indent(1),
             indent: Format::new().set_indent(1),
             header,
-            text: Format::new(),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             money: number(Format::new().set_num_format(MONEY)),
             date: number(Format::new().set_num_format(DATE)),
