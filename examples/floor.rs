@@ -11,8 +11,9 @@
 //! CSV files give the rows to write. The read floor streams every cell of
 //! every sheet with `Xlsx::worksheet_cells_reader` (the cheapest read calamine
 //! offers); the write floor writes the rows of decisions / exceptions /
-//! adjustments / deferred-claims / attendance.csv as CSV, then adjustments.csv
-//! as one workbook and exceptions + attendance + deferred-claims as another,
+//! adjustments / deferred-claims / attendance / payroll-batch.csv as CSV, then
+//! adjustments + payroll-batch.csv as one workbook (the payroll workbook holds
+//! both, SPEC §7.1) and exceptions + attendance + deferred-claims as another,
 //! in constant-memory sheets (text as text, numbers as numbers), at the zip
 //! compression level payrun uses.
 
