@@ -166,11 +166,10 @@ pub fn run(folder: &RunFolder) -> Result<RunAggregate> {
         );
         out.allowed_by_category = (0..a.len()).map(|i| (a[i].clone(), c[i].clone(), Pence(v[i]))).collect();
         let a = texts(&claimants, "assignment")?;
-        let cols = ["lines", "deferred_line", "claimed", "allowed", "withheld", "deferred"]
-            .map(|c| ints(&claimants, c));
-        let [lines, deferred_lines, claimed, allowed, withheld, deferred] = cols;
-        let (lines, deferred_lines, claimed, allowed, withheld, deferred) =
-            (lines?, deferred_lines?, claimed?, allowed?, withheld?, deferred?);
+        let [lines, deferred_lines, claimed, allowed, withheld, deferred] = int_columns(
+            &claimants,
+            ["lines", "deferred_line", "claimed", "allowed", "withheld", "deferred"],
+        )?;
         out.claimants = (0..a.len())
             .map(|i| ClaimantTotals {
                 assignment: a[i].clone(),
@@ -183,11 +182,8 @@ pub fn run(folder: &RunFolder) -> Result<RunAggregate> {
             })
             .collect();
         let cc = texts(&cost_centres, "cost_centre")?;
-        let cols = ["claimed", "allowed", "withheld", "deferred", "lines", "claimants"]
-            .map(|c| ints(&cost_centres, c));
-        let [claimed, allowed, withheld, deferred, lines, people] = cols;
-        let (claimed, allowed, withheld, deferred, lines, people) =
-            (claimed?, allowed?, withheld?, deferred?, lines?, people?);
+        let [claimed, allowed, withheld, deferred, lines, people] =
+            int_columns(&cost_centres, ["claimed", "allowed", "withheld", "deferred", "lines", "claimants"])?;
         out.cost_centres = (0..cc.len())
             .map(|i| CostCentreTotals {
                 cost_centre: cc[i].clone(),
@@ -301,4 +297,13 @@ fn texts(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<i64>> {
     let column = df.column(name)?.cast(&DataType::Int64)?;
     Ok(column.i64()?.iter().map(|v| v.unwrap_or_default()).collect())
+}
+
+/// [`ints`] of several columns, in the order named.
+fn int_columns<const N: usize>(df: &DataFrame, names: [&str; N]) -> PolarsResult<[Vec<i64>; N]> {
+    let mut columns = names.map(|_| Vec::new());
+    for (column, name) in columns.iter_mut().zip(names) {
+        *column = ints(df, name)?;
+    }
+    Ok(columns)
 }

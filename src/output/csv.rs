@@ -162,11 +162,11 @@ pub fn exceptions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
         match &f.subject {
             Subject::Line(i) => {
                 let (line, d) = (&report.lines[*i], &report.decisions[*i]);
-                r.s(&line.assignment).s(report.name_ref(&line.assignment)).s(&line.claim_id);
+                r.s(&line.assignment).s(report.name_of(&line.assignment)).s(&line.claim_id);
                 r.line_no(line).expense_date(line).d(line.amount).d(d.allowed);
             }
             Subject::Employee { assignment, date } => {
-                r.s(assignment).s(report.name_ref(assignment)).s("").s("");
+                r.s(assignment).s(report.name_of(assignment)).s("").s("");
                 match date {
                     Some(date) => r.d(date),
                     None => r.s(""),

@@ -55,12 +55,7 @@ impl Report<'_> {
     }
 
     /// The employee's name from Staff (blank for an unknown assignment).
-    pub fn name_of(&self, assignment: &str) -> String {
-        self.name_ref(assignment).to_string()
-    }
-
-    /// [`Report::name_of`] without the copy.
-    pub fn name_ref(&self, assignment: &str) -> &str {
+    pub fn name_of(&self, assignment: &str) -> &str {
         self.staff.get(assignment).map_or("", |s| s.name.as_str())
     }
 
