@@ -72,7 +72,7 @@ fn interrupted(signal: libc::c_int) -> ! {
     use std::io::Write;
     let guard = critical();
     for path in guard.0.iter() {
-        let _ = if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
+        remove_while_written(path);
     }
     let (name, code) = if signal == libc::SIGINT { ("SIGINT", 130) } else { ("SIGTERM", 143) };
     let _ = writeln!(
@@ -81,6 +81,22 @@ fn interrupted(signal: libc::c_int) -> ! {
          run the same command again to complete the period"
     );
     std::process::exit(code)
+}
+
+/// Removes `path`, a file or a folder the run's other threads may still be
+/// writing into (the output stage writes its files side by side): a file
+/// created between a pass's listing and its final `rmdir` makes that pass
+/// fail, so passes repeat until the path is gone — after which nothing can be
+/// created in it. Bounded, so a folder that cannot be removed does not hang
+/// the exit; the next run clears what is left of a dead run.
+#[cfg(unix)]
+fn remove_while_written(path: &Path) {
+    for _ in 0..100 {
+        let removed = if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
+        if removed.is_ok() || std::fs::symlink_metadata(path).is_err() {
+            return;
+        }
+    }
 }
 
 /// Restores the default action of SIGPIPE (Rust ignores it), so that a
