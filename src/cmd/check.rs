@@ -4,7 +4,8 @@ use crate::config::Config;
 use crate::model::progress::Silent;
 use crate::rules::data;
 use clap::Args;
-use std::collections::{BTreeMap, HashSet};
+use foldhash::HashSet;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 

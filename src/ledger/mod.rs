@@ -95,7 +95,7 @@ impl Ledger {
         let created = create_if_missing(&path)?;
         check_file(&path)?;
         let lock = FileLock::acquire(&path, &state_dir.join(LOCK_FILE))?;
-        let mut conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        let mut conn = Connection::open_with_flags(&path, RUN_FLAGS)
             .map_err(|e| in_file(&path, classify(format!("opening: {e}"), &e)))?;
         configure(&conn)?;
         if conn.is_readonly(MAIN_DB).unwrap_or(true) {
@@ -518,6 +518,11 @@ fn journal_of(path: &Path) -> PathBuf {
 fn hot_journal(path: &Path) -> bool {
     std::fs::metadata(journal_of(path)).is_ok_and(|m| m.len() > 0)
 }
+
+/// A run's connection: read-write, and without SQLite's per-call mutex
+/// (rusqlite's `Connection` is used by one thread at a time; the mutex was a
+/// visible share of filling a national month's period, issue 17).
+const RUN_FLAGS: OpenFlags = OpenFlags::SQLITE_OPEN_READ_WRITE.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
 
 fn configure(conn: &Connection) -> Result<()> {
     // A reader may meet a commit in progress: wait for it rather than fail.

@@ -6,7 +6,8 @@
 use super::money::{Miles, Pence};
 use super::{AbsenceType, Category};
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
+use std::collections::BTreeMap;
 
 /// The content of a claim line that DUP001 compares (SPEC §6.3 rule 16).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -83,9 +83,9 @@ pub struct Roster {
 #[derive(Debug, Default)]
 pub struct RosterIndex<'a> {
     /// Shifts per assignment, sorted by date then start.
-    shifts: std::collections::HashMap<&'a str, Vec<&'a Shift>>,
+    shifts: foldhash::HashMap<&'a str, Vec<&'a Shift>>,
     /// Absences per assignment, sorted by start date.
-    absences: std::collections::HashMap<&'a str, Vec<&'a Absence>>,
+    absences: foldhash::HashMap<&'a str, Vec<&'a Absence>>,
 }
 
 impl<'a> RosterIndex<'a> {

@@ -20,7 +20,8 @@ use crate::model::p11d::P11dRow;
 use crate::model::period::Period;
 use crate::model::protection::{Mark, RowSummary};
 use crate::model::roster::Staff;
-use std::collections::{BTreeMap, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeMap;
 
 /// What the writers read: the run's lines, decisions and findings.
 pub struct Report<'a> {

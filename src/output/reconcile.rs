@@ -5,8 +5,8 @@ use crate::model::adjustment::AdjustmentRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Status};
 use crate::model::Pence;
+use foldhash::{HashSet, HashSetExt};
 use serde::Serialize;
-use std::collections::HashSet;
 
 /// The reconciliation figures, as the manifest and the Summary sheet show them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -9,7 +9,9 @@ use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
 use crate::model::Pence;
 use crate::rules::engine::Hit;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
+use rayon::prelude::*;
+use std::collections::hash_map::Entry;
 
 /// DAT001 — a required column is missing from a sheet.
 pub const DAT001: Rule = Rule {
@@ -130,11 +132,30 @@ pub fn check_claims(
     known_staff: &HashSet<&str>,
     max_line_amount: Pence,
 ) -> Vec<Vec<Hit>> {
-    let mut first_key: HashMap<(&str, i64), usize> = HashMap::new();
-    lines
+    // DAT005 looks back at earlier lines, so the first line of each key is
+    // found in one pass in input order; the rest is per line, in parallel.
+    let mut first_key: HashMap<(&str, i64), usize> = HashMap::with_capacity(lines.len());
+    let repeats: Vec<Option<usize>> = lines
         .iter()
         .enumerate()
         .map(|(index, line)| {
+            if line.unread("claim_id") || line.unread("line_no") {
+                return None;
+            }
+            match first_key.entry((line.claim_id.as_str(), line.line_no)) {
+                Entry::Occupied(first) => Some(*first.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(index);
+                    None
+                }
+            }
+        })
+        .collect();
+    drop(first_key);
+    lines
+        .par_iter()
+        .zip(repeats)
+        .map(|(line, repeat)| {
             let mut hits = Vec::new();
             for problem in &line.problems {
                 let rule = if problem.unknown_code { &DAT004 } else { &DAT002 };
@@ -147,18 +168,13 @@ pub fn check_claims(
                     ),
                 ));
             }
-            let key_parsed = !line.unread("claim_id") && !line.unread("line_no");
-            if key_parsed {
-                if let Some(first) = first_key.get(&(line.claim_id.as_str(), line.line_no)) {
-                    let at = lines[*first].source.as_ref().map(|s| s.to_string()).unwrap_or_default();
-                    hits.push(Hit::new(
-                        &DAT005,
-                        Severity::Error,
-                        format!("claim {} line {} already appears at {at}", line.claim_id, line.line_no),
-                    ));
-                } else {
-                    first_key.insert((line.claim_id.as_str(), line.line_no), index);
-                }
+            if let Some(first) = repeat {
+                let at = lines[first].source.as_ref().map(|s| s.to_string()).unwrap_or_default();
+                hits.push(Hit::new(
+                    &DAT005,
+                    Severity::Error,
+                    format!("claim {} line {} already appears at {at}", line.claim_id, line.line_no),
+                ));
             }
             let parsed = |column: &str| !line.unread(column);
             if parsed("assignment") && !known_staff.contains(line.assignment.as_str()) {

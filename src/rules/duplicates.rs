@@ -6,7 +6,7 @@ use crate::model::claim::ClaimLine;
 use crate::model::decision::Severity;
 use crate::model::history::ContentKey;
 use crate::rules::engine::{Ctx, Employee};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// DUP001 — the same expense claimed twice.
 pub const DUP001: Rule = Rule {

@@ -29,8 +29,9 @@ use crate::rules::{
     Rule,
 };
 use chrono::NaiveDate;
+use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What every rule may read: configuration, the run's calendar, the roster
@@ -274,28 +275,29 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Result<Evaluation> {
     let known: HashSet<&str> = ctx.staff.keys().copied().collect();
     let dat = data::check_claims(lines, &known, ctx.config.policy.claims.max_line_amount);
 
-    let mut outcomes: Vec<Option<LineOutcome>> = vec![None; lines.len()];
-    let mut by_employee: ByEmployee = BTreeMap::new();
-    for (index, (line, hits)) in lines.iter().zip(dat).enumerate() {
-        if !hits.is_empty() {
-            outcomes[index] = Some(LineOutcome::terminal(Status::Rejected, hits));
-            continue;
-        }
-        let entry = by_employee.entry(line.assignment.as_str()).or_default();
-        entry.1.push(index);
-        if let Some(why) = age::deferral(line, &ctx.period) {
-            let hit = Hit::new(&age::CUT001, Severity::Info, why);
-            outcomes[index] = Some(LineOutcome::terminal(Status::Deferred, vec![hit]));
-        } else {
-            entry.0.push(index);
-        }
-    }
+    // A line with a DAT hit is decided here; a deferred one (CUT001) is
+    // decided too but still counts towards its employee's passes.
+    let mut outcomes: Vec<Option<LineOutcome>> = lines
+        .par_iter()
+        .zip(dat)
+        .map(|(line, hits)| {
+            if !hits.is_empty() {
+                return Some(LineOutcome::terminal(Status::Rejected, hits));
+            }
+            age::deferral(line, &ctx.period).map(|why| {
+                let hit = Hit::new(&age::CUT001, Severity::Info, why);
+                LineOutcome::terminal(Status::Deferred, vec![hit])
+            })
+        })
+        .collect();
+    let by_employee = by_employee(lines, &outcomes);
     let up_front = outcomes.iter().filter(|o| o.is_some()).count();
     ctx.decided.fetch_add(up_front as u64, Ordering::Relaxed);
 
     let mut relocation = BTreeMap::new();
     let mut miles = MilesCounted::default();
-    for (staff, decided) in decide_employees(lines, ctx, by_employee)? {
+    let all = decide_employees(lines, ctx, by_employee)?;
+    for (staff, decided) in all {
         miles.special_rate.extend(decided.miles.special_rate);
         miles.amap.extend(decided.miles.amap);
         for (index, outcome) in decided.lines {
@@ -306,46 +308,82 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Result<Evaluation> {
         }
     }
 
+    let decided: Vec<Result<(Decision, Vec<Finding>)>> = lines
+        .par_iter()
+        .zip(outcomes)
+        .enumerate()
+        .map(|(index, (line, outcome))| decision(index, line, outcome))
+        .collect();
     let mut decisions = Vec::with_capacity(lines.len());
     let mut findings = Vec::new();
-    for (index, (line, outcome)) in lines.iter().zip(outcomes).enumerate() {
-        // Every line has an outcome: DAT, CUT or an employee pass placed it.
-        let Some(LineOutcome { status, allowed, mut hits, taxable_payroll, p11d_amount, p11d_section }) =
-            outcome
-        else {
-            return Err(Error::Internal(format!(
-                "rules: claim line {} ({}/{}) was given no decision",
-                line.source.as_ref().map_or_else(|| format!("#{}", index + 1), |s| s.to_string()),
-                line.claim_id,
-                line.line_no
-            )));
-        };
-        hits.sort_by_key(|h| rules::spec_order(h.rule));
-        let mut codes: Vec<&'static Rule> = hits.iter().map(|h| h.rule).collect();
-        codes.dedup_by_key(|r| r.code);
-        for hit in hits {
-            findings.push(Finding {
-                rule: hit.rule,
-                severity: hit.severity,
-                subject: Subject::Line(index),
-                message: hit.message,
-                source: line.source.clone(),
-            });
-        }
-        decisions.push(Decision {
-            allowed,
-            status,
-            taxable_payroll,
-            p11d_amount,
-            p11d_section,
-            rules: codes,
-        });
+    for result in decided {
+        let (decision, line_findings) = result?;
+        decisions.push(decision);
+        findings.extend(line_findings);
     }
     Ok(Evaluation { decisions, findings, relocation, miles })
 }
 
-/// assignment → (live line indices, DAT-clean line indices).
-type ByEmployee<'l> = BTreeMap<&'l str, (Vec<usize>, Vec<usize>)>;
+/// The decision of one line and its findings, hits in SPEC order. Every
+/// line has an outcome by now: DAT, CUT or an employee pass placed it.
+fn decision(
+    index: usize,
+    line: &ClaimLine,
+    outcome: Option<LineOutcome>,
+) -> Result<(Decision, Vec<Finding>)> {
+    let Some(LineOutcome { status, allowed, mut hits, taxable_payroll, p11d_amount, p11d_section }) = outcome
+    else {
+        return Err(Error::Internal(format!(
+            "rules: claim line {} ({}/{}) was given no decision",
+            line.source.as_ref().map_or_else(|| format!("#{}", index + 1), |s| s.to_string()),
+            line.claim_id,
+            line.line_no
+        )));
+    };
+    hits.sort_by_key(|h| rules::spec_order(h.rule));
+    let mut codes: Vec<&'static Rule> = hits.iter().map(|h| h.rule).collect();
+    codes.dedup_by_key(|r| r.code);
+    let findings = hits
+        .into_iter()
+        .map(|hit| Finding {
+            rule: hit.rule,
+            severity: hit.severity,
+            subject: Subject::Line(index),
+            message: hit.message,
+            source: line.source.clone(),
+        })
+        .collect();
+    Ok((Decision { allowed, status, taxable_payroll, p11d_amount, p11d_section, rules: codes }, findings))
+}
+
+/// Per assignment, in assignment order: (live line indices, DAT-clean line
+/// indices).
+type ByEmployee<'l> = Vec<(&'l str, (Vec<usize>, Vec<usize>))>;
+
+/// Groups the lines that passed DAT by claimant, in input order within each:
+/// the live ones (not deferred) are judged by the passes; all DAT-clean ones
+/// are what the employee claimed (the deferred ones still count there).
+fn by_employee<'l>(lines: &'l [ClaimLine], outcomes: &[Option<LineOutcome>]) -> ByEmployee<'l> {
+    let mut slot: HashMap<&str, usize> = HashMap::default();
+    let mut groups: ByEmployee = Vec::new();
+    for (index, (line, outcome)) in lines.iter().zip(outcomes).enumerate() {
+        let rejected = outcome.as_ref().is_some_and(|o| o.status == Status::Rejected);
+        if rejected {
+            continue;
+        }
+        let at = *slot.entry(line.assignment.as_str()).or_insert_with(|| {
+            groups.push((line.assignment.as_str(), Default::default()));
+            groups.len() - 1
+        });
+        let entry = &mut groups[at].1;
+        entry.1.push(index);
+        if outcome.is_none() {
+            entry.0.push(index);
+        }
+    }
+    groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    groups
+}
 
 /// What the passes decided for one employee.
 struct Decided {

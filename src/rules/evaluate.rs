@@ -18,6 +18,7 @@ use crate::model::p11d::P11dRow;
 use crate::model::protection::{Mark, RowSummary};
 use crate::model::record::{PaidLine, PeriodRecord};
 use crate::model::Miles;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// Everything the rules decided in one run.
@@ -70,7 +71,7 @@ pub fn evaluate(ctx: &Ctx, claims: &[ClaimLine], roster_findings: Vec<Finding>) 
     let Evaluation { decisions, relocation, miles, .. } = lines;
     let record = PeriodRecord {
         period: ctx.period.label(),
-        paid_lines: claims.iter().zip(&decisions).filter_map(|(l, d)| PaidLine::of(l, d)).collect(),
+        paid_lines: claims.par_iter().zip(&decisions).filter_map(|(l, d)| PaidLine::of(l, d)).collect(),
         sr_miles: flatten(miles.special_rate),
         amap_miles: flatten(miles.amap),
         relocation: relocation
@@ -105,11 +106,13 @@ fn flatten(map: BTreeMap<(String, i32), Miles>) -> Vec<(String, i32, Miles)> {
 /// assignment, each group stable (SPEC §6.8 rule 46).
 fn ordered_findings(line_findings: Vec<Finding>, mut employee: Vec<Finding>) -> Vec<Finding> {
     employee.sort_by(|a, b| {
-        let key = |f: &Finding| match &f.subject {
-            Subject::Employee { assignment, .. } => assignment.clone(),
-            Subject::Line(_) => String::new(),
-        };
-        key(a).cmp(&key(b)).then_with(|| a.source.cmp(&b.source))
+        fn key(f: &Finding) -> &str {
+            match &f.subject {
+                Subject::Employee { assignment, .. } => assignment.as_str(),
+                Subject::Line(_) => "",
+            }
+        }
+        key(a).cmp(key(b)).then_with(|| a.source.cmp(&b.source))
     });
     let mut all = line_findings;
     all.extend(employee);

@@ -23,7 +23,8 @@ use crate::model::roster::Staff;
 use crate::model::{Category, Miles, Pence, StaffGroup, TravelType};
 use crate::rules::engine::{Ctx, Employee, LineState};
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeMap;
 
 #[cfg(test)]
 pub(crate) mod testkit;

@@ -13,7 +13,8 @@ use crate::model::p11d::{P11dRow, P11dTotals};
 use crate::model::period::Period;
 use crate::model::roster::Staff;
 use crate::model::time::tax_year;
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 
 /// The P11D amounts of this run's paid lines, by the tax year of each line's
 /// expense_date (what the ledger stores for the period).
@@ -112,7 +113,7 @@ mod tests {
         history.p11d.insert(("E1".into(), 2023, 'E'), Pence(9_999));
         // Activity April 2025 touches 2024-25 and 2025-26; 2023-24 is final.
         let period = Period::new(d(2025, 5, 1), &config.policy);
-        let rows = year_to_date(&run, &history, &period, &HashMap::new());
+        let rows = year_to_date(&run, &history, &period, &HashMap::default());
         let got: Vec<_> =
             rows.iter().map(|r| (r.assignment.as_str(), r.tax_year_label(), r.section, r.amount.0)).collect();
         assert_eq!(
@@ -125,7 +126,7 @@ mod tests {
         );
         // June: only 2025-26, unless a late line adds to 2024-25.
         let period = Period::new(d(2025, 7, 1), &config.policy);
-        assert!(year_to_date(&P11dTotals::new(), &history, &period, &HashMap::new()).is_empty());
-        assert_eq!(year_to_date(&run, &history, &period, &HashMap::new()).len(), 3);
+        assert!(year_to_date(&P11dTotals::new(), &history, &period, &HashMap::default()).is_empty());
+        assert_eq!(year_to_date(&run, &history, &period, &HashMap::default()).len(), 3);
     }
 }

@@ -8,7 +8,10 @@ use crate::model::decision::Decision;
 use crate::model::protection::Mark;
 use crate::model::roster::Staff;
 use crate::model::{PayElement, Pence};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::HashMap;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::fmt::Write;
 
 fn element_code(group: PayElement, taxable: bool) -> &'static str {
     let i = match group {
@@ -28,30 +31,27 @@ pub fn expense_rows(
     decisions: &[Decision],
     staff: &HashMap<&str, &Staff>,
 ) -> Vec<AdjustmentRow> {
-    // (assignment, element order) -> (amount, line count, sources)
-    let mut sums: BTreeMap<(&str, usize), (Pence, usize, Vec<String>)> = BTreeMap::new();
-    for (line, decision) in lines.iter().zip(decisions) {
-        let (true, Some(category)) = (decision.status.is_paid(), line.category) else {
-            continue;
-        };
-        let group = category.pay_element();
-        let parts = [
-            (element_code(group, false), decision.allowed - decision.taxable_payroll),
-            (element_code(group, true), decision.taxable_payroll),
-        ];
-        for (code, amount) in parts {
-            if amount.is_zero() {
-                continue;
+    // In parallel over the lines: each part of the input sums into its own
+    // map, and the maps are merged in input order (rayon reduces left to
+    // right), so sources stay in input order as when summed in one pass.
+    let sums = lines
+        .par_iter()
+        .zip(decisions)
+        .fold(Sums::new, |mut sums, (line, decision)| {
+            add_line(&mut sums, line, decision);
+            sums
+        })
+        .reduce(Sums::new, |mut left, right| {
+            for (key, (amount, units, sources)) in right {
+                let entry = left.entry(key).or_default();
+                entry.0 += amount;
+                entry.1 += units;
+                entry.2.extend(sources);
             }
-            let order = ELEMENTS.iter().position(|e| *e == code).unwrap_or(usize::MAX);
-            let entry = sums.entry((line.assignment.as_str(), order)).or_default();
-            entry.0 += amount;
-            entry.1 += 1;
-            entry.2.push(format!("{}/{}", line.claim_id, line.line_no));
-        }
-    }
-    sums.into_iter()
-        .filter(|(_, (amount, _, _))| !amount.is_zero())
+            left
+        });
+    let sums: Vec<_> = sums.into_iter().filter(|(_, (amount, _, _))| !amount.is_zero()).collect();
+    sums.into_par_iter()
         .map(|((assignment, order), (amount, units, sources))| {
             let person = staff.get(assignment);
             let element = ELEMENTS.get(order).copied().unwrap_or("SUNDRY");
@@ -66,10 +66,48 @@ pub fn expense_rows(
                 taxable: element.ends_with("_TAXABLE"),
                 protected: String::new(),
                 protection_end: String::new(),
-                source: sources.join(";"),
+                source: sources_text(&sources),
             }
         })
         .collect()
+}
+
+/// (assignment, element order) → (amount, line count, the lines summed).
+type Sums<'l> = BTreeMap<(&'l str, usize), (Pence, usize, Vec<&'l ClaimLine>)>;
+
+/// `claim_id/line_no` of each line, `;`-separated (SPEC §4.1 `source`).
+fn sources_text(lines: &[&ClaimLine]) -> String {
+    let mut text = String::with_capacity(lines.len() * 24);
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            text.push(';');
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(text, "{}/{}", line.claim_id, line.line_no);
+    }
+    text
+}
+
+/// A paid line's amount on its element, split plain / `_TAXABLE`.
+fn add_line<'l>(sums: &mut Sums<'l>, line: &'l ClaimLine, decision: &Decision) {
+    let (true, Some(category)) = (decision.status.is_paid(), line.category) else {
+        return;
+    };
+    let group = category.pay_element();
+    let parts = [
+        (element_code(group, false), decision.allowed - decision.taxable_payroll),
+        (element_code(group, true), decision.taxable_payroll),
+    ];
+    for (code, amount) in parts {
+        if amount.is_zero() {
+            continue;
+        }
+        let order = ELEMENTS.iter().position(|e| *e == code).unwrap_or(usize::MAX);
+        let entry = sums.entry((line.assignment.as_str(), order)).or_default();
+        entry.0 += amount;
+        entry.1 += 1;
+        entry.2.push(line);
+    }
 }
 
 /// Orders payroll lines by assignment, then element in SPEC §4.1 order, and

@@ -14,7 +14,8 @@ use crate::model::time::TimeValue;
 use crate::model::{Category, Pence};
 use crate::rules::engine::{Ctx, Employee, LineState};
 use chrono::{NaiveDateTime, TimeDelta};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeMap;
 
 /// SUB001 — hotel over its nightly cap.
 pub const SUB001: Rule = Rule {

@@ -15,7 +15,7 @@ use crate::model::money::round_half_up_div;
 use crate::model::time::tax_year;
 use crate::model::{Category, Miles, Pence, StaffGroup};
 use crate::rules::engine::{Ctx, Employee, LineState};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 #[cfg(test)]
 mod tests;

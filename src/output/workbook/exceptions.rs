@@ -13,10 +13,11 @@ use crate::model::decision::{Finding, Severity, Status, Subject};
 use crate::model::Pence;
 use crate::output::Report;
 use crate::rules::{self, text, CATALOGUE};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rust_xlsxwriter::{
     Chart, ChartAxisCrossing, ChartFont, ChartFormat, ChartSolidFill, Color, Workbook, XlsxError,
 };
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 /// Columns of the ERROR / WARNING / INFO sheets: exceptions.csv plus the
 /// claim's context (cost centre, category), policy reference beside the code.

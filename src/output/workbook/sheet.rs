@@ -69,27 +69,91 @@ pub fn put_with(
     widths: &mut Widths,
     format: Option<&Format>,
 ) -> Result<(), XlsxError> {
+    write_cell(ws, (row, col), cell, styles, widths, format, None)
+}
+
+/// The number format a data column carries on the sheet itself.
+///
+/// rust_xlsxwriter gives a cell written without a format its column's
+/// format, so the money, date and count cells of a long sheet are written
+/// bare once their column has the format: a format per cell was hashed
+/// (SipHash over the whole `Format`, under a lock) on every write, a visible
+/// share of the exceptions workbook's time (issue 17). Same cell styles.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ColumnStyle {
+    Money,
+    Date,
+    Int,
+}
+
+impl ColumnStyle {
+    /// The style a cell would give its column, if it is a number of one.
+    fn of(cell: &Cell) -> Option<ColumnStyle> {
+        match cell {
+            Cell::Money(_) => Some(ColumnStyle::Money),
+            Cell::Date(d) if excel_date(*d).is_some() => Some(ColumnStyle::Date),
+            Cell::Int(_) => Some(ColumnStyle::Int),
+            _ => None,
+        }
+    }
+
+    fn format(self, styles: &Styles) -> &Format {
+        match self {
+            ColumnStyle::Money => &styles.money,
+            ColumnStyle::Date => &styles.date,
+            ColumnStyle::Int => &styles.int,
+        }
+    }
+}
+
+/// One cell at `(row, col)`. In a column that carries `column`'s format, a
+/// cell of that kind is written bare and text gets [`Styles::plain`];
+/// anything else is written in its own format, as without a column style.
+fn write_cell(
+    ws: &mut Worksheet,
+    (row, col): (u32, u16),
+    cell: &Cell,
+    styles: &Styles,
+    widths: &mut Widths,
+    format: Option<&Format>,
+    column: Option<ColumnStyle>,
+) -> Result<(), XlsxError> {
     let c = usize::from(col);
+    let bare = format.is_none() && column.is_some() && column == ColumnStyle::of(cell);
+    // Text must not take a numeric column's format (right-aligned, padded).
+    let text_format = format.or(column.map(|_| &styles.plain));
     match cell {
-        Cell::Text(s) => write_text(ws, row, col, s, format, widths)?,
-        Cell::Owned(s) => write_text(ws, row, col, s, format, widths)?,
+        Cell::Text(s) => write_text(ws, row, col, s, text_format, widths)?,
+        Cell::Owned(s) => write_text(ws, row, col, s, text_format, widths)?,
         Cell::Wrap(s) => {
             ws.write_string_with_format(row, col, *s, format.unwrap_or(&styles.wrap))?;
             widths.see(c, MAX_WIDTH);
         }
         Cell::Money(p) => {
-            ws.write_number_with_format(row, col, p.as_pounds_f64(), format.unwrap_or(&styles.money))?;
+            if bare {
+                ws.write_number(row, col, p.as_pounds_f64())?;
+            } else {
+                ws.write_number_with_format(row, col, p.as_pounds_f64(), format.unwrap_or(&styles.money))?;
+            }
             widths.see(c, money_chars(p.0) + NUMBER_PAD);
         }
         Cell::Date(d) => match excel_date(*d) {
             Some(x) => {
-                ws.write_date_with_format(row, col, &x, format.unwrap_or(&styles.date))?;
+                if bare {
+                    ws.write_datetime(row, col, &x)?;
+                } else {
+                    ws.write_date_with_format(row, col, &x, format.unwrap_or(&styles.date))?;
+                }
                 widths.see(c, 10 + NUMBER_PAD);
             }
-            None => write_text(ws, row, col, &d.to_string(), format, widths)?,
+            None => write_text(ws, row, col, &d.to_string(), text_format, widths)?,
         },
         Cell::Int(n) => {
-            ws.write_number_with_format(row, col, *n as f64, format.unwrap_or(&styles.int))?;
+            if bare {
+                ws.write_number(row, col, *n as f64)?;
+            } else {
+                ws.write_number_with_format(row, col, *n as f64, format.unwrap_or(&styles.int))?;
+            }
             let digits = n.unsigned_abs().to_string().len();
             widths.see(c, digits + (digits - 1) / 3 + usize::from(*n < 0) + NUMBER_PAD);
         }
@@ -203,6 +267,11 @@ pub struct DataSheet<'h> {
     /// Data rows on the current sheet.
     rows: u32,
     widths: Widths,
+    /// The number format each column of the current sheet carries, set from
+    /// its first money, date or count cell (constant-memory sheets only:
+    /// their earlier rows are already written out, so a column format set
+    /// late cannot restyle them; a sheet held in memory could).
+    columns: Vec<Option<ColumnStyle>>,
     /// (sheet name, data rows) of every sheet written, in order.
     written: Vec<(String, u32)>,
 }
@@ -216,6 +285,7 @@ impl<'h> DataSheet<'h> {
             current: None,
             rows: 0,
             widths: Widths::new(header),
+            columns: Vec::new(),
             written: Vec::new(),
         }
     }
@@ -231,8 +301,17 @@ impl<'h> DataSheet<'h> {
         };
         self.rows += 1;
         let ws = wb.worksheet_from_index(index)?;
-        for (col, cell) in cells.iter().enumerate() {
-            put(ws, self.rows, col as u16, cell, styles, &mut self.widths)?;
+        if self.columns.len() < cells.len() {
+            self.columns.resize(cells.len(), None);
+        }
+        for ((col, cell), column) in (0u16..).zip(cells).zip(self.columns.iter_mut()) {
+            if column.is_none() && self.opts.constant_memory {
+                if let Some(style) = ColumnStyle::of(cell) {
+                    ws.set_column_format(col, style.format(styles))?;
+                    *column = Some(style);
+                }
+            }
+            write_cell(ws, (self.rows, col), cell, styles, &mut self.widths, None, *column)?;
         }
         Ok(())
     }
@@ -265,6 +344,7 @@ impl<'h> DataSheet<'h> {
             ws.set_tab_color(tab);
         }
         let index = wb.worksheets().len() - 1;
+        self.columns.clear();
         self.written.push((name, 0));
         self.current = Some(index);
         self.rows = 0;

@@ -38,6 +38,10 @@ pub struct Styles {
     pub total_int: Format,
     pub pass: Format,
     pub fail: Format,
+    /// Text in a column whose cells carry the column's number format (a
+    /// `line_no` that could not be read): the default look, but a format of
+    /// its own, since a cell without one would take the column's.
+    pub plain: Format,
     error: Format,
     warning: Format,
     info: Format,
@@ -71,6 +75,7 @@ impl Styles {
                 .set_border_bottom(FormatBorder::Medium)
                 .set_border_bottom_color(Color::RGB(NHS_BLUE)),
             label: Format::new().set_bold(),
+            plain: Format::new().set_num_format("General"),
             total_label: total_top(Format::new()),
             total_money: total_top(number(Format::new().set_num_format(MONEY))),
             total_int: total_top(number(Format::new().set_num_format(INT))),

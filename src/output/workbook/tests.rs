@@ -11,7 +11,7 @@ use crate::model::roster::Staff;
 use crate::model::Pence;
 use crate::rules::{age, data};
 use calamine::{open_workbook, Data, Reader, Xlsx};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 fn config() -> Config {
     Config::load(&Config::default_dir()).expect("bundled config")
@@ -196,4 +196,80 @@ fn a_million_one_hundred_thousand_exceptions_split_over_two_sheets() {
     let second = data_rows("ERROR (2)");
     assert_eq!(first, MAX_DATA_ROWS as usize);
     assert_eq!(first + second, N);
+}
+
+/// The `n`th part (0-based) of the `<xf .../>` list of `cellXfs` in styles.xml.
+fn cell_xf(styles: &str, n: usize) -> String {
+    let xfs = styles.split("<cellXfs").nth(1).and_then(|s| s.split("</cellXfs>").next()).unwrap_or("");
+    xfs.split("<xf ").nth(n + 1).unwrap_or("").to_string()
+}
+
+/// The `s` attribute of cell `r` in the sheet XML (0 when the cell has none).
+fn cell_style(sheet: &str, r: &str) -> usize {
+    let start = sheet.find(&format!("<c r=\"{r}\"")).unwrap_or_else(|| panic!("no cell {r}"));
+    let cell = &sheet[start..sheet[start..].find('>').map_or(sheet.len(), |e| start + e)];
+    cell.split(" s=\"").nth(1).and_then(|s| s.split('"').next()).map_or(0, |s| s.parse().unwrap())
+}
+
+/// Issue 17: a long sheet's money, date and count cells are written without
+/// a format of their own and take their column's; text in such a column
+/// (an unreadable line_no) must still look like text, and a cell of another
+/// kind keeps its own format.
+#[test]
+fn number_columns_carry_their_format_and_text_in_them_does_not_take_it() {
+    let styles = style::Styles::new();
+    let header = ["line_no", "claimed", "date", "note"];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let mut sheet = sheet::DataSheet::new(
+        "Data",
+        &header,
+        sheet::SheetOptions { row_limit: 100, constant_memory: true, tab: None },
+    );
+    let day = NaiveDate::from_ymd_opt(2025, 5, 6).unwrap();
+    let rows = [
+        [
+            sheet::Cell::Int(1),
+            sheet::Cell::Money(Pence(1050)),
+            sheet::Cell::Date(day),
+            sheet::Cell::Text("a"),
+        ],
+        [sheet::Cell::Text("one"), sheet::Cell::Money(Pence(-5)), sheet::Cell::Int(7), sheet::Cell::Blank],
+    ];
+    for row in &rows {
+        sheet.push(&mut book, &styles, row).unwrap();
+    }
+    sheet.finish(&mut book, &styles).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("columns.xlsx");
+    book.save(&path).unwrap();
+
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    let xml = part("xl/worksheets/sheet1.xml");
+    let styles_xml = part("xl/styles.xml");
+    let column_style = |col: usize| {
+        let tag = format!("<col min=\"{col}\" max=\"{col}\"");
+        let at = xml.find(&tag).unwrap_or_else(|| panic!("no <col> {col}"));
+        let col_xml = &xml[at..at + xml[at..].find("/>").unwrap()];
+        col_xml.split("style=\"").nth(1).and_then(|s| s.split('"').next()).map_or(0, |s| s.parse().unwrap())
+    };
+    let (int, money, date) = (cell_style(&xml, "A2"), cell_style(&xml, "B2"), cell_style(&xml, "C2"));
+    assert!(int > 0 && money > 0 && date > 0, "{xml}");
+    assert_eq!((column_style(1), column_style(2), column_style(3)), (int, money, date));
+    assert_eq!(column_style(4), 0, "a text column carries no format");
+    assert_eq!(cell_style(&xml, "B3"), money);
+    // Text in the count column: General, not the count's right-aligned "#,##0_)".
+    let text = cell_style(&xml, "A3");
+    assert!(text != int && text != 0, "{xml}");
+    let xf = cell_xf(&styles_xml, text);
+    let id = xf.split("numFmtId=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("?");
+    let general = id == "0" || styles_xml.contains(&format!("numFmtId=\"{id}\" formatCode=\"General\""));
+    assert!(general && !xf.contains("alignment"), "{xf} in {styles_xml}");
+    // A count in the date column keeps the count's own format.
+    assert_eq!(cell_style(&xml, "C3"), int);
+    assert_eq!(cell_style(&xml, "D2"), 0);
 }
