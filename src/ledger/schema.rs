@@ -164,12 +164,18 @@ INSERT INTO payroll_batches (period, state, batch_name, run_id, config_hash)
     SELECT period, 'unrecorded', '', '', '' FROM runs;
 ";
 
+/// Version 7 (issue 17): `paid_lines_by_key` goes. No query ever used it —
+/// history reads earlier periods' paid lines whole, in primary-key order —
+/// and keeping it up to date was a fifth of filling a national month's
+/// period (about 0.3 s of 1.6 s for 884,000 paid lines).
+pub const V7: &str = "DROP INDEX IF EXISTS paid_lines_by_key;";
+
 /// Tables whose rows a commit replaces only in state `pending`: the placed
 /// batch stays until the new run's outputs are placed.
 pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines"];
 
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;

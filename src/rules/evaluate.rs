@@ -47,10 +47,13 @@ pub struct Outcome {
 /// Runs every rule family. `roster_findings` are ingest's DAT findings on
 /// skipped roster rows, ordered here with the employee findings.
 pub fn evaluate(ctx: &Ctx, claims: &[ClaimLine], roster_findings: Vec<Finding>) -> Result<Outcome> {
-    let lines = engine::evaluate(claims, ctx)?;
-    let leave = leave::evaluate(ctx);
-    let sickness = sickness::evaluate(ctx);
-    let protection = protection::evaluate(ctx);
+    // The employee families read only the roster: they run beside the
+    // claim lines' engine (issue 17).
+    let (lines, (leave, (sickness, protection))) = rayon::join(
+        || engine::evaluate(claims, ctx),
+        || (leave::evaluate(ctx), rayon::join(|| sickness::evaluate(ctx), || protection::evaluate(ctx))),
+    );
+    let lines = lines?;
 
     let mut employee_findings = roster_findings;
     employee_findings.extend(leave.findings);
