@@ -533,6 +533,71 @@ fn date_text(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
+/// Paid lines inserted by one statement: a national month has close to a
+/// million, and one statement per line spent most of the commit's time in
+/// per-statement work (issue 17).
+const PAID_LINES_PER_INSERT: usize = 64;
+
+/// Inserts the period's paid lines, [`PAID_LINES_PER_INSERT`] at a time.
+/// A group that fails is inserted again line by line, so that the error
+/// names the line (a failed statement changes nothing).
+fn write_paid_lines(tx: &Connection, period: &str, lines: &[PaidLine]) -> Result<()> {
+    const COLUMNS: usize = 11;
+    let insert = |rows: usize| {
+        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ");
+        format!(
+            "INSERT INTO paid_lines (period, claim_id, line_no, assignment, expense_date, category,
+                 claimed_pence, allowed_pence, miles_tenths, from_place, to_place) VALUES {values}"
+        )
+    };
+    let mut many = tx.prepare(&insert(PAID_LINES_PER_INSERT)).map_err(sql("recording paid lines"))?;
+    let mut one = tx.prepare(&insert(1)).map_err(sql("recording paid lines"))?;
+    let mut date = String::new();
+    let mut bind = |stmt: &mut rusqlite::Statement, row: usize, l: &PaidLine| -> rusqlite::Result<()> {
+        let at = row * COLUMNS;
+        date_into(&mut date, l.expense_date);
+        stmt.raw_bind_parameter(at + 1, period)?;
+        stmt.raw_bind_parameter(at + 2, &l.claim_id)?;
+        stmt.raw_bind_parameter(at + 3, l.line_no)?;
+        stmt.raw_bind_parameter(at + 4, &l.assignment)?;
+        stmt.raw_bind_parameter(at + 5, date.as_str())?;
+        stmt.raw_bind_parameter(at + 6, l.category.code())?;
+        stmt.raw_bind_parameter(at + 7, l.claimed.0)?;
+        stmt.raw_bind_parameter(at + 8, l.allowed.0)?;
+        stmt.raw_bind_parameter(at + 9, l.miles.map(|m| m.0))?;
+        stmt.raw_bind_parameter(at + 10, &l.from)?;
+        stmt.raw_bind_parameter(at + 11, &l.to)
+    };
+    for group in lines.chunks(PAID_LINES_PER_INSERT) {
+        if group.len() == PAID_LINES_PER_INSERT {
+            let bound = group.iter().enumerate().try_for_each(|(row, l)| bind(&mut many, row, l));
+            if bound.and_then(|()| many.raw_execute()).is_ok() {
+                continue;
+            }
+        }
+        for l in group {
+            bind(&mut one, 0, l).and_then(|()| one.raw_execute()).map_err(|e| {
+                Error::Internal(format!("ledger: recording paid line ({}, {}): {e}", l.claim_id, l.line_no))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DD` into `buf`, as `date_text` writes it, without parsing a
+/// format string per line.
+fn date_into(buf: &mut String, d: NaiveDate) {
+    use chrono::Datelike;
+    use std::fmt::Write;
+    buf.clear();
+    if (0..=9999).contains(&d.year()) {
+        // Writing to a String cannot fail.
+        let _ = write!(buf, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+    } else {
+        buf.push_str(&date_text(Some(d)));
+    }
+}
+
 fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
     let period = record.period.as_str();
     for (table, _) in schema::TABLES {
@@ -544,31 +609,7 @@ fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> 
     tx.execute("INSERT INTO runs (period, manifest_json) VALUES (?1, ?2)", params![period, manifest_json])
         .map_err(sql("recording the run"))?;
 
-    let mut stmt = tx
-        .prepare(
-            "INSERT INTO paid_lines (period, claim_id, line_no, assignment, expense_date, category,
-                 claimed_pence, allowed_pence, miles_tenths, from_place, to_place)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )
-        .map_err(sql("recording paid lines"))?;
-    for l in &record.paid_lines {
-        stmt.execute(params![
-            period,
-            l.claim_id,
-            l.line_no,
-            l.assignment,
-            date_text(Some(l.expense_date)),
-            l.category.code(),
-            l.claimed.0,
-            l.allowed.0,
-            l.miles.map(|m| m.0),
-            l.from,
-            l.to
-        ])
-        .map_err(|e| {
-            Error::Internal(format!("ledger: recording paid line ({}, {}): {e}", l.claim_id, l.line_no))
-        })?;
-    }
+    write_paid_lines(tx, period, &record.paid_lines)?;
 
     // Several entries for one key within a period add up (e.g. two batches
     // of SR miles in one financial year).

@@ -643,3 +643,63 @@ fn a_ledger_written_by_the_v3_release_migrates_in_place() {
     ledger.mark_placed("2025-06").unwrap();
     assert!(matches!(ledger.placement("2025-06").unwrap(), Placement::Placed(b) if b.run_id == "run-c"));
 }
+
+/// Issue 17: paid lines go in 64 to a statement. 64 × 2 + 3 lines: two
+/// full groups and three lines alone, every one stored as given.
+#[test]
+fn paid_lines_in_groups_are_all_stored_as_given() {
+    let state = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    let mut record = june();
+    record.paid_lines = (0..131)
+        .map(|i| PaidLine {
+            miles: (i % 2 == 0).then_some(Miles(i)),
+            from: format!("from {i}"),
+            ..paid(&format!("G{i:03}"), 1 + i % 3, "E7", d(2025, 5, 1 + (i % 28) as u32), 100 + i)
+        })
+        .collect();
+    ledger.commit(&record, &manifest(&record)).unwrap();
+    let rows: Vec<(String, i64, String, i64, Option<i64>, String)> = ledger
+        .conn
+        .prepare(
+            "SELECT claim_id, line_no, expense_date, claimed_pence, miles_tenths, from_place FROM paid_lines
+             WHERE period = '2025-06' ORDER BY claim_id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let expected: Vec<_> = record
+        .paid_lines
+        .iter()
+        .map(|l| {
+            let date = l.expense_date.format("%Y-%m-%d").to_string();
+            (l.claim_id.clone(), l.line_no, date, l.claimed.0, l.miles.map(|m| m.0), l.from.clone())
+        })
+        .collect();
+    assert_eq!(rows, expected);
+}
+
+/// A group that cannot be stored is stored line by line, so the error names
+/// the line (here a key paid twice in one period, inside a full group).
+#[test]
+fn a_paid_line_that_cannot_be_stored_is_named() {
+    let state = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    let mut record = june();
+    record.paid_lines = (0..70).map(|i| paid(&format!("H{i:03}"), 1, "E7", d(2025, 5, 2), 100)).collect();
+    record.paid_lines[40] = paid("H007", 1, "E7", d(2025, 5, 2), 100);
+    let err = ledger.commit(&record, &manifest(&record)).expect_err("key twice");
+    assert!(err.to_string().contains("recording paid line (H007, 1)"), "{err}");
+    assert_eq!(ledger.latest_period().unwrap(), None, "nothing committed");
+}
+
+#[test]
+fn dates_are_written_as_iso_text() {
+    let mut buf = String::from("old");
+    for day in [d(2025, 1, 9), d(999, 12, 31), d(9999, 12, 31), d(10_000, 1, 1), d(-1, 3, 4)] {
+        date_into(&mut buf, day);
+        assert_eq!(buf, day.format("%Y-%m-%d").to_string());
+    }
+}
