@@ -296,8 +296,7 @@ pub fn evaluate(lines: &[ClaimLine], ctx: &Ctx) -> Result<Evaluation> {
 
     let mut relocation = BTreeMap::new();
     let mut miles = MilesCounted::default();
-    let all = decide_employees(lines, ctx, by_employee)?;
-    for (staff, decided) in all {
+    for (staff, decided) in decide_employees(lines, ctx, by_employee)? {
         miles.special_rate.extend(decided.miles.special_rate);
         miles.amap.extend(decided.miles.amap);
         for (index, outcome) in decided.lines {
