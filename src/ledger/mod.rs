@@ -529,8 +529,9 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql("setting the busy timeout"))
 }
 
+/// `YYYY-MM-DD` (chrono's `Display` of a date, as `%Y-%m-%d` writes it).
 fn date_text(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    d.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// Paid lines inserted by one statement: a national month has close to a
@@ -584,18 +585,13 @@ fn write_paid_lines(tx: &Connection, period: &str, lines: &[PaidLine]) -> Result
     Ok(())
 }
 
-/// `YYYY-MM-DD` into `buf`, as `date_text` writes it, without parsing a
-/// format string per line.
+/// [`date_text`] into a reused buffer: one allocation for all the paid
+/// lines rather than one per line.
 fn date_into(buf: &mut String, d: NaiveDate) {
-    use chrono::Datelike;
     use std::fmt::Write;
     buf.clear();
-    if (0..=9999).contains(&d.year()) {
-        // Writing to a String cannot fail.
-        let _ = write!(buf, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
-    } else {
-        buf.push_str(&date_text(Some(d)));
-    }
+    // Writing to a String cannot fail.
+    let _ = write!(buf, "{d}");
 }
 
 fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> Result<()> {

@@ -81,9 +81,19 @@ pub fn round_half_up_div(num: i128, den: i128) -> i64 {
 
 /// A quantity held in hundredths (pence, hours ×100) as `1234.50` / `-0.05`.
 pub fn hundredths(value: i64) -> String {
+    let mut text = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_hundredths(&mut text, value);
+    text
+}
+
+/// `value / 100` with two decimals, the sign first: the one writer behind
+/// [`hundredths`] and `Pence`'s `Display` (which writes straight into the
+/// caller's buffer, no `String` per amount).
+fn write_hundredths(out: &mut impl fmt::Write, value: i64) -> fmt::Result {
     let sign = if value < 0 { "-" } else { "" };
     let abs = value.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    write!(out, "{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 /// Parses `[-+]?£?digits[.digits]` with optional comma thousands (groups of
@@ -148,9 +158,7 @@ pub fn parse_decimal_text(text: &str, scale: u32) -> Option<i64> {
 impl fmt::Display for Pence {
     /// `1234.50`, `-0.05`: pounds with two decimals (SPEC §1 CSV money).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+        write_hundredths(f, self.0)
     }
 }
 

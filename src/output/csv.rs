@@ -56,6 +56,14 @@ impl Record {
         self.end()
     }
 
+    /// A field that may be blank.
+    fn opt(&mut self, field: Option<impl std::fmt::Display>) -> &mut Self {
+        match field {
+            Some(field) => self.d(field),
+            None => self.end(),
+        }
+    }
+
     /// The line number as read, raw when unparseable (SPEC §6.8 rule 46).
     fn line_no(&mut self, line: &ClaimLine) -> &mut Self {
         match line.unread_line_no() {
@@ -119,11 +127,7 @@ pub fn decisions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
         r.clear();
         r.s(&line.claim_id).line_no(line).s(&line.assignment).expense_date(line).s(line.category_text());
         r.d(line.amount).d(d.allowed).s(d.status.code()).d(d.taxable_payroll).d(d.p11d_amount);
-        match d.p11d_section {
-            Some(section) => r.d(section),
-            None => r.s(""),
-        };
-        r.s(line.category.map(|c| c.pay_element().code()).unwrap_or(""));
+        r.opt(d.p11d_section).s(line.category.map(|c| c.pay_element().code()).unwrap_or(""));
         for (i, rule) in d.rules.iter().enumerate() {
             if i > 0 {
                 r.text.push(';');
@@ -166,20 +170,10 @@ pub fn exceptions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
                 r.line_no(line).expense_date(line).d(line.amount).d(d.allowed);
             }
             Subject::Employee { assignment, date } => {
-                r.s(assignment).s(report.name_of(assignment)).s("").s("");
-                match date {
-                    Some(date) => r.d(date),
-                    None => r.s(""),
-                };
-                r.s("").s("");
+                r.s(assignment).s(report.name_of(assignment)).s("").s("").opt(*date).s("").s("");
             }
         }
-        r.s(&f.message);
-        match &f.source {
-            Some(source) => r.d(source),
-            None => r.s(""),
-        };
-        r.write(&mut w)?;
+        r.s(&f.message).opt(f.source.as_ref()).write(&mut w)?;
     }
     flush(w)
 }

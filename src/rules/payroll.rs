@@ -13,7 +13,8 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-fn element_code(group: PayElement, taxable: bool) -> &'static str {
+/// The element's place in [`ELEMENTS`] (SPEC §4.1 order).
+fn element_order(group: PayElement, taxable: bool) -> usize {
     let i = match group {
         PayElement::Mileage => 0,
         PayElement::Travel => 2,
@@ -21,7 +22,7 @@ fn element_code(group: PayElement, taxable: bool) -> &'static str {
         PayElement::Relocation => 6,
         PayElement::Sundry => 8,
     };
-    ELEMENTS[i + usize::from(taxable)]
+    i + usize::from(taxable)
 }
 
 /// Builds the expense rows of adjustments.csv from the decisions, ordered by
@@ -42,17 +43,16 @@ pub fn expense_rows(
             sums
         })
         .reduce(Sums::new, |mut left, right| {
-            for (key, (amount, units, sources)) in right {
+            for (key, (amount, sources)) in right {
                 let entry = left.entry(key).or_default();
                 entry.0 += amount;
-                entry.1 += units;
-                entry.2.extend(sources);
+                entry.1.extend(sources);
             }
             left
         });
-    let sums: Vec<_> = sums.into_iter().filter(|(_, (amount, _, _))| !amount.is_zero()).collect();
+    let sums: Vec<_> = sums.into_iter().filter(|(_, (amount, _))| !amount.is_zero()).collect();
     sums.into_par_iter()
-        .map(|((assignment, order), (amount, units, sources))| {
+        .map(|((assignment, order), (amount, sources))| {
             let person = staff.get(assignment);
             let element = ELEMENTS.get(order).copied().unwrap_or("SUNDRY");
             AdjustmentRow {
@@ -60,7 +60,7 @@ pub fn expense_rows(
                 name: person.map(|s| s.name.clone()).unwrap_or_default(),
                 cost_centre: person.map(|s| s.cost_centre.clone()).unwrap_or_default(),
                 element,
-                units: units.to_string(),
+                units: sources.len().to_string(),
                 rate: String::new(),
                 amount,
                 taxable: element.ends_with("_TAXABLE"),
@@ -72,8 +72,8 @@ pub fn expense_rows(
         .collect()
 }
 
-/// (assignment, element order) → (amount, line count, the lines summed).
-type Sums<'l> = BTreeMap<(&'l str, usize), (Pence, usize, Vec<&'l ClaimLine>)>;
+/// (assignment, element order) → (amount, the lines summed: `units` is their count).
+type Sums<'l> = BTreeMap<(&'l str, usize), (Pence, Vec<&'l ClaimLine>)>;
 
 /// `claim_id/line_no` of each line, `;`-separated (SPEC §4.1 `source`).
 fn sources_text(lines: &[&ClaimLine]) -> String {
@@ -95,18 +95,16 @@ fn add_line<'l>(sums: &mut Sums<'l>, line: &'l ClaimLine, decision: &Decision) {
     };
     let group = category.pay_element();
     let parts = [
-        (element_code(group, false), decision.allowed - decision.taxable_payroll),
-        (element_code(group, true), decision.taxable_payroll),
+        (element_order(group, false), decision.allowed - decision.taxable_payroll),
+        (element_order(group, true), decision.taxable_payroll),
     ];
-    for (code, amount) in parts {
+    for (order, amount) in parts {
         if amount.is_zero() {
             continue;
         }
-        let order = ELEMENTS.iter().position(|e| *e == code).unwrap_or(usize::MAX);
         let entry = sums.entry((line.assignment.as_str(), order)).or_default();
         entry.0 += amount;
-        entry.1 += 1;
-        entry.2.push(line);
+        entry.1.push(line);
     }
 }
 

@@ -120,6 +120,8 @@ fn write_cell(
 ) -> Result<(), XlsxError> {
     let c = usize::from(col);
     let bare = format.is_none() && column.is_some() && column == ColumnStyle::of(cell);
+    // A number's format: none when bare (the column's applies), else its own.
+    let own = |default| (!bare).then(|| format.unwrap_or(default));
     // Text must not take a numeric column's format (right-aligned, padded).
     let text_format = format.or(column.map(|_| &styles.plain));
     match cell {
@@ -130,30 +132,21 @@ fn write_cell(
             widths.see(c, MAX_WIDTH);
         }
         Cell::Money(p) => {
-            if bare {
-                ws.write_number(row, col, p.as_pounds_f64())?;
-            } else {
-                ws.write_number_with_format(row, col, p.as_pounds_f64(), format.unwrap_or(&styles.money))?;
-            }
+            write_number(ws, (row, col), p.as_pounds_f64(), own(&styles.money))?;
             widths.see(c, money_chars(p.0) + NUMBER_PAD);
         }
         Cell::Date(d) => match excel_date(*d) {
             Some(x) => {
-                if bare {
-                    ws.write_datetime(row, col, &x)?;
-                } else {
-                    ws.write_date_with_format(row, col, &x, format.unwrap_or(&styles.date))?;
-                }
+                match own(&styles.date) {
+                    Some(f) => ws.write_date_with_format(row, col, &x, f)?,
+                    None => ws.write_datetime(row, col, &x)?,
+                };
                 widths.see(c, 10 + NUMBER_PAD);
             }
             None => write_text(ws, row, col, &d.to_string(), text_format, widths)?,
         },
         Cell::Int(n) => {
-            if bare {
-                ws.write_number(row, col, *n as f64)?;
-            } else {
-                ws.write_number_with_format(row, col, *n as f64, format.unwrap_or(&styles.int))?;
-            }
+            write_number(ws, (row, col), *n as f64, own(&styles.int))?;
             let digits = n.unsigned_abs().to_string().len();
             widths.see(c, digits + (digits - 1) / 3 + usize::from(*n < 0) + NUMBER_PAD);
         }
@@ -174,6 +167,20 @@ fn write_cell(
             }
         }
     }
+    Ok(())
+}
+
+/// A number in `format`, or bare (taking its column's format) without one.
+fn write_number(
+    ws: &mut Worksheet,
+    (row, col): (u32, u16),
+    n: f64,
+    format: Option<&Format>,
+) -> Result<(), XlsxError> {
+    match format {
+        Some(f) => ws.write_number_with_format(row, col, n, f)?,
+        None => ws.write_number(row, col, n)?,
+    };
     Ok(())
 }
 
