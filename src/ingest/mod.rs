@@ -9,6 +9,7 @@ pub mod cell;
 pub mod claims;
 pub mod roster;
 pub mod source;
+pub mod split;
 pub mod table;
 
 use crate::config::Config;
@@ -136,10 +137,14 @@ pub fn fuzz_read_input(data: &[u8]) {
     let Ok(mut input) = source::Input::from_bytes(bytes.to_vec(), &path, "Claims", &limits) else {
         return;
     };
-    let _ = roster::read(&mut input, columns);
-    for sheet in input.sheet_names() {
-        let _ = table::read_table(&mut input, &sheet, crate::model::schema::CLAIMS, columns, |r| {
-            let _ = r.source();
-        });
+    // Each sheet whole, then every xlsx worksheet cut in two (source::Input::read_sheet_in_parts).
+    for cut_over in [u64::MAX, 0] {
+        input.cut_sheets_over(cut_over);
+        let _ = roster::read(&mut input, columns);
+        for sheet in input.sheet_names() {
+            let _ = table::read_table(&mut input, &sheet, crate::model::schema::CLAIMS, columns, |r| {
+                let _ = r.source();
+            });
+        }
     }
 }

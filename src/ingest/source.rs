@@ -6,6 +6,7 @@
 //! a gigabyte, one `String` per text cell).
 
 use super::cell::{Cell, DateSystem};
+use super::split::{self, Shared};
 use crate::config::Limits;
 use crate::error::{Error, Result};
 use crate::model::progress::{self, Progress, Silent, Step};
@@ -113,6 +114,43 @@ impl Sheet {
     }
 }
 
+/// What a [`SheetBuilder`] read: the limits' counts, and the rows spanned
+/// (0-based sheet rows: the first seen, the highest).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Stats {
+    cells: u64,
+    first: Option<u32>,
+    last: Option<u32>,
+    min_col: u32,
+    max_col: u32,
+}
+
+impl Stats {
+    /// Two parts of one sheet, read apart ([`split`]), as one.
+    fn then(self, second: Stats) -> Stats {
+        if second.first.is_none() {
+            return self;
+        }
+        if self.first.is_none() {
+            return second;
+        }
+        Stats {
+            cells: self.cells + second.cells,
+            first: self.first,
+            last: self.last.max(second.last),
+            min_col: self.min_col.min(second.min_col),
+            max_col: self.max_col.max(second.max_col),
+        }
+    }
+
+    /// Whether a first part holds every row the header is looked for in
+    /// (see [`HEADER_SCAN_ROWS`]) and the one that ends the look: then the
+    /// header is found in it as in the whole sheet.
+    fn spans_header_scan(&self) -> bool {
+        matches!((self.first, self.last), (Some(f), Some(l)) if l.saturating_sub(f) >= HEADER_SCAN_ROWS)
+    }
+}
+
 /// Fills blocks of a sheet and hands each full one on, within the sheet
 /// limits (issue 9): rows spanned, cells held and the used area.
 struct SheetBuilder<'f> {
@@ -127,8 +165,9 @@ struct SheetBuilder<'f> {
     block: Sheet,
     /// Sheet row number (0-based) of the row being filled.
     current: Option<u32>,
-    /// Sheet row number (0-based) of the first row seen.
+    /// Sheet row number (0-based) of the first row seen, and the highest.
     first: Option<u32>,
+    last: Option<u32>,
     blocks: usize,
     sink: &'f mut dyn FnMut(Sheet) -> Result<()>,
     progress: &'f dyn Progress,
@@ -159,6 +198,7 @@ impl<'f> SheetBuilder<'f> {
             block,
             current: None,
             first: None,
+            last: None,
             blocks: 0,
             sink,
             progress,
@@ -170,22 +210,21 @@ impl<'f> SheetBuilder<'f> {
     /// A sheet spanning more rows than `limits.max_rows`, or a used area of
     /// more cells than `limits.max_cells`, is refused (exit 3).
     fn check_area(&self, rows: u64, columns: u64) -> Result<()> {
-        let (file, sheet, limits) = (&self.file, &self.name, self.limits);
-        if rows > limits.max_rows {
-            return Err(Error::Input(format!(
-                "{file}, sheet {sheet}: {rows} rows, above the limits.max_rows of {}",
-                limits.max_rows
-            )));
+        check_area(&self.file, &self.name, self.limits, rows, columns)
+    }
+
+    fn too_many_cells(&self) -> Error {
+        too_many_cells(&self.file, &self.name, self.limits)
+    }
+
+    fn stats(&self) -> Stats {
+        Stats {
+            cells: self.cells_seen,
+            first: self.first,
+            last: self.last,
+            min_col: self.min_col,
+            max_col: self.max_col,
         }
-        let cells = rows.saturating_mul(columns);
-        if cells > limits.max_cells {
-            return Err(Error::Input(format!(
-                "{file}, sheet {sheet}: its cells span {rows} rows × {columns} columns = {cells} cells, \
-                 above the limits.max_cells of {} (a sheet declaring a gigantic area?)",
-                limits.max_cells
-            )));
-        }
-        Ok(())
     }
 
     /// The limits, checked as each non-empty cell arrives, before anything
@@ -193,13 +232,11 @@ impl<'f> SheetBuilder<'f> {
     fn guard(&mut self, row: u32, col: u32) -> Result<()> {
         self.cells_seen += 1;
         if self.cells_seen > self.limits.max_cells {
-            return Err(Error::Input(format!(
-                "{}, sheet {}: more than limits.max_cells ({}) cells",
-                self.file, self.name, self.limits.max_cells
-            )));
+            return Err(self.too_many_cells());
         }
         self.min_col = self.min_col.min(col);
         self.max_col = self.max_col.max(col);
+        self.last = Some(self.last.map_or(row, |last| last.max(row)));
         let first = self.first.unwrap_or(row).min(row);
         let rows = u64::from(row.saturating_sub(first)) + 1;
         self.check_area(rows, u64::from(self.max_col - self.min_col) + 1)
@@ -291,6 +328,13 @@ impl<'f> SheetBuilder<'f> {
 
     /// Hands on the last block; a sheet always yields at least one (an empty
     /// sheet an empty one, so a missing header is reported).
+    /// [`SheetBuilder::finish`], returning what was read.
+    fn finish_counted(self) -> Result<Stats> {
+        let stats = self.stats();
+        self.finish()?;
+        Ok(stats)
+    }
+
     fn finish(mut self) -> Result<()> {
         // The whole sheet is read, whatever its declared size said.
         self.bytes_percent = Some(100);
@@ -376,11 +420,39 @@ pub struct Input {
     limits: Limits,
     /// Where rows read are reported as each block is handed on.
     progress: Arc<dyn Progress>,
+    /// xlsx worksheets of this many bytes (unzipped) or more are read in
+    /// two parts at once by [`Input::read_sheet_in_parts`].
+    cut_over: u64,
+}
+
+/// Worksheets this large (their XML, unzipped) are read in two parts at
+/// once: at 8 MiB, reading one part takes about 50 ms, well above the cost
+/// of the second reader (issue 17, docs/performance.md).
+pub const CUT_OVER_BYTES: u64 = 8 << 20;
+
+/// How [`Input::read_sheet_in_parts`] read a sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parts {
+    /// Whole, all blocks to the first sink.
+    Whole,
+    /// In two parts, each to its sink.
+    Cut,
+    /// Cut too near its top: the first part does not hold every row the
+    /// header is looked for in, so the caller reads it again whole
+    /// ([`Input::read_sheet`]); nothing it was given counts.
+    Again,
 }
 
 enum Book {
     /// Boxed: calamine's readers are large, a list of CSV files is not.
-    Workbook { file: Arc<str>, sheets: Box<Sheets<Cursor<Vec<u8>>>>, date_system: DateSystem, ext: String },
+    Workbook {
+        file: Arc<str>,
+        sheets: Box<Sheets<Cursor<Shared>>>,
+        /// The file's bytes, which calamine reads, for [`Input::read_sheet_in_parts`].
+        bytes: Shared,
+        date_system: DateSystem,
+        ext: String,
+    },
     /// A CSV file (one sheet) or a folder of them (one sheet per file).
     Csv(Vec<CsvFile>),
 }
@@ -423,7 +495,14 @@ impl Input {
             book,
             limits: limits.clone(),
             progress: Arc::new(Silent),
+            cut_over: CUT_OVER_BYTES,
         })
+    }
+
+    /// Reads worksheets of `bytes` or more in two parts (tests and benches:
+    /// the default is [`CUT_OVER_BYTES`]; `u64::MAX` reads every sheet whole).
+    pub fn cut_sheets_over(&mut self, bytes: u64) {
+        self.cut_over = bytes;
     }
 
     /// Reports rows read to `progress` from now on.
@@ -467,7 +546,7 @@ impl Input {
         let limits = &self.limits;
         let progress = self.progress.as_ref();
         match &mut self.book {
-            Book::Workbook { file, sheets, date_system, ext } => contain_panics(&path, ext, || {
+            Book::Workbook { file, sheets, date_system, ext, .. } => contain_panics(&path, ext, || {
                 let mut out =
                     SheetBuilder::new(file.clone(), name.into(), *date_system, limits, sink, progress);
                 match sheets.as_mut() {
@@ -512,6 +591,111 @@ impl Input {
     }
 }
 
+/// A sink of blocks, boxed so that it can be dropped when its part is read.
+pub type Sink<'s> = Box<dyn FnMut(Sheet) -> Result<()> + 's>;
+
+/// A sink for the second part, which runs on a thread of its own.
+pub type SendSink<'s> = Box<dyn FnMut(Sheet) -> Result<()> + Send + 's>;
+
+impl Input {
+    /// Reads sheet `name` as [`Input::read_sheet`] does, but a large xlsx
+    /// worksheet in two parts at the same time ([`split`], issue 17): the
+    /// blocks of the first part go to `first` on this thread, those of the
+    /// second — data rows only, all after the first part's — to `second`
+    /// on a thread of its own. Each sink is dropped as soon as its part is
+    /// read, so that whatever waits on one part cannot hold up the other.
+    /// Anything else is read whole into `first`.
+    pub fn read_sheet_in_parts(
+        &mut self,
+        name: &str,
+        first: Sink<'_>,
+        second: SendSink<'_>,
+    ) -> Result<Parts> {
+        let mut first = Some(first);
+        let read = self.read_cut(name, &mut first, second);
+        match (read, first) {
+            (Some(read), _) => read,
+            (None, Some(mut first)) => self.read_sheet(name, &mut *first).map(|()| Parts::Whole),
+            (None, None) => Err(Error::Internal(format!("sheet {name}: a part's sink was lost"))),
+        }
+    }
+
+    /// The two parts of [`Input::read_sheet_in_parts`]; `None` (and `first`
+    /// untouched) when the sheet is not one to cut.
+    fn read_cut(
+        &mut self,
+        name: &str,
+        first: &mut Option<Sink<'_>>,
+        second: SendSink<'_>,
+    ) -> Option<Result<Parts>> {
+        let Book::Workbook { file, sheets, bytes, date_system, ext } = &self.book else { return None };
+        if !matches!(**sheets, Sheets::Xlsx(_)) {
+            return None;
+        }
+        let halves = split::open(bytes, self.cut_over)?;
+        let (path, limits, progress) = (self.path.as_path(), &self.limits, self.progress.as_ref());
+        let cannot = |e: &dyn std::fmt::Display| {
+            Error::Input(format!("{}: sheet {name} cannot be read: {e}", path.display()))
+        };
+        let date_system = *date_system;
+        let watch = halves.watch();
+        let (mut book1, mut book2) = (halves.first, halves.second);
+        let (opened_tx, opened) = std::sync::mpsc::channel::<bool>();
+        std::thread::scope(|scope| {
+            let mut second = second;
+            let part2 = scope.spawn(move || {
+                contain_panics(path, ext, || -> Result<Stats> {
+                    // Part 2 opens the sheet first: unless its XML is one of
+                    // those cut, part 2 would be the whole sheet again.
+                    let reader = book2.worksheet_cells_reader(name);
+                    let cut = reader.is_ok() && watch.second_is_cut();
+                    let _ = opened_tx.send(cut);
+                    let (Ok(mut reader), true) = (reader, cut) else { return Ok(Stats::default()) };
+                    let mut out = SheetBuilder::new(
+                        file.clone(),
+                        name.into(),
+                        date_system,
+                        limits,
+                        &mut *second,
+                        &Silent,
+                    );
+                    while let Some(cell) = reader.next_cell().map_err(|e| cannot(&e))? {
+                        let (row, col) = cell.get_position();
+                        out.push(row, col, xlsx_cell(cell.get_value()))?;
+                    }
+                    out.finish_counted()
+                })
+            });
+            if !opened.recv().unwrap_or(false) {
+                let _ = part2.join();
+                return None;
+            }
+            let mut sink = first.take()?;
+            let part1 = contain_panics(path, ext, || -> Result<Stats> {
+                let mut reader = book1.worksheet_cells_reader(name).map_err(|e| cannot(&e))?;
+                let mut out =
+                    SheetBuilder::new(file.clone(), name.into(), date_system, limits, &mut *sink, progress);
+                let dims = reader.dimensions();
+                out.declared_rows =
+                    (dims.end.0 >= dims.start.0 && dims.end != (0, 0)).then(|| u64::from(dims.end.0) + 1);
+                while let Some(cell) = reader.next_cell().map_err(|e| cannot(&e))? {
+                    let (row, col) = cell.get_position();
+                    out.push(row, col, xlsx_cell(cell.get_value()))?;
+                }
+                out.finish_counted()
+            });
+            drop(sink);
+            let part2 =
+                part2.join().unwrap_or_else(|_| Err(Error::Internal("the sheet reader panicked".into())));
+            Some(part1.and_then(|a| {
+                let b = part2?;
+                check_read(file, name, limits, &a.then(b))?;
+                Ok(if b.first.is_none() || a.spans_header_scan() { Parts::Cut } else { Parts::Again })
+            }))
+        })
+    }
+}
+
 fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::Input(format!("{}: cannot read input: {e}", path.display())))?;
@@ -552,8 +736,9 @@ fn open_workbook(bytes: Vec<u8>, ext: &str, file: Arc<str>, path: &Path, limits:
 
 fn open_calamine(bytes: Vec<u8>, ext: &str, file: Arc<str>, path: &Path) -> Result<Book> {
     let unreadable = |e: &dyn std::fmt::Display| unreadable(path, ext, e);
-    let cursor = Cursor::new(bytes);
-    let sheets: Sheets<Cursor<Vec<u8>>> = match ext {
+    let bytes = Shared(Arc::new(bytes));
+    let cursor = Cursor::new(bytes.clone());
+    let sheets: Sheets<Cursor<Shared>> = match ext {
         "xlsx" | "xlsm" | "xlam" => {
             Sheets::Xlsx(open_workbook_from_rs::<Xlsx<_>, _>(cursor).map_err(|e| unreadable(&e))?)
         }
@@ -566,7 +751,7 @@ fn open_calamine(bytes: Vec<u8>, ext: &str, file: Arc<str>, path: &Path) -> Resu
         Sheets::Xlsx(x) if x.has_1904_epoch() => DateSystem::Excel1904,
         _ => DateSystem::Excel1900,
     };
-    Ok(Book::Workbook { file, sheets: Box::new(sheets), date_system, ext: ext.to_string() })
+    Ok(Book::Workbook { file, sheets: Box::new(sheets), bytes, date_system, ext: ext.to_string() })
 }
 
 /// A folder of CSV files, one per sheet, named after the sheet.
@@ -591,6 +776,7 @@ fn open_csv_folder(dir: &Path, limits: &Limits) -> Result<Input> {
         sha256: hex(&hasher.finalize()),
         book: Book::Csv(files),
         limits: limits.clone(),
+        cut_over: CUT_OVER_BYTES,
     })
 }
 
@@ -760,6 +946,44 @@ fn cfb_chain_problem(bytes: &[u8]) -> Option<String> {
         }
     }
     None
+}
+
+fn too_many_cells(file: &str, sheet: &str, limits: &Limits) -> Error {
+    Error::Input(format!("{file}, sheet {sheet}: more than limits.max_cells ({}) cells", limits.max_cells))
+}
+
+/// What [`SheetBuilder::guard`] checks, over what was read: for two parts
+/// of one sheet read apart ([`split`]), their stats together.
+fn check_read(file: &str, sheet: &str, limits: &Limits, stats: &Stats) -> Result<()> {
+    if stats.cells > limits.max_cells {
+        return Err(too_many_cells(file, sheet, limits));
+    }
+    if let (Some(first), Some(last)) = (stats.first, stats.last) {
+        let rows = u64::from(last.saturating_sub(first)) + 1;
+        let columns = u64::from(stats.max_col.saturating_sub(stats.min_col)) + 1;
+        check_area(file, sheet, limits, rows, columns)?;
+    }
+    Ok(())
+}
+
+/// A sheet spanning more rows than `limits.max_rows`, or a used area of
+/// more cells than `limits.max_cells`, is refused (exit 3).
+fn check_area(file: &str, sheet: &str, limits: &Limits, rows: u64, columns: u64) -> Result<()> {
+    if rows > limits.max_rows {
+        return Err(Error::Input(format!(
+            "{file}, sheet {sheet}: {rows} rows, above the limits.max_rows of {}",
+            limits.max_rows
+        )));
+    }
+    let cells = rows.saturating_mul(columns);
+    if cells > limits.max_cells {
+        return Err(Error::Input(format!(
+            "{file}, sheet {sheet}: its cells span {rows} rows × {columns} columns = {cells} cells, \
+             above the limits.max_cells of {} (a sheet declaring a gigantic area?)",
+            limits.max_cells
+        )));
+    }
+    Ok(())
 }
 
 /// Runs the workbook reader with a panic inside it (calamine indexes out of

@@ -3,7 +3,7 @@
 //! a sheet.
 
 use super::cell::{Cell, CellError, Parsed};
-use super::source::{Input, Sheet, HEADER_SCAN_ROWS};
+use super::source::{Input, Parts, SendSink, Sheet, Sink, HEADER_SCAN_ROWS};
 use crate::config::Columns;
 use crate::error::{Error, Result};
 use crate::model::claim::{CellProblem, RowRef};
@@ -73,7 +73,10 @@ fn column_letters(col: usize) -> String {
 /// rows while a second thread locates the header in the first block and
 /// parses each block's rows in parallel (rayon), so reading the workbook XML
 /// and parsing rows overlap, and only a few blocks of cells are in memory at
-/// any time, never the whole sheet.
+/// any time, never the whole sheet. A large xlsx sheet is read in two parts
+/// at once (issue 17, [`Input::read_sheet_in_parts`]): the second part's rows
+/// are parsed on a thread of their own with the header the first part's
+/// parser found, and put after the first part's.
 pub fn read_table<T, F>(
     input: &mut Input,
     name: &str,
@@ -85,37 +88,94 @@ where
     T: Send,
     F: Fn(&mut RowReader) -> T + Sync,
 {
-    // Two blocks in flight: one being parsed, one filled; more would only hold memory.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Sheet>(1);
+    match read_parts(input, name, specs, columns, &read, true)? {
+        Some(rows) => Ok(rows),
+        None => read_parts(input, name, specs, columns, &read, false)?
+            .ok_or_else(|| Error::Internal(format!("sheet {name}: read whole, yet asked to read again"))),
+    }
+}
+
+/// [`read_table`], the sheet in two parts when `cut` allows it; `None` when
+/// it must be read again whole ([`Parts::Again`]).
+fn read_parts<T, F>(
+    input: &mut Input,
+    name: &str,
+    specs: &'static [ColumnSpec],
+    columns: &Columns,
+    read: &F,
+    cut: bool,
+) -> Result<Option<Vec<T>>>
+where
+    T: Send,
+    F: Fn(&mut RowReader) -> T + Sync,
+{
+    // Two blocks in flight per part: one being parsed, one filled; more would only hold memory.
+    let (tx1, rx1) = std::sync::mpsc::sync_channel::<Sheet>(1);
+    let (tx2, rx2) = std::sync::mpsc::sync_channel::<Sheet>(1);
+    let (found_tx, found_rx) = std::sync::mpsc::channel::<Found>();
     std::thread::scope(|scope| {
-        let read = &read;
-        let parser = scope.spawn(move || -> Result<Vec<T>> {
+        let first = scope.spawn(move || -> Result<Vec<T>> {
             let mut out = Vec::new();
             let mut header: Option<Found> = None;
-            for block in rx {
+            for block in rx1 {
                 let table = match &header {
                     None => {
                         let table = Table::locate(&block, specs, columns)?;
                         header = Some(table.columns.clone());
+                        // The second part's parser waits for it (and stops if it never comes).
+                        let _ = found_tx.send(table.columns.clone());
                         table
                     }
                     Some(found) => Table { sheet: &block, first_data_row: 0, columns: found.clone(), specs },
                 };
-                let rows: Vec<usize> = table.data_rows().collect();
-                out.par_extend(rows.par_iter().map(|&row| read(&mut table.row(row))));
+                out.par_extend(
+                    table.data_rows().collect::<Vec<_>>().par_iter().map(|&row| read(&mut table.row(row))),
+                );
+            }
+            Ok(out)
+        });
+        let second = scope.spawn(move || -> Result<Vec<T>> {
+            let mut out = Vec::new();
+            let mut found: Option<Found> = None;
+            for block in rx2 {
+                let columns = match &found {
+                    Some(f) => f.clone(),
+                    None => found.insert(found_rx.recv().map_err(|_| stopped())?).clone(),
+                };
+                let table = Table { sheet: &block, first_data_row: 0, columns, specs };
+                out.par_extend(
+                    table.data_rows().collect::<Vec<_>>().par_iter().map(|&row| read(&mut table.row(row))),
+                );
             }
             Ok(out)
         });
         // A failed send means the parser stopped (its error is the one to report).
-        let stopped = || Error::Internal("the row parser stopped".to_string());
-        let reading = input.read_sheet(name, &mut |block| tx.send(block).map_err(|_| stopped()));
-        drop(tx);
-        let parsed = parser.join().map_err(|_| Error::Internal("the row parser panicked".to_string()))?;
-        match (parsed, reading) {
-            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
-            (Ok(rows), Ok(())) => Ok(rows),
+        let sink1: Sink = Box::new(move |block| tx1.send(block).map_err(|_| stopped()));
+        let reading = if cut {
+            let sink2: SendSink = Box::new(move |block| tx2.send(block).map_err(|_| stopped()));
+            input.read_sheet_in_parts(name, sink1, sink2)
+        } else {
+            drop(tx2);
+            let mut sink1 = sink1;
+            input.read_sheet(name, &mut *sink1).map(|()| Parts::Whole)
+        };
+        let panicked = |_| Error::Internal("the row parser panicked".to_string());
+        let first = first.join().map_err(panicked)?;
+        let second = second.join().map_err(panicked)?;
+        match (reading, first, second) {
+            (Ok(Parts::Again), _, _) => Ok(None),
+            (_, Err(e), _) | (Err(e), Ok(_), _) | (Ok(_), Ok(_), Err(e)) => Err(e),
+            (Ok(_), Ok(mut rows), Ok(more)) => {
+                rows.extend(more);
+                Ok(Some(rows))
+            }
         }
     })
+}
+
+/// A parser's channel closed: the other side stopped, and its error is the one to report.
+fn stopped() -> Error {
+    Error::Internal("the row parser stopped".to_string())
 }
 
 impl<'s> Table<'s> {
