@@ -166,7 +166,8 @@ where
             (Ok(Parts::Again), _, _) => Ok(None),
             (_, Err(e), _) | (Err(e), Ok(_), _) | (Ok(_), Ok(_), Err(e)) => Err(e),
             (Ok(_), Ok(mut rows), Ok(more)) => {
-                rows.extend(more);
+                // In parallel: half a national month's lines is 150 ms to copy alone.
+                rows.par_extend(more);
                 Ok(Some(rows))
             }
         }

@@ -703,3 +703,44 @@ fn dates_are_written_as_iso_text() {
         assert_eq!(buf, day.format("%Y-%m-%d").to_string());
     }
 }
+
+/// Issue 17: a run stores its paid lines ahead of the rest of its record.
+/// They replace the period's earlier paid lines, the record then filled
+/// leaves them be, and the whole is the same as a commit of the record.
+#[test]
+fn paid_lines_stored_ahead_stand_beside_the_record_filled_after() {
+    let state = tempfile::tempdir().unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    ledger.commit(&july(), &manifest(&july())).unwrap();
+    let whole = export_bytes(&ledger, a.path());
+
+    // A re-run of June: one paid line fewer, stored ahead; the record
+    // filled after carries none (the pipeline's) and must not clear them.
+    let mut smaller = june();
+    smaller.paid_lines.truncate(1);
+    ledger.fill_paid_lines("2025-06", &smaller.paid_lines).unwrap();
+    let mut without = smaller.clone();
+    without.paid_lines.clear();
+    ledger.fill(&without, &manifest(&smaller)).unwrap();
+    ledger.commit_filled().unwrap();
+    let h = ledger.history(d(2025, 8, 1)).unwrap();
+    assert!(h.is_paid("C1", 1) && !h.is_paid("C1", 2) && h.is_paid("C9", 1), "July's stay");
+
+    // Stored ahead or with the record, June is the same.
+    ledger.fill_paid_lines("2025-06", &june().paid_lines).unwrap();
+    let mut empty = june();
+    empty.paid_lines.clear();
+    ledger.fill(&empty, &manifest(&june())).unwrap();
+    ledger.commit_filled().unwrap();
+    assert_eq!(whole, export_bytes(&ledger, b.path()));
+
+    // Abandoned, the lines stored ahead are gone and the next fill stores
+    // its record's own.
+    ledger.fill_paid_lines("2025-06", &smaller.paid_lines).unwrap();
+    ledger.rollback();
+    ledger.commit(&june(), &manifest(&june())).unwrap();
+    assert_eq!(whole, export_bytes(&ledger, a.path()));
+    assert!(ledger.fill_paid_lines("June", &[]).is_err(), "periods are YYYY-MM");
+}
