@@ -267,64 +267,40 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     stages.start("rules");
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
     let lines = inputs.claims.len() as u64;
-    let decided = stages.while_deciding(&ctx.decided, lines, || {
-        rules::decide(&ctx, &inputs.claims, inputs.roster_findings)
+    let mut outcome = stages.while_deciding(&ctx.decided, lines, || {
+        rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings)
     })?;
     stages.bar.report(Step::Decided { lines, of: lines });
-    let paid_lines = decided.paid_lines(&inputs.claims);
+    // The roster findings of ingest are among the run's findings: counted once.
+    let rule_warnings = warnings(&outcome.findings).saturating_sub(ingest_warnings);
+    stages.done("rules", outcome.decisions.len(), rule_warnings);
+
     let org = opts.org.as_deref().unwrap_or("PAYRUN");
     let run_id = run_id(org, &label, &config.hash, &inputs.reports, &ledger_digest);
+    let mut interface = payroll_interface(
+        opts,
+        &config,
+        &period,
+        (org, &run_id),
+        &outcome.adjustments,
+        (&placement, latest.as_deref(), &later),
+        |a: &str| ctx.staff.get(a).map(|s| s.name.clone()).unwrap_or_default(),
+    )?;
+    tamper(&mut interface.batch);
+    outcome.record.batch =
+        interface::snapshot(&outcome.adjustments, &run_id, &config.hash, &interface.batch.header.name);
 
-    // The paid lines — most of the period's inserts — go into the ledger's
-    // transaction on a thread of their own while the outcome, the payroll
-    // interface and the reconciliation are put together, mostly on one core
-    // (issue 17). Nothing is committed before SPEC §5 says so; a failed
-    // reconciliation is reported before a failed insert.
-    let (outcome, interface, reconciliation) = std::thread::scope(|scope| {
-        let filling = scope.spawn(|| ledger.fill_paid_lines(&label, &paid_lines));
-        let together = (|| -> Result<_> {
-            let mut outcome = decided.finish(&ctx, &inputs.claims);
-            // The roster findings of ingest are among the run's findings: counted once.
-            let rule_warnings = warnings(&outcome.findings).saturating_sub(ingest_warnings);
-            stages.done("rules", outcome.decisions.len(), rule_warnings);
-
-            let mut interface = payroll_interface(
-                opts,
-                &config,
-                &period,
-                (org, &run_id),
-                &outcome.adjustments,
-                (&placement, latest.as_deref(), &later),
-                |a: &str| ctx.staff.get(a).map(|s| s.name.clone()).unwrap_or_default(),
-            )?;
-            tamper(&mut interface.batch);
-            outcome.record.batch = interface::snapshot(
-                &outcome.adjustments,
-                &run_id,
-                &config.hash,
-                &interface.batch.header.name,
-            );
-
-            stages.start("reconcile");
-            let mut reconciliation =
-                reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments);
-            reconciliation.failures.extend(interface::check(&interface.batch, &outcome.adjustments));
-            if let Some(c) = &interface.corrections {
-                reconciliation.failures.extend(c.check(&outcome.adjustments));
-            }
-            reconciliation.passed = reconciliation.failures.is_empty();
-            if !reconciliation.passed {
-                return Err(Error::Reconciliation(reconciliation.failures.join("; ")));
-            }
-            stages.done("reconcile", inputs.claims.len(), 0);
-            Ok((outcome, interface, reconciliation))
-        })();
-        let filled = filling
-            .join()
-            .unwrap_or_else(|_| Err(Error::Internal("storing the paid lines panicked".to_string())));
-        let together = together?;
-        filled.map(|()| together)
-    })?;
+    stages.start("reconcile");
+    let mut reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments);
+    reconciliation.failures.extend(interface::check(&interface.batch, &outcome.adjustments));
+    if let Some(c) = &interface.corrections {
+        reconciliation.failures.extend(c.check(&outcome.adjustments));
+    }
+    reconciliation.passed = reconciliation.failures.is_empty();
+    if !reconciliation.passed {
+        return Err(Error::Reconciliation(reconciliation.failures.join("; ")));
+    }
+    stages.done("reconcile", inputs.claims.len(), 0);
 
     let report = report(opts, &ctx, &inputs.claims, &outcome);
     let mut manifest =
@@ -357,7 +333,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     stages.bar.0.finish_and_clear();
     let failed = fail_on(opts, &outcome.findings);
     drop(ctx);
-    free_in_background((inputs.claims, inputs.roster, outcome, history, interface, paid_lines));
+    free_in_background((inputs.claims, inputs.roster, outcome, history, interface));
     failed?;
     let replaced = placed.replaced;
     Ok(RunSummary { out_dir: opts.out_dir.clone(), manifest, later_periods, commit_ms, replaced })

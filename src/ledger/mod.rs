@@ -51,9 +51,6 @@ pub struct Ledger {
     lock: Option<FileLock>,
     /// A run's write transaction is open ([`Ledger::begin`]).
     in_run: bool,
-    /// The period whose paid lines this transaction already holds
-    /// ([`Ledger::fill_paid_lines`]): [`Ledger::fill`] leaves them be.
-    paid_filled: Option<String>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -117,7 +114,7 @@ impl Ledger {
                 path.display()
             ));
         }
-        Ok(Ledger { conn, path, lock: Some(lock), in_run: false, paid_filled: None })
+        Ok(Ledger { conn, path, lock: Some(lock), in_run: false })
     }
 
     /// Opens an existing ledger for reading only, without the run lock, so
@@ -156,7 +153,7 @@ impl Ledger {
             drop(conn);
             return Ledger::open(state_dir);
         }
-        Ok(Ledger { conn, path, lock: None, in_run: false, paid_filled: None })
+        Ok(Ledger { conn, path, lock: None, in_run: false })
     }
 
     pub fn path(&self) -> &Path {
@@ -252,34 +249,13 @@ impl Ledger {
     /// transaction (begun if need be), replacing that period's earlier
     /// entries; nothing is visible until [`Ledger::commit_filled`]. The run
     /// is recorded as not yet placed.
-    ///
-    /// After [`Ledger::fill_paid_lines`] for the same period, the paid lines
-    /// stored then stand and `record.paid_lines` is not read.
     pub fn fill(&mut self, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
-        let period = checked_period(&record.period)?;
+        let period = record.period.as_str();
+        if Period::parse_month(period).map(period_label).as_deref() != Some(period) {
+            return Err(Error::Internal(format!("ledger: period '{period}' is not YYYY-MM")));
+        }
         self.begin()?;
-        let paid = (self.paid_filled.as_deref() != Some(period)).then_some(record.paid_lines.as_slice());
-        write_record(&self.conn, record, paid, manifest_json).map_err(|e| in_file(&self.path, e))
-    }
-
-    /// Writes the period's paid lines into the run's transaction (begun if
-    /// need be), replacing that period's earlier ones, ahead of the rest of
-    /// its record: they are most of a national month's inserts, and storing
-    /// them while the run puts its outputs together uses a core that would
-    /// otherwise wait (issue 17). Nothing is visible until
-    /// [`Ledger::commit_filled`].
-    pub fn fill_paid_lines(&mut self, period: &str, lines: &[PaidLine]) -> Result<()> {
-        let period = checked_period(period)?;
-        self.begin()?;
-        self.paid_filled = None;
-        let written = self
-            .conn
-            .execute("DELETE FROM paid_lines WHERE period = ?1", [period])
-            .map_err(sql("replacing the period's entries"))
-            .and_then(|_| write_paid_lines(&self.conn, period, lines));
-        written.map_err(|e| in_file(&self.path, e))?;
-        self.paid_filled = Some(period.to_string());
-        Ok(())
+        write_record(&self.conn, record, manifest_json).map_err(|e| in_file(&self.path, e))
     }
 
     /// Commits the run's transaction.
@@ -289,7 +265,6 @@ impl Ledger {
         }
         self.conn.execute_batch("COMMIT").map_err(|e| self.fail("committing", e))?;
         self.in_run = false;
-        self.paid_filled = None;
         Ok(())
     }
 
@@ -309,7 +284,6 @@ impl Ledger {
         if self.in_run {
             let _ = self.conn.execute_batch("ROLLBACK");
             self.in_run = false;
-            self.paid_filled = None;
         }
     }
 
@@ -620,27 +594,9 @@ fn date_into(buf: &mut String, d: NaiveDate) {
     let _ = write!(buf, "{d}");
 }
 
-/// `period` if it is a `YYYY-MM` label, as the ledger keys periods.
-fn checked_period(period: &str) -> Result<&str> {
-    if Period::parse_month(period).map(period_label).as_deref() != Some(period) {
-        return Err(Error::Internal(format!("ledger: period '{period}' is not YYYY-MM")));
-    }
-    Ok(period)
-}
-
-/// The period's record, replacing its earlier entries; its paid lines too
-/// unless `paid` is `None` (stored already, [`Ledger::fill_paid_lines`]).
-fn write_record(
-    tx: &Connection,
-    record: &PeriodRecord,
-    paid: Option<&[PaidLine]>,
-    manifest_json: &str,
-) -> Result<()> {
+fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
     let period = record.period.as_str();
     for (table, _) in schema::TABLES {
-        if paid.is_none() && *table == "paid_lines" {
-            continue;
-        }
         let only_pending =
             if schema::KEPT_UNTIL_PLACED.contains(table) { " AND state = 'pending'" } else { "" };
         tx.execute(&format!("DELETE FROM {table} WHERE period = ?1{only_pending}"), [period])
@@ -649,9 +605,7 @@ fn write_record(
     tx.execute("INSERT INTO runs (period, manifest_json) VALUES (?1, ?2)", params![period, manifest_json])
         .map_err(sql("recording the run"))?;
 
-    if let Some(lines) = paid {
-        write_paid_lines(tx, period, lines)?;
-    }
+    write_paid_lines(tx, period, &record.paid_lines)?;
 
     // Several entries for one key within a period add up (e.g. two batches
     // of SR miles in one financial year).

@@ -47,94 +47,57 @@ pub struct Outcome {
 /// Runs every rule family. `roster_findings` are ingest's DAT findings on
 /// skipped roster rows, ordered here with the employee findings.
 pub fn evaluate(ctx: &Ctx, claims: &[ClaimLine], roster_findings: Vec<Finding>) -> Result<Outcome> {
-    let decided = decide(ctx, claims, roster_findings)?;
-    let paid_lines = decided.paid_lines(claims);
-    let mut outcome = decided.finish(ctx, claims);
-    outcome.record.paid_lines = paid_lines;
-    Ok(outcome)
-}
-
-/// Every line decided and every employee family run: what [`Decided::finish`]
-/// puts together. The paid lines can be had before that
-/// ([`Decided::paid_lines`]), so that the ledger stores them while the rest
-/// is put together (issue 17).
-pub struct Decided {
-    lines: Evaluation,
-    employee_findings: Vec<Finding>,
-    leave: leave::LeaveOutcome,
-    sickness: sickness::SicknessOutcome,
-    protection: protection::ProtectionOutcome,
-}
-
-/// Decides every line and runs the employee families (the expensive part of
-/// [`evaluate`]).
-pub fn decide(ctx: &Ctx, claims: &[ClaimLine], roster_findings: Vec<Finding>) -> Result<Decided> {
     // The employee families read only the roster: they run beside the
     // claim lines' engine (issue 17).
-    let (lines, (mut leave, (mut sickness, mut protection))) = rayon::join(
+    let (lines, (leave, (sickness, protection))) = rayon::join(
         || engine::evaluate(claims, ctx),
         || (leave::evaluate(ctx), rayon::join(|| sickness::evaluate(ctx), || protection::evaluate(ctx))),
     );
+    let lines = lines?;
+
     let mut employee_findings = roster_findings;
-    employee_findings.append(&mut leave.findings);
-    employee_findings.append(&mut sickness.findings);
-    employee_findings.append(&mut protection.findings);
-    Ok(Decided { lines: lines?, employee_findings, leave, sickness, protection })
-}
+    employee_findings.extend(leave.findings);
+    employee_findings.extend(sickness.findings);
+    employee_findings.extend(protection.findings);
+    let findings = ordered_findings(lines.findings, employee_findings);
 
-impl Decided {
-    /// The lines paid this run, in input order, as the ledger keeps them.
-    pub fn paid_lines(&self, claims: &[ClaimLine]) -> Vec<PaidLine> {
-        claims.par_iter().zip(&self.lines.decisions).filter_map(|(l, d)| PaidLine::of(l, d)).collect()
-    }
+    let mut adjustments = payroll::expense_rows(claims, &lines.decisions, &ctx.staff);
+    adjustments.extend(leave.deductions);
+    adjustments.extend(protection.topups);
+    payroll::order_rows(&mut adjustments);
+    payroll::mark(&mut adjustments, &protection.marks);
 
-    /// Everything the rest of the run needs; the record's paid lines are left
-    /// empty ([`Decided::paid_lines`]).
-    pub fn finish(self, ctx: &Ctx, claims: &[ClaimLine]) -> Outcome {
-        let Decided { lines, employee_findings, leave, sickness, protection } = self;
-        let findings = ordered_findings(lines.findings, employee_findings);
+    // P11D: this run's paid lines by tax year, plus earlier periods' (ledger).
+    let p11d_run = p11d::this_run(claims, &lines.decisions);
+    let p11d = p11d::year_to_date(&p11d_run, ctx.history, &ctx.period, &ctx.staff);
 
-        let mut adjustments = payroll::expense_rows(claims, &lines.decisions, &ctx.staff);
-        adjustments.extend(leave.deductions);
-        adjustments.extend(protection.topups);
-        payroll::order_rows(&mut adjustments);
-        payroll::mark(&mut adjustments, &protection.marks);
-
-        // P11D: this run's paid lines by tax year, plus earlier periods' (ledger).
-        let p11d_run = p11d::this_run(claims, &lines.decisions);
-        let p11d = p11d::year_to_date(&p11d_run, ctx.history, &ctx.period, &ctx.staff);
-
-        let Evaluation { decisions, relocation, miles, .. } = lines;
-        let record = PeriodRecord {
-            period: ctx.period.label(),
-            paid_lines: Vec::new(),
-            sr_miles: flatten(miles.special_rate),
-            amap_miles: flatten(miles.amap),
-            relocation: relocation
-                .into_iter()
-                .map(|((a, start), paid)| (a, start, paid.total, paid.misc))
-                .collect(),
-            absences: leave.episodes,
-            bradford_stages: sickness.stages,
-            protection_topups: protection.paid,
-            p11d: p11d_run
-                .into_iter()
-                .map(|((a, year, section), amount)| (a, year, section, amount))
-                .collect(),
-            // The payroll batch is the pipeline's to fill, once it is built (SPEC §7).
-            batch: Default::default(),
-        };
-        Outcome {
-            decisions,
-            findings,
-            adjustments,
-            attendance: sickness.attendance,
-            marks: protection.marks,
-            protection: protection.rows,
-            p11d,
-            record,
-        }
-    }
+    let Evaluation { decisions, relocation, miles, .. } = lines;
+    let record = PeriodRecord {
+        period: ctx.period.label(),
+        paid_lines: claims.par_iter().zip(&decisions).filter_map(|(l, d)| PaidLine::of(l, d)).collect(),
+        sr_miles: flatten(miles.special_rate),
+        amap_miles: flatten(miles.amap),
+        relocation: relocation
+            .into_iter()
+            .map(|((a, start), paid)| (a, start, paid.total, paid.misc))
+            .collect(),
+        absences: leave.episodes,
+        bradford_stages: sickness.stages,
+        protection_topups: protection.paid,
+        p11d: p11d_run.into_iter().map(|((a, year, section), amount)| (a, year, section, amount)).collect(),
+        // The payroll batch is the pipeline's to fill, once it is built (SPEC §7).
+        batch: Default::default(),
+    };
+    Ok(Outcome {
+        decisions,
+        findings,
+        adjustments,
+        attendance: sickness.attendance,
+        marks: protection.marks,
+        protection: protection.rows,
+        p11d,
+        record,
+    })
 }
 
 /// `(assignment, year) → miles` as the ledger's rows.

@@ -28,7 +28,7 @@ pub mod text;
 pub mod travel;
 
 pub use crate::model::rule::{Family, Rule};
-pub use evaluate::{decide, evaluate, Decided, Outcome};
+pub use evaluate::{evaluate, Outcome};
 
 /// Every rule, in the order of SPEC §3 (the order of `rules` in decisions.csv).
 pub const CATALOGUE: &[&Rule] = &[
