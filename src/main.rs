@@ -5,7 +5,7 @@ use clap::Parser;
 fn main() {
     // Before any thread exists: the allocator's arenas (no thread is made),
     // then SIGINT/SIGTERM clean up and exit 130/143.
-    payrun::files::memory::one_arena_per_core();
+    payrun::files::memory::two_arenas_per_core();
     payrun::files::signals::install();
     let cli = match payrun::cli::Cli::try_parse() {
         Ok(cli) => cli,
