@@ -248,3 +248,25 @@ fn a_comment_across_the_inflater_s_chunk_boundary_is_seen() {
         assert!(claims_of(&edited, 0).unwrap() == claims_of(&edited, u64::MAX).unwrap());
     }
 }
+
+#[test]
+fn a_workbook_with_large_shared_strings_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, expenses) = sample(dir.path(), 2000);
+    // Each part's reader would hold its own copy of the shared strings.
+    let edited = dir.path().join("sst.xlsx");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&expenses).unwrap()).unwrap();
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&edited).unwrap());
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..archive.len() {
+        writer.raw_copy_file(archive.by_index_raw(i).unwrap()).unwrap();
+    }
+    let strings = "<si><t>unused</t></si>".repeat(400_000);
+    writer.start_file("xl/sharedStrings.xml", options).unwrap();
+    write!(writer, "<sst count=\"400000\" uniqueCount=\"400000\">{strings}</sst>").unwrap();
+    writer.finish().unwrap();
+    assert_eq!(parts_of(&edited, "Claims").2, Parts::Whole);
+    assert_eq!(parts_of(&expenses, "Claims").2, Parts::Cut, "the same sheet without them is cut");
+    assert!(claims_of(&edited, 0).unwrap() == claims_of(&edited, u64::MAX).unwrap());
+}

@@ -42,6 +42,10 @@ const CHUNK: usize = 256 << 10;
 const IN_FLIGHT: usize = 8;
 /// The longest prologue (everything up to `<sheetData>`) looked through.
 const MAX_PROLOGUE: usize = 1 << 20;
+/// Each part's calamine reads the workbook's shared strings again (held as
+/// strings, once per reader): above this size (unzipped) the memory and time
+/// that costs are not worth it, and the sheet is read whole.
+const MAX_SHARED_STRINGS: u64 = 8 << 20;
 /// Room declared beyond the sheet's own size, for part 1's closing tags.
 const SLACK: u64 = 1 << 20;
 /// Where the cut is looked for from, as a share of the sheet's XML: a
@@ -149,7 +153,8 @@ impl Layout {
     /// The virtual workbook of `bytes`, its worksheets of `min_bytes` or more
     /// streamed; `None` if there is none, or the zip is one this layout
     /// does not reproduce (encrypted or unusual entries, non-ASCII names,
-    /// sizes that need ZIP64): the sheet is then read whole.
+    /// sizes that need ZIP64), or its shared strings are large
+    /// ([`MAX_SHARED_STRINGS`]): the sheet is then read whole.
     fn new(bytes: &[u8], min_bytes: u64) -> Option<Layout> {
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
         let count = u16::try_from(archive.len()).ok().filter(|n| *n < u16::MAX)?;
@@ -163,7 +168,8 @@ impl Layout {
                 zip::CompressionMethod::Deflated => 8,
                 _ => return None,
             };
-            if !name.is_ascii() || f.encrypted() {
+            let shared_strings = name.eq_ignore_ascii_case("xl/sharedStrings.xml");
+            if !name.is_ascii() || f.encrypted() || (shared_strings && f.size() > MAX_SHARED_STRINGS) {
                 return None;
             }
             let stream =
