@@ -29,6 +29,7 @@
 //! checked by the inflating thread that reads it to its end, as calamine's
 //! own reader checks it (when its reader reaches the end).
 
+use crate::model::panics::contain;
 use calamine::{open_workbook_from_rs, Xlsx};
 use memchr::memmem;
 use std::collections::HashMap;
@@ -305,13 +306,21 @@ fn start(bytes: &Shared, entry: usize) -> [Option<Receiver<Msg>>; 2] {
     let (b1, b2) = (bytes.clone(), bytes.clone());
     // A thread that cannot start drops its sender: its part reads an empty
     // entry and calamine reports the sheet unreadable; `Decide` frees part 1.
+    // A panic (a damaged file meeting a bug) becomes its part's read error.
     let _ = std::thread::Builder::new()
         .name("payrun-inflate-2".into())
-        .spawn(move || second_part(&b2, entry, &tx2, decide));
+        .spawn(move || failed(&tx2, contain(|| second_part(&b2, entry, &tx2, decide))));
     let _ = std::thread::Builder::new()
         .name("payrun-inflate-1".into())
-        .spawn(move || first_part(&b1, entry, &tx1, &cut));
+        .spawn(move || failed(&tx1, contain(|| first_part(&b1, entry, &tx1, &cut))));
     [Some(rx1), Some(rx2)]
+}
+
+/// Hands an inflating thread's panic to its reader as a read error.
+fn failed(tx: &SyncSender<Msg>, ran: Result<(), String>) {
+    if let Err(panic) = ran {
+        let _ = tx.send(Err(io::Error::other(format!("inflating the worksheet failed: {panic}"))));
+    }
 }
 
 /// Inflates entry `entry` of `bytes`, handing each chunk (owned: it is
