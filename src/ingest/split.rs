@@ -584,7 +584,6 @@ impl Read for Part {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let Some((start, region)) = self.layout.find(self.pos) else { return Ok(0) };
         let offset = self.pos - start;
-        let layout = self.layout.clone();
         let n = match region {
             Region::Made(bytes) => copy(bytes, offset, buf),
             Region::Original { from, len } => {
@@ -594,7 +593,6 @@ impl Read for Part {
             }
             Region::Streamed { entry, len } => self.read_stream(*entry, offset, *len, buf)?,
         };
-        drop(layout);
         self.pos += n as u64;
         Ok(n)
     }
