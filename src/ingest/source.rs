@@ -326,8 +326,6 @@ impl<'f> SheetBuilder<'f> {
         (self.sink)(block)
     }
 
-    /// Hands on the last block; a sheet always yields at least one (an empty
-    /// sheet an empty one, so a missing header is reported).
     /// [`SheetBuilder::finish`], returning what was read.
     fn finish_counted(self) -> Result<Stats> {
         let stats = self.stats();
@@ -335,6 +333,8 @@ impl<'f> SheetBuilder<'f> {
         Ok(stats)
     }
 
+    /// Hands on the last block; a sheet always yields at least one (an empty
+    /// sheet an empty one, so a missing header is reported).
     fn finish(mut self) -> Result<()> {
         // The whole sheet is read, whatever its declared size said.
         self.bytes_percent = Some(100);
@@ -557,13 +557,7 @@ impl Input {
                             Err(XlsxError::NotAWorksheet(_)) => return out.finish(),
                             Err(e) => return Err(cannot(&e)),
                         };
-                        let dims = reader.dimensions();
-                        out.declared_rows = (dims.end.0 >= dims.start.0 && dims.end != (0, 0))
-                            .then(|| u64::from(dims.end.0) + 1);
-                        while let Some(cell) = reader.next_cell().map_err(|e| cannot(&e))? {
-                            let (row, col) = cell.get_position();
-                            out.push(row, col, xlsx_cell(cell.get_value()))?;
-                        }
+                        push_xlsx_cells(&mut reader, &mut out, &cannot)?;
                     }
                     other => {
                         // xls / xlsb / ods come whole from calamine (bounded by the
@@ -589,6 +583,22 @@ impl Input {
             }
         }
     }
+}
+
+/// Every cell of an xlsx worksheet into `out`, in XML order; the sheet's
+/// declared dimension sets the progress percent.
+fn push_xlsx_cells<RS: std::io::Read + std::io::Seek>(
+    reader: &mut calamine::XlsxCellReader<'_, RS>,
+    out: &mut SheetBuilder,
+    cannot: &dyn Fn(&dyn std::fmt::Display) -> Error,
+) -> Result<()> {
+    let dims = reader.dimensions();
+    out.declared_rows = (dims.end.0 >= dims.start.0 && dims.end != (0, 0)).then(|| u64::from(dims.end.0) + 1);
+    while let Some(cell) = reader.next_cell().map_err(|e| cannot(&e))? {
+        let (row, col) = cell.get_position();
+        out.push(row, col, xlsx_cell(cell.get_value()))?;
+    }
+    Ok(())
 }
 
 /// A sink of blocks, boxed so that it can be dropped when its part is read.
@@ -638,8 +648,7 @@ impl Input {
             Error::Input(format!("{}: sheet {name} cannot be read: {e}", path.display()))
         };
         let date_system = *date_system;
-        let watch = halves.watch();
-        let (mut book1, mut book2) = (halves.first, halves.second);
+        let split::Halves { first: mut book1, second: mut book2, watch } = halves;
         let (opened_tx, opened) = std::sync::mpsc::channel::<bool>();
         std::thread::scope(|scope| {
             let mut second = second;
@@ -659,10 +668,7 @@ impl Input {
                         &mut *second,
                         &Silent,
                     );
-                    while let Some(cell) = reader.next_cell().map_err(|e| cannot(&e))? {
-                        let (row, col) = cell.get_position();
-                        out.push(row, col, xlsx_cell(cell.get_value()))?;
-                    }
+                    push_xlsx_cells(&mut reader, &mut out, &cannot)?;
                     out.finish_counted()
                 })
             });
@@ -675,13 +681,7 @@ impl Input {
                 let mut reader = book1.worksheet_cells_reader(name).map_err(|e| cannot(&e))?;
                 let mut out =
                     SheetBuilder::new(file.clone(), name.into(), date_system, limits, &mut *sink, progress);
-                let dims = reader.dimensions();
-                out.declared_rows =
-                    (dims.end.0 >= dims.start.0 && dims.end != (0, 0)).then(|| u64::from(dims.end.0) + 1);
-                while let Some(cell) = reader.next_cell().map_err(|e| cannot(&e))? {
-                    let (row, col) = cell.get_position();
-                    out.push(row, col, xlsx_cell(cell.get_value()))?;
-                }
+                push_xlsx_cells(&mut reader, &mut out, &cannot)?;
                 out.finish_counted()
             });
             drop(sink);

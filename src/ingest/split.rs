@@ -622,23 +622,16 @@ impl Seek for Part {
 pub struct Halves {
     pub first: Box<Xlsx<Part>>,
     pub second: Box<Xlsx<Part>>,
-    streams: Arc<Streams>,
+    pub watch: Watch,
 }
 
 /// Whether part 2 has begun reading a streamed worksheet (so the sheet it
 /// opened is cut; otherwise part 2 would read a small sheet whole again).
-#[derive(Clone)]
 pub struct Watch(Arc<Streams>);
 
 impl Watch {
     pub fn second_is_cut(&self) -> bool {
         self.0.attached(1)
-    }
-}
-
-impl Halves {
-    pub fn watch(&self) -> Watch {
-        Watch(self.streams.clone())
     }
 }
 
@@ -651,5 +644,5 @@ pub fn open(bytes: &Shared, min_bytes: u64) -> Option<Halves> {
     let part = |part| Part { layout: layout.clone(), streams: streams.clone(), part, pos: 0, open: None };
     let first = open_workbook_from_rs::<Xlsx<_>, _>(part(0)).ok()?;
     let second = open_workbook_from_rs::<Xlsx<_>, _>(part(1)).ok()?;
-    Some(Halves { first: Box::new(first), second: Box::new(second), streams })
+    Some(Halves { first: Box::new(first), second: Box::new(second), watch: Watch(streams) })
 }

@@ -128,9 +128,7 @@ where
                     }
                     Some(found) => Table { sheet: &block, first_data_row: 0, columns: found.clone(), specs },
                 };
-                out.par_extend(
-                    table.data_rows().collect::<Vec<_>>().par_iter().map(|&row| read(&mut table.row(row))),
-                );
+                parse_rows(&table, read, &mut out);
             }
             Ok(out)
         });
@@ -143,9 +141,7 @@ where
                     None => found.insert(found_rx.recv().map_err(|_| stopped())?).clone(),
                 };
                 let table = Table { sheet: &block, first_data_row: 0, columns, specs };
-                out.par_extend(
-                    table.data_rows().collect::<Vec<_>>().par_iter().map(|&row| read(&mut table.row(row))),
-                );
+                parse_rows(&table, read, &mut out);
             }
             Ok(out)
         });
@@ -172,6 +168,12 @@ where
             }
         }
     })
+}
+
+/// Each data row of a block's `table` through `read`, in parallel, onto `out` in row order.
+fn parse_rows<T: Send>(table: &Table, read: &(impl Fn(&mut RowReader) -> T + Sync), out: &mut Vec<T>) {
+    let rows: Vec<usize> = table.data_rows().collect();
+    out.par_extend(rows.par_iter().map(|&row| read(&mut table.row(row))));
 }
 
 /// A parser's channel closed: the other side stopped, and its error is the one to report.
