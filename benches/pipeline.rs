@@ -102,7 +102,8 @@ fn stages(c: &mut Criterion) {
         b.iter(|| engine::evaluate(&inputs.claims, &ctx).expect("rules"))
     });
 
-    let outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings.clone()).expect("rules");
+    let outcome = rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings.clone(), Default::default())
+        .expect("rules");
     let rows = &outcome.adjustments;
     let report = Report {
         organisation: None,

@@ -237,7 +237,12 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     // once (exit 8), not after a long ingest.
     stages.start("ledger");
     check_state_outside_out(opts)?;
+    // SPEC §12.5: a run that cannot read its inputs creates no ledger.
+    check_inputs_readable(opts)?;
     let mut ledger = Ledger::open(&opts.state_dir)?;
+    // SPEC §12.4: one ledger, one organisation (marked before the run's
+    // transaction, so a first run that fails still leaves the mark).
+    ledger.claim_organisation(opts.org.as_deref(), true)?;
     ledger.begin()?;
     refuse_out_of_order(&ledger, opts)?;
     // Only periods before this one (SPEC §6.3 rule 17).
@@ -249,6 +254,9 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     let latest = ledger.latest_period()?;
     let later = ledger.periods_after(&label)?;
     let ledger_digest = ledger.digest(&label)?;
+    // The deferred lines the ledger carries into this run (SPEC §12.1).
+    let held =
+        ingest::carry::Held { carried: ledger.carried(opts.period)?, settled: ledger.settled(opts.period)? };
     let mut staging = StagedFolder::new(&opts.out_dir)?;
     stages.done("ledger", 0, 0);
 
@@ -258,7 +266,11 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     stages.done("config", 0, 0);
 
     stages.start("ingest");
-    let inputs = ingest::load(&opts.roster, &opts.expenses, &config, || pause_at("read"), stages.progress())?;
+    let mut inputs =
+        ingest::load(&opts.roster, &opts.expenses, &config, || pause_at("read"), stages.progress())?;
+    let carried = ingest::carry::merge(std::mem::take(&mut inputs.claims), &held, &config)?;
+    inputs.claims = carried.claims;
+    drop(held);
     let rows_read = inputs.reports.iter().flat_map(|r| r.sheets.iter().map(|(_, n)| n)).sum();
     let ingest_warnings = warnings(&inputs.roster_findings);
     refuse_far_ahead(opts.period, &inputs.claims)?;
@@ -268,7 +280,8 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     let ctx = Ctx::new(&config, period, &inputs.roster, &history);
     let lines = inputs.claims.len() as u64;
     let mut outcome = stages.while_deciding(&ctx.decided, lines, || {
-        rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings)
+        let notes = rules::Carried { replaced: &carried.replaced, settled_before: &carried.settled_before };
+        rules::evaluate(&ctx, &inputs.claims, inputs.roster_findings, notes)
     })?;
     stages.bar.report(Step::Decided { lines, of: lines });
     // The roster findings of ingest are among the run's findings: counted once.
@@ -291,7 +304,8 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
         interface::snapshot(&outcome.adjustments, &run_id, &config.hash, &interface.batch.header.name);
 
     stages.start("reconcile");
-    let mut reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments);
+    let mut reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments)
+        .with_carried(carried.carried, carried.settled_before.len());
     reconciliation.failures.extend(interface::check(&interface.batch, &outcome.adjustments));
     if let Some(c) = &interface.corrections {
         reconciliation.failures.extend(c.check(&outcome.adjustments));
@@ -380,6 +394,23 @@ fn warn_later_periods(label: &str, later_periods: &[String]) {
             later_periods.join(", ")
         ));
     }
+}
+
+/// Every input named on the command line exists and can be opened, checked
+/// before the ledger is created or locked (SPEC §12.5): a mistyped path
+/// fails (exit 3) without leaving a new, empty ledger behind.
+fn check_inputs_readable(opts: &RunOptions) -> Result<()> {
+    for path in std::iter::once(&opts.roster).chain(&opts.expenses) {
+        let opened = if path.is_dir() {
+            std::fs::read_dir(path).map(drop)
+        } else {
+            std::fs::File::open(path).map(drop)
+        };
+        if let Err(e) = opened {
+            return Err(Error::Input(format!("{}: cannot be read: {e}", path.display())));
+        }
+    }
+    Ok(())
 }
 
 /// The output folder is replaced as a whole on each run: a state folder
@@ -638,6 +669,7 @@ fn manifest(
         lines_by_status,
         findings_by_severity,
         findings_by_rule,
+        settled_before: reconciliation.settled_before,
         reconciliation,
         timings_ms: Vec::new(),
         outputs: [

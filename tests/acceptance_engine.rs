@@ -31,7 +31,7 @@ fn may(day: u32) -> NaiveDate {
 }
 
 fn src(sheet: &str, row: u32) -> RowRef {
-    RowRef { file: "prop.csv".into(), sheet: sheet.into(), row }
+    RowRef::new("prop.csv", sheet, row)
 }
 
 const WHO: [&str; 3] = ["A1", "A2", "A3"];

@@ -41,8 +41,16 @@ pub struct StateArgs {
 }
 
 impl StateArgs {
-    fn dir(self) -> Result<PathBuf> {
-        super::state_dir(self.state, self.org.as_deref())
+    fn dir(&self) -> Result<PathBuf> {
+        super::state_dir(self.state.clone(), self.org.as_deref())
+    }
+
+    /// The ledger for reading, refused (exit 2) when it belongs to another
+    /// organisation than `--org` (SPEC §12.4).
+    fn open_read_only(&self) -> Result<Ledger> {
+        let mut ledger = Ledger::open_read_only(&self.dir()?)?;
+        ledger.claim_organisation(self.org.as_deref(), false)?;
+        Ok(ledger)
     }
 }
 
@@ -61,6 +69,10 @@ pub struct ShowArgs {
     /// [default: the month after the latest committed period].
     #[arg(long)]
     pub period: Option<String>,
+    /// List the deferred lines the ledger holds instead (SPEC §12.1): those
+    /// the next run decides again without being given a file.
+    #[arg(long)]
+    pub deferred: bool,
 }
 
 /// Write every ledger table as a CSV (header row, rows in key order) into
@@ -98,7 +110,7 @@ pub fn run(args: LedgerArgs) -> Result<()> {
         LedgerCommand::Show(a) => show(a),
         LedgerCommand::Remove(a) => remove(a),
         LedgerCommand::Export(a) => {
-            let ledger = Ledger::open_read_only(&a.state.dir()?)?;
+            let ledger = a.state.open_read_only()?;
             for path in ledger.export(&a.out)? {
                 println!("{}", path.display());
             }
@@ -118,6 +130,7 @@ fn remove(args: RemoveArgs) -> Result<()> {
         )));
     }
     let mut ledger = Ledger::open(&state)?;
+    ledger.claim_organisation(args.state.org.as_deref(), false)?;
     if !args.yes {
         let mut doomed = vec![label.clone()];
         if args.cascade {
@@ -135,7 +148,10 @@ fn remove(args: RemoveArgs) -> Result<()> {
 }
 
 fn show(args: ShowArgs) -> Result<()> {
-    let ledger = Ledger::open_read_only(&args.state.dir()?)?;
+    let ledger = args.state.open_read_only()?;
+    if args.deferred {
+        return show_deferred(&ledger, args.period.as_deref(), args.assignment.as_deref());
+    }
     let periods = ledger.periods()?;
     let unplaced = ledger.unplaced_periods()?;
     let listed: Vec<String> = periods
@@ -204,6 +220,72 @@ fn show(args: ShowArgs) -> Result<()> {
         "relocation_paid".into(),
         "special_leave_12m_hours".into(),
     ]
+    .into();
+    print_table(&header, &rows);
+    Ok(())
+}
+
+/// `ledger show --deferred`: the deferred lines a run of `--period` (default:
+/// the month after the latest committed period) would carry, in the order
+/// it would decide them, with where each was first read.
+fn show_deferred(ledger: &Ledger, period: Option<&str>, assignment: Option<&str>) -> Result<()> {
+    let run_period = match (period, ledger.latest_period()?) {
+        (Some(text), _) => super::parse_period(text)?,
+        (None, Some(latest)) => match Period::parse_month(&latest) {
+            Some(p) => add_months(p, 1),
+            None => return Err(crate::Error::Internal(format!("ledger: bad period '{latest}'"))),
+        },
+        (None, None) => {
+            println!("ledger {}: no committed periods, no deferred lines", ledger.path().display());
+            return Ok(());
+        }
+    };
+    let wanted = assignment.map(str::trim);
+    let held = ledger.carried(run_period)?;
+    let assignment_of = |l: &ledger::DeferredLine| l.columns.get(2).cloned().unwrap_or_default();
+    let rows: Vec<Vec<String>> = held
+        .iter()
+        .filter(|(_, l)| wanted.is_none_or(|w| w == assignment_of(l)))
+        .map(|(stored, l)| {
+            let column = |name: &str| {
+                let at = crate::model::schema::CLAIMS.iter().position(|c| c.name == name);
+                at.and_then(|i| l.columns.get(i)).cloned().unwrap_or_default()
+            };
+            vec![
+                l.claim_id.clone(),
+                l.line_no.to_string(),
+                assignment_of(l),
+                column("expense_date"),
+                column("category"),
+                column("amount"),
+                l.carried_from.clone(),
+                stored.clone(),
+                format!("{}!{}:{}", l.file, l.sheet, l.row),
+            ]
+        })
+        .collect();
+    let total: Pence = rows.iter().filter_map(|r| Pence::parse_csv(&r[5])).sum();
+    println!(
+        "ledger {}: {} deferred line(s), total £{total}, carried into a run of {}",
+        ledger.path().display(),
+        rows.len(),
+        crate::model::period::label(run_period)
+    );
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let header: Vec<String> = [
+        "claim_id",
+        "line_no",
+        "assignment",
+        "expense_date",
+        "category",
+        "amount",
+        "deferred_in",
+        "held_by",
+        "source",
+    ]
+    .map(String::from)
     .into();
     print_table(&header, &rows);
     Ok(())

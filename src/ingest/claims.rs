@@ -81,6 +81,7 @@ fn read_row(r: &mut RowReader) -> ClaimLine {
         exceptional: r.optional("exceptional", cell::yes_no).unwrap_or(false),
         alcohol_amount: r.optional("alcohol_amount", cell::money),
         journey_ref: r.optional("journey_ref", cell::text).unwrap_or_default(),
+        carried_from: None,
         raw,
         problems: std::mem::take(&mut r.problems),
     }

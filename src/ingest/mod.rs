@@ -5,6 +5,7 @@
 //! sheet block by block), `cell` is the one set of value
 //! parsers, and `claims` / `roster` build the model rows.
 
+pub mod carry;
 pub mod cell;
 pub mod claims;
 pub mod roster;

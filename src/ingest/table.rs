@@ -285,6 +285,7 @@ impl RowReader<'_, '_> {
             file: self.table.sheet.file.clone(),
             sheet: self.table.sheet.name.clone(),
             row: self.table.sheet.row_number(self.row),
+            carried_from: None,
         }
     }
 

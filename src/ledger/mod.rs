@@ -24,7 +24,20 @@ pub mod schema;
 #[cfg(test)]
 mod tests;
 
-pub use crate::model::record::{BatchSnapshot, PaidLine, PeriodRecord, Placement};
+pub use crate::model::record::{
+    BatchSnapshot, DeferredLine, PaidLine, PeriodRecord, Placement, Settled, SettledLine,
+};
+
+/// The organisation mark of a ledger used without `--org` (SPEC §12.4).
+pub const NO_ORGANISATION: &str = "none";
+
+fn describe_org(code: &str) -> String {
+    if code == NO_ORGANISATION {
+        "none (runs without --org)".to_string()
+    } else {
+        code.to_string()
+    }
+}
 
 use crate::error::{note, Error, Result};
 use crate::files::dirs::{create_private_dir, STATE_MODE};
@@ -65,7 +78,18 @@ fn sql(what: &'static str) -> impl Fn(rusqlite::Error) -> Error {
     move |e| classify(format!("ledger: {what}: {e}"), &e)
 }
 
-fn classify(message: String, e: &rusqlite::Error) -> Error {
+pub(crate) fn classify(message: String, e: &rusqlite::Error) -> Error {
+    // A table or column payrun's schema has is missing: the file was edited
+    // by hand or by another tool (SPEC §12.5: exit 3, as a corrupt ledger).
+    if let rusqlite::Error::SqliteFailure(_, Some(text)) = e {
+        if text.contains("no such table") || text.contains("no such column") || text.contains("has no column")
+        {
+            return Error::Input(format!(
+                "{message} — the ledger's schema was altered, so it is not a payrun ledger as written; \
+                 restore it from a backup"
+            ));
+        }
+    }
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Error::Input(format!(
             "{message} — the ledger file is corrupt or not a payrun ledger; restore it from a backup"
@@ -105,9 +129,11 @@ impl Ledger {
             )));
         }
         check_payrun(&conn).map_err(|e| in_file(&path, e))?;
+        use_wal(&conn).map_err(|e| in_file(&path, e))?;
         for notice in schema::migrate(&mut conn).map_err(|e| in_file(&path, e))? {
             note(&format!("{}: {notice}", path.display()));
         }
+        schema::check_intact(&conn).map_err(|e| in_file(&path, e))?;
         if created {
             note(&format!(
                 "no ledger at {}: created a new one (no history before this period)",
@@ -145,7 +171,7 @@ impl Ledger {
                     journal_of(&path).display()
                 )))
             }
-            other => other?,
+            other => other.map_err(|e| in_file(&path, e))?,
         };
         check_payrun(&conn).map_err(|e| in_file(&path, e))?;
         schema::check_not_newer(version).map_err(|e| in_file(&path, e))?;
@@ -153,6 +179,7 @@ impl Ledger {
             drop(conn);
             return Ledger::open(state_dir);
         }
+        schema::check_intact(&conn).map_err(|e| in_file(&path, e))?;
         Ok(Ledger { conn, path, lock: None, in_run: false })
     }
 
@@ -216,6 +243,73 @@ impl Ledger {
         let history = query::history(&tx, &period_label(period))?;
         tx.finish().map_err(sql("ending a read"))?;
         Ok(history)
+    }
+
+    /// The deferred lines a run of `period` decides again (SPEC §12.1), with
+    /// the period that stored each.
+    pub fn carried(&self, period: NaiveDate) -> Result<Vec<(String, DeferredLine)>> {
+        query::carried(&self.conn, &period_label(period)).map_err(|e| in_file(&self.path, e))
+    }
+
+    /// Lines deferred earlier and decided by a period before `period` (CUT003).
+    pub fn settled(&self, period: NaiveDate) -> Result<Settled> {
+        query::settled(&self.conn, &period_label(period)).map_err(|e| in_file(&self.path, e))
+    }
+
+    /// Every committed period's deferred lines (`payrun ledger show --deferred`).
+    pub fn deferred_by_period(&self) -> Result<Vec<(String, DeferredLine)>> {
+        query::deferred_by_period(&self.conn).map_err(|e| in_file(&self.path, e))
+    }
+
+    /// The organisation the ledger belongs to (SPEC §12.4): `Some("none")`
+    /// for one used without `--org`, `None` for a ledger older than schema
+    /// v8 that no run has opened since.
+    pub fn organisation(&self) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT code FROM organisation LIMIT 1", [], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })
+            .map_err(|e| self.fail("reading the organisation", e))
+    }
+
+    /// Refuses (exit 2, naming both) a ledger of another organisation than
+    /// `org` (`None` = no `--org`, recorded as "none"). A ledger without a
+    /// mark takes `org` when opened for a run (`mark` true) and says so.
+    pub fn claim_organisation(&mut self, org: Option<&str>, mark: bool) -> Result<()> {
+        let wanted = org.unwrap_or(NO_ORGANISATION);
+        match self.organisation()? {
+            Some(found) if found == wanted => Ok(()),
+            Some(found) => Err(Error::Usage(format!(
+                "{} is the ledger of organisation {}, not {}: {}. Each organisation needs a state folder \
+                 of its own (--state, or the plan's `state`)",
+                self.path.display(),
+                describe_org(&found),
+                describe_org(wanted),
+                match org {
+                    Some(code) => format!("this run is for --org {code}"),
+                    None => "this run has no --org".to_string(),
+                }
+            ))),
+            None if !mark || self.lock.is_none() => Ok(()),
+            None => {
+                let had_periods = !self.periods()?.is_empty();
+                self.conn
+                    .execute("INSERT INTO organisation (code) VALUES (?1)", [wanted])
+                    .map_err(|e| self.fail("recording the organisation", e))?;
+                if had_periods {
+                    note(&format!(
+                        "{}: this ledger did not record its organisation (made by an older payrun); it is now \
+                         marked as the ledger of {}",
+                        self.path.display(),
+                        describe_org(wanted)
+                    ));
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Pay-protection top-ups paid before `period`, by assignment.
@@ -432,6 +526,7 @@ fn create_if_missing(path: &Path) -> Result<bool> {
     let built = (|| {
         let mut conn = Connection::open(&tmp).map_err(|e| classify(format!("creating: {e}"), &e))?;
         configure(&conn)?;
+        use_wal(&conn)?;
         schema::migrate(&mut conn)?;
         conn.close().map_err(|(_, e)| classify(format!("creating: {e}"), &e))
     })();
@@ -527,6 +622,25 @@ const RUN_FLAGS: OpenFlags = OpenFlags::SQLITE_OPEN_READ_WRITE.union(OpenFlags::
 fn configure(conn: &Connection) -> Result<()> {
     // A reader may meet a commit in progress: wait for it rather than fail.
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql("setting the busy timeout"))
+}
+
+/// Write-ahead logging (SPEC §12.5): `ledger show` and `ledger export`
+/// read the last committed state while a run fills its transaction, instead
+/// of waiting for the run's lock (a national month's transaction spills to
+/// the file long before its commit, which blocked readers of a rollback
+/// journal). The mode is kept in the file, so each ledger switches once.
+fn use_wal(conn: &Connection) -> Result<()> {
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        .map_err(sql("switching to write-ahead logging"))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Write(format!(
+            "ledger: write-ahead logging could not be switched on (mode {mode})"
+        )));
+    }
+    // WAL's default (NORMAL after a checkpoint) could lose the last commit on
+    // power loss; a committed period must survive it (SPEC §5).
+    conn.pragma_update(None, "synchronous", "FULL").map_err(sql("setting synchronous"))
 }
 
 /// `YYYY-MM-DD` (chrono's `Display` of a date, as `%Y-%m-%d` writes it).
@@ -691,6 +805,40 @@ fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> 
         stmt.execute(params![period, assignment, year, section.to_string(), amount.0])
             .map_err(sql("recording P11D amounts"))?;
     }
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO deferred_lines (period, seq, claim_id, line_no, content_hash, carried_from,
+                 source_file, source_sheet, source_row, columns_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .map_err(sql("recording deferred lines"))?;
+    for (seq, d) in record.deferred.iter().enumerate() {
+        let columns = serde_json::to_string(&d.columns).map_err(|e| Error::Internal(e.to_string()))?;
+        stmt.execute(params![
+            period,
+            seq as i64,
+            d.claim_id,
+            d.line_no,
+            d.content_hash,
+            d.carried_from,
+            d.file,
+            d.sheet,
+            d.row,
+            columns
+        ])
+        .map_err(sql("recording deferred lines"))?;
+    }
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO settled_lines (period, claim_id, line_no, content_hash, carried_from, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        )
+        .map_err(sql("recording settled lines"))?;
+    for l in &record.settled {
+        stmt.execute(params![period, l.claim_id, l.line_no, l.content_hash, l.carried_from, l.status])
+            .map_err(sql("recording settled lines"))?;
+    }
+
     // The payroll batch, pending until the run is marked placed (SPEC §7.2).
     let b = &record.batch;
     tx.execute(

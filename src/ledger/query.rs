@@ -4,16 +4,22 @@
 
 use crate::error::{Error, Result};
 use crate::model::history::{AbsenceEpisode, ContentKey, History, RelocationPaid};
+use crate::model::record::{DeferredLine, Settled};
 use crate::model::{AbsenceType, Category, Miles, Pence};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, Row};
 
 fn sql_err(what: &str) -> impl Fn(rusqlite::Error) -> Error + '_ {
-    move |e| Error::Internal(format!("ledger: reading {what}: {e}"))
+    move |e| super::classify(format!("ledger: reading {what}: {e}"), &e)
 }
 
+/// A stored value that cannot be what payrun wrote: a damaged or edited
+/// ledger (exit 3, as a corrupt one).
 fn corrupt(what: &str, value: &str) -> Error {
-    Error::Internal(format!("ledger: {what} '{value}' cannot be read; the ledger file is damaged"))
+    Error::Input(format!(
+        "ledger: {what} '{value}' cannot be read; the ledger file is damaged or was edited — restore it \
+         from a backup"
+    ))
 }
 
 pub(super) fn date(text: &str) -> Result<NaiveDate> {
@@ -199,8 +205,9 @@ pub fn periods(conn: &Connection) -> Result<Vec<String>> {
 /// The placed (or unrecorded) payroll batch of a period.
 pub(super) fn placement(conn: &Connection, period: &str) -> Result<super::Placement> {
     use super::{BatchSnapshot, Placement};
-    let fail =
-        |e: rusqlite::Error| Error::Internal(format!("ledger: reading the payroll batch of {period}: {e}"));
+    let fail = |e: rusqlite::Error| {
+        super::classify(format!("ledger: reading the payroll batch of {period}: {e}"), &e)
+    };
     let mut stmt = conn
         .prepare(
             "SELECT state, batch_name, run_id, config_hash FROM payroll_batches
@@ -236,7 +243,7 @@ pub(super) fn placement(conn: &Connection, period: &str) -> Result<super::Placem
 /// the (period, state, run id) of their payroll batches, in key order.
 pub(super) fn digest(conn: &Connection, period: &str) -> Result<String> {
     use sha2::{Digest, Sha256};
-    let fail = |e: rusqlite::Error| Error::Internal(format!("ledger: reading the history digest: {e}"));
+    let fail = |e: rusqlite::Error| super::classify(format!("ledger: reading the history digest: {e}"), &e);
     let mut hasher = Sha256::new();
     for query in [
         "SELECT period, manifest_json FROM runs WHERE period < ?1 ORDER BY period",
@@ -254,4 +261,86 @@ pub(super) fn digest(conn: &Connection, period: &str) -> Result<String> {
         hasher.update([0xff]);
     }
     Ok(format!("{:x}", hasher.finalize()))
+}
+
+/// The deferred lines a run of `period` carries (SPEC §12.1): those the
+/// latest committed period before it stored, in the order stored. Each
+/// period stores every line still deferred at its end (carried ones
+/// included), so the latest one holds all that are outstanding.
+pub(super) fn carried(conn: &Connection, period: &str) -> Result<Vec<(String, DeferredLine)>> {
+    let mut out = Vec::new();
+    for_each_row(
+        conn,
+        "deferred lines",
+        "SELECT period, claim_id, line_no, content_hash, carried_from, source_file, source_sheet,
+                source_row, columns_json
+         FROM deferred_lines
+         WHERE period = (SELECT MAX(period) FROM runs WHERE period < ?1)
+         ORDER BY seq",
+        period,
+        |row| {
+            out.push(deferred_line(row)?);
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// Every period's deferred lines, for `ledger show --deferred`.
+pub(super) fn deferred_by_period(conn: &Connection) -> Result<Vec<(String, DeferredLine)>> {
+    let mut out = Vec::new();
+    for_each_row(
+        conn,
+        "deferred lines",
+        "SELECT period, claim_id, line_no, content_hash, carried_from, source_file, source_sheet,
+                source_row, columns_json
+         FROM deferred_lines WHERE ?1 = ?1 ORDER BY period, seq",
+        "",
+        |row| {
+            out.push(deferred_line(row)?);
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+fn deferred_line(row: &Row) -> Result<(String, DeferredLine)> {
+    let what = "deferred lines";
+    let json: String = get(row, 8, what)?;
+    let columns: Vec<String> = serde_json::from_str(&json).map_err(|_| corrupt("deferred line", &json))?;
+    if columns.len() != crate::model::schema::CLAIMS.len() {
+        return Err(corrupt("deferred line", &json));
+    }
+    let line = DeferredLine {
+        claim_id: get(row, 1, what)?,
+        line_no: get(row, 2, what)?,
+        content_hash: get(row, 3, what)?,
+        carried_from: get(row, 4, what)?,
+        file: get(row, 5, what)?,
+        sheet: get(row, 6, what)?,
+        row: get(row, 7, what)?,
+        columns,
+    };
+    Ok((get(row, 0, what)?, line))
+}
+
+/// Lines an earlier period deferred and a period before `period` decided:
+/// (claim_id, line_no, content_hash) → (period that decided it, period that
+/// first deferred it), the earliest decision kept.
+pub(super) fn settled(conn: &Connection, period: &str) -> Result<Settled> {
+    let mut out = Settled::default();
+    for_each_row(
+        conn,
+        "settled lines",
+        "SELECT claim_id, line_no, content_hash, period, carried_from FROM settled_lines
+         WHERE period < ?1 ORDER BY period DESC",
+        period,
+        |row| {
+            let what = "settled lines";
+            let key = (get(row, 0, what)?, get(row, 1, what)?, get(row, 2, what)?);
+            out.insert(key, (get(row, 3, what)?, get(row, 4, what)?));
+            Ok(())
+        },
+    )?;
+    Ok(out)
 }

@@ -170,12 +170,56 @@ INSERT INTO payroll_batches (period, state, batch_name, run_id, config_hash)
 /// period (about 0.3 s of 1.6 s for 884,000 paid lines).
 pub const V7: &str = "DROP INDEX IF EXISTS paid_lines_by_key;";
 
+/// Version 8 (the month around the run, SPEC §12.1, §12.4):
+/// * `deferred_lines`: each committed period's DEFERRED lines — the §2.1
+///   columns as read (`columns_json`, a JSON array in `schema::CLAIMS`
+///   order), their content hash, the input row they were first read from and
+///   the period that first deferred them — so the next run decides them
+///   without being given a file; `seq` keeps the order they were stored in.
+/// * `settled_lines`: lines an earlier period deferred that this period
+///   decided, with the content the ledger held, so that an old deferred file
+///   fed in later is recognised (CUT003) rather than decided twice.
+/// * `organisation`: the one organisation (`--org` code, or `none`) the
+///   ledger belongs to. A ledger older than this version has no row and
+///   takes the first organisation that opens it.
+///
+/// Periods committed before this version stored no deferred lines: their
+/// deferred-claims.csv is the only record (the migration says so).
+pub const V8: &str = "
+CREATE TABLE deferred_lines (
+    period        TEXT    NOT NULL,
+    seq           INTEGER NOT NULL,
+    claim_id      TEXT    NOT NULL,
+    line_no       INTEGER NOT NULL,
+    content_hash  TEXT    NOT NULL,
+    carried_from  TEXT    NOT NULL,
+    source_file   TEXT    NOT NULL,
+    source_sheet  TEXT    NOT NULL,
+    source_row    INTEGER NOT NULL,
+    columns_json  TEXT    NOT NULL,
+    PRIMARY KEY (period, seq)
+);
+CREATE TABLE settled_lines (
+    period        TEXT    NOT NULL,
+    claim_id      TEXT    NOT NULL,
+    line_no       INTEGER NOT NULL,
+    content_hash  TEXT    NOT NULL,
+    carried_from  TEXT    NOT NULL,
+    status        TEXT    NOT NULL,
+    PRIMARY KEY (period, claim_id, line_no, content_hash)
+);
+CREATE INDEX settled_lines_by_key ON settled_lines (claim_id, line_no, period);
+CREATE TABLE organisation (
+    code  TEXT NOT NULL
+);
+";
+
 /// Tables whose rows a commit replaces only in state `pending`: the placed
 /// batch stays until the new run's outputs are placed.
 pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines"];
 
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;
@@ -194,12 +238,14 @@ pub const TABLES: &[(&str, &str)] = &[
     ("p11d", "period, assignment, tax_year, section"),
     ("payroll_batches", "period, state"),
     ("payroll_lines", "period, state, assignment, element"),
+    ("deferred_lines", "period, seq"),
+    ("settled_lines", "period, claim_id, line_no, content_hash"),
 ];
 
 pub fn version(conn: &Connection) -> Result<u32> {
     conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
         .map(|v| v.max(0) as u32)
-        .map_err(|e| Error::Internal(format!("ledger: cannot read the schema version: {e}")))
+        .map_err(|e| super::classify(format!("ledger: cannot read the schema version: {e}"), &e))
 }
 
 /// Refuses a ledger written by a newer payrun: its meaning may have changed
@@ -212,6 +258,10 @@ pub fn check_not_newer(found: u32) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+fn tx_count(conn: &Connection, query: &str) -> rusqlite::Result<i64> {
+    conn.query_row(query, [], |r| r.get(0))
 }
 
 /// Brings the ledger up to [`CURRENT`], one transaction per step. Returns
@@ -235,6 +285,16 @@ pub fn migrate(conn: &mut Connection) -> Result<Vec<String>> {
         tx.execute_batch(sql).map_err(fail)?;
         tx.pragma_update(None, "user_version", to as i64).map_err(fail)?;
         tx.commit().map_err(fail)?;
+        if *sql == V8 {
+            let committed: i64 = tx_count(conn, "SELECT COUNT(*) FROM runs").map_err(fail)?;
+            if committed > 0 {
+                notices.push(format!(
+                    "ledger migrated to v{to}: it now keeps each period's deferred lines; the {committed} \
+                     period(s) committed before kept none, so feed the latest one's deferred-claims.csv \
+                     to the next run (--expenses) once"
+                ));
+            }
+        }
         if moved > 0 {
             notices.push(format!(
                 "ledger migrated to v{to}: {moved} P11D relocation row(s) of earlier periods moved from section K to section J (HMRC's relocation section)"
@@ -242,4 +302,53 @@ pub fn migrate(conn: &mut Connection) -> Result<Vec<String>> {
         }
     }
     Ok(notices)
+}
+
+/// The columns of each of payrun's tables, as a ledger at [`CURRENT`] has them.
+fn columns_of(conn: &Connection) -> rusqlite::Result<Vec<(String, Vec<String>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+         WHERE m.type = 'table' ORDER BY m.name, p.cid",
+    )?;
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (table, column) = row?;
+        match out.last_mut() {
+            Some((t, columns)) if *t == table => columns.push(column),
+            _ => out.push((table, vec![column])),
+        }
+    }
+    Ok(out)
+}
+
+/// Refuses (exit 3) a ledger at [`CURRENT`] whose tables are not payrun's:
+/// one dropped, or a column dropped or renamed, by hand or by another tool
+/// (SPEC §12.5). The reference is a new ledger built in memory.
+pub fn check_intact(conn: &Connection) -> Result<()> {
+    let mut reference = Connection::open_in_memory()
+        .map_err(|e| Error::Internal(format!("ledger: building the reference schema: {e}")))?;
+    migrate(&mut reference)?;
+    let fail = |e: rusqlite::Error| {
+        Error::Input(format!("the ledger's schema cannot be read ({e}); restore it from a backup"))
+    };
+    let expected = columns_of(&reference).map_err(fail)?;
+    let found = columns_of(conn).map_err(fail)?;
+    for (table, columns) in &expected {
+        match found.iter().find(|(t, _)| t == table) {
+            None => return Err(Error::Input(format!(
+                "the ledger has no table {table}: its schema was altered, so it is not a payrun ledger as \
+                     written; restore it from a backup"
+            ))),
+            Some((_, have)) if have != columns => {
+                return Err(Error::Input(format!(
+                    "the ledger's table {table} has columns ({}) where payrun wrote ({}): its schema was \
+                     altered; restore it from a backup",
+                    have.join(", "),
+                    columns.join(", ")
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }

@@ -13,11 +13,25 @@ pub struct RowRef {
     pub sheet: std::sync::Arc<str>,
     /// 1-based row number as a spreadsheet shows it.
     pub row: u32,
+    /// `Some(P)` for a line the ledger carried from period P (SPEC §12.1):
+    /// the row is in P's input file, not this run's.
+    pub carried_from: Option<std::sync::Arc<str>>,
+}
+
+impl RowRef {
+    /// A row of this run's inputs.
+    pub fn new(file: &str, sheet: &str, row: u32) -> RowRef {
+        RowRef { file: file.into(), sheet: sheet.into(), row, carried_from: None }
+    }
 }
 
 impl std::fmt::Display for RowRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}!{}:{}", self.file, self.sheet, self.row)
+        write!(f, "{}!{}:{}", self.file, self.sheet, self.row)?;
+        match &self.carried_from {
+            Some(period) => write!(f, " (carried from {period})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -69,6 +83,10 @@ pub struct ClaimLine {
     pub exceptional: bool,
     pub alcohol_amount: Option<Pence>,
     pub journey_ref: String,
+    /// The period that first deferred this line, when it was carried by the
+    /// ledger or fed back in a deferred-claims.csv (SPEC §12.1
+    /// `carried_from`); `None` for a line first seen in this run.
+    pub carried_from: Option<std::sync::Arc<str>>,
     /// Raw text of the identifying cells, written as-is when unparseable
     /// (SPEC §6.8 rule 46: decisions.csv writes unparseable values raw).
     pub raw: RawKey,
@@ -111,5 +129,73 @@ impl ClaimLine {
     /// Whether the cell of `column` could not be read (a DAT002/DAT004 problem).
     pub fn unread(&self, column: &str) -> bool {
         self.problems.iter().any(|p| p.column == column)
+    }
+
+    /// The line's §2.1 columns as text, in `schema::CLAIMS` order: what
+    /// deferred-claims.csv writes and the ledger keeps of a deferred line.
+    /// Written from the parsed values (dates ISO, pence as pounds, tenths of
+    /// a mile, codes upper case), so two rows that parse alike give the same
+    /// text whatever their cells' types — the line's content (SPEC §12.1).
+    pub fn columns(&self) -> Vec<String> {
+        fn opt<T: ToString>(v: Option<T>) -> String {
+            v.map(|v| v.to_string()).unwrap_or_default()
+        }
+        let yn = |b: bool| if b { "Y" } else { "N" }.to_string();
+        vec![
+            self.claim_id.clone(),
+            self.line_no.to_string(),
+            self.assignment.clone(),
+            self.expense_date.to_string(),
+            self.submitted_date.to_string(),
+            opt(self.approved_date),
+            self.category_text().to_string(),
+            self.description.clone(),
+            self.from.clone(),
+            self.to.clone(),
+            opt(self.miles),
+            opt(self.route_miles),
+            self.passengers.to_string(),
+            opt(self.travel_type),
+            self.amount.to_string(),
+            self.receipt.to_string(),
+            self.lost_receipt_reason.clone(),
+            yn(self.london),
+            time_text(self.depart_time),
+            time_text(self.return_time),
+            self.rail_class.to_string(),
+            opt(self.standard_fare),
+            opt(self.public_transport_cost),
+            self.authorised_by.to_string(),
+            yn(self.exceptional),
+            opt(self.alcohol_amount),
+            self.journey_ref.clone(),
+        ]
+    }
+
+    /// SHA-256 (hex) of [`ClaimLine::columns`]: the content hash the ledger
+    /// keeps with a deferred line, so a line fed back or exported again is
+    /// recognised as the same line (SPEC §12.1).
+    pub fn content_hash(&self) -> String {
+        content_hash(&self.columns())
+    }
+}
+
+/// SHA-256 (hex) of a line's columns, each followed by a unit separator.
+pub fn content_hash(columns: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for c in columns {
+        h.update(c.as_bytes());
+        h.update([0x1f]);
+    }
+    format!("{:x}", h.finalize())
+}
+
+/// A time cell as deferred-claims.csv writes it.
+fn time_text(t: Option<TimeValue>) -> String {
+    match t {
+        None => String::new(),
+        Some(TimeValue::Time(t)) => t.format("%H:%M:%S").to_string(),
+        Some(TimeValue::DateTime(dt)) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
     }
 }

@@ -33,10 +33,91 @@ pub struct PeriodRecord {
     /// P11D amounts of the lines paid this period: (assignment, tax year
     /// start year of the line's expense_date, section, amount).
     pub p11d: Vec<(String, i32, char, Pence)>,
+    /// The period's DEFERRED lines, in decision order: what the next run
+    /// decides again without being given a file (SPEC §12.1).
+    pub deferred: Vec<DeferredLine>,
+    /// Lines deferred by an earlier period and decided (not deferred again)
+    /// by this one, so that an old deferred file fed in later is not
+    /// decided twice (CUT003).
+    pub settled: Vec<SettledLine>,
     /// The run's payroll batch as it will be placed (SPEC §7.2): stored
     /// pending by the commit and made the period's placed batch by
     /// `Ledger::mark_placed` once the outputs are in place.
     pub batch: BatchSnapshot,
+}
+
+/// A DEFERRED line as the ledger keeps it (SPEC §12.1): its §2.1 columns
+/// as read ([`ClaimLine::columns`]), their hash, where it was read, and the
+/// period that first deferred it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeferredLine {
+    pub claim_id: String,
+    pub line_no: i64,
+    pub content_hash: String,
+    /// The period that first deferred it (`carried_from` when decided).
+    pub carried_from: String,
+    /// The input row it was first read from.
+    pub file: String,
+    pub sheet: String,
+    pub row: u32,
+    /// The Claims columns in `schema::CLAIMS` order.
+    pub columns: Vec<String>,
+}
+
+impl DeferredLine {
+    /// The deferred `line` as `period` records it: a line carried or fed
+    /// back keeps the period that first deferred it and its first row.
+    pub fn of(line: &ClaimLine, period: &str) -> DeferredLine {
+        let columns = line.columns();
+        let source = line.source.as_ref();
+        DeferredLine {
+            claim_id: line.claim_id.clone(),
+            line_no: line.line_no,
+            content_hash: crate::model::claim::content_hash(&columns),
+            carried_from: line.carried_from.as_deref().unwrap_or(period).to_string(),
+            file: source.map(|s| s.file.to_string()).unwrap_or_default(),
+            sheet: source.map(|s| s.sheet.to_string()).unwrap_or_default(),
+            row: source.map_or(0, |s| s.row),
+            columns,
+        }
+    }
+}
+
+/// A line an earlier period deferred and this period decided: its key,
+/// the content the ledger held, and the period that first deferred it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettledLine {
+    pub claim_id: String,
+    pub line_no: i64,
+    pub content_hash: String,
+    pub carried_from: String,
+    /// The status it was decided with (PAID, ADJUSTED, REJECTED).
+    pub status: &'static str,
+}
+
+/// Lines an earlier period deferred and a later one decided, as a run
+/// reads them: (claim_id, line_no, content hash) → (period that decided it,
+/// period that first deferred it).
+pub type Settled = foldhash::HashMap<(String, i64, String), (String, String)>;
+
+/// An input line that replaced a held deferred line of other content (CUT002).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replaced {
+    /// Index of the input line among the run's lines.
+    pub index: usize,
+    /// The period that first deferred the held line.
+    pub deferred_in: String,
+    /// The held line's content hash (what an old deferred file holds).
+    pub content_hash: String,
+}
+
+/// An input line decided already, by a later period than the one that
+/// deferred it (CUT003): not decided again.
+#[derive(Clone, Debug)]
+pub struct SettledBefore {
+    pub line: ClaimLine,
+    pub deferred_in: String,
+    pub settled_in: String,
 }
 
 /// What payroll was last given for a committed period.

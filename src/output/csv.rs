@@ -7,7 +7,6 @@ use super::Report;
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Status, Subject};
-use crate::model::time::TimeValue;
 use std::io::Write;
 
 fn writer<W: Write>(out: W) -> csv::Writer<W> {
@@ -98,10 +97,6 @@ fn yn(b: bool) -> &'static str {
     }
 }
 
-fn category(line: &ClaimLine) -> String {
-    line.category_text().to_string()
-}
-
 pub const DECISIONS_HEADER: &[&str] = &[
     "claim_id",
     "line_no",
@@ -116,6 +111,7 @@ pub const DECISIONS_HEADER: &[&str] = &[
     "p11d_section",
     "pay_element",
     "rules",
+    "carried_from",
 ];
 
 /// decisions.csv: one row per input claim line, in input order.
@@ -134,7 +130,7 @@ pub fn decisions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
             }
             r.text.push_str(rule.code);
         }
-        r.end().write(&mut w)?;
+        r.end().opt(line.carried_from.as_deref()).write(&mut w)?;
     }
     flush(w)
 }
@@ -217,18 +213,6 @@ pub fn adjustments<W: Write>(out: W, report: &Report, rows: &[AdjustmentRow]) ->
     flush(w)
 }
 
-fn time_text(t: Option<TimeValue>) -> String {
-    match t {
-        None => String::new(),
-        Some(TimeValue::Time(t)) => t.format("%H:%M:%S").to_string(),
-        Some(TimeValue::DateTime(dt)) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
-    }
-}
-
-fn opt<T: ToString>(v: Option<T>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_default()
-}
-
 /// deferred-claims.csv: the DEFERRED lines in Claims columns, so that next
 /// month's run can take them back as a second `--expenses`.
 pub fn deferred<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
@@ -238,36 +222,7 @@ pub fn deferred<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
         if d.status != Status::Deferred {
             continue;
         }
-        w.write_record([
-            l.claim_id.clone(),
-            l.line_no.to_string(),
-            l.assignment.clone(),
-            l.expense_date.to_string(),
-            l.submitted_date.to_string(),
-            opt(l.approved_date),
-            category(l),
-            l.description.clone(),
-            l.from.clone(),
-            l.to.clone(),
-            opt(l.miles),
-            opt(l.route_miles),
-            l.passengers.to_string(),
-            opt(l.travel_type),
-            l.amount.to_string(),
-            l.receipt.to_string(),
-            l.lost_receipt_reason.clone(),
-            yn(l.london).to_string(),
-            time_text(l.depart_time),
-            time_text(l.return_time),
-            l.rail_class.to_string(),
-            opt(l.standard_fare),
-            opt(l.public_transport_cost),
-            l.authorised_by.to_string(),
-            yn(l.exceptional).to_string(),
-            opt(l.alcohol_amount),
-            l.journey_ref.clone(),
-        ])
-        .map_err(io)?;
+        w.write_record(l.columns()).map_err(io)?;
     }
     flush(w)
 }

@@ -25,6 +25,9 @@ pub struct Manifest {
     pub lines_by_status: BTreeMap<&'static str, usize>,
     pub findings_by_severity: BTreeMap<&'static str, usize>,
     pub findings_by_rule: BTreeMap<&'static str, usize>,
+    /// Input lines not decided because a later period already decided them
+    /// (CUT003, SPEC §12.1); each is listed by a CUT003 finding.
+    pub settled_before: usize,
     /// Totals claimed / allowed / withheld / deferred and the §4.3 checks.
     pub reconciliation: Reconciliation,
     /// Wall-clock milliseconds per stage, in run order.

@@ -11,8 +11,16 @@ use serde::Serialize;
 /// The reconciliation figures, as the manifest and the Summary sheet show them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Reconciliation {
+    /// Claim lines read: this run's input rows and the ledger's deferred
+    /// lines joined to them (SPEC §12.1) = decisions + settled before.
     pub lines_read: usize,
     pub decisions_written: usize,
+    /// Deferred lines of an earlier period the ledger carried in (not also
+    /// in this run's inputs).
+    pub carried_from_ledger: usize,
+    /// Input lines already decided by a later period than the one that
+    /// deferred them (CUT003): read, not decided again.
+    pub settled_before: usize,
     pub claimed: Pence,
     pub allowed: Pence,
     pub withheld: Pence,
@@ -20,6 +28,17 @@ pub struct Reconciliation {
     pub adjustments_expense_total: Pence,
     pub passed: bool,
     pub failures: Vec<String>,
+}
+
+impl Reconciliation {
+    /// Counts the ledger's part (SPEC §12.1): lines read = decision lines +
+    /// lines settled before.
+    pub fn with_carried(mut self, carried: usize, settled_before: usize) -> Reconciliation {
+        self.carried_from_ledger = carried;
+        self.settled_before = settled_before;
+        self.lines_read = self.decisions_written + settled_before;
+        self
+    }
 }
 
 /// Checks the three statements of SPEC §4.3 on what is about to be written.
@@ -74,6 +93,8 @@ pub fn check(lines: &[ClaimLine], decisions: &[Decision], adjustments: &[Adjustm
     Reconciliation {
         lines_read: lines.len(),
         decisions_written: decisions.len(),
+        carried_from_ledger: 0,
+        settled_before: 0,
         claimed,
         allowed,
         withheld,
@@ -122,7 +143,7 @@ mod tests {
         ClaimLine {
             claim_id: claim.into(),
             amount: Pence(amount),
-            source: Some(crate::model::claim::RowRef { file: "x.csv".into(), sheet: "Claims".into(), row }),
+            source: Some(crate::model::claim::RowRef::new("x.csv", "Claims", row)),
             ..Default::default()
         }
     }
@@ -199,10 +220,7 @@ mod tests {
     }
 
     fn at(file: &str, sheet: &str, row: u32) -> ClaimLine {
-        ClaimLine {
-            source: Some(crate::model::claim::RowRef { file: file.into(), sheet: sheet.into(), row }),
-            ..Default::default()
-        }
+        ClaimLine { source: Some(crate::model::claim::RowRef::new(file, sheet, row)), ..Default::default() }
     }
 
     #[test]

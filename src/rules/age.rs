@@ -23,6 +23,40 @@ pub const CUT001: Rule = Rule {
     rejects: false,
 };
 
+/// CUT002 — an input line has the key of a line the ledger holds as
+/// deferred, but other content (SPEC §12.1).
+pub const CUT002: Rule = Rule {
+    code: "CUT002",
+    family: Family::Age,
+    severity: Severity::Info,
+    policy_ref: "system control; serves CORP/EMP 33 §4.1",
+    summary: "An input line replaces a line deferred in an earlier period (same claim and line number, other content): the input's copy is decided.",
+    what: "The ledger carries every DEFERRED line into the next run. When this run's inputs hold a line with the same (claim_id, line_no) but different content (a corrected resubmission), the input's copy is decided and the deferred copy dropped, so the line is paid once.",
+    policy: "",
+    effect: "INFO; the input's copy is decided by the rules as usual; the deferred copy is not decided.",
+    example: "C100/1 deferred in 2025-06 at £12.00, resubmitted in July's export at £10.00 → CUT002 \"replaces the line deferred in 2025-06\", the £10.00 line decided.",
+    config: "",
+    control: Some("CORP/EMP 33 §4.1 (claims are paid once, in the month after they are approved) — a corrected line must not be paid beside the deferred one"),
+    rejects: false,
+};
+
+/// CUT003 — a line already decided in a later committed period arrives
+/// again (SPEC §12.1).
+pub const CUT003: Rule = Rule {
+    code: "CUT003",
+    family: Family::Age,
+    severity: Severity::Info,
+    policy_ref: "system control; serves CORP/EMP 33 §4.1",
+    summary: "A deferred line already decided in a later period arrives again (an old deferred-claims.csv): not decided again.",
+    what: "A line the ledger shows was deferred in one period and decided in a later one (carried or fed back) is not decided a second time when an old deferred file is given again: it is left out of the decisions and counted as settled before.",
+    policy: "",
+    effect: "INFO; the line is not in decisions.csv; the reconciliation reads lines read = decision lines + lines settled before (manifest `settled_before`).",
+    example: "C100/1 deferred in 2025-06 and paid in 2025-07; June's deferred-claims.csv given to the 2025-08 run → CUT003 \"already settled in 2025-07\".",
+    config: "",
+    control: Some("CORP/EMP 33 §4.1 (claims are paid once) — an old deferred file fed in again must not pay or reject a line twice"),
+    rejects: false,
+};
+
 /// AGE001 — a claim more than 3 months old, without exceptional circumstances.
 pub const AGE001: Rule = Rule {
     code: "AGE001",

@@ -8,15 +8,15 @@
 //! P11D to date, and the period record the ledger commits.
 
 use super::engine::{self, Ctx, Evaluation};
-use super::{leave, p11d, payroll, protection, sickness};
+use super::{age, leave, p11d, payroll, protection, sickness};
 use crate::error::Result;
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::attendance::AttendanceRow;
 use crate::model::claim::ClaimLine;
-use crate::model::decision::{Decision, Finding, Subject};
+use crate::model::decision::{Decision, Finding, Severity, Status, Subject};
 use crate::model::p11d::P11dRow;
 use crate::model::protection::{Mark, RowSummary};
-use crate::model::record::{PaidLine, PeriodRecord};
+use crate::model::record::{DeferredLine, PaidLine, PeriodRecord, Replaced, SettledBefore, SettledLine};
 use crate::model::Miles;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -44,18 +44,34 @@ pub struct Outcome {
     pub record: PeriodRecord,
 }
 
+/// What the ledger's deferred lines did to this run's inputs (SPEC §12.1):
+/// input lines that replaced a deferred line (CUT002) and lines left out
+/// as settled before (CUT003).
+#[derive(Clone, Copy, Default)]
+pub struct Carried<'a> {
+    pub replaced: &'a [Replaced],
+    pub settled_before: &'a [SettledBefore],
+}
+
 /// Runs every rule family. `roster_findings` are ingest's DAT findings on
 /// skipped roster rows, ordered here with the employee findings.
-pub fn evaluate(ctx: &Ctx, claims: &[ClaimLine], roster_findings: Vec<Finding>) -> Result<Outcome> {
+pub fn evaluate(
+    ctx: &Ctx,
+    claims: &[ClaimLine],
+    roster_findings: Vec<Finding>,
+    carried: Carried,
+) -> Result<Outcome> {
     // The employee families read only the roster: they run beside the
     // claim lines' engine (issue 17).
     let (lines, (leave, (sickness, protection))) = rayon::join(
         || engine::evaluate(claims, ctx),
         || (leave::evaluate(ctx), rayon::join(|| sickness::evaluate(ctx), || protection::evaluate(ctx))),
     );
-    let lines = lines?;
+    let mut lines = lines?;
+    note_replacements(claims, &mut lines, carried.replaced);
 
     let mut employee_findings = roster_findings;
+    employee_findings.extend(carried.settled_before.iter().map(settled_finding));
     employee_findings.extend(leave.findings);
     employee_findings.extend(sickness.findings);
     employee_findings.extend(protection.findings);
@@ -85,6 +101,13 @@ pub fn evaluate(ctx: &Ctx, claims: &[ClaimLine], roster_findings: Vec<Finding>) 
         bradford_stages: sickness.stages,
         protection_topups: protection.paid,
         p11d: p11d_run.into_iter().map(|((a, year, section), amount)| (a, year, section, amount)).collect(),
+        deferred: claims
+            .iter()
+            .zip(&decisions)
+            .filter(|(_, d)| d.status == Status::Deferred)
+            .map(|(l, _)| DeferredLine::of(l, &ctx.period.label()))
+            .collect(),
+        settled: settled_lines(claims, &decisions, carried.replaced),
         // The payroll batch is the pipeline's to fill, once it is built (SPEC §7).
         batch: Default::default(),
     };
@@ -98,6 +121,107 @@ pub fn evaluate(ctx: &Ctx, claims: &[ClaimLine], roster_findings: Vec<Finding>) 
         p11d,
         record,
     })
+}
+
+/// CUT002 on every input line that replaced a deferred line: a finding in
+/// the line's place (input order, then spec order) and, on a paid line, the
+/// code in decisions.csv's `rules` (a rejected or deferred line lists only
+/// the codes that decided it, SPEC §6.1; decisions.md 438).
+fn note_replacements(claims: &[ClaimLine], lines: &mut Evaluation, replaced: &[Replaced]) {
+    if replaced.is_empty() {
+        return;
+    }
+    let mut notes: Vec<&Replaced> = replaced.iter().collect();
+    notes.sort_by_key(|r| r.index);
+    let order = super::spec_order(&age::CUT002);
+    let place = |f: &Finding| match f.subject {
+        Subject::Line(i) => (i, super::spec_order(f.rule)),
+        Subject::Employee { .. } => (usize::MAX, 0),
+    };
+    let mut findings = Vec::with_capacity(lines.findings.len() + notes.len());
+    let mut pending = notes.iter().peekable();
+    for f in std::mem::take(&mut lines.findings) {
+        while let Some(r) = pending.next_if(|r| (r.index, order) < place(&f)) {
+            findings.push(cut002(claims, r));
+        }
+        findings.push(f);
+    }
+    findings.extend(pending.map(|r| cut002(claims, r)));
+    lines.findings = findings;
+    for r in &notes {
+        if let Some(d) = lines.decisions.get_mut(r.index).filter(|d| d.status.is_paid()) {
+            let at = d.rules.partition_point(|rule| super::spec_order(rule) < order);
+            d.rules.insert(at, &age::CUT002);
+        }
+    }
+}
+
+fn cut002(claims: &[ClaimLine], r: &Replaced) -> Finding {
+    let line = &claims[r.index];
+    Finding {
+        rule: &age::CUT002,
+        severity: Severity::Info,
+        subject: Subject::Line(r.index),
+        message: format!(
+            "claim {} line {} replaces the line deferred in {} (same claim and line number, other content); \
+             this copy is decided",
+            line.claim_id, line.line_no, r.deferred_in
+        ),
+        source: line.source.clone(),
+    }
+}
+
+/// CUT003: a line of an old deferred file already decided by a later
+/// period. Not a decision line, so it is reported as the employee's finding
+/// with the line named in the message (decisions.md 439).
+fn settled_finding(s: &SettledBefore) -> Finding {
+    let l = &s.line;
+    Finding {
+        rule: &age::CUT003,
+        severity: Severity::Info,
+        subject: Subject::Employee { assignment: l.assignment.clone(), date: Some(l.expense_date) },
+        message: format!(
+            "claim {} line {} ({}, £{}) deferred in {} was already settled in {}: not decided again",
+            l.claim_id,
+            l.line_no,
+            l.category_text(),
+            l.amount,
+            s.deferred_in,
+            s.settled_in
+        ),
+        source: l.source.clone(),
+    }
+}
+
+/// Lines deferred by an earlier period that this run decided (not deferred
+/// again): carried or fed back (`carried_from`), or replaced by an input
+/// line of other content (the held copy is what an old file would hold).
+fn settled_lines(claims: &[ClaimLine], decisions: &[Decision], replaced: &[Replaced]) -> Vec<SettledLine> {
+    let decided = |i: usize| decisions.get(i).filter(|d| d.status != Status::Deferred);
+    let mut out: Vec<SettledLine> = claims
+        .iter()
+        .zip(decisions)
+        .filter(|(l, d)| l.carried_from.is_some() && d.status != Status::Deferred)
+        .map(|(l, d)| SettledLine {
+            claim_id: l.claim_id.clone(),
+            line_no: l.line_no,
+            content_hash: l.content_hash(),
+            carried_from: l.carried_from.as_deref().unwrap_or_default().to_string(),
+            status: d.status.code(),
+        })
+        .collect();
+    for r in replaced {
+        if let (Some(d), Some(l)) = (decided(r.index), claims.get(r.index)) {
+            out.push(SettledLine {
+                claim_id: l.claim_id.clone(),
+                line_no: l.line_no,
+                content_hash: r.content_hash.clone(),
+                carried_from: r.deferred_in.clone(),
+                status: d.status.code(),
+            });
+        }
+    }
+    out
 }
 
 /// `(assignment, year) → miles` as the ledger's rows.

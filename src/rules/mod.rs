@@ -28,7 +28,7 @@ pub mod text;
 pub mod travel;
 
 pub use crate::model::rule::{Family, Rule};
-pub use evaluate::{evaluate, Outcome};
+pub use evaluate::{evaluate, Carried, Outcome};
 
 /// Every rule, in the order of SPEC §3 (the order of `rules` in decisions.csv).
 pub const CATALOGUE: &[&Rule] = &[
@@ -40,6 +40,8 @@ pub const CATALOGUE: &[&Rule] = &[
     &data::DAT006,
     &data::DAT007,
     &age::CUT001,
+    &age::CUT002,
+    &age::CUT003,
     &age::AGE001,
     &age::AGE002,
     &age::AGE003,
@@ -119,13 +121,13 @@ mod tests {
 
     /// Every rule code of SPEC §3, in spec order.
     const SPEC_CODES: &[&str] = &[
-        "DAT001", "DAT002", "DAT003", "DAT004", "DAT005", "DAT006", "DAT007", "CUT001", "AGE001", "AGE002",
-        "AGE003", "DUP001", "DUP002", "MIL001", "MIL002", "MIL003", "MIL004", "MIL005", "MIL006", "MIL007",
-        "MIL008", "MIL009", "SUB001", "SUB002", "SUB003", "SUB004", "SUB005", "SUB006", "SUB007", "SUB008",
-        "SUB009", "SUB010", "SUB011", "TRV001", "TRV002", "TRV003", "TRV004", "TRV005", "TRV006", "TRV007",
-        "RCT001", "RCT002", "RCT003", "REL001", "REL002", "REL003", "REL004", "TAX001", "TAX002", "TAX003",
-        "TAX004", "TAX005", "TAX006", "ROS001", "ROS002", "ROS003", "ROS004", "ROS005", "LV001", "LV002",
-        "LV003", "SCK001", "SCK002", "SCK003", "PP001", "PP002", "PP003", "PP004", "PP005",
+        "DAT001", "DAT002", "DAT003", "DAT004", "DAT005", "DAT006", "DAT007", "CUT001", "CUT002", "CUT003",
+        "AGE001", "AGE002", "AGE003", "DUP001", "DUP002", "MIL001", "MIL002", "MIL003", "MIL004", "MIL005",
+        "MIL006", "MIL007", "MIL008", "MIL009", "SUB001", "SUB002", "SUB003", "SUB004", "SUB005", "SUB006",
+        "SUB007", "SUB008", "SUB009", "SUB010", "SUB011", "TRV001", "TRV002", "TRV003", "TRV004", "TRV005",
+        "TRV006", "TRV007", "RCT001", "RCT002", "RCT003", "REL001", "REL002", "REL003", "REL004", "TAX001",
+        "TAX002", "TAX003", "TAX004", "TAX005", "TAX006", "ROS001", "ROS002", "ROS003", "ROS004", "ROS005",
+        "LV001", "LV002", "LV003", "SCK001", "SCK002", "SCK003", "PP001", "PP002", "PP003", "PP004", "PP005",
     ];
 
     #[test]

@@ -71,7 +71,7 @@ pub fn staff() -> Staff {
 }
 
 fn row(row: u32) -> RowRef {
-    RowRef { file: "test.csv".into(), sheet: "Claims".into(), row }
+    RowRef::new("test.csv", "Claims", row)
 }
 
 /// A claim line of `A1` on [`day`], submitted 20 May, receipt Y.

@@ -19,7 +19,7 @@ fn config() -> Config {
 
 fn line(i: usize, description: &str, amount: i64) -> ClaimLine {
     ClaimLine {
-        source: Some(RowRef { file: "claims.csv".into(), sheet: "Claims".into(), row: i as u32 + 2 }),
+        source: Some(RowRef::new("claims.csv", "Claims", i as u32 + 2)),
         claim_id: format!("C{i}"),
         line_no: 1,
         assignment: "E1".into(),

@@ -16,7 +16,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 
 fn staff(hours_x100: i64, service_start: NaiveDate) -> Staff {
     Staff {
-        source: RowRef { file: "roster.csv".into(), sheet: "Staff".into(), row: 2 },
+        source: RowRef::new("roster.csv", "Staff", 2),
         assignment: "A1".into(),
         name: "Test".into(),
         staff_group: StaffGroup::Afc,
@@ -37,7 +37,7 @@ fn staff(hours_x100: i64, service_start: NaiveDate) -> Staff {
 
 fn absence(kind: AbsenceType, start: NaiveDate, end: NaiveDate, row: u32) -> Absence {
     Absence {
-        source: RowRef { file: "roster.csv".into(), sheet: "Absences".into(), row },
+        source: RowRef::new("roster.csv", "Absences", row),
         assignment: "A1".into(),
         start_date: start,
         end_date: end,

@@ -35,7 +35,7 @@ impl Kit {
     pub fn new() -> Kit {
         let config = Config::load(&Config::default_dir()).expect("bundled config");
         let staff = Staff {
-            source: RowRef { file: "roster.csv".into(), sheet: "Staff".into(), row: 2 },
+            source: RowRef::new("roster.csv", "Staff", 2),
             assignment: ASSIGNMENT.into(),
             name: "Test Claimant".into(),
             staff_group: StaffGroup::Afc,
@@ -83,7 +83,7 @@ impl Kit {
         for day in days {
             for (shift_type, start, end) in [(ShiftType::Day, 8, 16), (ShiftType::Oncall, 18, 23)] {
                 roster.shifts.push(Shift {
-                    source: RowRef { file: "roster.csv".into(), sheet: "Shifts".into(), row: 2 },
+                    source: RowRef::new("roster.csv", "Shifts", 2),
                     assignment: ASSIGNMENT.into(),
                     date: day,
                     start: NaiveTime::from_hms_opt(start, 0, 0).unwrap_or_default(),

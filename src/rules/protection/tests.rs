@@ -20,7 +20,7 @@ fn row(
     new: &str,
 ) -> Protection {
     Protection {
-        source: RowRef { file: "roster.csv".into(), sheet: "Protection".into(), row: 2 },
+        source: RowRef::new("roster.csv", "Protection", 2),
         assignment: "A1".into(),
         change_date: change,
         reason,

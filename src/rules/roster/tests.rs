@@ -18,7 +18,7 @@ fn shift_at(date: NaiveDate, start: &str, end: &str, site: &str, kind: ShiftType
 
 fn absence(start: NaiveDate, end: NaiveDate, kind: AbsenceType) -> Absence {
     Absence {
-        source: RowRef { file: "roster.csv".into(), sheet: "Absences".into(), row: 2 },
+        source: RowRef::new("roster.csv", "Absences", 2),
         assignment: "A1".into(),
         start_date: start,
         end_date: end,

@@ -13,7 +13,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 
 fn staff() -> Staff {
     Staff {
-        source: RowRef { file: "r.csv".into(), sheet: "Staff".into(), row: 2 },
+        source: RowRef::new("r.csv", "Staff", 2),
         assignment: "A1".into(),
         name: "Test".into(),
         staff_group: StaffGroup::Afc,
@@ -34,7 +34,7 @@ fn staff() -> Staff {
 
 fn sick(start: NaiveDate, end: NaiveDate, certificate: Certificate) -> Absence {
     Absence {
-        source: RowRef { file: "r.csv".into(), sheet: "Absences".into(), row: 2 },
+        source: RowRef::new("r.csv", "Absences", 2),
         assignment: "A1".into(),
         start_date: start,
         end_date: end,
