@@ -215,6 +215,12 @@ fn org_never_starts_a_fresh_ledger_beside_an_existing_one() {
         cwd.path().join("payrun-state/RP5/ledger.sqlite"),
     )
     .unwrap();
+    // It is the ledger of runs without --org (SPEC §12.4) until adopted.
+    let unadopted = run_in(cwd.path(), &[], &["--org", "RP5"]);
+    assert_eq!(code(&unadopted), 2, "{}", stderr(&unadopted));
+    assert!(stderr(&unadopted).contains("ledger adopt"), "{}", stderr(&unadopted));
+    let adopt = payrun_in(cwd.path(), &[], &["ledger", "adopt", "--org", "RP5"]);
+    assert_eq!(code(&adopt), 0, "{}", stderr(&adopt));
     let moved = run_in(cwd.path(), &[], &["--org", "RP5"]);
     assert_eq!(code(&moved), 0, "{}", stderr(&moved));
     // Or an explicit --state is the operator's choice.

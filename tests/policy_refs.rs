@@ -21,8 +21,8 @@ const EXCERPTS: &str = "tests/fixtures/policy/excerpts.txt";
 /// The rules that are the system's own controls (issue 20 §4; the DAT
 /// family checks data, which no policy sentence does).
 const CONTROLS: &[&str] = &[
-    "DAT001", "DAT002", "DAT003", "DAT004", "DAT005", "DAT006", "DAT007", "DUP001", "DUP002", "SUB007",
-    "ROS001", "ROS002", "ROS005",
+    "DAT001", "DAT002", "DAT003", "DAT004", "DAT005", "DAT006", "DAT007", "CUT002", "CUT003", "DUP001",
+    "DUP002", "SUB007", "ROS001", "ROS002", "ROS005",
 ];
 
 /// References to law or guidance outside the Trust's policies: allowed only

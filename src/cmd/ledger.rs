@@ -26,6 +26,17 @@ pub enum LedgerCommand {
     Show(ShowArgs),
     Export(ExportArgs),
     Remove(RemoveArgs),
+    Adopt(AdoptArgs),
+}
+
+/// Record that a ledger made by runs without `--org` is organisation
+/// CODE's, once it has been moved into that organisation's state folder
+/// (a ledger records its organisation, and a run for another one is
+/// refused). Refused for a ledger that already belongs to an organisation.
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 /// Which ledger: the same one `payrun run` with these options uses.
@@ -45,11 +56,15 @@ impl StateArgs {
         super::state_dir(self.state.clone(), self.org.as_deref())
     }
 
-    /// The ledger for reading, refused (exit 2) when it belongs to another
-    /// organisation than `--org` (SPEC §12.4).
+    /// The ledger for reading; with `--org`, refused (exit 2) when it
+    /// belongs to another organisation (SPEC §12.4). Without `--org` a
+    /// ledger named by `--state` is read whatever its organisation: looking
+    /// is not running for one (decisions.md 441).
     fn open_read_only(&self) -> Result<Ledger> {
         let mut ledger = Ledger::open_read_only(&self.dir()?)?;
-        ledger.claim_organisation(self.org.as_deref(), false)?;
+        if self.org.is_some() {
+            ledger.claim_organisation(self.org.as_deref(), false)?;
+        }
         Ok(ledger)
     }
 }
@@ -109,6 +124,7 @@ pub fn run(args: LedgerArgs) -> Result<()> {
     match args.command {
         LedgerCommand::Show(a) => show(a),
         LedgerCommand::Remove(a) => remove(a),
+        LedgerCommand::Adopt(a) => adopt(a),
         LedgerCommand::Export(a) => {
             let ledger = a.state.open_read_only()?;
             for path in ledger.export(&a.out)? {
@@ -117,6 +133,25 @@ pub fn run(args: LedgerArgs) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn adopt(args: AdoptArgs) -> Result<()> {
+    let Some(code) = args.state.org.clone() else {
+        return Err(crate::Error::Usage(
+            "ledger adopt needs --org CODE: the organisation the ledger belongs to".into(),
+        ));
+    };
+    let state = args.state.dir()?;
+    if !state.join(ledger::LEDGER_FILE).is_file() {
+        return Err(crate::Error::Usage(format!(
+            "no ledger at {}",
+            state.join(ledger::LEDGER_FILE).display()
+        )));
+    }
+    let mut ledger = Ledger::open(&state)?;
+    ledger.adopt(&code)?;
+    println!("{} is now the ledger of {code}", ledger.path().display());
+    Ok(())
 }
 
 fn remove(args: RemoveArgs) -> Result<()> {
@@ -130,7 +165,9 @@ fn remove(args: RemoveArgs) -> Result<()> {
         )));
     }
     let mut ledger = Ledger::open(&state)?;
-    ledger.claim_organisation(args.state.org.as_deref(), false)?;
+    if args.state.org.is_some() {
+        ledger.claim_organisation(args.state.org.as_deref(), false)?;
+    }
     if !args.yes {
         let mut doomed = vec![label.clone()];
         if args.cascade {

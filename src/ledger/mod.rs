@@ -160,10 +160,21 @@ impl Ledger {
         check_file(&path)?;
         // Read-write where allowed, so SQLite can roll back a hot journal;
         // this connection never writes.
-        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        let mut conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .or_else(|_| Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY))
             .map_err(|e| in_file(&path, classify(format!("opening: {e}"), &e)))?;
         configure(&conn)?;
+        // A write-ahead-logged ledger on a read-only medium or folder: SQLite
+        // cannot create the log's index beside it. With no log left (no run
+        // in progress or interrupted) the file alone is the committed state,
+        // and is read as such.
+        if schema::version(&conn).is_err() && !wal_of(&path).exists() {
+            if let Ok(immutable) = open_immutable(&path) {
+                if schema::version(&immutable).is_ok() {
+                    conn = immutable;
+                }
+            }
+        }
         let version = match schema::version(&conn) {
             Err(e) if hot_journal(&path) => {
                 return Err(Error::Write(format!(
@@ -282,17 +293,27 @@ impl Ledger {
         let wanted = org.unwrap_or(NO_ORGANISATION);
         match self.organisation()? {
             Some(found) if found == wanted => Ok(()),
-            Some(found) => Err(Error::Usage(format!(
-                "{} is the ledger of organisation {}, not {}: {}. Each organisation needs a state folder \
-                 of its own (--state, or the plan's `state`)",
-                self.path.display(),
-                describe_org(&found),
-                describe_org(wanted),
-                match org {
-                    Some(code) => format!("this run is for --org {code}"),
-                    None => "this run has no --org".to_string(),
-                }
-            ))),
+            Some(found) => {
+                let adopt = match org {
+                    Some(code) if found == NO_ORGANISATION => format!(
+                        " If this is {code}'s history, moved here from runs without --org, record that with \
+                         `payrun ledger adopt --org {code} --state {}`",
+                        self.path.parent().unwrap_or(Path::new(".")).display()
+                    ),
+                    _ => String::new(),
+                };
+                Err(Error::Usage(format!(
+                    "{} is the ledger of organisation {}, not {}: {}. Each organisation needs a state folder \
+                     of its own (--state, or the plan's `state`).{adopt}",
+                    self.path.display(),
+                    describe_org(&found),
+                    describe_org(wanted),
+                    match org {
+                        Some(code) => format!("this run is for --org {code}"),
+                        None => "this run has no --org".to_string(),
+                    }
+                )))
+            }
             None if !mark || self.lock.is_none() => Ok(()),
             None => {
                 let had_periods = !self.periods()?.is_empty();
@@ -308,6 +329,27 @@ impl Ledger {
                     ));
                 }
                 Ok(())
+            }
+        }
+    }
+
+    /// `payrun ledger adopt`: a ledger of runs without `--org` (or one not
+    /// yet marked) becomes organisation `code`'s. One already marked with an
+    /// organisation code is refused (exit 2): histories are not moved
+    /// between organisations.
+    pub fn adopt(&mut self, code: &str) -> Result<()> {
+        match self.organisation()? {
+            Some(found) if found == code => Ok(()),
+            Some(found) if found != NO_ORGANISATION => Err(Error::Usage(format!(
+                "{} is the ledger of organisation {found}; it cannot be given to {code}",
+                self.path.display()
+            ))),
+            _ => {
+                let tx = self.conn.transaction().map_err(sql("recording the organisation"))?;
+                tx.execute("DELETE FROM organisation", []).map_err(sql("recording the organisation"))?;
+                tx.execute("INSERT INTO organisation (code) VALUES (?1)", [code])
+                    .map_err(sql("recording the organisation"))?;
+                tx.commit().map_err(|e| in_file(&self.path, sql("recording the organisation")(e)))
             }
         }
     }
@@ -600,6 +642,26 @@ fn check_payrun(conn: &Connection) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+fn wal_of(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// `path` opened read-only as immutable (no locks, no log index).
+fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for b in absolute.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => uri.push(b as char),
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Connection::open_with_flags(uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)
 }
 
 fn journal_of(path: &Path) -> PathBuf {
@@ -911,10 +973,11 @@ pub fn refuse_fresh_org_ledger(base: &Path, org_state: &Path) -> Result<()> {
         return Err(Error::Usage(format!(
             "{} holds a ledger, but the organisation's folder {} has none: running would start a new \
              ledger and leave that history behind. Move the ledger into {} (if it is this \
-             organisation's) or pass --state",
+             organisation's) and record it with `payrun ledger adopt --org {}`, or pass --state",
             shared.display(),
             org_state.display(),
-            org_state.display()
+            org_state.display(),
+            org_state.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         )));
     }
     Ok(())

@@ -273,8 +273,9 @@ pub fn migrate(conn: &mut Connection) -> Result<Vec<String>> {
     let mut notices = Vec::new();
     for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let to = from + 1;
-        let fail =
-            |e: rusqlite::Error| Error::Internal(format!("ledger: migration v{from} → v{to} failed: {e}"));
+        let fail = |e: rusqlite::Error| {
+            super::classify(format!("ledger: migration v{from} → v{to} failed: {e}"), &e)
+        };
         let tx = conn.transaction().map_err(fail)?;
         // The K → J step says how many rows it moved (SPEC §3.8, issue 20).
         let moved: i64 = if *sql == V4 {
@@ -335,10 +336,12 @@ pub fn check_intact(conn: &Connection) -> Result<()> {
     let found = columns_of(conn).map_err(fail)?;
     for (table, columns) in &expected {
         match found.iter().find(|(t, _)| t == table) {
-            None => return Err(Error::Input(format!(
+            None => {
+                return Err(Error::Input(format!(
                 "the ledger has no table {table}: its schema was altered, so it is not a payrun ledger as \
                      written; restore it from a backup"
-            ))),
+            )))
+            }
             Some((_, have)) if have != columns => {
                 return Err(Error::Input(format!(
                     "the ledger's table {table} has columns ({}) where payrun wrote ({}): its schema was \

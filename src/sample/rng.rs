@@ -24,6 +24,7 @@ pub(super) mod stream {
     pub const SCENARIO: u64 = 5;
     pub const CELL_STYLE: u64 = 6;
     pub const CARRIED: u64 = 7;
+    pub const DEFERRED: u64 = 8;
 }
 
 #[derive(Clone, Debug)]

@@ -320,6 +320,13 @@ pub(super) const SCENARIOS: &[Scenario] = &[
         once: true,
         yearly: false,
     },
+    Scenario {
+        name: "deferred last month, resubmitted corrected (CUT002 when last month was run)",
+        fits: first_person,
+        build: resubmitted_after_deferral,
+        once: true,
+        yearly: false,
+    },
     case!("legs from and to HOME (MIL001)", insured_driver, |s| {
         let days = s.work_days(2);
         let p = s.profile();
@@ -705,6 +712,31 @@ fn carried_over(s: &mut Scribe) {
     let mut rekeyed = carried_claim(s.seed, &previous, &assignment);
     rekeyed.fixed_id = Some(format!("EXP{}-C00002", s.cal.pay_code));
     s.claims.push(rekeyed);
+}
+
+/// The CUT002 case. This period's sample has a line approved after its
+/// cut-off (deferred, under a fixed key), and last month's deferred line
+/// again under *last month's* key, corrected (£1 less) and approved in time.
+/// Running last month's sample first puts the deferred original in the
+/// ledger, so this month's corrected copy replaces it (CUT002); in a single
+/// run it is an ordinary line.
+fn resubmitted_after_deferral(s: &mut Scribe) {
+    let assignment = s.profile().assignment.clone();
+    let previous = s.cal.previous();
+    s.claims.push(deferred_claim(s.seed, s.cal, &assignment, false));
+    s.claims.push(deferred_claim(s.seed, &previous, &assignment, true));
+}
+
+fn deferred_claim(seed: u64, cal: &Calendar, assignment: &str, corrected: bool) -> Claim {
+    let code: u64 = cal.pay_code.parse().unwrap_or(0);
+    let mut rng = Rng::keyed(seed, &[stream::DEFERRED, code]);
+    let submitted = add_days(cal.activity_end, -1);
+    let approved = add_days(cal.cutoff, 3);
+    let mut claim = Claim::new(assignment, submitted, Some(approved));
+    claim.fixed_id = Some(format!("EXP{}-D00001", cal.pay_code));
+    let fare = Pence(rng.range(90, 190) * 10 - if corrected { 100 } else { 0 });
+    claim.push(Category::Rail, cal.activity_day(16), fare).describe("Doncaster - Sheffield return");
+    claim
 }
 
 fn carried_claim(seed: u64, cal: &Calendar, assignment: &str) -> Claim {
