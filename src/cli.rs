@@ -8,7 +8,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 /// Exit codes: 0 run complete; 2 bad command line; 3 input unreadable or a
 /// required sheet/column missing (or invalid configuration, or a ledger that
 /// is not a payrun ledger or is corrupt); 4 ledger locked by another run;
-/// 5 reconciliation failed (nothing written); 6 --fail-on threshold reached
+/// 5 reconciliation failed (nothing written); 6 a finding matched --fail-on
 /// (outputs written); 7 `payrun batch`: an organisation did not exit 0;
 /// 8 an output or state folder cannot be written (nothing put in place,
 /// ledger unchanged); 130 / 143 interrupted by SIGINT / SIGTERM; 1 internal error.

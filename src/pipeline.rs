@@ -16,6 +16,7 @@ use crate::model::record::PeriodRecord;
 use crate::output::interface::{self, Batch, BatchHeader, Corrections, Interface};
 use crate::output::manifest::Manifest;
 use crate::output::{self, reconcile, Report};
+pub use crate::rules::fail_on::FailOn;
 use crate::rules::{self, engine::Ctx};
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
@@ -38,8 +39,8 @@ pub struct RunOptions {
     pub org: Option<String>,
     pub out_dir: PathBuf,
     pub quiet: bool,
-    /// `--fail-on`: findings at or above this severity turn into exit 6.
-    pub fail_on: Option<Severity>,
+    /// `--fail-on`: findings matching the list turn into exit 6 (SPEC §12.2).
+    pub fail_on: Option<FailOn>,
     /// `--state`: the folder holding the ledger and its lock.
     pub state_dir: PathBuf,
     /// `--rerun`: allow a period earlier than the latest committed one.
@@ -619,19 +620,12 @@ fn ledger_manifest(manifest: &Manifest) -> Result<String> {
     serde_json::to_string(&json).map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// `--fail-on`: findings at or above the threshold turn into exit 6, after
-/// the outputs and the ledger are in place.
+/// `--fail-on`: findings matching the list turn into exit 6, after the
+/// outputs and the ledger are in place; the message names the items that
+/// matched and how many findings.
 fn fail_on(opts: &RunOptions, findings: &[Finding]) -> Result<()> {
-    let Some(threshold) = opts.fail_on else { return Ok(()) };
-    let worst = findings.iter().filter(|f| f.severity >= threshold).count();
-    if worst == 0 {
-        return Ok(());
-    }
-    Err(Error::FailOn(format!(
-        "{worst} finding(s) of severity {} or worse (--fail-on); outputs written to {}",
-        threshold.code(),
-        opts.out_dir.display()
-    )))
+    let Some(matched) = opts.fail_on.as_ref().and_then(|f| f.matched(findings)) else { return Ok(()) };
+    Err(Error::FailOn(format!("{matched}; outputs written to {}", opts.out_dir.display())))
 }
 
 /// The manifest of the run, timings still empty.

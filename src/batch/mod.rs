@@ -64,7 +64,7 @@ fn run_one(plan: &Plan, org: &OrgPlan) -> OrgResult {
         org: Some(org.code.clone()),
         out_dir: org.out.clone(),
         quiet: true,
-        fail_on: plan.fail_on,
+        fail_on: plan.fail_on.clone(),
         state_dir: org.state.clone(),
         rerun: false,
         no_xlsx: plan.no_xlsx,

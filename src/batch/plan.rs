@@ -2,9 +2,9 @@
 //! checked whole before anything runs (exit 2 otherwise).
 
 use crate::error::{Error, Result};
-use crate::model::decision::Severity;
 use crate::model::org;
 use crate::model::period::Period;
+use crate::pipeline::FailOn;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -49,7 +49,8 @@ pub struct Plan {
     pub label: String,
     /// Organisations run at once.
     pub jobs: usize,
-    pub fail_on: Option<Severity>,
+    /// As `run --fail-on`, for every organisation (SPEC §12.2).
+    pub fail_on: Option<FailOn>,
     pub no_xlsx: bool,
     pub parquet: bool,
     pub orgs: Vec<OrgPlan>,
@@ -99,12 +100,8 @@ impl Plan {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        let fail_on = match file.fail_on.as_deref() {
-            None => None,
-            Some("warning") => Some(Severity::Warning),
-            Some("error") => Some(Severity::Error),
-            Some(other) => return Err(format!("fail_on: '{other}' is not one of \"warning\", \"error\"")),
-        };
+        let fail_on =
+            file.fail_on.as_deref().map(FailOn::parse).transpose().map_err(|m| format!("fail_on: {m}"))?;
         if file.org.is_empty() {
             return Err("no [[org]] entries: nothing to run".into());
         }
@@ -197,7 +194,7 @@ expenses = ["in/R1H/expenses.xlsx"]
         let plan = check(PLAN).unwrap();
         assert_eq!(plan.label, "2025-06");
         assert_eq!(plan.jobs, 2);
-        assert_eq!(plan.fail_on, Some(Severity::Error));
+        assert_eq!(plan.fail_on, FailOn::parse("error").ok());
         let rp5 = &plan.orgs[0];
         assert_eq!(rp5.roster, Path::new("/plans/in/RP5/roster.xlsx"));
         assert_eq!(rp5.expenses[1], Path::new("/plans/out/RP5/2025-05/deferred-claims.csv"));
@@ -207,6 +204,16 @@ expenses = ["in/R1H/expenses.xlsx"]
         let r1h = &plan.orgs[1];
         assert_eq!(r1h.roster, Path::new("/abs/roster.xlsx"), "absolute paths stay");
         assert_eq!(r1h.config.as_deref(), Some(Path::new("/plans/config/shared")), "the plan's config");
+    }
+
+    #[test]
+    fn fail_on_takes_the_list_of_run_fail_on() {
+        let plan = check(&PLAN.replace("fail_on = \"error\"", "fail_on = \"data\"")).unwrap();
+        assert_eq!(plan.fail_on, FailOn::parse("data").ok());
+        let plan = check(&PLAN.replace("fail_on = \"error\"", "fail_on = \"warning, REL001,SCK\"")).unwrap();
+        assert_eq!(plan.fail_on.map(|f| f.to_string()).as_deref(), Some("warning,REL001,SCK"));
+        let plan = check(&PLAN.replace("fail_on = \"error\"\n", "")).unwrap();
+        assert_eq!(plan.fail_on, None);
     }
 
     #[test]
@@ -241,9 +248,8 @@ expenses = ["in/R1H/expenses.xlsx"]
         let err = check(&format!("colour = \"red\"\n{PLAN}")).unwrap_err();
         assert!(err.contains("colour"), "{err}");
         assert!(check(&PLAN.replace("jobs = 2", "jobs = 0")).unwrap_err().starts_with("jobs"));
-        assert!(check(&PLAN.replace("fail_on = \"error\"", "fail_on = \"all\""))
-            .unwrap_err()
-            .starts_with("fail_on"));
+        let err = check(&PLAN.replace("fail_on = \"error\"", "fail_on = \"data,all\"")).unwrap_err();
+        assert!(err.starts_with("fail_on") && err.contains("'all'"), "{err}");
         assert!(check(&PLAN.replace("\"2025-06\"", "\"June\"")).unwrap_err().starts_with("period"));
         let err = check(&PLAN.replace("code = \"R1H\"", "code = \"R1H/..\"")).unwrap_err();
         assert!(err.starts_with("org[1].code"), "{err}");

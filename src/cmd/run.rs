@@ -1,7 +1,6 @@
 //! `payrun run`: the monthly run.
 
-use crate::model::decision::Severity;
-use crate::pipeline::{self, LogFormat, RunOptions};
+use crate::pipeline::{self, FailOn, LogFormat, RunOptions};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -46,8 +45,13 @@ pub struct RunArgs {
     /// No progress display.
     #[arg(long)]
     pub quiet: bool,
-    /// Exit 6 (after writing outputs) when any finding is at least this severe.
-    #[arg(long, value_enum)]
+    /// Exit 6 (after writing outputs and committing the ledger) when any
+    /// finding matches one of these comma-separated items: `error` or
+    /// `warning` (that severity or worse), `data` (any DAT finding, or
+    /// CUT002/CUT003: input to put right at its source), a rule code
+    /// (`REL001`) or a rule family (`SCK`); e.g. `--fail-on data,REL001,SCK`.
+    /// An unknown item is exit 2.
+    #[arg(long, value_name = "ITEMS", value_parser = FailOn::parse)]
     pub fail_on: Option<FailOn>,
     /// Write only the machine files (CSV, JSON): no payroll-adjustments / exceptions workbooks.
     #[arg(long)]
@@ -73,12 +77,6 @@ pub enum LogFormatArg {
     Json,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum FailOn {
-    Warning,
-    Error,
-}
-
 pub fn run(args: RunArgs) -> crate::Result<()> {
     let period = super::parse_period(&args.period)?;
     super::check_org(args.org.as_deref())?;
@@ -98,10 +96,7 @@ pub fn run(args: RunArgs) -> crate::Result<()> {
         quiet: args.quiet,
         state_dir,
         rerun: args.rerun,
-        fail_on: args.fail_on.map(|f| match f {
-            FailOn::Warning => Severity::Warning,
-            FailOn::Error => Severity::Error,
-        }),
+        fail_on: args.fail_on,
         no_xlsx: args.no_xlsx,
         corrections_into: args
             .corrections_into

@@ -96,7 +96,8 @@ fn rebuild(held: &[&(String, DeferredLine)], config: &Config) -> Result<Vec<Clai
     let bad = |e: csv::Error| Error::Internal(format!("ledger: deferred lines: {e}"));
     csv.write_record(crate::model::schema::CLAIMS.iter().map(|c| c.name)).map_err(bad)?;
     for (_, line) in held {
-        csv.write_record(&line.columns).map_err(bad)?;
+        // Escaped as deferred-claims.csv is, so the reader's unescape gives the text back.
+        csv.write_record(crate::model::claim::csv_cells(&line.columns)).map_err(bad)?;
     }
     let bytes = csv.into_inner().map_err(|e| Error::Internal(format!("ledger: deferred lines: {e}")))?;
     let path = std::path::Path::new("ledger-deferred-lines.csv");

@@ -5,6 +5,7 @@
 //! `Err(CellError)` for text that is not of the column's type (DAT002). No
 //! parser panics, whatever the input.
 
+use crate::model::csv_text;
 use crate::model::money::{parse_decimal_text, Miles, Pence};
 use crate::model::time::{add_months, TimeValue};
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
@@ -93,12 +94,15 @@ impl Cell<'_> {
     }
 }
 
-/// Free text, trimmed; blank is `None`. Every non-error cell is text.
+/// Free text, trimmed, with the one `'` payrun's CSV writers put before
+/// formula-like text removed (SPEC §12.6, §12.1: so deferred-claims.csv fed
+/// back reads as the lines it was written from); blank is `None`. Every
+/// non-error cell is text.
 pub fn text(cell: Cell) -> Parsed<String> {
     match cell {
         Cell::Error(_) => bad("text"),
         c if c.is_blank() => Ok(None),
-        Cell::Text(t) => Ok(Some(t.trim().to_string())),
+        Cell::Text(t) => Ok(Some(csv_text::unescape(t.trim()).to_string())),
         c => Ok(Some(c.raw())),
     }
 }

@@ -1,12 +1,14 @@
 //! One run's CSVs through polars lazy frames: only the columns used are read,
 //! every column as text (decisions.csv keeps unparseable values raw), money
-//! parsed as Decimal(18,2) and taken as its integer pence, then reduced by
-//! group-bys (and a join for the cost centres) to small per-claimant tables.
+//! parsed as Decimal(18,2) and taken as its integer pence, text un-escaped
+//! (SPEC §12.6), then reduced by group-bys (and a join for the cost centres)
+//! to small per-claimant tables.
 //! A CSV edited into something unreadable is refused naming the file, and the
 //! row, column and value where they can be found.
 
 use super::load::RunFolder;
 use crate::error::{Error, Result};
+use crate::model::csv_text;
 use crate::model::Pence;
 use polars::prelude::*;
 use std::collections::HashMap;
@@ -60,6 +62,9 @@ pub const NO_COST_CENTRE: &str = "(none)";
 const DECISIONS: [&str; 6] = ["assignment", "category", "claimed", "allowed", "status", "rules"];
 const EXCEPTIONS: [&str; 3] = ["assignment", "name", "rule"];
 const ADJUSTMENTS: [&str; 3] = ["assignment", "name", "cost_centre"];
+/// The text columns read (SPEC §12.6: written escaped, read back unescaped);
+/// the others are money or payrun's codes.
+const TEXT: [&str; 4] = ["assignment", "category", "name", "cost_centre"];
 
 /// Scans and reduces the three CSVs of one run.
 pub fn run(folder: &RunFolder) -> Result<RunAggregate> {
@@ -249,7 +254,24 @@ fn scan(path: &Path, columns: &[&str]) -> Result<LazyFrame> {
         .with_missing_is_null(false)
         .finish()
         .map_err(|e| Error::Input(format!("{}: unreadable CSV ({e})", path.display())))?;
-    Ok(frame.select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>()))
+    Ok(frame.select(
+        columns.iter().map(|c| if TEXT.contains(c) { unescaped(c) } else { col(*c) }).collect::<Vec<_>>(),
+    ))
+}
+
+/// A text column back to the text its cells were written from: the one `'`
+/// payrun's CSV writers put before formula-like text removed (SPEC §12.6),
+/// before anything is grouped, joined or ordered on it.
+fn unescaped(name: &str) -> Expr {
+    col(name)
+        .map(
+            |c: Column| {
+                let text = c.str()?.apply_values(|v| std::borrow::Cow::Borrowed(csv_text::unescape(v)));
+                Ok(text.into_column())
+            },
+            |_, field| Ok(field.clone()),
+        )
+        .alias(name)
 }
 
 /// Exit 3 for a CSV polars could not read: names the file, and where the

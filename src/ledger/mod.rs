@@ -923,7 +923,8 @@ fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> 
     Ok(())
 }
 
-/// A table's columns and rows as text: NULL as empty.
+/// A table's columns and rows as CSV text: NULL as empty, TEXT values
+/// escaped against formula injection.
 fn dump(conn: &Connection, table: &str, order: &str) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     use rusqlite::types::ValueRef;
     let fail = |e: rusqlite::Error| Error::Internal(format!("ledger: exporting {table}: {e}"));
@@ -939,7 +940,9 @@ fn dump(conn: &Connection, table: &str, order: &str) -> Result<(Vec<String>, Vec
                 ValueRef::Null => String::new(),
                 ValueRef::Integer(n) => n.to_string(),
                 ValueRef::Real(x) => x.to_string(),
-                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                // TEXT columns hold text, dates and codes; money and counts
+                // are INTEGER by the schema's conventions (SPEC §12.6).
+                ValueRef::Text(t) => crate::model::csv_text::escape(&String::from_utf8_lossy(t)).into_owned(),
                 ValueRef::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
             });
         }

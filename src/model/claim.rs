@@ -180,6 +180,30 @@ impl ClaimLine {
     }
 }
 
+/// Which of [`ClaimLine::columns`] are text — escaped in a CSV (SPEC
+/// §12.6): ids, descriptions, places, reasons; not dates, money, miles,
+/// counts or codes.
+pub const TEXT_COLUMNS: [bool; 27] = {
+    let mut text = [false; 27];
+    let mut i = 0;
+    while i < 7 {
+        text[[0, 2, 7, 8, 9, 16, 26][i]] = true;
+        i += 1;
+    }
+    text
+};
+const _: () = assert!(super::schema::CLAIMS.len() == TEXT_COLUMNS.len());
+
+/// [`ClaimLine::columns`] as the cells of a Claims CSV row, text escaped
+/// (deferred-claims.csv, and the ledger's deferred lines read back).
+pub fn csv_cells(columns: &[String]) -> Vec<String> {
+    columns
+        .iter()
+        .zip(TEXT_COLUMNS)
+        .map(|(c, text)| if text { super::csv_text::escape(c).into_owned() } else { c.clone() })
+        .collect()
+}
+
 /// SHA-256 (hex) of a line's columns, each followed by a unit separator.
 pub fn content_hash(columns: &[String]) -> String {
     use sha2::{Digest, Sha256};

@@ -7,6 +7,7 @@ pub mod adjustment;
 pub mod attendance;
 pub mod claim;
 pub mod codes;
+pub mod csv_text;
 pub mod decision;
 pub mod history;
 pub mod input;

@@ -1,11 +1,16 @@
 //! The machine files of SPEC §4.1: decisions.csv, exceptions.csv,
 //! adjustments.csv, deferred-claims.csv, attendance.csv and p11d.csv. Column
-//! names are fixed by the spec; money is pounds with two decimals.
+//! names are fixed by the spec; money is pounds with two decimals. Text
+//! columns (names, identifiers read from inputs, places, descriptions,
+//! messages, sources, raw unparseable values) go through
+//! [`csv_text::escape`] (SPEC §12.6); money, counts, dates and payrun's codes
+//! never do.
 
 use super::payroll::element_name;
 use super::Report;
 use crate::model::adjustment::AdjustmentRow;
-use crate::model::claim::ClaimLine;
+use crate::model::claim::{csv_cells, ClaimLine};
+use crate::model::csv_text;
 use crate::model::decision::{Status, Subject};
 use std::io::Write;
 
@@ -48,6 +53,26 @@ impl Record {
         self.end()
     }
 
+    /// A text field, escaped (SPEC §12.6).
+    fn t(&mut self, field: &str) -> &mut Self {
+        csv_text::escape_into(&mut self.text, field);
+        self.end()
+    }
+
+    /// A text field that may be blank, formatted then escaped.
+    fn topt(&mut self, field: Option<impl std::fmt::Display>) -> &mut Self {
+        use std::fmt::Write as _;
+        let start = self.text.len();
+        if let Some(field) = field {
+            // Writing into a String cannot fail.
+            let _ = write!(self.text, "{field}");
+        }
+        if csv_text::needs_quote(&self.text[start..]) {
+            self.text.insert(start, '\'');
+        }
+        self.end()
+    }
+
     fn d(&mut self, field: impl std::fmt::Display) -> &mut Self {
         use std::fmt::Write as _;
         // Writing into a String cannot fail.
@@ -66,14 +91,14 @@ impl Record {
     /// The line number as read, raw when unparseable (SPEC §6.8 rule 46).
     fn line_no(&mut self, line: &ClaimLine) -> &mut Self {
         match line.unread_line_no() {
-            Some(raw) => self.s(raw),
+            Some(raw) => self.t(raw),
             None => self.d(line.line_no),
         }
     }
 
     fn expense_date(&mut self, line: &ClaimLine) -> &mut Self {
         match line.unread_expense_date() {
-            Some(raw) => self.s(raw),
+            Some(raw) => self.t(raw),
             None => self.d(line.expense_date),
         }
     }
@@ -121,7 +146,7 @@ pub fn decisions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     let mut r = Record::default();
     for (line, d) in report.lines.iter().zip(report.decisions) {
         r.clear();
-        r.s(&line.claim_id).line_no(line).s(&line.assignment).expense_date(line).s(line.category_text());
+        r.t(&line.claim_id).line_no(line).t(&line.assignment).expense_date(line).t(line.category_text());
         r.d(line.amount).d(d.allowed).s(d.status.code()).d(d.taxable_payroll).d(d.p11d_amount);
         r.opt(d.p11d_section).s(line.category.map(|c| c.pay_element().code()).unwrap_or(""));
         for (i, rule) in d.rules.iter().enumerate() {
@@ -158,18 +183,18 @@ pub fn exceptions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     let mut r = Record::default();
     for f in report.findings {
         r.clear();
-        r.s(f.severity.code()).s(f.rule.code).s(f.rule.policy_ref);
+        r.s(f.severity.code()).s(f.rule.code).t(f.rule.policy_ref);
         match &f.subject {
             Subject::Line(i) => {
                 let (line, d) = (&report.lines[*i], &report.decisions[*i]);
-                r.s(&line.assignment).s(report.name_of(&line.assignment)).s(&line.claim_id);
+                r.t(&line.assignment).t(report.name_of(&line.assignment)).t(&line.claim_id);
                 r.line_no(line).expense_date(line).d(line.amount).d(d.allowed);
             }
             Subject::Employee { assignment, date } => {
-                r.s(assignment).s(report.name_of(assignment)).s("").s("").opt(*date).s("").s("");
+                r.t(assignment).t(report.name_of(assignment)).s("").s("").opt(*date).s("").s("");
             }
         }
-        r.s(&f.message).opt(f.source.as_ref()).write(&mut w)?;
+        r.t(&f.message).topt(f.source.as_ref()).write(&mut w)?;
     }
     flush(w)
 }
@@ -193,22 +218,12 @@ pub const ADJUSTMENTS_HEADER: &[&str] = &[
 pub fn adjustments<W: Write>(out: W, report: &Report, rows: &[AdjustmentRow]) -> std::io::Result<()> {
     let mut w = writer(out);
     w.write_record(ADJUSTMENTS_HEADER).map_err(io)?;
+    let mut r = Record::default();
     for row in rows {
-        w.write_record([
-            row.assignment.as_str(),
-            &row.name,
-            &row.cost_centre,
-            &element_name(report.config, row.element),
-            &row.units,
-            &row.rate,
-            &row.amount.to_string(),
-            yn(row.taxable),
-            yn(row.taxable),
-            &row.protected,
-            &row.protection_end,
-            &row.source,
-        ])
-        .map_err(io)?;
+        r.clear();
+        r.t(&row.assignment).t(&row.name).t(&row.cost_centre).t(&element_name(report.config, row.element));
+        r.s(&row.units).s(&row.rate).d(row.amount).s(yn(row.taxable)).s(yn(row.taxable));
+        r.s(&row.protected).s(&row.protection_end).t(&row.source).write(&mut w)?;
     }
     flush(w)
 }
@@ -222,7 +237,7 @@ pub fn deferred<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
         if d.status != Status::Deferred {
             continue;
         }
-        w.write_record(l.columns()).map_err(io)?;
+        w.write_record(csv_cells(&l.columns())).map_err(io)?;
     }
     flush(w)
 }
@@ -235,15 +250,15 @@ pub const P11D_HEADER: &[&str] = &["assignment", "name", "tax_year", "section", 
 pub fn p11d<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     let mut w = writer(out);
     w.write_record(P11D_HEADER).map_err(io)?;
+    let mut r = Record::default();
     for row in report.p11d {
-        w.write_record([
-            row.assignment.as_str(),
-            &row.name,
-            &row.tax_year_label(),
-            &row.section.to_string(),
-            &row.amount.to_string(),
-        ])
-        .map_err(io)?;
+        r.clear();
+        r.t(&row.assignment)
+            .t(&row.name)
+            .s(&row.tax_year_label())
+            .d(row.section)
+            .d(row.amount)
+            .write(&mut w)?;
     }
     flush(w)
 }
@@ -255,17 +270,11 @@ pub const ATTENDANCE_HEADER: &[&str] =
 pub fn attendance<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     let mut w = writer(out);
     w.write_record(ATTENDANCE_HEADER).map_err(io)?;
+    let mut r = Record::default();
     for row in report.attendance {
-        w.write_record([
-            row.assignment.as_str(),
-            &row.name,
-            &row.episodes.to_string(),
-            &row.days.to_string(),
-            &row.score.to_string(),
-            &row.stage.to_string(),
-            yn(row.new_stage),
-        ])
-        .map_err(io)?;
+        r.clear();
+        r.t(&row.assignment).t(&row.name).d(row.episodes).d(row.days).d(row.score).d(row.stage);
+        r.s(yn(row.new_stage)).write(&mut w)?;
     }
     flush(w)
 }

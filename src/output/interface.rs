@@ -11,6 +11,7 @@
 use super::payroll::element_name;
 use crate::config::{Config, InputSource, InputValue, MAX_INPUTS};
 use crate::model::adjustment::{AdjustmentRow, ELEMENTS};
+use crate::model::csv_text;
 use crate::model::history::BatchSnapshot;
 use crate::model::Pence;
 use chrono::NaiveDate;
@@ -482,22 +483,28 @@ fn io(e: csv::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
 
+/// A text cell (names, batch and element names, sources), escaped against
+/// formula injection (SPEC §12.6); money, numbers, dates and codes are not.
+fn text(t: &str) -> String {
+    csv_text::escape(t).into_owned()
+}
+
 /// payroll-batch.csv / payroll-batch-corrections.csv.
 pub fn write_lines<W: Write>(out: W, batch: &Batch) -> std::io::Result<()> {
     let mut w = writer(out);
     w.write_record(batch_header_row()).map_err(io)?;
     for line in &batch.lines {
         let mut record = vec![
-            batch.header.name.clone(),
+            text(&batch.header.name),
             line.line_no.to_string(),
-            line.assignment.clone(),
-            line.element_name.clone(),
+            text(&line.assignment),
+            text(&line.element_name),
             line.effective_date.format("%Y-%m-%d").to_string(),
         ];
         record.extend(line.values.iter().map(Value::csv));
         record.resize(5 + MAX_INPUTS, String::new());
         record.push(line.protected.clone());
-        record.push(line.source.clone());
+        record.push(text(&line.source));
         w.write_record(&record).map_err(io)?;
     }
     w.flush()
@@ -508,7 +515,7 @@ pub fn write_controls<W: Write>(out: W, batch: &Batch) -> std::io::Result<()> {
     let mut w = writer(out);
     w.write_record(CONTROLS_HEADER).map_err(io)?;
     for c in &batch.controls {
-        w.write_record([batch.header.name.as_str(), &c.control_type, &c.total]).map_err(io)?;
+        w.write_record([text(&batch.header.name), text(&c.control_type), c.total.clone()]).map_err(io)?;
     }
     w.flush()
 }
@@ -525,9 +532,9 @@ pub fn write_corrections<W: Write>(
     for r in rows {
         w.write_record([
             period,
-            &r.assignment,
-            &r.name,
-            &element_name(config, &r.element),
+            &text(&r.assignment),
+            &text(&r.name),
+            &text(&element_name(config, &r.element)),
             &r.committed.to_string(),
             &r.now.to_string(),
             &r.delta.to_string(),

@@ -1,6 +1,7 @@
 //! Plain tables of typed cells, written both as a CSV and as a workbook sheet
 //! (the insights sheets of SPEC §9 and their CSV twins share one source).
 
+use crate::model::csv_text;
 use crate::model::Pence;
 use std::io::Write;
 
@@ -20,7 +21,7 @@ pub enum Value {
 }
 
 impl Value {
-    /// The CSV text of the cell.
+    /// The text of the cell (a CSV also escapes `Text`, SPEC §12.6).
     pub fn text(&self) -> String {
         match self {
             Value::Text(s) => s.clone(),
@@ -40,13 +41,18 @@ pub struct Table {
     pub rows: Vec<Vec<Value>>,
 }
 
-/// Writes the table as CSV: header row, then the rows in order.
+/// Writes the table as CSV: header row, then the rows in order; text cells
+/// escaped against formula injection (SPEC §12.6), numbers never.
 pub fn write_csv<W: Write>(out: W, table: &Table) -> std::io::Result<()> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
     let io = |e: csv::Error| std::io::Error::other(e.to_string());
     w.write_record(table.header).map_err(io)?;
+    let cell = |v: &Value| match v {
+        Value::Text(s) => csv_text::escape(s).into_owned(),
+        other => other.text(),
+    };
     for row in &table.rows {
-        w.write_record(row.iter().map(Value::text)).map_err(io)?;
+        w.write_record(row.iter().map(cell)).map_err(io)?;
     }
     w.flush()
 }

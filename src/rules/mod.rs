@@ -11,6 +11,7 @@ pub mod data;
 pub mod duplicates;
 pub mod engine;
 mod evaluate;
+pub mod fail_on;
 pub mod leave;
 pub mod mileage;
 pub mod p11d;

@@ -80,6 +80,18 @@ fn text_is_trimmed_and_numbers_become_text() {
     assert_eq!(text(Cell::Bool(true)), Ok(Some("TRUE".to_string())));
 }
 
+#[test]
+fn text_loses_exactly_the_quote_payrun_csvs_put_before_formula_text() {
+    let t = |s: &str| text(Cell::Text(s)).unwrap().unwrap();
+    assert_eq!(t("'=1+1"), "=1+1");
+    assert_eq!(t("  '-x "), "-x");
+    assert_eq!(t("''@SUM(A1)"), "'@SUM(A1)");
+    // A quote payrun would not have written stays.
+    assert_eq!(t("'x"), "'x");
+    assert_eq!(t("O'Brien"), "O'Brien");
+    assert_eq!(t("=1+1"), "=1+1");
+}
+
 // ---------------------------------------------------------------- money
 
 fn pence(c: Cell) -> Parsed<i64> {
