@@ -143,6 +143,7 @@ fn stages(c: &mut Criterion) {
         lines_by_status: Default::default(),
         findings_by_severity: Default::default(),
         findings_by_rule: Default::default(),
+        settled_before: 0,
         reconciliation,
         timings_ms: Vec::new(),
         outputs: Vec::new(),

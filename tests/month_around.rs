@@ -361,3 +361,43 @@ fn a_ledger_whose_schema_was_altered_is_exit_3_in_run_show_and_export() {
         conn.execute_batch("DROP TABLE p11d").unwrap();
     });
 }
+
+#[test]
+fn a_deferred_line_both_resent_by_the_export_and_fed_back_is_decided_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let (roster, state) = (roster(&t.join("roster")), t.join("state"));
+    ok(&run_on("2025-06", &roster, &[&month1(t)], &t.join("out-06"), &state, &[]));
+    // July's export still carries D1 as it was; June's file is fed back too.
+    let july = write_claims(
+        &t.join("claims-07c.csv"),
+        &[
+            sundry("B1", "2025-06-20", "2025-06-21", "2025-06-22", "4.00"),
+            sundry("D1", "2025-05-20", "2025-05-21", "2025-06-10", "7.00"),
+        ],
+    );
+    let back = t.join("out-06").join("deferred-claims.csv");
+    let out = t.join("out-07");
+    ok(&run_on("2025-07", &roster, &[&july, &back], &out, &state, &[]));
+    assert_eq!(
+        decided(&out),
+        [
+            row("B1", "PAID", ""),
+            row("D1", "PAID", "2025-06"),
+            row("D2", "PAID", "2025-06"),
+            row("D3", "DEFERRED", "2025-06")
+        ]
+    );
+    let fired = rules_fired(&out);
+    assert!(!fired.iter().any(|r| r.starts_with("DUP") || r == "DAT005"), "{fired:?}");
+    let e = Csv::read(&out.join("exceptions.csv"));
+    let copy = e.find(&[("rule", "CUT003")]);
+    assert_eq!(copy.len(), 1, "the fed-back copy of D1 is reported, not decided");
+    assert_eq!(e.get(copy[0], "source"), "deferred-claims.csv!Claims:2");
+    assert!(e.get(copy[0], "message").contains("claims-07c.csv!Claims:3"), "{}", e.get(copy[0], "message"));
+    let m = manifest(&out);
+    assert_eq!(
+        (m["settled_before"].as_u64(), m["reconciliation"]["lines_read"].as_u64()),
+        (Some(1), Some(5))
+    );
+}

@@ -19,7 +19,9 @@ pub struct RunArgs {
     /// Roster workbook (Staff, Shifts, Absences, optional Protection) or a folder of CSVs.
     #[arg(long)]
     pub roster: PathBuf,
-    /// Expenses workbook (Claims), a Claims CSV, or a folder; repeat to add e.g. last month's deferred-claims.csv.
+    /// Expenses workbook (Claims), a Claims CSV, or a folder; repeat for several exports. Last
+    /// month's deferred lines come from the ledger: a deferred-claims.csv given here is matched
+    /// to them, not decided twice.
     #[arg(long, required = true)]
     pub expenses: Vec<PathBuf>,
     /// Configuration folder holding policy.toml and columns.toml [default:

@@ -42,7 +42,8 @@ pub fn merge(inputs: Vec<ClaimLine>, held: &Held, config: &Config) -> Result<Mer
     }
     let settled_keys: HashSet<(&str, i64)> =
         held.settled.keys().map(|(claim, line_no, _)| (claim.as_str(), *line_no)).collect();
-    let mut taken = vec![false; held.carried.len()];
+    // Per held line: where the input copy that took it went (its source).
+    let mut taken: Vec<Option<String>> = vec![None; held.carried.len()];
     let mut claims = Vec::with_capacity(inputs.len() + held.carried.len());
     let (mut replaced, mut settled_before) = (Vec::new(), Vec::new());
     for mut line in inputs {
@@ -52,8 +53,9 @@ pub fn merge(inputs: Vec<ClaimLine>, held: &Held, config: &Config) -> Result<Mer
             claims.push(line);
             continue;
         }
-        if let Some(&i) = by_key.get(&key).filter(|&&i| !taken[i]) {
-            taken[i] = true;
+        let held_at = by_key.get(&key).copied();
+        if let Some(i) = held_at.filter(|&i| taken[i].is_none()) {
+            taken[i] = Some(line.source.as_ref().map(|s| s.to_string()).unwrap_or_default());
             let kept = &held.carried[i].1;
             if line.is_parsed() && line.content_hash() == kept.content_hash {
                 line.carried_from = Some(Arc::from(kept.carried_from.as_str()));
@@ -67,19 +69,30 @@ pub fn merge(inputs: Vec<ClaimLine>, held: &Held, config: &Config) -> Result<Mer
             claims.push(line);
             continue;
         }
+        // A second copy of a held line (the export re-sends it and the
+        // deferred file is fed back too, or a corrected copy took its key):
+        // the line is decided once, from the copy that came first.
+        if let Some(i) = held_at.filter(|_| line.is_parsed()) {
+            let kept = &held.carried[i].1;
+            if line.content_hash() == kept.content_hash {
+                let (deferred_in, by) = (kept.carried_from.clone(), taken[i].clone());
+                settled_before.push(SettledBefore { line, deferred_in, settled_in: None, by });
+                continue;
+            }
+        }
         if line.is_parsed() && settled_keys.contains(&key) {
             let hash = line.content_hash();
             let found = held.settled.get(&(line.claim_id.clone(), line.line_no, hash));
             if let Some((settled_in, deferred_in)) = found {
-                let (deferred_in, settled_in) = (deferred_in.clone(), settled_in.clone());
-                settled_before.push(SettledBefore { line, deferred_in, settled_in });
+                let (deferred_in, settled_in) = (deferred_in.clone(), Some(settled_in.clone()));
+                settled_before.push(SettledBefore { line, deferred_in, settled_in, by: None });
                 continue;
             }
         }
         claims.push(line);
     }
     let rest: Vec<&(String, DeferredLine)> =
-        held.carried.iter().zip(&taken).filter(|(_, &t)| !t).map(|(h, _)| h).collect();
+        held.carried.iter().zip(&taken).filter(|(_, t)| t.is_none()).map(|(h, _)| h).collect();
     let carried = rest.len();
     claims.extend(rebuild(&rest, config)?);
     Ok(Merged { claims, replaced, settled_before, carried })

@@ -111,13 +111,17 @@ pub struct Replaced {
     pub content_hash: String,
 }
 
-/// An input line decided already, by a later period than the one that
-/// deferred it (CUT003): not decided again.
+/// An input line that is a deferred line already settled (CUT003): decided
+/// by a later period than the one that deferred it, or taken by another
+/// copy in this run's inputs. Not decided again.
 #[derive(Clone, Debug)]
 pub struct SettledBefore {
     pub line: ClaimLine,
     pub deferred_in: String,
-    pub settled_in: String,
+    /// The later committed period that decided it.
+    pub settled_in: Option<String>,
+    /// The input row of this run whose copy is decided instead.
+    pub by: Option<String>,
 }
 
 /// What payroll was last given for a committed period.

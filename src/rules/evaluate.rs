@@ -176,18 +176,22 @@ fn cut002(claims: &[ClaimLine], r: &Replaced) -> Finding {
 /// with the line named in the message (decisions.md 439).
 fn settled_finding(s: &SettledBefore) -> Finding {
     let l = &s.line;
+    let settled = match (&s.settled_in, &s.by) {
+        (Some(period), _) => format!("was already settled in {period}"),
+        (None, Some(by)) => format!("is decided in this run from its copy at {by}"),
+        (None, None) => "was already settled".to_string(),
+    };
     Finding {
         rule: &age::CUT003,
         severity: Severity::Info,
         subject: Subject::Employee { assignment: l.assignment.clone(), date: Some(l.expense_date) },
         message: format!(
-            "claim {} line {} ({}, £{}) deferred in {} was already settled in {}: not decided again",
+            "claim {} line {} ({}, £{}) deferred in {} {settled}: not decided again",
             l.claim_id,
             l.line_no,
             l.category_text(),
             l.amount,
             s.deferred_in,
-            s.settled_in
         ),
         source: l.source.clone(),
     }
