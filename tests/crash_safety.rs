@@ -272,3 +272,50 @@ fn sigterm_and_sigint_clean_up_and_exit_143_and_130() {
     // The lock was released: the next run goes ahead.
     run_to_end(&samples(), &out, &state);
 }
+
+/// SPEC §12.5: `ledger show` and `ledger export` while a large run holds the
+/// ledger — its period's transaction filled and spilled into the write-ahead
+/// log, not committed — answer at once from the last committed state
+/// (exit 0), not after a wait ending in exit 8; the run, killed there,
+/// leaves that state, and runs again.
+#[test]
+fn ledger_show_and_export_during_a_large_run_read_the_last_committed_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    run_to_end(&samples(), &tmp.path().join("june"), &state);
+    let big = tmp.path().join("in-07");
+    let o = payrun(&[
+        "sample", "--staff", "2000", "--lines", "60000", "--seed", "3", "--period", "2025-07", "--out",
+        &big.display().to_string(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let inputs = Inputs { roster: big.join("roster.xlsx"), expenses: big.join("expenses.xlsx") };
+    let out = tmp.path().join("july");
+    let mut child = {
+        let mut cmd = run_period_command("2025-07", &inputs, &out, &state);
+        cmd.arg("--no-xlsx");
+        let mut child =
+            cmd.env("PAYRUN_PAUSE_AT", "commit").stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        assert!(lines.any(|l| l.is_ok_and(|l| l == "payrun: paused at commit")), "the run pauses at commit");
+        std::thread::spawn(move || lines.for_each(drop));
+        child
+    };
+    let wal = std::fs::metadata(state.join("ledger.sqlite-wal")).map(|m| m.len()).unwrap_or(0);
+    assert!(wal > 2 << 20, "the run's uncommitted pages are in the log ({wal} bytes)");
+    let show = payrun(&["ledger", "show", "--state", &state.display().to_string()]);
+    assert_eq!(code(&show), 0, "{}", stderr(&show));
+    let text = String::from_utf8_lossy(&show.stdout).into_owned();
+    assert!(text.contains("committed periods: 2025-06\n"), "{text}");
+    let exported = ledger_export(&state, &tmp.path().join("export"));
+    let runs = String::from_utf8_lossy(&exported["runs.csv"]).into_owned();
+    assert!(runs.contains("2025-06") && !runs.contains("2025-07"), "{runs}");
+    child.kill().unwrap();
+    assert_eq!(child.wait().unwrap().signal(), Some(9));
+    let show = payrun(&["ledger", "show", "--state", &state.display().to_string()]);
+    assert!(String::from_utf8_lossy(&show.stdout).contains("committed periods: 2025-06\n"));
+    let again = run_period_command("2025-07", &inputs, &out, &state).arg("--no-xlsx").output().unwrap();
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    let show = payrun(&["ledger", "show", "--state", &state.display().to_string()]);
+    assert!(String::from_utf8_lossy(&show.stdout).contains("committed periods: 2025-06, 2025-07"));
+}
