@@ -1541,6 +1541,7 @@ def decision_rows(claims, decisions):
             d.p11d_section,
             ELEMENT_OF_CATEGORY.get(c.category, ""),
             ";".join(codes),
+            "",  # carried_from: this implementation keeps no ledger (SPEC §12.1)
         ])
     return rows
 
@@ -1594,7 +1595,7 @@ def adjustment_rows(claims, decisions, roster, policy):
 
 
 DECISION_HEADER = ["claim_id", "line_no", "assignment", "expense_date", "category", "claimed", "allowed", "status",
-                   "taxable_payroll", "p11d_amount", "p11d_section", "pay_element", "rules"]
+                   "taxable_payroll", "p11d_amount", "p11d_section", "pay_element", "rules", "carried_from"]
 EXCEPTION_HEADER = ["severity", "rule", "policy_ref", "assignment", "name", "claim_id", "line_no", "date", "claimed",
                     "allowed", "message", "source"]
 ADJUSTMENT_HEADER = ["assignment", "name", "cost_centre", "element", "units", "rate", "amount", "taxable", "ni_able",

@@ -401,3 +401,18 @@ fn a_deferred_line_both_resent_by_the_export_and_fed_back_is_decided_once() {
         (Some(1), Some(5))
     );
 }
+
+#[test]
+fn a_rerun_carries_as_of_its_own_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let (roster, state) = (roster(&t.join("roster")), t.join("state"));
+    let out = |p: &str| t.join(format!("out-{p}"));
+    ok(&run_on("2025-06", &roster, &[&month1(t)], &out("06"), &state, &[]));
+    ok(&run_on("2025-07", &roster, &[&month2(t)], &out("07"), &state, &[]));
+    let first = std::fs::read(out("07").join("decisions.csv")).unwrap();
+    ok(&run_on("2025-08", &roster, &[&month3(t)], &out("08"), &state, &[]));
+    // July again, after August: it carries June's deferred lines again, not August's.
+    ok(&run_on("2025-07", &roster, &[&month2(t)], &t.join("out-07b"), &state, &["--rerun"]));
+    assert_eq!(std::fs::read(t.join("out-07b").join("decisions.csv")).unwrap(), first);
+}
