@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 /// A plan over the ingest fixtures (which run, so a plan that is not
 /// refused would create ledgers and outputs), with the given templates.
-fn plan(dir: &Path, out: &str, state: &str) -> PathBuf {
+fn write_plan(dir: &Path, out: &str, state: &str) -> PathBuf {
     let mut text = format!("period = \"2025-06\"\nout = \"{out}\"\nstate = \"{state}\"\njobs = 2\n");
     for code in ["RP5", "R1H"] {
         text.push_str(&format!(
@@ -71,7 +71,7 @@ fn assert_refused(o: &Output, dir: &Path, shared: &str, before: &[String]) {
 fn a_state_shared_through_dot_dot_is_refused_before_anything_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let plan = plan(dir, "out/{org}/{period}", "state/{org}/..");
+    let plan = write_plan(dir, "out/{org}/{period}", "state/{org}/..");
     let o = batch(&plan);
     assert_refused(&o, dir, "state", &["plan.toml".to_string()]);
     let err = stderr(&o);
@@ -86,7 +86,7 @@ fn a_state_shared_through_a_symlink_is_refused() {
     let dir = tmp.path();
     std::fs::create_dir_all(dir.join("state/RP5")).unwrap();
     std::os::unix::fs::symlink("RP5", dir.join("state/R1H")).unwrap();
-    let plan = plan(dir, "out/{org}/{period}", "state/{org}");
+    let plan = write_plan(dir, "out/{org}/{period}", "state/{org}");
     let o = batch(&plan);
     assert_refused(&o, dir, "state/RP5", &["plan.toml".to_string(), "state/R1H".to_string()]);
     assert!(stderr(&o).contains("is the same folder as"), "{}", stderr(&o));
@@ -100,7 +100,7 @@ fn one_organisations_folder_inside_anothers_is_refused() {
     let dir = tmp.path();
     std::fs::create_dir_all(dir.join("state")).unwrap();
     std::os::unix::fs::symlink("../out/RP5/ledger", dir.join("state/R1H")).unwrap();
-    let plan = plan(dir, "out/{org}", "state/{org}");
+    let plan = write_plan(dir, "out/{org}", "state/{org}");
     let o = batch(&plan);
     let before = ["plan.toml".to_string(), "state/R1H".to_string()];
     let real = dir.canonicalize().unwrap();
@@ -118,7 +118,7 @@ fn one_organisations_folder_inside_anothers_is_refused() {
     // An output folder inside another organisation's ledger folder, by `..`.
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let plan = plan(dir, "state/{org}/../RP5/out-{org}/{period}", "state/{org}");
+    let plan = write_plan(dir, "state/{org}/../RP5/out-{org}/{period}", "state/{org}");
     let o = batch(&plan);
     assert_refused(&o, dir, "state/RP5/out-R1H/2025-06", &["plan.toml".to_string()]);
     let err = stderr(&o);
@@ -139,7 +139,7 @@ fn separate_folders_still_run() {
     for code in ["RP5", "R1H"] {
         std::os::unix::fs::symlink(format!("../real/{code}"), dir.join("state").join(code)).unwrap();
     }
-    let o = batch(&plan(dir, "out/{org}/{period}", "state/{org}"));
+    let o = batch(&write_plan(dir, "out/{org}/{period}", "state/{org}"));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     for code in ["RP5", "R1H"] {
         assert!(dir.join(format!("real/{code}/ledger.sqlite")).is_file(), "{code}'s own ledger");

@@ -88,7 +88,8 @@ mod tests {
     fn separate_folders_pass_and_each_kind_of_sharing_is_named() {
         let tmp = tempfile::tempdir().unwrap();
         let t = tmp.path();
-        let own = |code: &str| org(code, &t.join(format!("out/{code}/2025-06")), &t.join(format!("state/{code}")));
+        let own =
+            |code: &str| org(code, &t.join(format!("out/{code}/2025-06")), &t.join(format!("state/{code}")));
         assert_eq!(refuse_shared(&[own("RP5"), own("R1H")]), Ok(()));
         // A common prefix of characters is not nesting.
         let rp50 = org("RP50", &t.join("out/RP50/2025-06"), &t.join("state/RP50"));

@@ -510,7 +510,11 @@ mod tests {
         let ours = std::process::id();
         let at = |name: String| tmp.path().join(name);
         // Dead runs', with and without an organisation (one with `-` in its code).
-        let stale = [at(format!(".out.staging-{dead}")), at(format!(".out.staging-R1H-{dead}")), at(format!(".out.staging-A-B-{dead}"))];
+        let stale = [
+            at(format!(".out.staging-{dead}")),
+            at(format!(".out.staging-R1H-{dead}")),
+            at(format!(".out.staging-A-B-{dead}")),
+        ];
         // Live runs' of any organisation, and another organisation's of this
         // process (a batch runs them side by side), and another folder's.
         let kept = [

@@ -68,7 +68,13 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let path = staging.path_for(&name);
     let final_path = opts.out_dir.join(&name);
     writing::contained(&final_path.display().to_string(), || {
-        workbook::write_insights(&path, &format!("Insights {from} to {to}"), created, &built.tables, &built.chart)
+        workbook::write_insights(
+            &path,
+            &format!("Insights {from} to {to}"),
+            created,
+            &built.tables,
+            &built.chart,
+        )
     })?;
     staging.commit()?;
     Ok(Summary {

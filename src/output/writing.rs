@@ -27,9 +27,13 @@ pub fn contained<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
 /// Whether a writer's message (a panic's, or an error's text where the I/O
 /// error is only kept as text) reports a failed write: rust_xlsxwriter's
 /// `XML_WRITE_ERROR`, polars-parquet's "underlying IO error", or an OS
-/// error as `std::io::Error` prints one.
+/// error as `std::io::Error` prints one — `Display` ("(os error 28)") or
+/// `Debug` ("Os { code: 28, …", what rust_xlsxwriter's `unwrap()`s on a
+/// full disk panic with).
 pub fn is_write_failure(text: &str) -> bool {
-    ["Couldn't write to xml file", "underlying IO error", "(os error "].iter().any(|m| text.contains(m))
+    ["Couldn't write to xml file", "underlying IO error", "(os error ", "Os { code: "]
+        .iter()
+        .any(|m| text.contains(m))
 }
 
 #[cfg(test)]
@@ -56,6 +60,11 @@ mod tests {
     fn write_failures_are_told_by_their_text() {
         let enospc = std::io::Error::from_raw_os_error(28).to_string();
         assert!(is_write_failure(&enospc), "{enospc}");
+        let unwrapped = format!(
+            "called `Result::unwrap()` on an `Err` value: {:?}",
+            std::io::Error::from_raw_os_error(28)
+        );
+        assert!(is_write_failure(&unwrapped), "{unwrapped}");
         assert!(is_write_failure("parquet: File out of specification: underlying IO error: disk full"));
         assert!(!is_write_failure("row 3, column amount: \"x\" is not money"));
     }

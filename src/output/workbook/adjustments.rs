@@ -3,10 +3,10 @@
 //! Run info (the manifest).
 
 use super::exceptions::short_hash;
+use super::payroll_batch::Rerun;
 use super::sheet::{
     apply_widths, header, print_layout, put, put_with, summary_header, Cell, DataSheet, SheetOptions,
 };
-use super::payroll_batch::Rerun;
 use super::style::{Styles, Widths};
 use super::Options;
 use crate::model::adjustment::{AdjustmentRow, ELEMENTS};

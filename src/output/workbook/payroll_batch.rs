@@ -34,7 +34,9 @@ impl Rerun {
         if c.rows.is_empty() {
             return Some(Rerun {
                 banner: vec![format!("Re-run of {p}: no change to payroll: load nothing")],
-                batch_title: format!("Full batch of {p}, for the record — do not load (no change to payroll)"),
+                batch_title: format!(
+                    "Full batch of {p}, for the record — do not load (no change to payroll)"
+                ),
             });
         }
         let lines = c.batch.lines.len();
@@ -51,7 +53,10 @@ impl Rerun {
                 c.later.join(", ")
             ));
         }
-        Some(Rerun { banner, batch_title: format!("Full batch of {p}, for the record — do not load (see Corrections)") })
+        Some(Rerun {
+            banner,
+            batch_title: format!("Full batch of {p}, for the record — do not load (see Corrections)"),
+        })
     }
 }
 

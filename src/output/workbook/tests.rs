@@ -278,9 +278,9 @@ fn number_columns_carry_their_format_and_text_in_them_does_not_take_it() {
 /// a change with later periods to re-run first, no change, and a first run.
 #[test]
 fn a_re_run_says_what_payroll_loads() {
+    use super::payroll_batch::Rerun;
     use crate::model::history::BatchSnapshot;
     use crate::output::interface::{element_batch, BatchHeader, Corrections, Interface};
-    use super::payroll_batch::Rerun;
     let config = config();
     let header = |name: &str| BatchHeader {
         name: name.into(),
@@ -306,7 +306,10 @@ fn a_re_run_says_what_payroll_loads() {
         run_id: "r".into(),
         config_hash: "h".into(),
         batch_name: "PAYRUN EXPENSES 2025-06".into(),
-        rows: vec![("E1".into(), "MILEAGE".into(), Pence(100_000)), ("E2".into(), "MILEAGE".into(), Pence(500))],
+        rows: vec![
+            ("E1".into(), "MILEAGE".into(), Pence(100_000)),
+            ("E2".into(), "MILEAGE".into(), Pence(500)),
+        ],
     };
     let interface = |now: &[AdjustmentRow], later: Vec<String>| Interface {
         batch: element_batch(now, &config, header("PAYRUN EXPENSES 2025-06")),
@@ -336,6 +339,9 @@ fn a_re_run_says_what_payroll_loads() {
     let unchanged = Rerun::of(&interface(&same, vec![])).unwrap();
     assert_eq!(unchanged.banner, ["Re-run of 2025-06: no change to payroll: load nothing"]);
     assert!(unchanged.batch_title.contains("do not load"));
-    let first = Interface { batch: element_batch(&same, &config, header("PAYRUN EXPENSES 2025-06")), corrections: None };
+    let first = Interface {
+        batch: element_batch(&same, &config, header("PAYRUN EXPENSES 2025-06")),
+        corrections: None,
+    };
     assert_eq!(Rerun::of(&first), None, "a first run has nothing to say");
 }
