@@ -258,7 +258,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     // The deferred lines the ledger carries into this run (SPEC §12.1).
     let held =
         ingest::carry::Held { carried: ledger.carried(opts.period)?, settled: ledger.settled(opts.period)? };
-    let mut staging = StagedFolder::new(&opts.out_dir)?;
+    let mut staging = StagedFolder::new(&opts.out_dir, opts.org.as_deref())?;
     stages.done("ledger", 0, 0);
 
     stages.start("config");

@@ -2,53 +2,17 @@
 //! `--out` and `--state`, a read-only ledger, refused ledger files, a umask
 //! of 000, a closed pipe, mistyped periods, and undoing a period.
 //!
-//! Full disks are real: a small tmpfs where the test may mount one (root),
-//! and always a file-size limit (`ulimit -f`, which fails writes with EFBIG
+//! Full disks are real: a small tmpfs (mounting needs root, as CI runs; a
+//! test fails where it cannot mount), and a file-size limit (`ulimit -f`, which fails writes with EFBIG
 //! like a full disk fails them with ENOSPC) — no seam in the product.
 //! docs/fuzzing.md says which runs where.
 
 mod common;
+use common::tmpfs::Tmpfs;
 use common::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-/// A tmpfs of `size` mounted on a fresh temporary folder, unmounted on drop;
-/// `None` where mounting is not allowed (not root, or no CAP_SYS_ADMIN).
-struct Tmpfs {
-    dir: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    fn mount(size: &str) -> Option<Tmpfs> {
-        let dir = tempfile::tempdir().unwrap();
-        let mounted = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0755"), "tmpfs"])
-            .arg(dir.path())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !mounted {
-            eprintln!("cannot mount a tmpfs here (needs root): this case runs with ulimit -f only");
-        }
-        mounted.then_some(Tmpfs { dir })
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn remount(&self, mode: &str) {
-        let ok = Command::new("mount").args(["-o", &format!("remount,{mode}")]).arg(self.path()).status();
-        assert!(ok.unwrap().success(), "remount {mode}");
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.dir.path()).status();
-    }
-}
+use std::process::{Command, Output};
 
 fn samples_args(out: &Path, state: &Path) -> Vec<String> {
     let mut args: Vec<String> =
@@ -101,17 +65,16 @@ fn assert_write_failure(o: &Output, out: &Path, state: &Path, what: &str) {
 #[test]
 fn a_full_disk_under_out_is_exit_8_with_nothing_in_place() {
     let tmp = tempfile::tempdir().unwrap();
-    if let Some(fs) = Tmpfs::mount("800k") {
-        let (out, state) = (fs.path().join("2025-06"), tmp.path().join("state"));
-        let o = payrun(&samples_args(&out, &state).iter().map(String::as_str).collect::<Vec<_>>());
-        assert_write_failure(&o, &out, &state, "tmpfs --out");
-        // The CSVs and the workbooks are written at the same time (issue 17):
-        // whichever meets the full disk first is named. The workbook writer's
-        // contained panic is pinned by the per-file limit below.
-        let err = stderr(&o);
-        assert!(err.contains("cannot write the workbooks") || err.contains(".csv: No space"), "{err}");
-        assert!(names(fs.path()).is_empty(), "{:?}", names(fs.path()));
-    }
+    let fs = Tmpfs::mount("800k");
+    let (out, state) = (fs.path().join("2025-06"), tmp.path().join("state"));
+    let o = payrun(&samples_args(&out, &state).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_write_failure(&o, &out, &state, "tmpfs --out");
+    // The CSVs and the workbooks are written at the same time (issue 17):
+    // whichever meets the full disk first is named. The workbook writer's
+    // contained panic is pinned by the per-file limit below.
+    let err = stderr(&o);
+    assert!(err.contains("cannot write the workbooks") || err.contains(".csv: No space"), "{err}");
+    assert!(names(fs.path()).is_empty(), "{:?}", names(fs.path()));
     // Every file limited to 280 KB: the CSVs fit, a workbook's sheet does not.
     let (out, state) = (tmp.path().join("limited"), tmp.path().join("limited-state"));
     let o = payrun_under("ulimit -f 560", &samples_args(&out, &state));
@@ -130,9 +93,7 @@ fn a_full_disk_under_out_is_exit_8_with_nothing_in_place() {
 /// nothing is put in place and the ledger is as it was.
 #[test]
 fn a_full_state_disk_is_exit_8_with_nothing_in_place() {
-    let Some(fs) = Tmpfs::mount("200k") else {
-        return;
-    };
+    let fs = Tmpfs::mount("200k");
     let tmp = tempfile::tempdir().unwrap();
     let (out, state) = (tmp.path().join("2025-06"), fs.path().join("state"));
     let o = payrun(&samples_args(&out, &state).iter().map(String::as_str).collect::<Vec<_>>());
@@ -145,22 +106,12 @@ fn a_full_state_disk_is_exit_8_with_nothing_in_place() {
 #[test]
 fn a_read_only_ledger_is_exit_8_before_anything_is_written() {
     let tmp = tempfile::tempdir().unwrap();
+    // Root ignores file modes: a read-only mount is the way to a read-only ledger.
     let fs = Tmpfs::mount("4m");
-    let state = match &fs {
-        Some(fs) => fs.path().join("state"),
-        None => tmp.path().join("state"),
-    };
+    let state = fs.path().join("state");
     let first = run_period_with_state(&tmp.path().join("june"), &state, "2025-06");
     assert_eq!(code(&first), 0, "{}", stderr(&first));
-    match &fs {
-        Some(fs) => fs.remount("ro"),
-        None if is_root() => return, // root ignores file modes; no way to make it read-only
-        None => {
-            std::fs::set_permissions(state.join("ledger.sqlite"), std::fs::Permissions::from_mode(0o440))
-                .unwrap();
-            std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o550)).unwrap();
-        }
-    }
+    fs.remount("ro");
     let out = tmp.path().join("july");
     let o = run_period_with_state(&out, &state, "2025-07");
     assert_eq!(code(&o), 8, "{}", stderr(&o));
@@ -169,13 +120,7 @@ fn a_read_only_ledger_is_exit_8_before_anything_is_written() {
     let show = payrun(&["ledger", "show", "--state", &state.display().to_string()]);
     assert_eq!(code(&show), 0, "{}", stderr(&show));
     assert!(String::from_utf8_lossy(&show.stdout).contains("committed periods: 2025-06"));
-    if let Some(fs) = &fs {
-        fs.remount("rw");
-    }
-}
-
-fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    fs.remount("rw");
 }
 
 fn run_period_with_state(out: &Path, state: &Path, period: &str) -> Output {

@@ -8,6 +8,7 @@
 //! organisations share the machine's cores instead of each claiming all of
 //! them (docs/performance.md).
 
+mod folders;
 mod plan;
 
 pub use plan::{OrgPlan, Plan};

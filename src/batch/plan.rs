@@ -76,12 +76,10 @@ impl Plan {
         let text = std::fs::read_to_string(path).map_err(|e| usage(format!("cannot be read: {e}")))?;
         let file: PlanFile = crate::config::from_toml(&text).map_err(usage)?;
         let base = path.parent().unwrap_or(Path::new(""));
-        Plan::check(file, base)
-            .map(|mut plan| {
-                plan.path = path.to_path_buf();
-                plan
-            })
-            .map_err(usage)
+        let mut plan = Plan::check(file, base).map_err(usage)?;
+        super::folders::refuse_shared(&plan.orgs).map_err(usage)?;
+        plan.path = path.to_path_buf();
+        Ok(plan)
     }
 
     fn check(file: PlanFile, base: &Path) -> Result<Plan, String> {

@@ -53,7 +53,22 @@ pub fn run(args: BatchArgs) -> Result<()> {
 
     let summary = BatchSummary { period: plan.label.clone(), plan: plan.path.clone(), orgs: results };
     let dir = args.summary.unwrap_or_else(|| plan_folder(&plan.path));
-    let written = summary.write(&dir)?;
+    // Every organisation has run: a summary that cannot be written (exit 8)
+    // still says how each ended, since the summary was to say it.
+    let written = summary.write(&dir).map_err(|e| match e {
+        Error::Write(message) => {
+            let ran: Vec<String> = summary
+                .orgs
+                .iter()
+                .map(|o| format!("{} {} (exit {})", o.code, o.status.code(), o.exit_code))
+                .collect();
+            Error::Write(format!(
+                "{message}; the batch summary was not written, the organisations ran: {}",
+                ran.join(", ")
+            ))
+        }
+        other => other,
+    })?;
     let not_ok: Vec<&OrgResult> = summary.orgs.iter().filter(|o| o.exit_code != 0).collect();
     if !quiet {
         let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();

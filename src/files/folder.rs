@@ -1,7 +1,8 @@
 //! A run's output folder, replaced as a whole (SPEC §4, issue 19 point 3).
 //!
 //! Every file is written into a hidden sibling staging folder,
-//! `.<out>.staging-<pid>`; [`StagedFolder::place`] checks that the folder
+//! `.<out>.staging-<org>-<pid>` (`.<out>.staging-<pid>` without `--org`: two
+//! organisations of one batch share the pid, SPEC §12.4); [`StagedFolder::place`] checks that the folder
 //! holds exactly the files registered, then swaps it in. Where a previous
 //! `<out>` exists the two are exchanged in one step (Linux renameat2
 //! RENAME_EXCHANGE), so there is no moment without `<out>`; the previous
@@ -45,7 +46,8 @@ impl StagedFolder {
     /// an unwritable `--out` fails before any input is read). A folder that
     /// holds files but no payrun `manifest.json` is refused (exit 2):
     /// payrun replaces the whole folder and must not move a user's files.
-    pub fn new(out: &Path) -> Result<StagedFolder> {
+    /// `org` (the `--org` code) is part of the staging folder's name.
+    pub fn new(out: &Path, org: Option<&str>) -> Result<StagedFolder> {
         let name = out
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -60,7 +62,7 @@ impl StagedFolder {
         let parent = parent_of(out);
         let created = create_private_dir(&parent, OUT_MODE)?;
         remove_stale_staging(&parent, &name);
-        let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        let staging = parent.join(staging_name(&name, org, std::process::id()));
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
         }
@@ -197,6 +199,16 @@ enum Swapped {
     Renamed(Option<PathBuf>),
 }
 
+/// `.<out>.staging-<org>-<pid>`, or `.<out>.staging-<pid>` without an
+/// organisation. [`remove_stale_staging`] reads the pid back as the last
+/// `-` part (an organisation code may itself hold `-`).
+fn staging_name(out_name: &str, org: Option<&str>, pid: u32) -> String {
+    match org {
+        Some(org) => format!(".{out_name}.staging-{org}-{pid}"),
+        None => format!(".{out_name}.staging-{pid}"),
+    }
+}
+
 /// The name the staged folder takes just before the exchange.
 fn placing_name(out: &Path, previous_ino: u64) -> PathBuf {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -325,8 +337,10 @@ fn next_replaced(out: &Path) -> PathBuf {
     out.with_file_name(format!("{prefix}{}", highest + 1))
 }
 
-/// Clears what dead runs left beside `<out>`: their `.<name>.staging-<pid>`
-/// folders are removed; a `.<name>.placing-<pid>-<inode>` folder is either
+/// Clears what dead runs left beside `<out>`: their staging folders
+/// (`.<name>.staging-[<org>-]<pid>`, whatever the organisation) are removed
+/// — a live process's never, nor this process's (a batch runs several
+/// organisations in one process); a `.<name>.placing-<pid>-<inode>` folder is either
 /// the previous `<out>` exchanged out just before the run was killed (its
 /// inode is the one its name records: it is kept as `<out>.replaced-<n>`,
 /// or removed if empty) or staged files never exchanged in (removed).
@@ -339,7 +353,7 @@ fn remove_stale_staging(parent: &Path, name: &str) {
     for entry in entries.filter_map(|e| e.ok()) {
         let file_name = entry.file_name().to_string_lossy().into_owned();
         let (pid, previous_ino) = if let Some(rest) = file_name.strip_prefix(&staging) {
-            (rest.parse::<u32>().ok(), None)
+            (super::process::pid_suffix(rest, '-'), None)
         } else if let Some(rest) = file_name.strip_prefix(&placing) {
             match rest.split_once('-') {
                 Some((pid, ino)) => (pid.parse::<u32>().ok(), ino.parse::<u64>().ok()),
@@ -404,7 +418,7 @@ mod tests {
     fn the_folder_is_replaced_as_a_whole_and_the_previous_kept() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("2025-06");
-        let mut first = StagedFolder::new(&out).unwrap();
+        let mut first = StagedFolder::new(&out, None).unwrap();
         first.write("a.csv", |w| w.write_all(b"1")).unwrap();
         first.write("b.xlsx", |w| w.write_all(b"1")).unwrap();
         first.write("manifest.json", |w| w.write_all(br#"{"tool":"payrun"}"#)).unwrap();
@@ -413,7 +427,7 @@ mod tests {
         assert_eq!(names(&out), ["a.csv", "b.xlsx", "manifest.json"]);
 
         // A second run without the workbook: no old workbook stays beside it.
-        let mut second = StagedFolder::new(&out).unwrap();
+        let mut second = StagedFolder::new(&out, None).unwrap();
         second.write("a.csv", |w| w.write_all(b"2")).unwrap();
         second.write("manifest.json", |w| w.write_all(br#"{"tool":"payrun"}"#)).unwrap();
         let placed = second.place().unwrap();
@@ -421,7 +435,7 @@ mod tests {
         let kept = placed.replaced.unwrap();
         assert_eq!(kept, tmp.path().join("2025-06.replaced-1"));
         assert_eq!(names(&kept), ["a.csv", "b.xlsx", "manifest.json"]);
-        let third = StagedFolder::new(&out).unwrap();
+        let third = StagedFolder::new(&out, None).unwrap();
         let mut third = third;
         third.write("manifest.json", |w| w.write_all(br#"{"tool":"payrun"}"#)).unwrap();
         assert_eq!(third.place().unwrap().replaced, Some(tmp.path().join("2025-06.replaced-2")));
@@ -436,13 +450,13 @@ mod tests {
         std::fs::create_dir(&out).unwrap();
         manifest(&out);
         {
-            let mut staged = StagedFolder::new(&out).unwrap();
+            let mut staged = StagedFolder::new(&out, None).unwrap();
             staged.write("a.csv", |w| w.write_all(b"x")).unwrap();
         }
         assert_eq!(names(tmp.path()), ["out"]);
         assert_eq!(names(&out), ["manifest.json"]);
         // Folders created above a new out go again too.
-        drop(StagedFolder::new(&tmp.path().join("new/deeper/out")).unwrap());
+        drop(StagedFolder::new(&tmp.path().join("new/deeper/out"), None).unwrap());
         assert_eq!(names(tmp.path()), ["out"]);
     }
 
@@ -451,7 +465,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         std::fs::create_dir(&out).unwrap();
-        let mut staged = StagedFolder::new(&out).unwrap();
+        let mut staged = StagedFolder::new(&out, None).unwrap();
         staged.write("manifest.json", |w| w.write_all(b"{}")).unwrap();
         assert_eq!(staged.place().unwrap().replaced, None);
         assert_eq!(names(tmp.path()), ["out"]);
@@ -463,20 +477,20 @@ mod tests {
         let out = tmp.path().join("home");
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("notes.txt"), "mine").unwrap();
-        let err = StagedFolder::new(&out).err().unwrap();
+        let err = StagedFolder::new(&out, None).err().unwrap();
         assert_eq!(err.exit_code(), 2, "{err}");
         assert!(err.to_string().contains("not a payrun run's outputs"), "{err}");
         std::fs::write(out.join("manifest.json"), r#"{"tool":"other"}"#).unwrap();
-        assert_eq!(StagedFolder::new(&out).err().unwrap().exit_code(), 2);
-        assert_eq!(StagedFolder::new(&out.join("notes.txt")).err().unwrap().exit_code(), 2);
-        assert_eq!(StagedFolder::new(Path::new("..")).err().unwrap().exit_code(), 2);
+        assert_eq!(StagedFolder::new(&out, None).err().unwrap().exit_code(), 2);
+        assert_eq!(StagedFolder::new(&out.join("notes.txt"), None).err().unwrap().exit_code(), 2);
+        assert_eq!(StagedFolder::new(Path::new(".."), None).err().unwrap().exit_code(), 2);
     }
 
     #[test]
     fn stray_files_in_the_staging_folder_stop_the_swap() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        let mut staged = StagedFolder::new(&out).unwrap();
+        let mut staged = StagedFolder::new(&out, None).unwrap();
         staged.write("a.csv", |w| w.write_all(b"x")).unwrap();
         let stray = staged.path_for("a.csv").with_file_name(".tmpXYZ");
         std::fs::write(&stray, "leftover").unwrap();
@@ -492,31 +506,50 @@ mod tests {
         let dead = child.id();
         child.wait().unwrap();
         let mut running = std::process::Command::new("sleep").arg("30").spawn().unwrap();
-        let stale = tmp.path().join(format!(".out.staging-{dead}"));
-        let live = tmp.path().join(format!(".out.staging-{}", running.id()));
-        let other = tmp.path().join(format!(".other.staging-{dead}"));
-        for d in [&stale, &live, &other] {
+        let live_pid = running.id();
+        let ours = std::process::id();
+        let at = |name: String| tmp.path().join(name);
+        // Dead runs', with and without an organisation (one with `-` in its code).
+        let stale = [
+            at(format!(".out.staging-{dead}")),
+            at(format!(".out.staging-R1H-{dead}")),
+            at(format!(".out.staging-A-B-{dead}")),
+        ];
+        // Live runs' of any organisation, and another organisation's of this
+        // process (a batch runs them side by side), and another folder's.
+        let kept = [
+            at(format!(".out.staging-{live_pid}")),
+            at(format!(".out.staging-R1H-{live_pid}")),
+            at(format!(".out.staging-A-B-{live_pid}")),
+            at(format!(".out.staging-R1H-{ours}")),
+            at(format!(".other.staging-{dead}")),
+        ];
+        for d in stale.iter().chain(&kept) {
             std::fs::create_dir(d).unwrap();
             std::fs::write(d.join("x"), "x").unwrap();
         }
-        let staged = StagedFolder::new(&tmp.path().join("out")).unwrap();
+        let staged = StagedFolder::new(&tmp.path().join("out"), Some("RP5")).unwrap();
         running.kill().unwrap();
         running.wait().unwrap();
-        assert!(!stale.exists());
-        assert!(live.exists(), "a live run's staging folder is not touched");
-        assert!(other.exists(), "another folder's staging is left to its own runs");
+        assert_eq!(staged.staging, at(format!(".out.staging-RP5-{ours}")), "the organisation is in the name");
+        for d in &stale {
+            assert!(!d.exists(), "{}: a dead run's staging folder is cleared", d.display());
+        }
+        for d in &kept {
+            assert!(d.exists(), "{}: not this run's to clear", d.display());
+        }
         drop(staged);
     }
 
     /// A second run's folder staged over a first run's `<out>` (a.csv, b.xlsx).
     fn two_runs(tmp: &Path) -> (PathBuf, StagedFolder) {
         let out = tmp.join("2025-06");
-        let mut first = StagedFolder::new(&out).unwrap();
+        let mut first = StagedFolder::new(&out, None).unwrap();
         first.write("a.csv", |w| w.write_all(b"1")).unwrap();
         first.write("b.xlsx", |w| w.write_all(b"1")).unwrap();
         first.write("manifest.json", |w| w.write_all(br#"{"tool":"payrun"}"#)).unwrap();
         first.place().unwrap();
-        let mut second = StagedFolder::new(&out).unwrap();
+        let mut second = StagedFolder::new(&out, None).unwrap();
         second.write("a.csv", |w| w.write_all(b"2")).unwrap();
         second.write("manifest.json", |w| w.write_all(br#"{"tool":"payrun"}"#)).unwrap();
         (out, second)
@@ -592,7 +625,7 @@ mod tests {
         let staged = tmp.path().join(format!(".out.placing-{dead}-{}", ino + 1));
         std::fs::create_dir(&staged).unwrap();
         manifest(&staged);
-        drop(StagedFolder::new(&out).unwrap());
+        drop(StagedFolder::new(&out, None).unwrap());
         assert_eq!(names(tmp.path()), ["out", "out.replaced-1"]);
         assert_eq!(names(&tmp.path().join("out.replaced-1")), ["manifest.json", "old.csv"]);
     }

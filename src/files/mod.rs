@@ -8,5 +8,6 @@ pub mod dirs;
 pub mod folder;
 pub mod lock;
 pub mod memory;
+pub mod paths;
 pub mod process;
 pub mod signals;

@@ -31,7 +31,7 @@ pub fn pid_alive(pid: u32) -> bool {
 }
 
 /// The pid a leftover name ends with: `.<anything>.<pid>.tmp` or
-/// `.<name>.staging-<pid>`.
+/// `.<name>.staging-[<org>-]<pid>`.
 pub fn pid_suffix(name: &str, marker: char) -> Option<u32> {
     name.rsplit(marker).next().and_then(|p| p.parse().ok())
 }

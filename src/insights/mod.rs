@@ -18,7 +18,7 @@ mod sheets;
 use crate::error::{Error, Result};
 use crate::files::atomic::Staging;
 use crate::output::tables::{self, Table};
-use crate::output::workbook;
+use crate::output::{workbook, writing};
 use std::path::PathBuf;
 
 pub use load::RunFolder;
@@ -66,16 +66,19 @@ pub fn run(opts: &Options) -> Result<Summary> {
         staging.write(&format!("{}.csv", table.file), |w| tables::write_csv(w, table))?;
     }
     let path = staging.path_for(&name);
-    workbook::write_insights(
-        &path,
-        &format!("Insights {from} to {to}"),
-        created,
-        &built.tables,
-        &built.chart,
-    )?;
+    let final_path = opts.out_dir.join(&name);
+    writing::contained(&final_path.display().to_string(), || {
+        workbook::write_insights(
+            &path,
+            &format!("Insights {from} to {to}"),
+            created,
+            &built.tables,
+            &built.chart,
+        )
+    })?;
     staging.commit()?;
     Ok(Summary {
-        workbook: opts.out_dir.join(name),
+        workbook: final_path,
         rows: built.tables.iter().map(|t: &Table| (t.title, t.rows.len())).collect(),
         from,
         to,

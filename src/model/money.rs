@@ -87,6 +87,22 @@ pub fn hundredths(value: i64) -> String {
     text
 }
 
+/// Money as people read it in a sentence: `£6,192.28`, `-£6,192.28` —
+/// thousands separated, always two decimals, the sign before the `£`.
+pub fn pounds_text(p: Pence) -> String {
+    let plain = hundredths(p.0);
+    let (sign, digits) = plain.strip_prefix('-').map_or(("", plain.as_str()), |d| ("-", d));
+    let (pounds, pence) = digits.split_once('.').unwrap_or((digits, "00"));
+    let mut grouped = String::new();
+    for (i, digit) in pounds.chars().enumerate() {
+        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}£{grouped}.{pence}")
+}
+
 /// `value / 100` with two decimals, the sign first: the one writer behind
 /// [`hundredths`] and `Pence`'s `Display` (which writes straight into the
 /// caller's buffer, no `String` per amount).
@@ -223,6 +239,15 @@ arithmetic!(Miles);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pounds_text_groups_thousands_and_puts_the_sign_first() {
+        assert_eq!(pounds_text(Pence(-619228)), "-£6,192.28");
+        assert_eq!(pounds_text(Pence(270676)), "£2,706.76");
+        assert_eq!(pounds_text(Pence(123456789)), "£1,234,567.89");
+        assert_eq!(pounds_text(Pence(-5)), "-£0.05");
+        assert_eq!(pounds_text(Pence::ZERO), "£0.00");
+    }
 
     #[test]
     fn pence_display_two_decimals_and_sign() {

@@ -232,7 +232,8 @@ impl BatchSummary {
         let json = serde_json::to_vec_pretty(&self.to_json()).map_err(|e| Error::Internal(e.to_string()))?;
         staging.write(&json_name, |w| std::io::Write::write_all(w, &json))?;
         let xlsx = staging.path_for(&xlsx_name);
-        super::workbook::write_batch(&xlsx, self)?;
+        let what = dir.join(&xlsx_name).display().to_string();
+        super::writing::contained(&what, || super::workbook::write_batch(&xlsx, self))?;
         staging.commit()
     }
 }

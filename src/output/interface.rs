@@ -91,9 +91,12 @@ pub fn batch_header_row() -> Vec<String> {
     header
 }
 
+/// The file payroll loads after a re-run that changed something (SPEC §7.2).
+pub const CORRECTION_BATCH: &str = "payroll-batch-corrections.csv";
+
 /// The files a re-run of a placed period adds (SPEC §7.2).
 pub const CORRECTIONS_FILES: &[&str] =
-    &["corrections.csv", "payroll-batch-corrections.csv", "payroll-batch-corrections-controls.csv"];
+    &["corrections.csv", CORRECTION_BATCH, "payroll-batch-corrections-controls.csv"];
 
 pub const CONTROLS_HEADER: &[&str] = &["batch_name", "control_type", "control_total"];
 

@@ -11,6 +11,7 @@ pub mod payroll;
 pub mod reconcile;
 pub mod tables;
 pub mod workbook;
+pub mod writing;
 
 use crate::config::Config;
 use crate::model::attendance::AttendanceRow;

@@ -18,7 +18,14 @@ pub const TWINS: [(&str, &str, &[&str]); 3] = [
 ];
 
 /// Writes the Parquet twin of the CSV at `csv_path` (named `name` in errors).
+/// A failed write is exit 8 naming `parquet_path`, whether polars reports it
+/// as an error or panics ([`super::writing`]).
 pub fn write_twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&str]) -> Result<()> {
+    let what = parquet_path.display().to_string();
+    super::writing::contained(&what, || twin(csv_path, parquet_path, name, money))
+}
+
+fn twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&str]) -> Result<()> {
     let internal = |what: String| Error::Internal(format!("{name}: {what}"));
     let mut reader = csv::Reader::from_path(csv_path).map_err(|e| internal(e.to_string()))?;
     let header: Vec<String> =
@@ -72,7 +79,46 @@ pub fn write_twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&st
     let mut frame = DataFrame::new(row - 1, columns).map_err(|e| internal(e.to_string()))?;
     let file = crate::files::atomic::create_private(parquet_path)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-    ParquetWriter::new(&mut w).finish(&mut frame).map_err(|e| internal(e.to_string()))?;
+    ParquetWriter::new(&mut w).finish(&mut frame).map_err(|e| write_error(parquet_path, e))?;
     let file = w.into_inner().map_err(|e| Error::io(parquet_path, e.into_error()))?;
     file.sync_all().map_err(|e| Error::io(parquet_path, e))
+}
+
+/// A polars error from writing `path`: exit 8 when it is an I/O error —
+/// `PolarsError::IO`, possibly under context, or polars-parquet's
+/// "underlying IO error" kept only as text — exit 1 otherwise.
+fn write_error(path: &Path, e: PolarsError) -> Error {
+    fn io(e: &PolarsError) -> bool {
+        match e {
+            PolarsError::IO { .. } => true,
+            PolarsError::Context { error, .. } | PolarsError::ExprContext { error, .. } => io(error),
+            other => super::writing::is_write_failure(&other.to_string()),
+        }
+    }
+    if io(&e) {
+        Error::Write(format!("cannot write {}: {e}", path.display()))
+    } else {
+        Error::Internal(format!("{}: {e}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_polars_io_error_is_exit_8_and_names_the_file() {
+        let path = Path::new("/out/decisions.parquet");
+        let full = std::io::Error::from_raw_os_error(28);
+        let err = write_error(path, PolarsError::from(full));
+        assert_eq!(err.exit_code(), 8, "{err}");
+        assert!(err.to_string().contains("/out/decisions.parquet"), "{err}");
+        let as_text = PolarsError::ComputeError(
+            "parquet: File out of specification: underlying IO error: No space left on device (os error 28)"
+                .into(),
+        );
+        assert_eq!(write_error(path, as_text.context("writing".into())).exit_code(), 8);
+        let other = PolarsError::ComputeError("decimal precision 40 is too large".into());
+        assert_eq!(write_error(path, other).exit_code(), 1);
+    }
 }

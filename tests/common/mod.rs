@@ -89,6 +89,7 @@ impl Csv {
 }
 
 pub mod inputs;
+pub mod tmpfs;
 
 /// A fresh folder for one run's outputs, inside a temporary folder of its
 /// own so that the state folder [`run_period`] puts beside it is removed

@@ -3,6 +3,7 @@
 //! Run info (the manifest).
 
 use super::exceptions::short_hash;
+use super::payroll_batch::Rerun;
 use super::sheet::{
     apply_widths, header, print_layout, put, put_with, summary_header, Cell, DataSheet, SheetOptions,
 };
@@ -48,12 +49,17 @@ pub fn write(
     opts: &Options,
 ) -> Result<(), XlsxError> {
     let styles = Styles::new();
-    summary(wb, report, rows, manifest, &styles)?;
-    adjustment_rows(wb, report, &styles, opts, "Adjustments", rows.iter())?;
-    super::payroll_batch::batch_sheet(wb, &interface.batch, &styles, opts.row_limit)?;
+    let rerun = Rerun::of(interface);
+    let banner = rerun.as_ref().map_or(&[][..], |r| r.banner.as_slice());
+    summary(wb, report, rows, manifest, banner, &styles)?;
+    // A re-run's correction batch is what payroll loads: right after the
+    // Summary, before the full batch (SPEC §12.3).
     if let Some(c) = interface.corrections.as_ref().filter(|c| !c.rows.is_empty()) {
         super::payroll_batch::corrections_sheet(wb, report, c, &styles, opts.row_limit)?;
     }
+    adjustment_rows(wb, report, &styles, opts, "Adjustments", rows.iter())?;
+    let title = rerun.as_ref().map(|r| r.batch_title.as_str());
+    super::payroll_batch::batch_sheet(wb, &interface.batch, title, &styles, opts.row_limit)?;
     protection(wb, report, &styles, opts)?;
     p11d(wb, report, &styles, opts)?;
     run_info(wb, manifest, &styles)?;
@@ -182,11 +188,15 @@ struct Tally<'a> {
     amount: Pence,
 }
 
+/// The Summary; `banner` (a re-run's "what to load", SPEC §12.3) opens it,
+/// one merged row per line above the title, so it is the first thing on the
+/// first printed page.
 fn summary(
     wb: &mut Workbook,
     report: &Report,
     rows: &[AdjustmentRow],
     manifest: &Manifest,
+    banner: &[String],
     styles: &Styles,
 ) -> Result<(), XlsxError> {
     let mut by_element: BTreeMap<usize, Tally> = BTreeMap::new();
@@ -205,9 +215,13 @@ fn summary(
     ws.set_screen_gridlines(false);
     let mut w = Widths::new(&[]);
     let p = &report.period;
-    ws.write_string_with_format(0, 0, report.title("Payroll adjustments"), &styles.title)?;
+    for (row, line) in banner.iter().enumerate() {
+        ws.merge_range(row as u32, 0, row as u32, LAST_SUMMARY_COL, line, &styles.banner)?;
+    }
+    let top = if banner.is_empty() { 0 } else { banner.len() as u32 + 1 };
+    ws.write_string_with_format(top, 0, report.title("Payroll adjustments"), &styles.title)?;
     ws.write_string_with_format(
-        1,
+        top + 1,
         0,
         format!(
             "Activity {} to {} · cut-off {} · payrun {} · config {}",
@@ -222,7 +236,7 @@ fn summary(
 
     // Reconciliation (SPEC §4.3): the figures, then PASS / FAIL.
     let rec = &manifest.reconciliation;
-    let mut row = 3;
+    let mut row = top + 3;
     ws.write_string_with_format(row, 0, "Reconciliation", &styles.section)?;
     let figures: [(&str, Cell); 7] = [
         ("Claim lines read", Cell::Int(rec.lines_read as i64)),
@@ -290,9 +304,20 @@ fn summary(
         w.see(col, min);
     }
     apply_widths(ws, &w)?;
+    // Merged cells do not grow to their text: each banner row is made as
+    // tall as its wrapped lines (bold 12 pt runs about 1.3 characters of
+    // the column width unit per character).
+    let width: f64 = (0..=LAST_SUMMARY_COL).map(|c| w.get(c as usize)).sum();
+    for (row, line) in banner.iter().enumerate() {
+        let lines = (line.chars().count() as f64 * 1.3 / width).ceil().max(1.0);
+        ws.set_row_height(row as u32, 17.0 * lines + 6.0)?;
+    }
     print_layout(ws, Some(0))?;
     Ok(())
 }
+
+/// The Summary's last column (E, payroll name): the banner spans A to it.
+const LAST_SUMMARY_COL: u16 = 4;
 
 fn tally_row(
     ws: &mut Worksheet,

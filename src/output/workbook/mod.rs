@@ -24,7 +24,7 @@ use super::Report;
 use crate::error::{Error, Result};
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::decision::Subject;
-use crate::model::panics::contain;
+use crate::output::writing::contained;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::path::Path;
@@ -46,11 +46,10 @@ impl Default for Options {
 }
 
 /// Writes the two workbooks side by side (they share nothing but what they
-/// read). rust_xlsxwriter panics when a write fails — "Couldn't write to xml
-/// file … StorageFull" inside worksheet.rs on a full disk — so a panic in
-/// either is contained here and becomes a write error (exit 8); the caller's
-/// staging folder, partial files and all, is then removed. The panic hook
-/// prints nothing for a contained panic ([`crate::model::panics`]).
+/// read). A failed write in either — rust_xlsxwriter panics on a full disk —
+/// is contained where it runs and becomes a write error (exit 8,
+/// [`crate::output::writing`]); the caller's staging folder, partial files
+/// and all, is then removed.
 pub fn write_both(
     paths: (&Path, &Path),
     report: &Report,
@@ -58,30 +57,16 @@ pub fn write_both(
     manifest: &Manifest,
     interface: &Interface,
 ) -> Result<()> {
+    let what = format!("the workbooks in {}", paths.0.parent().unwrap_or(Path::new(".")).display());
     // Each side contained on the thread that runs it (rayon may run the
     // second elsewhere).
     // The exceptions workbook is the larger: it starts at once on this
     // thread, and the payroll one waits for whichever thread frees first.
     let (exceptions, adjustments) = rayon::join(
-        || contain(|| write_exceptions(paths.1, report)),
-        || contain(|| write_adjustments(paths.0, report, adjustments, manifest, interface)),
+        || contained(&what, || write_exceptions(paths.1, report)),
+        || contained(&what, || write_adjustments(paths.0, report, adjustments, manifest, interface)),
     );
-    let dir = paths.0.parent().unwrap_or(Path::new(".")).display();
-    match (adjustments, exceptions) {
-        (Ok(adjustments), Ok(exceptions)) => adjustments.and(exceptions),
-        (Err(text), _) | (_, Err(text)) => {
-            if text.contains(rust_xlsxwriter_write_error()) {
-                Err(Error::Write(format!("cannot write the workbooks in {dir}: {text}")))
-            } else {
-                Err(Error::Internal(format!("the workbook writer failed in {dir}: {text}")))
-            }
-        }
-    }
-}
-
-/// What rust_xlsxwriter's panics on a failed write say (its `XML_WRITE_ERROR`).
-fn rust_xlsxwriter_write_error() -> &'static str {
-    "Couldn't write to xml file"
+    adjustments.and(exceptions)
 }
 
 /// Writes `payroll-adjustments-YYYY-MM.xlsx` to `path` (a staging path).

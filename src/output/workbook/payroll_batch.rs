@@ -6,9 +6,11 @@
 use super::sheet::{apply_widths, header, print_layout, put, put_with, Cell};
 use super::style::{Styles, Widths};
 use crate::model::adjustment::ELEMENTS;
-use crate::model::money::parse_decimal_text;
+use crate::model::money::{parse_decimal_text, pounds_text};
 use crate::model::Pence;
-use crate::output::interface::{Batch, BatchLine, Corrections, Value, CORRECTIONS_HEADER};
+use crate::output::interface::{
+    Batch, BatchLine, Corrections, Interface, Value, CORRECTIONS_HEADER, CORRECTION_BATCH,
+};
 use crate::output::payroll::element_name;
 use crate::output::Report;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
@@ -16,9 +18,55 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 /// Rows of the header block repeated on every printed page.
 const REPEATED: (u32, u32) = (0, 1);
 
+/// What a re-run's payroll workbook tells payroll to load (SPEC §12.3):
+/// the banner that opens the Summary and the Payroll batch sheet's title.
+/// `None` on a first run of a period (nothing was loaded before).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rerun {
+    pub banner: Vec<String>,
+    pub batch_title: String,
+}
+
+impl Rerun {
+    pub fn of(interface: &Interface) -> Option<Rerun> {
+        let c = interface.corrections.as_ref()?;
+        let p = &c.period;
+        if c.rows.is_empty() {
+            return Some(Rerun {
+                banner: vec![format!("Re-run of {p}: no change to payroll: load nothing")],
+                batch_title: format!(
+                    "Full batch of {p}, for the record — do not load (no change to payroll)"
+                ),
+            });
+        }
+        let lines = c.batch.lines.len();
+        let mut banner = vec![format!(
+            "Re-run of {p}: load {CORRECTION_BATCH} — batch {}, {lines} line{}, total {} — not the full batch",
+            c.batch.header.name,
+            if lines == 1 { "" } else { "s" },
+            pounds_text(c.delta()),
+        )];
+        if !c.later.is_empty() {
+            banner.push(format!(
+                "Later periods {} were computed from the old figures: re-run them in order first, \
+                 then load their correction batches together with this one",
+                c.later.join(", ")
+            ));
+        }
+        Some(Rerun {
+            banner,
+            batch_title: format!("Full batch of {p}, for the record — do not load (see Corrections)"),
+        })
+    }
+}
+
 /// A sheet written top to bottom that continues on "<name> (n)" when full.
 struct Pages<'s> {
     name: &'s str,
+    /// The sheet's title, when it has one (the full batch of a re-run): on
+    /// top of each sheet, above the header block, and repeated on
+    /// continuation sheets instead of the batch name.
+    title: Option<&'s str>,
     limit: u32,
     sheets: usize,
     index: usize,
@@ -27,10 +75,24 @@ struct Pages<'s> {
 }
 
 impl<'s> Pages<'s> {
-    fn open(wb: &mut Workbook, name: &'s str, limit: u32) -> Result<Pages<'s>, XlsxError> {
+    fn open(
+        wb: &mut Workbook,
+        name: &'s str,
+        title: Option<&'s str>,
+        styles: &Styles,
+        limit: u32,
+    ) -> Result<Pages<'s>, XlsxError> {
         let mut pages =
-            Pages { name, limit: limit.max(8), sheets: 0, index: 0, row: 0, widths: Widths::new(&[]) };
+            Pages { name, title, limit: limit.max(8), sheets: 0, index: 0, row: 0, widths: Widths::new(&[]) };
         pages.new_sheet(wb)?;
+        if let Some(title) = title {
+            // Merged over the header block's two columns, so it prints
+            // whole however narrow they are.
+            let ws = pages.ws(wb)?;
+            ws.set_row_height(0, 24)?;
+            ws.merge_range(0, 0, 0, 3, title, &styles.banner)?;
+            pages.row = 2;
+        }
         Ok(pages)
     }
 
@@ -65,8 +127,9 @@ impl<'s> Pages<'s> {
     fn next(&mut self, wb: &mut Workbook, styles: &Styles, title: &[&str]) -> Result<u32, XlsxError> {
         if self.row >= self.limit {
             self.new_sheet(wb)?;
+            let heading = self.title.map_or_else(|| title.join(" "), str::to_string);
             let ws = wb.worksheet_from_index(self.index)?;
-            ws.write_string_with_format(0, 0, title.join(" "), &styles.title)?;
+            ws.write_string_with_format(0, 0, heading, &styles.title)?;
             self.row = 2;
         }
         let row = self.row;
@@ -79,9 +142,15 @@ impl<'s> Pages<'s> {
     }
 }
 
-/// The "Payroll batch" sheet.
-pub fn batch_sheet(wb: &mut Workbook, batch: &Batch, styles: &Styles, limit: u32) -> Result<(), XlsxError> {
-    let mut pages = Pages::open(wb, "Payroll batch", limit)?;
+/// The "Payroll batch" sheet; `title` heads it on a re-run (SPEC §12.3).
+pub fn batch_sheet(
+    wb: &mut Workbook,
+    batch: &Batch,
+    title: Option<&str>,
+    styles: &Styles,
+    limit: u32,
+) -> Result<(), XlsxError> {
+    let mut pages = Pages::open(wb, "Payroll batch", title, styles, limit)?;
     header_block(wb, &mut pages, batch, styles, &[])?;
     lines_and_controls(wb, &mut pages, batch, styles)?;
     pages.close(wb)
@@ -96,7 +165,7 @@ pub fn corrections_sheet(
     styles: &Styles,
     limit: u32,
 ) -> Result<(), XlsxError> {
-    let mut pages = Pages::open(wb, "Corrections", limit)?;
+    let mut pages = Pages::open(wb, "Corrections", None, styles, limit)?;
     let later = if c.later.is_empty() { "none".to_string() } else { c.later.join(", ") };
     let extra = [
         ("Corrects period", c.period.clone()),
@@ -144,9 +213,10 @@ fn header_block(
     extra: &[(&str, String)],
 ) -> Result<(), XlsxError> {
     let h = &batch.header;
+    let top = pages.row;
     let ws = pages.ws(wb)?;
-    put_with(ws, 0, 0, &Cell::Text("Batch name"), styles, &mut pages.widths, Some(&styles.label))?;
-    put_with(ws, 0, 1, &Cell::Text(&h.name), styles, &mut pages.widths, Some(&styles.total_label))?;
+    put_with(ws, top, 0, &Cell::Text("Batch name"), styles, &mut pages.widths, Some(&styles.label))?;
+    put_with(ws, top, 1, &Cell::Text(&h.name), styles, &mut pages.widths, Some(&styles.total_label))?;
     let mut fields: Vec<(&str, Cell)> = vec![
         ("Reference (run id)", Cell::Text(&h.reference)),
         ("Batch source", Cell::Text(&h.source)),
@@ -155,7 +225,7 @@ fn header_block(
         ("Lines", Cell::Int(batch.lines.len() as i64)),
     ];
     fields.extend(extra.iter().map(|(label, value)| (*label, Cell::Text(value))));
-    let mut row = 0;
+    let mut row = top;
     for (label, value) in &fields {
         row += 1;
         put_with(ws, row, 0, &Cell::Text(label), styles, &mut pages.widths, Some(&styles.label))?;

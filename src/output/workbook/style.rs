@@ -38,6 +38,9 @@ pub struct Styles {
     pub total_int: Format,
     pub pass: Format,
     pub fail: Format,
+    /// What payroll must do, above everything else on a sheet (a re-run's
+    /// "load the correction batch, not the full batch", SPEC §12.3).
+    pub banner: Format,
     /// Text in a column whose cells carry the column's number format (a
     /// `line_no` that could not be read): the default look, but a format of
     /// its own, since a cell without one would take the column's.
@@ -91,6 +94,15 @@ impl Styles {
                 .set_font_color(Color::RGB(0x9C0006))
                 .set_background_color(Color::RGB(0xFFC7CE))
                 .set_align(FormatAlign::Center),
+            banner: Format::new()
+                .set_bold()
+                .set_font_size(12)
+                .set_font_color(Color::RGB(0x9C5700))
+                .set_background_color(Color::RGB(0xFFEB9C))
+                .set_border(FormatBorder::Medium)
+                .set_border_color(Color::RGB(0x9C5700))
+                .set_text_wrap()
+                .set_align(FormatAlign::VerticalCenter),
             // Excel's own "Bad", "Neutral" and a blue-grey: familiar to readers.
             error: Format::new()
                 .set_bold()

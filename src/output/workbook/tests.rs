@@ -273,3 +273,75 @@ fn number_columns_carry_their_format_and_text_in_them_does_not_take_it() {
     assert_eq!(cell_style(&xml, "C3"), int);
     assert_eq!(cell_style(&xml, "D2"), 0);
 }
+
+/// SPEC §12.3: what a re-run's workbook tells payroll to load, for a change,
+/// a change with later periods to re-run first, no change, and a first run.
+#[test]
+fn a_re_run_says_what_payroll_loads() {
+    use super::payroll_batch::Rerun;
+    use crate::model::history::BatchSnapshot;
+    use crate::output::interface::{element_batch, BatchHeader, Corrections, Interface};
+    let config = config();
+    let header = |name: &str| BatchHeader {
+        name: name.into(),
+        reference: "0123456789ab".into(),
+        source: "payrun".into(),
+        action_if_exists: "CREATE_NEW",
+        effective_date: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+    };
+    let row = |assignment: &str, pence: i64| AdjustmentRow {
+        assignment: assignment.into(),
+        name: "N".into(),
+        cost_centre: "CC".into(),
+        element: "MILEAGE",
+        units: "1".into(),
+        rate: String::new(),
+        amount: Pence(pence),
+        taxable: false,
+        protected: String::new(),
+        protection_end: String::new(),
+        source: String::new(),
+    };
+    let previous = BatchSnapshot {
+        run_id: "r".into(),
+        config_hash: "h".into(),
+        batch_name: "PAYRUN EXPENSES 2025-06".into(),
+        rows: vec![
+            ("E1".into(), "MILEAGE".into(), Pence(100_000)),
+            ("E2".into(), "MILEAGE".into(), Pence(500)),
+        ],
+    };
+    let interface = |now: &[AdjustmentRow], later: Vec<String>| Interface {
+        batch: element_batch(now, &config, header("PAYRUN EXPENSES 2025-06")),
+        corrections: Some(Corrections::build(
+            "2025-06",
+            previous.clone(),
+            now,
+            |_| "N".into(),
+            &config,
+            header("PAYRUN CORRECTIONS 2025-06 INTO 2025-07"),
+            later,
+        )),
+    };
+    // E1 up by £6,192.28, E2 gone (−£5.00): two lines, Σ £6,187.28.
+    let changed = [row("E1", 719_228)];
+    let rerun = Rerun::of(&interface(&changed, vec![])).unwrap();
+    assert_eq!(
+        rerun.banner,
+        ["Re-run of 2025-06: load payroll-batch-corrections.csv — batch PAYRUN CORRECTIONS 2025-06 INTO \
+          2025-07, 2 lines, total £6,187.28 — not the full batch"]
+    );
+    assert_eq!(rerun.batch_title, "Full batch of 2025-06, for the record — do not load (see Corrections)");
+    let later = Rerun::of(&interface(&changed, vec!["2025-07".into(), "2025-08".into()])).unwrap();
+    assert_eq!(later.banner.len(), 2);
+    assert!(later.banner[1].starts_with("Later periods 2025-07, 2025-08 were computed from the old figures"));
+    let same = [row("E1", 100_000), row("E2", 500)];
+    let unchanged = Rerun::of(&interface(&same, vec![])).unwrap();
+    assert_eq!(unchanged.banner, ["Re-run of 2025-06: no change to payroll: load nothing"]);
+    assert!(unchanged.batch_title.contains("do not load"));
+    let first = Interface {
+        batch: element_batch(&same, &config, header("PAYRUN EXPENSES 2025-06")),
+        corrections: None,
+    };
+    assert_eq!(Rerun::of(&first), None, "a first run has nothing to say");
+}
