@@ -285,7 +285,9 @@ proptest! {
             prop_assert!(d.taxable_payroll >= Pence::ZERO && d.taxable_payroll <= d.allowed, "{}", what);
             prop_assert!(d.p11d_amount >= Pence::ZERO && d.p11d_amount <= d.allowed, "{}", what);
             prop_assert_eq!(d.p11d_section.is_some(), !d.p11d_amount.is_zero(), "{}", what);
-            prop_assert!(!d.rules.is_empty() || d.status == Status::Paid, "{}", what);
+            // SPEC §6.1 rule 5: a £0 claim is REJECTED with no code of its own.
+            let zero_claim = d.status == Status::Rejected && line.amount.is_zero();
+            prop_assert!(!d.rules.is_empty() || d.status == Status::Paid || zero_claim, "{}", what);
         }
     }
 }

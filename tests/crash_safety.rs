@@ -285,7 +285,16 @@ fn ledger_show_and_export_during_a_large_run_read_the_last_committed_state() {
     run_to_end(&samples(), &tmp.path().join("june"), &state);
     let big = tmp.path().join("in-07");
     let o = payrun(&[
-        "sample", "--staff", "2000", "--lines", "60000", "--seed", "3", "--period", "2025-07", "--out",
+        "sample",
+        "--staff",
+        "2000",
+        "--lines",
+        "60000",
+        "--seed",
+        "3",
+        "--period",
+        "2025-07",
+        "--out",
         &big.display().to_string(),
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -294,8 +303,12 @@ fn ledger_show_and_export_during_a_large_run_read_the_last_committed_state() {
     let mut child = {
         let mut cmd = run_period_command("2025-07", &inputs, &out, &state);
         cmd.arg("--no-xlsx");
-        let mut child =
-            cmd.env("PAYRUN_PAUSE_AT", "commit").stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+        let mut child = cmd
+            .env("PAYRUN_PAUSE_AT", "commit")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
         assert!(lines.any(|l| l.is_ok_and(|l| l == "payrun: paused at commit")), "the run pauses at commit");
         std::thread::spawn(move || lines.for_each(drop));
