@@ -56,6 +56,17 @@ impl StateArgs {
         super::state_dir(self.state.clone(), self.org.as_deref())
     }
 
+    /// An existing ledger with the run lock (for commands that change it);
+    /// not `Ledger::open` alone, which would create an empty one.
+    fn open_existing(&self) -> Result<Ledger> {
+        let state = self.dir()?;
+        let path = state.join(ledger::LEDGER_FILE);
+        if !path.is_file() {
+            return Err(crate::Error::Usage(format!("no ledger at {}", path.display())));
+        }
+        Ledger::open(&state)
+    }
+
     /// The ledger for reading; with `--org`, refused (exit 2) when it
     /// belongs to another organisation (SPEC §12.4). Without `--org` a
     /// ledger named by `--state` is read whatever its organisation: looking
@@ -141,14 +152,7 @@ fn adopt(args: AdoptArgs) -> Result<()> {
             "ledger adopt needs --org CODE: the organisation the ledger belongs to".into(),
         ));
     };
-    let state = args.state.dir()?;
-    if !state.join(ledger::LEDGER_FILE).is_file() {
-        return Err(crate::Error::Usage(format!(
-            "no ledger at {}",
-            state.join(ledger::LEDGER_FILE).display()
-        )));
-    }
-    let mut ledger = Ledger::open(&state)?;
+    let mut ledger = args.state.open_existing()?;
     ledger.adopt(&code)?;
     println!("{} is now the ledger of {code}", ledger.path().display());
     Ok(())
@@ -156,15 +160,7 @@ fn adopt(args: AdoptArgs) -> Result<()> {
 
 fn remove(args: RemoveArgs) -> Result<()> {
     let label = crate::model::period::label(super::parse_period(&args.period)?);
-    let state = args.state.dir()?;
-    if !state.join(ledger::LEDGER_FILE).is_file() {
-        // Not Ledger::open: it would create an empty ledger.
-        return Err(crate::Error::Usage(format!(
-            "no ledger at {}",
-            state.join(ledger::LEDGER_FILE).display()
-        )));
-    }
-    let mut ledger = Ledger::open(&state)?;
+    let mut ledger = args.state.open_existing()?;
     if args.state.org.is_some() {
         ledger.claim_organisation(args.state.org.as_deref(), false)?;
     }

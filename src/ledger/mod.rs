@@ -267,11 +267,6 @@ impl Ledger {
         query::settled(&self.conn, &period_label(period)).map_err(|e| in_file(&self.path, e))
     }
 
-    /// Every committed period's deferred lines (`payrun ledger show --deferred`).
-    pub fn deferred_by_period(&self) -> Result<Vec<(String, DeferredLine)>> {
-        query::deferred_by_period(&self.conn).map_err(|e| in_file(&self.path, e))
-    }
-
     /// The organisation the ledger belongs to (SPEC §12.4): `Some("none")`
     /// for one used without `--org`, `None` for a ledger older than schema
     /// v8 that no run has opened since.

@@ -268,39 +268,22 @@ pub(super) fn digest(conn: &Connection, period: &str) -> Result<String> {
 /// period stores every line still deferred at its end (carried ones
 /// included), so the latest one holds all that are outstanding.
 pub(super) fn carried(conn: &Connection, period: &str) -> Result<Vec<(String, DeferredLine)>> {
-    let mut out = Vec::new();
-    for_each_row(
-        conn,
-        "deferred lines",
-        "SELECT period, claim_id, line_no, content_hash, carried_from, source_file, source_sheet,
-                source_row, columns_json
-         FROM deferred_lines
-         WHERE period = (SELECT MAX(period) FROM runs WHERE period < ?1)
-         ORDER BY seq",
-        period,
-        |row| {
-            out.push(deferred_line(row)?);
-            Ok(())
-        },
-    )?;
-    Ok(out)
+    deferred_lines(conn, "period = (SELECT MAX(period) FROM runs WHERE period < ?1)", period)
 }
 
-/// Every period's deferred lines, for `ledger show --deferred`.
-pub(super) fn deferred_by_period(conn: &Connection) -> Result<Vec<(String, DeferredLine)>> {
+/// The deferred lines `filter` (an SQL condition on `?1` = `period`) selects,
+/// with the period that stored each, in period and stored order.
+fn deferred_lines(conn: &Connection, filter: &str, period: &str) -> Result<Vec<(String, DeferredLine)>> {
     let mut out = Vec::new();
-    for_each_row(
-        conn,
-        "deferred lines",
+    let sql = format!(
         "SELECT period, claim_id, line_no, content_hash, carried_from, source_file, source_sheet,
                 source_row, columns_json
-         FROM deferred_lines WHERE ?1 = ?1 ORDER BY period, seq",
-        "",
-        |row| {
-            out.push(deferred_line(row)?);
-            Ok(())
-        },
-    )?;
+         FROM deferred_lines WHERE {filter} ORDER BY period, seq"
+    );
+    for_each_row(conn, "deferred lines", &sql, period, |row| {
+        out.push(deferred_line(row)?);
+        Ok(())
+    })?;
     Ok(out)
 }
 
