@@ -44,53 +44,56 @@ pub fn merge(inputs: Vec<ClaimLine>, held: &Held, config: &Config) -> Result<Mer
         held.settled.keys().map(|(claim, line_no, _)| (claim.as_str(), *line_no)).collect();
     // Per held line: where the input copy that took it went (its source).
     let mut taken: Vec<Option<String>> = vec![None; held.carried.len()];
-    let mut claims = Vec::with_capacity(inputs.len() + held.carried.len());
     let (mut replaced, mut settled_before) = (Vec::new(), Vec::new());
-    for mut line in inputs {
+    let mut claims = inputs;
+    if by_key.is_empty() && settled_keys.is_empty() {
+        // Nothing held: the inputs as they are (a national month is a
+        // million lines; moving them into a new vector cost time and memory).
+        return Ok(Merged { claims, replaced, settled_before, carried: 0 });
+    }
+    // In place: each line kept or left out, its index among the kept ones.
+    let mut kept = 0;
+    claims.retain_mut(|line| {
         let readable_key = !line.unread("claim_id") && !line.unread("line_no");
         let key = (line.claim_id.as_str(), line.line_no);
-        if !readable_key || (by_key.is_empty() && settled_keys.is_empty()) {
-            claims.push(line);
-            continue;
-        }
-        let held_at = by_key.get(&key).copied();
+        let held_at = if readable_key { by_key.get(&key).copied() } else { None };
         if let Some(i) = held_at.filter(|&i| taken[i].is_none()) {
             taken[i] = Some(line.source.as_ref().map(|s| s.to_string()).unwrap_or_default());
-            let kept = &held.carried[i].1;
-            if line.is_parsed() && line.content_hash() == kept.content_hash {
-                line.carried_from = Some(Arc::from(kept.carried_from.as_str()));
+            let kept_line = &held.carried[i].1;
+            if line.is_parsed() && line.content_hash() == kept_line.content_hash {
+                line.carried_from = Some(Arc::from(kept_line.carried_from.as_str()));
             } else {
                 replaced.push(Replaced {
-                    index: claims.len(),
-                    deferred_in: kept.carried_from.clone(),
-                    content_hash: kept.content_hash.clone(),
+                    index: kept,
+                    deferred_in: kept_line.carried_from.clone(),
+                    content_hash: kept_line.content_hash.clone(),
                 });
             }
-            claims.push(line);
-            continue;
+            kept += 1;
+            return true;
         }
         // A second copy of a held line (the export re-sends it and the
         // deferred file is fed back too, or a corrected copy took its key):
         // the line is decided once, from the copy that came first.
         if let Some(i) = held_at.filter(|_| line.is_parsed()) {
-            let kept = &held.carried[i].1;
-            if line.content_hash() == kept.content_hash {
-                let (deferred_in, by) = (kept.carried_from.clone(), taken[i].clone());
-                settled_before.push(SettledBefore { line, deferred_in, settled_in: None, by });
-                continue;
+            let kept_line = &held.carried[i].1;
+            if line.content_hash() == kept_line.content_hash {
+                let (deferred_in, by) = (kept_line.carried_from.clone(), taken[i].clone());
+                settled_before.push(SettledBefore { line: line.clone(), deferred_in, settled_in: None, by });
+                return false;
             }
         }
-        if line.is_parsed() && settled_keys.contains(&key) {
-            let hash = line.content_hash();
-            let found = held.settled.get(&(line.claim_id.clone(), line.line_no, hash));
+        if readable_key && line.is_parsed() && settled_keys.contains(&key) {
+            let found = held.settled.get(&(line.claim_id.clone(), line.line_no, line.content_hash()));
             if let Some((settled_in, deferred_in)) = found {
                 let (deferred_in, settled_in) = (deferred_in.clone(), Some(settled_in.clone()));
-                settled_before.push(SettledBefore { line, deferred_in, settled_in, by: None });
-                continue;
+                settled_before.push(SettledBefore { line: line.clone(), deferred_in, settled_in, by: None });
+                return false;
             }
         }
-        claims.push(line);
-    }
+        kept += 1;
+        true
+    });
     let rest: Vec<&(String, DeferredLine)> =
         held.carried.iter().zip(&taken).filter(|(_, t)| t.is_none()).map(|(h, _)| h).collect();
     let carried = rest.len();
