@@ -536,7 +536,8 @@ fn three_months_every_sheet_matches_plain_iteration() {
 }
 
 fn parquet_matches_csv(dir: &Path) {
-    use polars::prelude::*;
+    use polars_core::prelude::*;
+    use polars_io::prelude::*;
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     let listed: Vec<&str> =

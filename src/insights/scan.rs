@@ -10,7 +10,9 @@ use super::load::RunFolder;
 use crate::error::{Error, Result};
 use crate::model::csv_text;
 use crate::model::Pence;
-use polars::prelude::*;
+use polars_core::prelude::*;
+use polars_io::prelude::*;
+use polars_lazy::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -246,14 +248,19 @@ fn scan(path: &Path, columns: &[&str]) -> Result<LazyFrame> {
             return Err(Error::Input(format!("{}: column {c} is missing from the header", path.display())));
         }
     }
-    let source =
-        PlRefPath::try_from_path(path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
-    let frame = LazyCsvReader::new(source)
+    // Read eagerly, then lazily grouped: polars 0.55's in-memory engine runs
+    // no file scans (they need its streaming engine, which brings cloud I/O
+    // with it, decisions.md 444). Only the columns wanted are parsed.
+    let names: Vec<PlSmallStr> = columns.iter().map(|c| PlSmallStr::from(*c)).collect();
+    let frame = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
-        .with_missing_is_null(false)
-        .finish()
-        .map_err(|e| Error::Input(format!("{}: unreadable CSV ({e})", path.display())))?;
+        .with_columns(Some(names.into()))
+        .map_parse_options(|p| p.with_missing_is_null(false))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .and_then(|reader| reader.finish())
+        .map_err(|e| Error::Input(format!("{}: unreadable CSV ({e})", path.display())))?
+        .lazy();
     Ok(frame.select(
         columns.iter().map(|c| if TEXT.contains(c) { unescaped(c) } else { col(*c) }).collect::<Vec<_>>(),
     ))

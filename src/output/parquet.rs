@@ -7,7 +7,8 @@
 
 use crate::error::{Error, Result};
 use crate::model::Pence;
-use polars::prelude::*;
+use polars_core::prelude::*;
+use polars_io::prelude::*;
 use std::path::Path;
 
 /// (CSV, its Parquet twin, money columns).
