@@ -1,7 +1,9 @@
-//! The layer check (issue 18): every `crate::…` path in `src/**/*.rs` points
-//! along the table of docs/architecture.md, read from the document itself so
-//! the two cannot drift. Exceptions still to remove are listed there too, and
-//! one that is no longer needed fails the test, so the list stays true.
+//! The layers (issues 18 and 28). Between crates the compiler enforces them:
+//! a crate can name only what its Cargo.toml lists. These tests keep the
+//! manifests equal to the crate table of docs/architecture.md (read from the
+//! document, so the two cannot drift), keep polars inside `payrun-insights`,
+//! and find import cycles between the modules *inside* a crate, which the
+//! compiler allows.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -30,20 +32,72 @@ fn table(doc: &str, name: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Module → what it may import, and (file, module) exceptions.
-type Rules = (BTreeMap<String, BTreeSet<String>>, BTreeSet<(String, String)>);
-
-fn rules_of(doc: &str) -> Rules {
-    let mut allowed = BTreeMap::new();
-    for row in table(doc, "layers") {
-        let module = names(&row[0]).pop().expect("a module name in backticks");
-        allowed.insert(module, names(&row[1]).into_iter().collect());
-    }
-    let pending = table(doc, "layers-pending")
-        .iter()
-        .map(|row| (names(&row[0])[0].clone(), names(&row[1])[0].clone()))
+/// Each workspace crate's name → its `[dependencies]` (names only).
+fn manifests() -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("crates"))
+        .expect("crates/")
+        .map(|e| e.expect("entry").path())
         .collect();
-    (allowed, pending)
+    dirs.push(root());
+    for dir in dirs {
+        let text = std::fs::read_to_string(dir.join("Cargo.toml")).expect("a Cargo.toml");
+        let manifest: toml::Table = toml::from_str(&text).expect("a valid Cargo.toml");
+        let name = manifest["package"]["name"].as_str().expect("package.name").to_string();
+        let deps = manifest.get("dependencies").and_then(|d| d.as_table()).map(|d| d.keys().cloned().collect());
+        out.insert(name, deps.unwrap_or_default());
+    }
+    out
+}
+
+/// Every crate reachable from `name` through the workspace's own crates, `name` included.
+fn closure(name: &str, manifests: &BTreeMap<String, BTreeSet<String>>) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![name.to_string()];
+    while let Some(next) = todo.pop() {
+        if seen.insert(next.clone()) {
+            if let Some(deps) = manifests.get(&next) {
+                todo.extend(deps.iter().cloned());
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn the_crates_depend_on_one_another_as_the_architecture_says() {
+    let doc = std::fs::read_to_string(root().join("docs/architecture.md")).expect("docs/architecture.md");
+    let manifests = manifests();
+    let mut documented = BTreeMap::new();
+    for row in table(&doc, "crates") {
+        let name = names(&row[0]).pop().expect("a crate name in backticks");
+        documented.insert(name, names(&row[1]).into_iter().collect::<BTreeSet<_>>());
+    }
+    let mut actual = BTreeMap::new();
+    for (name, deps) in &manifests {
+        let own: BTreeSet<String> = deps.iter().filter(|d| manifests.contains_key(*d)).cloned().collect();
+        actual.insert(name.clone(), own);
+    }
+    assert_eq!(actual, documented, "the crates' Cargo.toml [dependencies] differ from docs/architecture.md's crate table");
+    assert!(documented.len() >= 10, "only {} crates found", documented.len());
+}
+
+#[test]
+fn polars_is_confined_to_insights() {
+    let manifests = manifests();
+    for (name, deps) in &manifests {
+        let polars: Vec<_> = deps.iter().filter(|d| d.starts_with("polars")).collect();
+        assert!(polars.is_empty() || name == "payrun-insights", "{name} depends on {polars:?}");
+    }
+    // Only the application (and the binary over it) may reach insights.
+    for name in manifests.keys() {
+        let reach = closure(name, &manifests);
+        assert!(
+            !reach.contains("payrun-insights") || matches!(name.as_str(), "payrun-insights" | "payrun-app" | "payrun"),
+            "{name} reaches payrun-insights, and with it polars"
+        );
+    }
+    assert!(manifests["payrun-insights"].iter().any(|d| d.starts_with("polars")), "the check looks at the right field");
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -130,64 +184,100 @@ fn targets(line: &str, module: &[String]) -> Vec<String> {
     found
 }
 
-#[test]
-fn every_import_follows_the_layer_table() {
-    let doc = std::fs::read_to_string(root().join("docs/architecture.md")).expect("docs/architecture.md");
-    let (allowed, pending) = rules_of(&doc);
-    let src = root().join("src");
+/// A crate's top-level modules (the files and folders beside `lib.rs`) and
+/// the modules each one names (`crate::x`, `super::` climbing to the root):
+/// a submodule's imports count for its top-level module.
+fn module_graph(src: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    assert!(files.len() > 50, "scanned {} files", files.len());
-
-    let mut violations = Vec::new();
-    let mut used_exceptions = BTreeSet::new();
-    let mut scanned_edges = 0;
+    rust_files(src, &mut files);
+    let tops: BTreeSet<String> = files
+        .iter()
+        .filter_map(|p| module_path(p.strip_prefix(src).expect("under src")).first().cloned())
+        .collect();
+    let mut graph: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for path in &files {
-        let rel = path.strip_prefix(&src).expect("under src");
+        let rel = path.strip_prefix(src).expect("under src");
         let module = module_path(rel);
         let Some(top) = module.first() else { continue };
-        if matches!(top.as_str(), "lib" | "main") || module.is_empty() {
-            continue;
-        }
-        let file = format!("src/{}", rel.display());
         let text = std::fs::read_to_string(path).expect("readable source");
         for (n, line) in text.lines().enumerate() {
             for target in targets(line, &module) {
-                // Items of the crate root (`crate::Result`) and names a
-                // `super::` chain reaches inside an inline module (`mod
-                // tests`) are not modules: only top-level modules are layers
-                // (the table test checks every one has a row).
-                if &target == top || !allowed.contains_key(&target) {
-                    continue;
+                if &target != top && tops.contains(&target) {
+                    let edges = graph.entry(top.clone()).or_default();
+                    edges.entry(target).or_insert_with(|| format!("{}:{}: {}", rel.display(), n + 1, line.trim()));
                 }
-                scanned_edges += 1;
-                let Some(may) = allowed.get(top) else {
-                    violations.push(format!("{file}: module `{top}` is not in the layer table"));
-                    continue;
-                };
-                if may.contains(&target) {
-                    continue;
-                }
-                if pending.contains(&(file.clone(), target.clone())) {
-                    used_exceptions.insert((file.clone(), target.clone()));
-                    continue;
-                }
-                violations.push(format!(
-                    "{file}:{}: `{top}` may not import `{target}`: {}",
-                    n + 1,
-                    line.trim()
-                ));
             }
         }
     }
-    assert!(scanned_edges > 100, "only {scanned_edges} cross-module paths found: the scanner is broken");
-    assert!(
-        violations.is_empty(),
-        "imports against docs/architecture.md's layers:\n{}",
-        violations.join("\n")
+    graph
+}
+
+/// One cycle of the graph, as the modules in order, if there is any.
+fn a_cycle(graph: &BTreeMap<String, BTreeMap<String, String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeMap<String, String>>,
+        done: &mut BTreeSet<String>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = stack.iter().position(|s| s == node) {
+            let mut cycle = stack[at..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        stack.push(node.to_string());
+        for next in graph.get(node).into_iter().flat_map(|e| e.keys()) {
+            if let Some(cycle) = visit(next, graph, done, stack) {
+                return Some(cycle);
+            }
+        }
+        stack.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph.keys().find_map(|node| visit(node, graph, &mut done, &mut Vec::new()))
+}
+
+#[test]
+fn no_crate_has_an_import_cycle_between_its_modules() {
+    let mut crates: Vec<PathBuf> = std::fs::read_dir(root().join("crates"))
+        .expect("crates/")
+        .map(|e| e.expect("entry").path().join("src"))
+        .collect();
+    crates.sort();
+    let mut edges = 0;
+    let mut cycles = Vec::new();
+    for src in &crates {
+        let graph = module_graph(src);
+        edges += graph.values().map(BTreeMap::len).sum::<usize>();
+        if let Some(cycle) = a_cycle(&graph) {
+            let steps: Vec<String> =
+                cycle.windows(2).map(|w| format!("  {} → {}: {}", w[0], w[1], graph[&w[0]][&w[1]])).collect();
+            cycles.push(format!("{}:\n{}", src.display(), steps.join("\n")));
+        }
+    }
+    assert!(edges > 50, "only {edges} edges between modules found: the scanner is broken");
+    assert!(cycles.is_empty(), "import cycles between modules:\n{}", cycles.join("\n"));
+}
+
+#[test]
+fn the_cycle_finder_finds_a_cycle_and_no_false_one() {
+    let graph = |edges: &[(&str, &str)]| {
+        let mut g: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for (a, b) in edges {
+            g.entry(a.to_string()).or_default().insert(b.to_string(), String::new());
+        }
+        g
+    };
+    assert_eq!(a_cycle(&graph(&[("a", "b"), ("b", "c"), ("a", "c")])), None);
+    assert_eq!(
+        a_cycle(&graph(&[("a", "b"), ("b", "c"), ("c", "a")])),
+        Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
     );
-    let stale: Vec<_> = pending.difference(&used_exceptions).collect();
-    assert!(stale.is_empty(), "exceptions in docs/architecture.md no longer needed, remove them: {stale:?}");
 }
 
 /// The scanner itself: each form of path it must see, and what it must not
@@ -211,29 +301,3 @@ fn the_scanner_sees_every_form_of_crate_path() {
     assert_eq!(targets("use crate::error::Result;", &rules), ["error"]);
 }
 
-#[test]
-fn the_table_parses_and_names_every_top_level_module() {
-    let doc = std::fs::read_to_string(root().join("docs/architecture.md")).expect("docs/architecture.md");
-    let (allowed, _) = rules_of(&doc);
-    let mut tops: BTreeSet<String> = BTreeSet::new();
-    for entry in std::fs::read_dir(root().join("src")).expect("src") {
-        let path = entry.expect("entry").path();
-        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        if !matches!(name.as_str(), "lib" | "main") {
-            tops.insert(name);
-        }
-    }
-    let missing: Vec<_> = tops.iter().filter(|t| !allowed.contains_key(*t)).collect();
-    assert!(missing.is_empty(), "modules missing from docs/architecture.md's layer table: {missing:?}");
-    // Only the commands and the batch driver import the run's driver; only
-    // the CLI imports the commands.
-    for (module, may) in &allowed {
-        assert!(
-            !may.contains("pipeline") || matches!(module.as_str(), "cmd" | "batch"),
-            "{module} may import pipeline"
-        );
-        assert!(!may.contains("cmd") || module == "cli", "{module} may import cmd");
-        assert!(!may.contains(module), "{module} lists itself");
-    }
-    assert!(allowed["model"].is_empty(), "model is the bottom layer");
-}

@@ -1,0 +1,43 @@
+//! `payrun insights`: several finished runs read together for auditors (SPEC §9).
+
+use crate::insights::{self, Options};
+use clap::Args;
+use std::path::PathBuf;
+
+/// Read the outputs of several finished runs (months, organisations or both)
+/// and write insights-FROM-TO.xlsx with six sheets — Trend, Repeat patterns,
+/// Outliers, Cost centres, Late and deferred, Runs — plus a CSV of each.
+///
+/// Exit 3 names a folder that is not a finished run, two runs of the same
+/// organisation and period, or a run's CSV that cannot be read.
+#[derive(Debug, Args)]
+pub struct InsightsArgs {
+    /// Run output folders (each holding manifest.json, decisions.csv, exceptions.csv, adjustments.csv).
+    #[arg(required = true)]
+    pub runs: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long, default_value = "insights")]
+    pub out: PathBuf,
+    /// Periods a rule must be listed on a claimant's lines in to be a repeat pattern.
+    #[arg(long, default_value_t = 3)]
+    pub min_months: usize,
+    /// No summary line on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: InsightsArgs) -> crate::error::Result<()> {
+    let summary =
+        insights::run(&Options { runs: args.runs, out_dir: args.out, min_months: args.min_months })?;
+    if !args.quiet {
+        let rows: Vec<String> = summary.rows.iter().map(|(sheet, n)| format!("{sheet} {n}")).collect();
+        eprintln!(
+            "payrun insights {}–{}: {}; wrote {} and its CSVs",
+            summary.from,
+            summary.to,
+            rows.join(", "),
+            summary.workbook.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! Outputs (SPEC §4): the machine CSV/JSON files, the reconciliation that
+//! must hold before any of them is put in place (staging and the folder swap
+//! live in `files`).
+
+// The sibling crates, under the module names the code uses for them
+// (`crate::model::Pence`), so the layers read as before the split.
+use payrun_config as config;
+use payrun_model::error;
+use payrun_files as files;
+use payrun_model as model;
+use payrun_rules as rules;
+
+pub mod batch;
+pub mod csv;
+pub mod interface;
+pub mod manifest;
+pub mod payroll;
+pub mod reconcile;
+pub mod tables;
+pub mod workbook;
+pub mod writing;
+
+use crate::config::Config;
+use crate::model::attendance::AttendanceRow;
+use crate::model::claim::ClaimLine;
+use crate::model::decision::{Decision, Finding};
+use crate::model::p11d::P11dRow;
+use crate::model::period::Period;
+use crate::model::protection::{Mark, RowSummary};
+use crate::model::roster::Staff;
+use foldhash::HashMap;
+use std::collections::BTreeMap;
+
+/// What the writers read: the run's lines, decisions and findings.
+pub struct Report<'a> {
+    /// `--org`, shown in the workbooks' titles (SPEC §8.1).
+    pub organisation: Option<&'a str>,
+    pub period: Period,
+    pub config: &'a Config,
+    pub lines: &'a [ClaimLine],
+    pub decisions: &'a [Decision],
+    /// Line findings in input order, then employee findings by assignment.
+    pub findings: &'a [Finding],
+    pub staff: &'a HashMap<&'a str, &'a Staff>,
+    /// Bradford rows of attendance.csv, by assignment (SPEC §3.11).
+    pub attendance: &'a [AttendanceRow],
+    /// Each protected employee's mark (SPEC §3.12, §6.8 rule 45).
+    pub marks: &'a BTreeMap<String, Mark>,
+    /// The pay-protection register rows reported this month (SPEC §3.12).
+    pub protection: &'a [RowSummary],
+    /// Rows of p11d.csv: tax year to date (SPEC §4.1).
+    pub p11d: &'a [P11dRow],
+}
+
+impl Report<'_> {
+    /// A workbook's title: `RP5 — Exceptions — pay period 2025-06`, without
+    /// the code for a run without `--org`.
+    pub fn title(&self, kind: &str) -> String {
+        let title = format!("{kind} — pay period {}", self.period.label());
+        match self.organisation {
+            Some(org) => format!("{org} — {title}"),
+            None => title,
+        }
+    }
+
+    /// The employee's name from Staff (blank for an unknown assignment).
+    pub fn name_of(&self, assignment: &str) -> &str {
+        self.staff.get(assignment).map_or("", |s| s.name.as_str())
+    }
+
+    /// The pay-protection mark of an employee, if protected this month.
+    pub fn mark_of(&self, assignment: &str) -> Option<Mark> {
+        self.marks.get(assignment).copied()
+    }
+}
