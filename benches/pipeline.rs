@@ -13,10 +13,7 @@ use payrun::model::history::History;
 use payrun::model::period::Period;
 use payrun::output::manifest::Manifest;
 use payrun::output::{csv as out_csv, interface, reconcile, workbook, Report};
-use payrun::rules::{
-    self,
-    engine::{self, Ctx},
-};
+use payrun::rules::{self, engine, state::Ctx};
 use payrun::sample::{generate, SampleOptions};
 use std::path::{Path, PathBuf};
 

@@ -8,16 +8,17 @@ use crate::ingest;
 use crate::ledger::{self, Ledger};
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::claim::ClaimLine;
-use crate::model::decision::{Finding, Severity, Status};
+use crate::model::decision::{Finding, Status};
 use crate::model::input::InputReport;
 use crate::model::period::{self, Period};
 use crate::model::progress::{Progress, Step};
 use crate::model::record::PeriodRecord;
+use crate::model::rule::Severity;
 use crate::output::interface::{self, Batch, BatchHeader, Corrections, Interface};
 use crate::output::manifest::Manifest;
 use crate::output::{self, reconcile, Report};
 pub use crate::rules::fail_on::FailOn;
-use crate::rules::{self, engine::Ctx};
+use crate::rules::{self, state::Ctx};
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -680,7 +681,9 @@ fn manifest(
         .chain(if interface.corrections.is_some() { interface::CORRECTIONS_FILES } else { &[] })
         .map(|s| s.to_string())
         .chain(workbooks.iter().cloned())
-        .chain(crate::insights::parquet::TWINS.iter().filter(|_| parquet).map(|(_, name, _)| name.to_string()))
+        .chain(
+            crate::insights::parquet::TWINS.iter().filter(|_| parquet).map(|(_, name, _)| name.to_string()),
+        )
         .chain(std::iter::once("manifest.json".to_string()))
         .collect(),
         run_id: String::new(),

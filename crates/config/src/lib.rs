@@ -8,8 +8,8 @@
 
 // The sibling crates, under the module names the code uses for them
 // (`crate::model::Pence`), so the layers read as before the split.
-use payrun_model::error;
 use payrun_model as model;
+use payrun_model::error;
 
 mod columns;
 mod de;

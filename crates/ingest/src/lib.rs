@@ -8,8 +8,8 @@
 // The sibling crates, under the module names the code uses for them
 // (`crate::model::Pence`), so the layers read as before the split.
 use payrun_config as config;
-use payrun_model::error;
 use payrun_model as model;
+use payrun_model::error;
 use payrun_rules as rules;
 
 pub mod carry;
@@ -125,9 +125,7 @@ fn read_expenses(
 pub fn fuzz_read_input(data: &[u8]) {
     use std::sync::OnceLock;
     static COLUMNS: OnceLock<Option<crate::config::Columns>> = OnceLock::new();
-    let columns = COLUMNS.get_or_init(|| {
-        crate::config::Columns::parse(crate::config::BUILT_IN_COLUMNS).ok()
-    });
+    let columns = COLUMNS.get_or_init(|| crate::config::Columns::parse(crate::config::BUILT_IN_COLUMNS).ok());
     let (Some(columns), Some((&kind, bytes))) = (columns, data.split_first()) else {
         return;
     };

@@ -11,8 +11,9 @@ use crate::model::claim::RowRef;
 use crate::model::codes::{
     AbsenceType, Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup,
 };
-use crate::model::decision::{Finding, Severity, Subject};
+use crate::model::decision::{Finding, Subject};
 use crate::model::roster::{Absence, Protection, Roster, Shift, Staff};
+use crate::model::rule::Severity;
 use crate::model::schema::{ColumnSpec, ABSENCES, PROTECTION, SHIFTS, STAFF};
 use crate::rules::data::{DAT002, DAT003, DAT004, DAT005};
 use std::collections::HashSet;

@@ -12,14 +12,14 @@
 
 // The sibling crates, under the module names the code uses for them
 // (`crate::model::Pence`), so the layers read as before the split.
-use payrun_model::error;
 use payrun_files as files;
 use payrun_model as model;
+use payrun_model::error;
 use payrun_output as output;
 
 mod load;
-pub mod parquet;
 pub mod outliers;
+pub mod parquet;
 mod scan;
 mod sheets;
 

@@ -706,7 +706,8 @@ fn a_batch_counts_for_corrections_only_once_placed() {
 fn a_ledger_written_by_the_v3_release_migrates_in_place() {
     // tests/fixtures/ledger_v3/ledger.sqlite: written by payrun at schema v3
     // (before the payroll interface) running tests/fixtures/ingest for 2025-06.
-    let fixture = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/fixtures/ledger_v3/ledger.sqlite");
+    let fixture = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .join("tests/fixtures/ledger_v3/ledger.sqlite");
     let state = tempfile::tempdir().unwrap();
     std::fs::copy(&fixture, state.path().join(LEDGER_FILE)).unwrap();
     {

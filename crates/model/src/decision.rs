@@ -3,7 +3,7 @@
 
 use super::claim::RowRef;
 use super::money::Pence;
-use super::rule::Rule;
+use super::rule::{Rule, Severity};
 
 /// The one status each claim line ends in (SPEC §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -27,24 +27,6 @@ impl Status {
     /// PAID and ADJUSTED lines are paid through payroll.
     pub fn is_paid(self) -> bool {
         matches!(self, Status::Paid | Status::Adjusted)
-    }
-}
-
-/// Finding severity (SPEC §3), ordered so that `Error` is the worst.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn code(self) -> &'static str {
-        match self {
-            Severity::Error => "ERROR",
-            Severity::Warning => "WARNING",
-            Severity::Info => "INFO",
-        }
     }
 }
 

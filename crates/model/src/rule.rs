@@ -2,8 +2,6 @@
 //! (`DAT001` … `PP005`) and the catalogue live in `rules`; the type is here
 //! because every finding and decision names its rules.
 
-use super::decision::Severity;
-
 /// Rule families, in SPEC §3 order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Family {
@@ -20,6 +18,24 @@ pub enum Family {
     Leave,
     Sickness,
     Protection,
+}
+
+/// Finding severity (SPEC §3), ordered so that `Error` is the worst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Error => "ERROR",
+            Severity::Warning => "WARNING",
+            Severity::Info => "INFO",
+        }
+    }
 }
 
 /// One rule's declaration: the single text of the rule. The catalogue

@@ -3,8 +3,6 @@
 //! totals. The figures come from each organisation's manifest, so the totals
 //! are the sum of what the organisations' own outputs say.
 
-use crate::error::{Error, Result};
-use crate::files::atomic::Staging;
 use crate::model::money::parse_decimal_text;
 use crate::model::Pence;
 use serde_json::{json, Value};
@@ -221,20 +219,6 @@ impl BatchSummary {
             "organisations": orgs,
             "totals": totals,
         })
-    }
-
-    /// Writes `batch-YYYY-MM.json` and `batch-YYYY-MM.xlsx` into `dir`, each
-    /// renamed into place when complete; returns their paths.
-    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>> {
-        let json_name = format!("batch-{}.json", self.period);
-        let xlsx_name = format!("batch-{}.xlsx", self.period);
-        let mut staging = Staging::new(dir)?;
-        let json = serde_json::to_vec_pretty(&self.to_json()).map_err(|e| Error::Internal(e.to_string()))?;
-        staging.write(&json_name, |w| std::io::Write::write_all(w, &json))?;
-        let xlsx = staging.path_for(&xlsx_name);
-        let what = dir.join(&xlsx_name).display().to_string();
-        super::writing::contained(&what, || super::workbook::write_batch(&xlsx, self))?;
-        staging.commit()
     }
 }
 

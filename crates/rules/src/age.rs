@@ -2,10 +2,10 @@
 
 use super::{Family, Rule};
 use crate::model::claim::ClaimLine;
-use crate::model::decision::Severity;
 use crate::model::period::{year_label, Period};
+use crate::model::rule::Severity;
 use crate::model::time::{add_months, financial_year};
-use crate::engine::{Ctx, LineState};
+use crate::state::{Ctx, LineState};
 
 /// CUT001 — approved (or submitted) after the cut-off, or incurred after the activity month.
 pub const CUT001: Rule = Rule {
@@ -162,7 +162,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn may_2025_period() -> Period {
-        let config = Config::load(&Config::default_dir()).expect("bundled config");
+        let config = Config::built_in().expect("bundled config");
         Period::new(NaiveDate::from_ymd_opt(2025, 5, 1).unwrap(), &config.policy)
     }
 

@@ -6,9 +6,9 @@
 
 use super::{Family, Rule};
 use crate::model::claim::ClaimLine;
-use crate::model::decision::Severity;
+use crate::model::rule::Severity;
 use crate::model::Pence;
-use crate::engine::Hit;
+use crate::state::Hit;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use rayon::prelude::*;
 use std::collections::hash_map::Entry;

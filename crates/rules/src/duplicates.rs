@@ -3,9 +3,9 @@
 
 use super::{Family, Rule};
 use crate::model::claim::ClaimLine;
-use crate::model::decision::Severity;
 use crate::model::history::ContentKey;
-use crate::engine::{Ctx, Employee};
+use crate::model::rule::Severity;
+use crate::state::{Ctx, Employee};
 use foldhash::{HashMap, HashMapExt};
 
 /// DUP001 — the same expense claimed twice.

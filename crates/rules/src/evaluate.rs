@@ -7,17 +7,19 @@
 //! findings in SPEC §6.8 rule 46 order, the payroll rows ordered and marked,
 //! P11D to date, and the period record the ledger commits.
 
-use super::engine::{self, Ctx, Evaluation};
 use super::{age, leave, p11d, payroll, protection, sickness};
+use crate::engine::{self, Evaluation};
 use crate::error::Result;
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::attendance::AttendanceRow;
 use crate::model::claim::ClaimLine;
-use crate::model::decision::{Decision, Finding, Severity, Status, Subject};
+use crate::model::decision::{Decision, Finding, Status, Subject};
 use crate::model::p11d::P11dRow;
 use crate::model::protection::{Mark, RowSummary};
 use crate::model::record::{DeferredLine, PaidLine, PeriodRecord, Replaced, SettledBefore, SettledLine};
+use crate::model::rule::Severity;
 use crate::model::Miles;
+use crate::state::Ctx;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 

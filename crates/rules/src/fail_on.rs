@@ -8,7 +8,8 @@
 //! matched without regard to case; anything else is refused naming the item.
 
 use super::CATALOGUE;
-use crate::model::decision::{Finding, Severity};
+use crate::model::decision::Finding;
+use crate::model::rule::Severity;
 use std::fmt;
 
 /// The codes besides the DAT family that `data` takes in: a line the ledger

@@ -9,15 +9,16 @@
 
 use super::{Family, Rule};
 use crate::model::adjustment::AdjustmentRow;
-use crate::model::decision::{Finding, Severity, Subject};
+use crate::model::decision::{Finding, Subject};
 use crate::model::history::AbsenceEpisode;
 use crate::model::money::{hundredths, round_half_up_div};
 use crate::model::period::year_label;
 use crate::model::roster::{Absence, Staff};
+use crate::model::rule::Severity;
 use crate::model::time::add_months;
 use crate::model::time::financial_year;
 use crate::model::{AbsenceType, Pence};
-use crate::engine::Ctx;
+use crate::state::Ctx;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rayon::prelude::*;
 

@@ -9,8 +9,8 @@
 // The sibling crates, under the module names the code uses for them
 // (`crate::model::Pence`), so the layers read as before the split.
 use payrun_config as config;
-use payrun_model::error;
 use payrun_model as model;
+use payrun_model::error;
 
 pub mod age;
 pub mod data;
@@ -18,6 +18,8 @@ pub mod duplicates;
 pub mod engine;
 mod evaluate;
 pub mod fail_on;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod leave;
 pub mod mileage;
 pub mod p11d;
@@ -27,6 +29,7 @@ pub mod receipts;
 pub mod relocation;
 pub mod roster;
 pub mod sickness;
+pub mod state;
 pub mod subsistence;
 pub mod tax;
 #[cfg(test)]

@@ -17,11 +17,11 @@
 
 use super::{Family, Rule};
 use crate::model::claim::ClaimLine;
-use crate::model::decision::Severity;
 use crate::model::money::round_half_up_div;
 use crate::model::roster::Staff;
+use crate::model::rule::Severity;
 use crate::model::{Category, Miles, Pence, StaffGroup, TravelType};
-use crate::engine::{Ctx, Employee, LineState};
+use crate::state::{Ctx, Employee, LineState};
 use chrono::NaiveDate;
 use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeMap;

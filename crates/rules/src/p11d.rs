@@ -107,7 +107,7 @@ mod tests {
         assert_eq!(run[&("E1".to_string(), 2024, 'E')], Pence(100));
         assert_eq!(run[&("E1".to_string(), 2025, 'E')], Pence(230));
 
-        let config = Config::load(&Config::default_dir()).unwrap();
+        let config = Config::built_in().unwrap();
         let mut history = History::default();
         history.p11d.insert(("E1".into(), 2024, 'E'), Pence(1_000));
         history.p11d.insert(("E1".into(), 2023, 'E'), Pence(9_999));

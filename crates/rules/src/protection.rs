@@ -15,13 +15,14 @@
 
 use super::{Family, Rule};
 use crate::model::adjustment::AdjustmentRow;
-use crate::model::decision::{Finding, Severity, Subject};
+use crate::model::decision::{Finding, Subject};
 use crate::model::money::round_half_up_div;
 use crate::model::protection::{Mark, RowSummary};
 use crate::model::roster::{Protection, Staff};
+use crate::model::rule::Severity;
 use crate::model::time::add_months;
 use crate::model::{Category, Pence, ProtectionKind, ProtectionReason};
-use crate::engine::{Ctx, LineState};
+use crate::state::{Ctx, LineState};
 use chrono::{Datelike, Duration, NaiveDate};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;

@@ -1,9 +1,9 @@
 //! RCT — receipts (SPEC §3.6, §6.5 rule 34; CORP/EMP 33 §4.1, §4.9).
 
 use super::{Family, Rule};
-use crate::model::decision::Severity;
+use crate::model::rule::Severity;
 use crate::model::{Category, Receipt};
-use crate::engine::{Ctx, LineState};
+use crate::state::{Ctx, LineState};
 
 /// RCT001 — parking without a receipt.
 pub const RCT001: Rule = Rule {

@@ -6,11 +6,11 @@
 //! processing order.
 
 use super::{Family, Rule};
-use crate::model::decision::Severity;
 use crate::model::history::RelocationPaid;
+use crate::model::rule::Severity;
 use crate::model::time::add_months;
 use crate::model::{Category, Pence};
-use crate::engine::{Ctx, Employee};
+use crate::state::{Ctx, Employee};
 
 /// REL001 — relocation over the £8,000 limit for the employment.
 pub const REL001: Rule = Rule {

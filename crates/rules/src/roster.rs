@@ -5,9 +5,9 @@
 //! case-insensitive (SPEC §6.5 rule 32).
 
 use super::{Family, Rule};
-use crate::model::decision::Severity;
+use crate::model::rule::Severity;
 use crate::model::{Category, ShiftType};
-use crate::engine::{Ctx, LineState};
+use crate::state::{Ctx, LineState};
 
 /// ROS001 — a claim on a day the claimant was absent and not rostered.
 pub const ROS001: Rule = Rule {

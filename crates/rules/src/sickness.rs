@@ -10,12 +10,13 @@ use super::{Family, Rule};
 use crate::config::Sickness;
 use crate::model::attendance::AttendanceRow;
 use crate::model::claim::RowRef;
-use crate::model::decision::{Finding, Severity, Subject};
+use crate::model::decision::{Finding, Subject};
 use crate::model::money::hundredths;
 use crate::model::roster::Staff;
+use crate::model::rule::Severity;
 use crate::model::time::add_months;
 use crate::model::{AbsenceType, Certificate};
-use crate::engine::Ctx;
+use crate::state::Ctx;
 use chrono::{Duration, NaiveDate};
 use rayon::prelude::*;
 

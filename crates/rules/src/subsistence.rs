@@ -9,10 +9,10 @@
 use super::roster::ROS005;
 use super::{Family, Rule};
 use crate::model::claim::ClaimLine;
-use crate::model::decision::Severity;
+use crate::model::rule::Severity;
 use crate::model::time::TimeValue;
 use crate::model::{Category, Pence};
-use crate::engine::{Ctx, Employee, LineState};
+use crate::state::{Ctx, Employee, LineState};
 use chrono::{NaiveDateTime, TimeDelta};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::BTreeMap;

@@ -10,11 +10,11 @@
 
 use super::{Family, Rule};
 use crate::config::MileageExcess;
-use crate::model::decision::Severity;
 use crate::model::money::round_half_up_div;
+use crate::model::rule::Severity;
 use crate::model::time::tax_year;
 use crate::model::{Category, Miles, Pence, StaffGroup};
-use crate::engine::{Ctx, Employee, LineState};
+use crate::state::{Ctx, Employee, LineState};
 use foldhash::{HashMap, HashMapExt};
 
 #[cfg(test)]

@@ -6,9 +6,9 @@
 //! when there is no fare to fall back on (SPEC §6.1 rule 2).
 
 use super::{Family, Rule};
-use crate::model::decision::Severity;
+use crate::model::rule::Severity;
 use crate::model::{AuthLevel, Category, Pence, RailClass};
-use crate::engine::{Ctx, LineState};
+use crate::state::{Ctx, LineState};
 
 /// TRV001 — taxi without the authorisation it needs.
 pub const TRV001: Rule = Rule {

@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveTime};
 
 use super::book::Cell;
 use super::calendar::{add_days, months_before, Calendar};
-use super::expenses::Claim;
+use super::claim::Claim;
 use super::rng::{stream, Rng};
 use super::roster::{protection_expired, UNKNOWN_ASSIGNMENT};
 use super::staff::{StaffPlan, StaffProfile};

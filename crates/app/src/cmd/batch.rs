@@ -2,7 +2,9 @@
 
 use crate::batch::{self, Plan};
 use crate::error::{Error, Result};
+use crate::files::atomic::Staging;
 use crate::output::batch::{BatchSummary, OrgResult, OrgStatus};
+use crate::output::{workbook, writing};
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -55,7 +57,7 @@ pub fn run(args: BatchArgs) -> Result<()> {
     let dir = args.summary.unwrap_or_else(|| plan_folder(&plan.path));
     // Every organisation has run: a summary that cannot be written (exit 8)
     // still says how each ended, since the summary was to say it.
-    let written = summary.write(&dir).map_err(|e| match e {
+    let written = write_summary(&summary, &dir).map_err(|e| match e {
         Error::Write(message) => {
             let ran: Vec<String> = summary
                 .orgs
@@ -117,4 +119,18 @@ fn plan_folder(plan: &Path) -> PathBuf {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     }
+}
+
+/// Writes `batch-YYYY-MM.json` and `batch-YYYY-MM.xlsx` into `dir`, each
+/// renamed into place when complete; returns their paths.
+fn write_summary(summary: &BatchSummary, dir: &Path) -> Result<Vec<PathBuf>> {
+    let json_name = format!("batch-{}.json", summary.period);
+    let xlsx_name = format!("batch-{}.xlsx", summary.period);
+    let mut staging = Staging::new(dir)?;
+    let json = serde_json::to_vec_pretty(&summary.to_json()).map_err(|e| Error::Internal(e.to_string()))?;
+    staging.write(&json_name, |w| std::io::Write::write_all(w, &json))?;
+    let xlsx = staging.path_for(&xlsx_name);
+    let what = dir.join(&xlsx_name).display().to_string();
+    writing::contained(&what, || workbook::write_batch(&xlsx, summary))?;
+    staging.commit()
 }

@@ -25,8 +25,9 @@ pub fn run(args: RulesArgs) -> crate::error::Result<()> {
     let config = Config::find(args.config.as_deref())?;
     let policy = &config.policy;
     if let Some(code) = args.code {
-        let rule = crate::rules::by_code(&code)
-            .ok_or_else(|| crate::error::Error::Usage(format!("no rule {code}; `payrun rules` lists them")))?;
+        let rule = crate::rules::by_code(&code).ok_or_else(|| {
+            crate::error::Error::Usage(format!("no rule {code}; `payrun rules` lists them"))
+        })?;
         print!("{}", text::full(rule, policy));
         return Ok(());
     }

@@ -9,12 +9,12 @@ use super::sheet::{
 };
 use super::style::{Styles, Widths};
 use super::Options;
-use crate::model::adjustment::{AdjustmentRow, ELEMENTS};
-use crate::model::Pence;
 use crate::csv::ADJUSTMENTS_HEADER;
 use crate::csv::P11D_HEADER;
 use crate::interface::Interface;
 use crate::manifest::Manifest;
+use crate::model::adjustment::{AdjustmentRow, ELEMENTS};
+use crate::model::Pence;
 use crate::payroll::element_name;
 use crate::Report;
 use chrono::NaiveDate;

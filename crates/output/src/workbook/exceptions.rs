@@ -9,10 +9,11 @@ use super::style::{severity_tab, Styles, Widths};
 use super::{line_of, Options};
 use crate::config::Policy;
 use crate::model::claim::ClaimLine;
-use crate::model::decision::{Finding, Severity, Status, Subject};
+use crate::model::decision::{Finding, Status, Subject};
+use crate::model::rule::Severity;
 use crate::model::Pence;
-use crate::Report;
 use crate::rules::{self, text, CATALOGUE};
+use crate::Report;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rust_xlsxwriter::{
     Chart, ChartAxisCrossing, ChartFont, ChartFormat, ChartSolidFill, Color, Workbook, XlsxError,

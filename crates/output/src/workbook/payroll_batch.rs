@@ -5,12 +5,12 @@
 
 use super::sheet::{apply_widths, header, print_layout, put, put_with, Cell};
 use super::style::{Styles, Widths};
-use crate::model::adjustment::ELEMENTS;
-use crate::model::money::{parse_decimal_text, pounds_text};
-use crate::model::Pence;
 use crate::interface::{
     Batch, BatchLine, Corrections, Interface, Value, CORRECTIONS_HEADER, CORRECTION_BATCH,
 };
+use crate::model::adjustment::ELEMENTS;
+use crate::model::money::{parse_decimal_text, pounds_text};
+use crate::model::Pence;
 use crate::payroll::element_name;
 use crate::Report;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};

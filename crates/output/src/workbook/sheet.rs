@@ -3,7 +3,7 @@
 //! column widths, and continues on "<name> (2)" when a sheet is full.
 
 use super::style::{money_chars, Styles, Widths, MAX_WIDTH, NUMBER_PAD};
-use crate::model::decision::Severity;
+use crate::model::rule::Severity;
 use crate::model::Pence;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};

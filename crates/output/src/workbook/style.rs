@@ -1,7 +1,7 @@
 //! The look shared by both workbooks: one place for fonts, fills and number
 //! formats, so that every sheet reads the same way (issue 7).
 
-use crate::model::decision::Severity;
+use crate::model::rule::Severity;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
 
 /// Money: pounds with thousands separators, negatives red with a minus sign

@@ -5,16 +5,17 @@
 use super::*;
 use crate::config::Config;
 use crate::model::claim::{ClaimLine, RowRef};
-use crate::model::decision::{Decision, Finding, Severity, Status, Subject};
+use crate::model::decision::{Decision, Finding, Status, Subject};
 use crate::model::period::Period;
 use crate::model::roster::Staff;
+use crate::model::rule::Severity;
 use crate::model::Pence;
 use crate::rules::{age, data};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use foldhash::{HashMap, HashMapExt};
 
 fn config() -> Config {
-    Config::load(&Config::default_dir()).expect("bundled config")
+    Config::built_in().expect("bundled config")
 }
 
 fn line(i: usize, description: &str, amount: i64) -> ClaimLine {
@@ -279,8 +280,8 @@ fn number_columns_carry_their_format_and_text_in_them_does_not_take_it() {
 #[test]
 fn a_re_run_says_what_payroll_loads() {
     use super::payroll_batch::Rerun;
-    use crate::model::history::BatchSnapshot;
     use crate::interface::{element_batch, BatchHeader, Corrections, Interface};
+    use crate::model::history::BatchSnapshot;
     let config = config();
     let header = |name: &str| BatchHeader {
         name: name.into(),

@@ -49,7 +49,7 @@ fn absence(kind: AbsenceType, start: NaiveDate, end: NaiveDate, row: u32) -> Abs
 
 /// Runs the leave rules for pay period June 2025 (activity month May 2025).
 fn run(staff: Staff, absences: Vec<Absence>, history: History) -> LeaveOutcome {
-    let config = Config::load(&Config::default_dir()).unwrap();
+    let config = Config::built_in().unwrap();
     let roster = Roster { staff: vec![staff], shifts: vec![], absences, protections: vec![] };
     let period = Period::new(d(2025, 6, 1), &config.policy);
     let ctx = Ctx::new(&config, period, &roster, &history);

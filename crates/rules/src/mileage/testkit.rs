@@ -2,13 +2,14 @@
 //! decided by [`engine::evaluate`] as a June 2025 run.
 
 use crate::config::Config;
+use crate::engine;
 use crate::model::claim::{ClaimLine, RowRef};
 use crate::model::decision::{Decision, Status};
 use crate::model::history::History;
 use crate::model::period::Period;
 use crate::model::roster::{Roster, Shift, Staff};
 use crate::model::{Category, Miles, Pence, Receipt, ShiftType, StaffGroup};
-use crate::engine::{self, Ctx};
+use crate::state::Ctx;
 use chrono::{NaiveDate, NaiveTime};
 
 /// The claimant's assignment in every kit.
@@ -33,7 +34,7 @@ pub struct Kit {
 
 impl Kit {
     pub fn new() -> Kit {
-        let config = Config::load(&Config::default_dir()).expect("bundled config");
+        let config = Config::built_in().expect("bundled config");
         let staff = Staff {
             source: RowRef::new("roster.csv", "Staff", 2),
             assignment: ASSIGNMENT.into(),

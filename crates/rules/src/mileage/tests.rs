@@ -156,8 +156,8 @@ fn mil005_cuts_an_overclaim_as_error_and_raises_an_underclaim_as_info() {
 
 #[test]
 fn mil005_severity_follows_the_direction() {
-    use crate::model::decision::Severity;
-    use crate::engine::Ctx;
+    use crate::model::rule::Severity;
+    use crate::state::Ctx;
     let kit = Kit::new();
     let period = crate::model::period::Period::new(date(2025, 6, 1), &kit.config.policy);
     let ctx = Ctx::new(&kit.config, period, &kit.roster, &kit.history);
@@ -247,7 +247,7 @@ fn lower_rate_miles_do_not_count_towards_3500() {
 /// Runs the MIL pricing pass over `lines`, with `reject` marking lines as
 /// rejected beforehand (as DUP001 or another rejecting pass would).
 fn priced(kit: &Kit, lines: &[ClaimLine], reject: &[usize]) -> Vec<(Pence, Miles)> {
-    use crate::engine::{Ctx, Employee, LineState};
+    use crate::state::{Ctx, Employee, LineState};
     let period = crate::model::period::Period::new(date(2025, 6, 1), &kit.config.policy);
     let ctx = Ctx::new(&kit.config, period, &kit.roster, &kit.history);
     let staff = &kit.roster.staff[0];
@@ -278,7 +278,7 @@ fn rejected_special_rate_line_consumes_no_miles() {
 
 #[test]
 fn sr_miles_counted_are_recorded_on_the_line() {
-    use crate::engine::{Ctx, Employee, LineState};
+    use crate::state::{Ctx, Employee, LineState};
     let kit = Kit::special_rate();
     let period = crate::model::period::Period::new(date(2025, 6, 1), &kit.config.policy);
     let ctx = Ctx::new(&kit.config, period, &kit.roster, &kit.history);

@@ -1,8 +1,9 @@
 //! ROS001–ROS005 firing and not firing (SPEC §3.9, §6.5 rule 27, §6.7 rule 38).
 
 use crate::model::claim::{ClaimLine, RowRef};
-use crate::model::decision::{Decision, Severity, Status::*};
+use crate::model::decision::{Decision, Status::*};
 use crate::model::roster::{Absence, Shift};
+use crate::model::rule::Severity;
 use crate::model::{AbsenceType, Category, Certificate, Miles, ShiftType};
 use crate::testkit::*;
 use chrono::{Duration, NaiveDate};

@@ -57,7 +57,7 @@ fn run_part_time(
     hours_x100: i64,
     pro_rata: bool,
 ) -> SicknessOutcome {
-    let mut config = Config::load(&Config::default_dir()).unwrap();
+    let mut config = Config::built_in().unwrap();
     config.policy.sickness.bradford_pro_rata = pro_rata;
     let mut person = staff();
     person.contracted_hours_x100 = hours_x100;

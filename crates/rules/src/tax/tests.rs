@@ -2,11 +2,11 @@
 //! RCT003 hit: the receipts family decides RCT003).
 
 use crate::config::MileageExcess;
+use crate::mileage::testkit::{assert_decision, date, line, mileage, Kit};
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Status::{Paid, Rejected};
 use crate::model::history::RelocationPaid;
 use crate::model::{Category::*, Miles, Pence, StaffGroup, TravelType};
-use crate::mileage::testkit::{assert_decision, date, line, mileage, Kit};
 
 fn sr(line_no: i64, day: u32, tenths: i64, amount: i64) -> ClaimLine {
     ClaimLine {
@@ -165,9 +165,9 @@ fn tax006_with_an_exemption_reports_only_the_part_above_it() {
 
 #[test]
 fn tax003_lost_receipt_is_payroll_taxable_with_no_p11d() {
-    use crate::model::decision::Severity;
-    use crate::engine::{Ctx, Employee, LineState};
+    use crate::model::rule::Severity;
     use crate::receipts::RCT003;
+    use crate::state::{Ctx, Employee, LineState};
     let kit = Kit::new();
     let period = crate::model::period::Period::new(date(2025, 6, 1), &kit.config.policy);
     let ctx = Ctx::new(&kit.config, period, &kit.roster, &kit.history);
