@@ -62,7 +62,7 @@ pub const DEFERRED_HEADER: &[&str] = &[
     "source",
 ];
 
-/// The Rule glossary: each rule's one text (src/rules/), figures from the
+/// The Rule glossary: each rule's one text (crates/rules/), figures from the
 /// run's configuration.
 pub const GLOSSARY_HEADER: &[&str] =
     &["code", "severity", "policy_ref", "summary", "what it checks", "policy", "effect", "example", "config"];
