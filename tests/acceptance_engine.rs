@@ -99,8 +99,10 @@ fn roster() -> Roster {
         absence_type: AbsenceType::Sickness,
         hours_x100: None,
         certificate: Certificate::SelfCert,
+        sickness_reason: None,
+        rtw_date: None,
     }];
-    Roster { staff: vec![a1, a2, a3], shifts, absences, protections: Vec::new() }
+    Roster { staff: vec![a1, a2, a3], shifts, absences, protections: Vec::new(), rtw_column: false }
 }
 
 fn evaluate_with(threads: usize, lines: &[ClaimLine], roster: &Roster, history: &History) -> Evaluation {

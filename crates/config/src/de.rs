@@ -31,6 +31,20 @@ pub(crate) fn ratio<'de, D: Deserializer<'de>>(d: D) -> Result<Ratio, D::Error> 
     Ok(Ratio { numerator, denominator: 10i64.pow(decimals) })
 }
 
+/// An optional [`ratio`]: absent or `""` = none.
+pub(crate) fn optional_ratio<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Ratio>, D::Error> {
+    let text = String::deserialize(d)?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let decimals = text.trim().split_once('.').map_or(0, |(_, frac)| frac.len() as u32);
+    if decimals > 6 {
+        return Err(D::Error::custom("at most six decimals"));
+    }
+    let numerator = non_negative_decimal(&text, decimals).map_err(D::Error::custom)?;
+    Ok(Some(Ratio { numerator, denominator: 10i64.pow(decimals) }))
+}
+
 /// Whole miles (`3500`) into tenths of a mile.
 pub(crate) fn whole_miles<'de, D: Deserializer<'de>>(d: D) -> Result<Miles, D::Error> {
     let miles = u32::deserialize(d)?;
@@ -112,4 +126,14 @@ fn non_negative_decimal(text: &str, scale: u32) -> Result<i64, String> {
 /// `#[serde(default)]` for a switch that is on unless the file says otherwise.
 pub(crate) fn yes() -> bool {
     true
+}
+
+/// `#[serde(default)]` of `sickness.long_term_sickness_working_days` (§21.6: 20).
+pub(crate) fn twenty() -> u32 {
+    20
+}
+
+/// `#[serde(default)]` of `sickness.rtw_within_working_days` (§3.1: 5).
+pub(crate) fn five() -> u32 {
+    5
 }

@@ -255,6 +255,18 @@ pub struct Sickness {
     /// Management Policy §21.1). Absent from an older policy.toml = true.
     #[serde(default = "de::yes")]
     pub bradford_pro_rata: bool,
+    /// SPEC §10.1: a sickness episode of more working days than this is
+    /// long-term (Attendance Management Policy §21.6). Absent = 20.
+    #[serde(default = "de::twenty")]
+    pub long_term_sickness_working_days: u32,
+    /// SCK004: the interview is on time on or before this working day after
+    /// the day of return (Attendance Management Policy §3.1). Absent = 5.
+    #[serde(default = "de::five")]
+    pub rtw_within_working_days: u32,
+    /// The Absence sheet colours a rate above this percentage (e.g.
+    /// `"4.00"`); absent = no target.
+    #[serde(default, deserialize_with = "de::optional_ratio")]
+    pub absence_rate_target: Option<Ratio>,
 }
 
 impl Sickness {
@@ -515,6 +527,12 @@ impl Policy {
         check_words("subsistence.alcohol_words", &self.subsistence.alcohol_words)?;
         check_words("travel.fine_words", &self.travel.fine_words)?;
         check_ascending("sickness.bradford_triggers", self.sickness.bradford_triggers.iter().copied())?;
+        if self.sickness.rtw_within_working_days == 0 {
+            return Err("sickness.rtw_within_working_days: must be greater than 0".into());
+        }
+        if self.sickness.absence_rate_target.is_some_and(|t| t.numerator > 100 * t.denominator) {
+            return Err("sickness.absence_rate_target: a percentage, at most \"100.00\"".into());
+        }
         if self.sickness.bradford_triggers.first() == Some(&0) {
             return Err("sickness.bradford_triggers: a trigger must be greater than 0".into());
         }

@@ -17,6 +17,7 @@ use crate::model::rule::Severity;
 use crate::model::schema::{ColumnSpec, ABSENCES, PROTECTION, SHIFTS, STAFF};
 use crate::rules::data::{DAT002, DAT003, DAT004, DAT005};
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Rows read per sheet, for the manifest and `payrun check`.
 pub type SheetCounts = Vec<(String, usize)>;
@@ -58,7 +59,15 @@ pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding
 
     let (shifts, n) = read_rows(input, &shift_sheet, SHIFTS, columns, read_shift, &mut findings)?;
     counts.push(("Shifts".to_string(), n));
+    let rtw_column = AtomicBool::new(false);
+    let read_absence = |r: &mut RowReader| {
+        if r.has_column("rtw_date") {
+            rtw_column.store(true, Ordering::Relaxed);
+        }
+        read_absence(r)
+    };
     let (absences, n) = read_rows(input, &absence_sheet, ABSENCES, columns, read_absence, &mut findings)?;
+    let rtw_column = rtw_column.into_inner();
     counts.push(("Absences".to_string(), n));
     let protections = match &protection_sheet {
         Some(sheet) => {
@@ -74,7 +83,7 @@ pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding
     let absences = keep_known(absences, &known, |a| (&a.assignment, &a.source), &mut findings);
     let protections = keep_known(protections, &known, |p| (&p.assignment, &p.source), &mut findings);
     drop(known);
-    Ok((Roster { staff, shifts, absences, protections }, findings, counts))
+    Ok((Roster { staff, shifts, absences, protections, rtw_column }, findings, counts))
 }
 
 /// Reads every data row of a sheet (streamed, in parallel); rows with
@@ -85,19 +94,39 @@ fn read_rows<T: Send>(
     sheet: &str,
     specs: &'static [ColumnSpec],
     columns: &Columns,
-    read: fn(&mut RowReader) -> Option<T>,
+    read: impl Fn(&mut RowReader) -> Option<T> + Sync,
     findings: &mut Vec<Finding>,
 ) -> Result<(Vec<T>, usize)> {
     let results = read_table(input, sheet, specs, columns, |r| {
         let value = read(r);
         match value {
-            Some(v) if r.problems.is_empty() => Ok(v),
+            Some(v) if r.problems.is_empty() => {
+                let source = r.source();
+                let assignment = r.raw("assignment").trim().to_string();
+                let kept = r
+                    .kept
+                    .iter()
+                    .map(|p| {
+                        roster_finding(
+                            &DAT002,
+                            &assignment,
+                            format!(
+                                "column {} ('{}'): '{}' is not {}; the row is kept without it",
+                                p.column, p.header, p.raw, p.expected
+                            ),
+                            source.clone(),
+                        )
+                    })
+                    .collect();
+                Ok((v, kept))
+            }
             _ => {
                 let assignment = r.raw("assignment").trim().to_string();
                 let source = r.source();
                 Err(r
                     .problems
                     .iter()
+                    .chain(&r.kept)
                     .map(|p| {
                         let rule = if p.unknown_code { &DAT004 } else { &DAT002 };
                         roster_finding(
@@ -118,7 +147,10 @@ fn read_rows<T: Send>(
     let mut valid = Vec::with_capacity(read_count);
     for result in results {
         match result {
-            Ok(v) => valid.push(v),
+            Ok((v, mut kept)) => {
+                valid.push(v);
+                findings.append(&mut kept);
+            }
             Err(mut f) => findings.append(&mut f),
         }
     }
@@ -229,6 +261,11 @@ fn read_absence(r: &mut RowReader) -> Option<Absence> {
     let hours_x100 = r.optional("hours", |c| cell::decimal(c, 2));
     let certificate =
         r.optional("certificate", |c| cell::code(c, Certificate::parse)).unwrap_or(Certificate::None);
+    // A bad reason or interview date does not skip the absence (SPEC §10.2).
+    let sickness_reason =
+        r.lenient("sickness_reason", cell::text).map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    let sys = r.date_system();
+    let rtw_date = r.lenient("rtw_date", |c| cell::date(c, sys));
     let absence = Absence {
         source: r.source(),
         assignment: assignment?,
@@ -237,6 +274,8 @@ fn read_absence(r: &mut RowReader) -> Option<Absence> {
         absence_type: absence_type?,
         hours_x100,
         certificate,
+        sickness_reason,
+        rtw_date,
     };
     if absence.end_date < absence.start_date {
         let raw = r.raw("end_date");

@@ -263,7 +263,7 @@ impl<'s> Table<'s> {
 
     /// A reader for one data row.
     pub fn row(&self, row: usize) -> RowReader<'_, 's> {
-        RowReader { table: self, row, problems: Vec::new() }
+        RowReader { table: self, row, problems: Vec::new(), kept: Vec::new() }
     }
 
     fn column(&self, name: &str) -> Option<&(usize, String)> {
@@ -277,6 +277,9 @@ pub struct RowReader<'t, 's> {
     table: &'t Table<'s>,
     row: usize,
     pub problems: Vec<CellProblem>,
+    /// Problems on cells that do not skip the row (SPEC §10.2): reported,
+    /// the value read as blank.
+    pub kept: Vec<CellProblem>,
 }
 
 impl RowReader<'_, '_> {
@@ -339,6 +342,20 @@ impl RowReader<'_, '_> {
                 None
             }
         }
+    }
+
+    /// An optional value whose bad cell is reported but does not skip the
+    /// row: the value is read as blank (SPEC §10.2).
+    pub fn lenient<T>(&mut self, name: &'static str, parse: impl Fn(Cell) -> Parsed<T>) -> Option<T> {
+        let before = self.problems.len();
+        let value = self.optional(name, parse);
+        self.kept.extend(self.problems.drain(before..));
+        value
+    }
+
+    /// Whether the sheet has the column at all.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.table.column(name).is_some()
     }
 
     /// A required value: blank is a problem too (SPEC §6.2 rule 12).

@@ -837,6 +837,39 @@ fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> 
         ])
         .map_err(sql("recording absences"))?;
     }
+    let mut stmt = tx
+        .prepare(
+            "UPDATE absences SET sickness_reason = ?6, rtw_date = ?5
+             WHERE period = ?1 AND assignment = ?2 AND start_date = ?3 AND end_date = ?4
+               AND absence_type = 'SICKNESS'",
+        )
+        .map_err(sql("recording sickness reasons"))?;
+    for r in &record.sickness_rows {
+        stmt.execute(params![
+            period,
+            r.assignment,
+            date_text(Some(r.start_date)),
+            date_text(Some(r.end_date)),
+            date_text(r.rtw_date),
+            r.sickness_reason.as_deref().unwrap_or("")
+        ])
+        .map_err(sql("recording sickness reasons"))?;
+    }
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO absence_returns (period, assignment, episode_start, day_of_return)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET day_of_return = excluded.day_of_return",
+        )
+        .map_err(sql("recording returns from sickness"))?;
+    for r in &record.returns {
+        stmt.execute(params![
+            period,
+            r.assignment,
+            date_text(Some(r.episode_start)),
+            date_text(Some(r.day_of_return))
+        ])
+        .map_err(sql("recording returns from sickness"))?;
+    }
 
     let mut stmt = tx
         .prepare(

@@ -3,7 +3,7 @@
 //! period ignores what later periods committed.
 
 use crate::error::{Error, Result};
-use crate::model::history::{AbsenceEpisode, ContentKey, History, RelocationPaid};
+use crate::model::history::{AbsenceEpisode, ContentKey, CountedReturn, History, RelocationPaid, SicknessRow};
 use crate::model::record::{DeferredLine, Settled};
 use crate::model::{AbsenceType, Category, Miles, Pence};
 use chrono::NaiveDate;
@@ -140,6 +140,54 @@ pub fn history(conn: &Connection, period: &str) -> Result<History> {
                 paid_hours_x100: get(row, 5, what)?,
                 unpaid_hours_x100: get(row, 6, what)?,
             });
+            Ok(())
+        },
+    )?;
+
+    // SICKNESS rows by identity (assignment, start_date): the latest
+    // period's copy replaces earlier ones (SPEC §10.1).
+    for_each_row(
+        conn,
+        "sickness rows",
+        "SELECT assignment, start_date, end_date, sickness_reason, rtw_date, period
+         FROM absences WHERE absence_type = 'SICKNESS' AND period < ?1
+         ORDER BY assignment, start_date, period, end_date",
+        period,
+        |row| {
+            let what = "sickness rows";
+            let assignment: String = get(row, 0, what)?;
+            let reason: String = get(row, 3, what)?;
+            let sickness = SicknessRow {
+                assignment: assignment.clone(),
+                start_date: date(&get::<String>(row, 1, what)?)?,
+                end_date: date(&get::<String>(row, 2, what)?)?,
+                sickness_reason: Some(reason).filter(|r| !r.is_empty()),
+                rtw_date: optional_date(&get::<String>(row, 4, what)?)?,
+            };
+            let rows = h.sickness_rows.entry(assignment).or_default();
+            match rows.last_mut() {
+                Some(last) if last.start_date == sickness.start_date => *last = sickness,
+                _ => rows.push(sickness),
+            }
+            Ok(())
+        },
+    )?;
+
+    for_each_row(
+        conn,
+        "returns from sickness",
+        "SELECT assignment, episode_start, MIN(day_of_return) FROM absence_returns WHERE period < ?1
+         GROUP BY assignment, episode_start ORDER BY assignment, episode_start",
+        period,
+        |row| {
+            let what = "returns from sickness";
+            let assignment: String = get(row, 0, what)?;
+            let counted = CountedReturn {
+                assignment: assignment.clone(),
+                episode_start: date(&get::<String>(row, 1, what)?)?,
+                day_of_return: date(&get::<String>(row, 2, what)?)?,
+            };
+            h.counted_returns.entry(assignment).or_default().push(counted);
             Ok(())
         },
     )?;

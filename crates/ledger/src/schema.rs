@@ -214,12 +214,30 @@ CREATE TABLE organisation (
 );
 ";
 
+/// Version 9 (issue 29, SPEC §10.1): each SICKNESS row keeps its
+/// `sickness_reason` and `rtw_date` (blank `''` for other rows and for rows
+/// committed before), and `absence_returns` the returns from sickness a
+/// period counted — (assignment, episode start, day of return) — so that a
+/// later run neither counts nor moves them.
+pub const V9: &str = "
+ALTER TABLE absences ADD COLUMN sickness_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE absences ADD COLUMN rtw_date TEXT NOT NULL DEFAULT '';
+CREATE TABLE absence_returns (
+    period         TEXT NOT NULL,
+    assignment     TEXT NOT NULL,
+    episode_start  TEXT NOT NULL,
+    day_of_return  TEXT NOT NULL,
+    PRIMARY KEY (period, assignment, episode_start)
+);
+CREATE INDEX absence_returns_by_employee ON absence_returns (assignment, episode_start, period);
+";
+
 /// Tables whose rows a commit replaces only in state `pending`: the placed
 /// batch stays until the new run's outputs are placed.
 pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines"];
 
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;
@@ -240,6 +258,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("payroll_lines", "period, state, assignment, element"),
     ("deferred_lines", "period, seq"),
     ("settled_lines", "period, claim_id, line_no, content_hash"),
+    ("absence_returns", "period, assignment, episode_start"),
 ];
 
 pub fn version(conn: &Connection) -> Result<u32> {

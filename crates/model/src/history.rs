@@ -38,6 +38,13 @@ pub struct History {
     /// identity (SPEC §6.7 rule 39), ordered by (assignment, start_date,
     /// absence_type, end_date).
     pub absences: Vec<AbsenceEpisode>,
+    /// SICKNESS rows of earlier periods by assignment, one per row identity
+    /// (assignment, start_date, absence_type) — the latest period's copy —
+    /// ordered by start_date (SPEC §10.1).
+    pub sickness_rows: HashMap<String, Vec<SicknessRow>>,
+    /// Returns from sickness an earlier period counted, by assignment: they
+    /// are neither moved nor counted again (SPEC §10.1).
+    pub counted_returns: HashMap<String, Vec<CountedReturn>>,
     /// Highest Bradford stage reached so far, by assignment (stages never
     /// reset, SPEC §6.7 rule 42).
     pub bradford_stage: HashMap<String, u32>,
@@ -59,6 +66,25 @@ pub struct AbsenceEpisode {
     /// Of those, paid under an entitlement and converted to unpaid.
     pub paid_hours_x100: i64,
     pub unpaid_hours_x100: i64,
+}
+
+/// A SICKNESS row as the ledger keeps it, with the two columns of SPEC
+/// §10.2 (for this run's rows: as read).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SicknessRow {
+    pub assignment: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub sickness_reason: Option<String>,
+    pub rtw_date: Option<NaiveDate>,
+}
+
+/// A sickness episode's return as the run that counted it saw it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CountedReturn {
+    pub assignment: String,
+    pub episode_start: NaiveDate,
+    pub day_of_return: NaiveDate,
 }
 
 /// Relocation paid to date for one employment.

@@ -6,6 +6,7 @@
 pub mod error;
 pub use error::{Error, Result};
 
+pub mod absence;
 pub mod adjustment;
 pub mod attendance;
 pub mod claim;

@@ -3,7 +3,7 @@
 use crate::claim::ClaimLine;
 use crate::decision::Decision;
 pub use crate::history::BatchSnapshot;
-use crate::history::{AbsenceEpisode, ContentKey};
+use crate::history::{AbsenceEpisode, ContentKey, CountedReturn, SicknessRow};
 use crate::{Category, Miles, Pence};
 use chrono::NaiveDate;
 
@@ -26,6 +26,11 @@ pub struct PeriodRecord {
     /// spans months is recorded by each run that sees it; history keeps the
     /// latest record, whose paid/unpaid split covers the whole episode.
     pub absences: Vec<AbsenceEpisode>,
+    /// This run's SICKNESS rows with their sickness_reason and rtw_date,
+    /// stored beside the row in `absences` (SPEC §10.1).
+    pub sickness_rows: Vec<SicknessRow>,
+    /// Returns from sickness this run counted (SPEC §10.1).
+    pub returns: Vec<CountedReturn>,
     /// Bradford stage reached by the end of this period (stages never reset).
     pub bradford_stages: Vec<(String, u32)>,
     /// Pay-protection top-ups paid this period.

@@ -50,6 +50,11 @@ pub struct Absence {
     /// Hours in hundredths when given; blank = working days × contracted / 5.
     pub hours_x100: Option<i64>,
     pub certificate: Certificate,
+    /// ESR's sickness reason text, trimmed; blank or unreadable = `None`
+    /// (SPEC §10.2).
+    pub sickness_reason: Option<String>,
+    /// The return-to-work interview's date; blank or unreadable = `None`.
+    pub rtw_date: Option<NaiveDate>,
 }
 
 /// One row of the pay-protection register.
@@ -76,6 +81,8 @@ pub struct Roster {
     pub shifts: Vec<Shift>,
     pub absences: Vec<Absence>,
     pub protections: Vec<Protection>,
+    /// Whether the Absences sheet has an rtw_date column (SPEC §10.2).
+    pub rtw_column: bool,
 }
 
 /// The roster by assignment, for the per-day look-ups of the roster rules

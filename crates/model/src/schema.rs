@@ -87,6 +87,8 @@ pub const ABSENCES: &[ColumnSpec] = &[
     required("absence_type"),
     optional("hours"),
     optional("certificate"),
+    optional("sickness_reason"),
+    optional("rtw_date"),
 ];
 
 /// The optional Protection register (SPEC §2.3).

@@ -26,6 +26,8 @@ fn absence(start: NaiveDate, end: NaiveDate, kind: AbsenceType) -> Absence {
         absence_type: kind,
         hours_x100: None,
         certificate: Certificate::SelfCert,
+        sickness_reason: None,
+        rtw_date: None,
     }
 }
 
