@@ -111,6 +111,7 @@ fn stages(c: &mut Criterion) {
         findings: &outcome.findings,
         staff: &ctx.staff,
         attendance: &[],
+        absence: &Default::default(),
         marks: &Default::default(),
         protection: &[],
         p11d: &[],

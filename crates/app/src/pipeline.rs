@@ -380,6 +380,7 @@ fn report<'a>(
         findings: &outcome.findings,
         staff: &ctx.staff,
         attendance: &outcome.attendance,
+        absence: &outcome.absence,
         marks: &outcome.marks,
         protection: &outcome.protection,
         p11d: &outcome.p11d,
@@ -531,12 +532,12 @@ fn write_outputs(
                     // Parquet twins (`--parquet`, SPEC §9): read back from the staged CSVs.
                     let parquet_ms = if parquet {
                         let begun = Instant::now();
-                        for (csv, parquet, money) in crate::insights::parquet::TWINS {
+                        for (csv, parquet, money, integers) in crate::insights::parquet::TWINS {
                             let staged = staging
                                 .staged_path(csv)
                                 .ok_or_else(|| Error::Internal(format!("{csv} not staged")))?;
                             let target = staging.path_for(parquet);
-                            crate::insights::parquet::write_twin(&staged, &target, parquet, money)?;
+                            crate::insights::parquet::write_twin(&staged, &target, parquet, money, integers)?;
                         }
                         Some(begun.elapsed().as_millis())
                     } else {
@@ -592,6 +593,10 @@ fn write_machine_files(staging: &mut StagedFolder, outputs: &Outputs, stages: &m
     stages.written("deferred-claims.csv", deferred);
     staging.write("attendance.csv", |w| output::csv::attendance(w, report))?;
     stages.written("attendance.csv", report.attendance.len());
+    staging.write("absence.csv", |w| output::csv::absence(w, report))?;
+    stages.written("absence.csv", report.absence.rows.len());
+    staging.write("absence-reasons.csv", |w| output::csv::absence_reasons(w, report))?;
+    stages.written("absence-reasons.csv", report.absence.reasons.len());
     staging.write("p11d.csv", |w| output::csv::p11d(w, report))?;
     stages.written("p11d.csv", report.p11d.len());
     let payroll = outputs.interface;
@@ -673,6 +678,8 @@ fn manifest(
             "adjustments.csv",
             "deferred-claims.csv",
             "attendance.csv",
+            "absence.csv",
+            "absence-reasons.csv",
             "p11d.csv",
             "payroll-batch.csv",
             "payroll-batch-controls.csv",
@@ -682,7 +689,7 @@ fn manifest(
         .map(|s| s.to_string())
         .chain(workbooks.iter().cloned())
         .chain(
-            crate::insights::parquet::TWINS.iter().filter(|_| parquet).map(|(_, name, _)| name.to_string()),
+            crate::insights::parquet::TWINS.iter().filter(|_| parquet).map(|(_, name, _, _)| name.to_string()),
         )
         .chain(std::iter::once("manifest.json".to_string()))
         .collect(),

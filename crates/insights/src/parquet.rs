@@ -11,22 +11,44 @@ use polars_core::prelude::*;
 use polars_io::prelude::*;
 use std::path::Path;
 
-/// (CSV, its Parquet twin, money columns).
-pub const TWINS: [(&str, &str, &[&str]); 3] = [
-    ("decisions.csv", "decisions.parquet", &["claimed", "allowed", "taxable_payroll", "p11d_amount"]),
-    ("exceptions.csv", "exceptions.parquet", &["claimed", "allowed"]),
-    ("adjustments.csv", "adjustments.parquet", &["rate", "amount"]),
+/// (CSV, its Parquet twin, Decimal(18,2) columns, integer columns).
+pub const TWINS: [(&str, &str, &[&str], &[&str]); 5] = [
+    ("decisions.csv", "decisions.parquet", &["claimed", "allowed", "taxable_payroll", "p11d_amount"], &[]),
+    ("exceptions.csv", "exceptions.parquet", &["claimed", "allowed"], &[]),
+    ("adjustments.csv", "adjustments.parquet", &["rate", "amount"], &[]),
+    (
+        "absence.csv",
+        "absence.parquet",
+        &[
+            "fte",
+            "fte_days_available",
+            "fte_days_lost",
+            "fte_days_lost_short",
+            "fte_days_lost_long",
+            "rate",
+            "rate_short",
+            "rate_long",
+        ],
+        &["headcount", "episodes", "episodes_long", "returns", "rtw_recorded", "rtw_on_time"],
+    ),
+    ("absence-reasons.csv", "absence-reasons.parquet", &["fte_days_lost", "share"], &["episodes"]),
 ];
 
 /// Writes the Parquet twin of the CSV at `csv_path` (named `name` in errors).
 /// A failed write is exit 8 naming `parquet_path`, whether polars reports it
 /// as an error or panics ([`super::writing`]).
-pub fn write_twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&str]) -> Result<()> {
+pub fn write_twin(
+    csv_path: &Path,
+    parquet_path: &Path,
+    name: &str,
+    money: &[&str],
+    integers: &[&str],
+) -> Result<()> {
     let what = parquet_path.display().to_string();
-    super::writing::contained(&what, || twin(csv_path, parquet_path, name, money))
+    super::writing::contained(&what, || twin(csv_path, parquet_path, name, money, integers))
 }
 
-fn twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&str]) -> Result<()> {
+fn twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&str], integers: &[&str]) -> Result<()> {
     let internal = |what: String| Error::Internal(format!("{name}: {what}"));
     let mut reader = csv::Reader::from_path(csv_path).map_err(|e| internal(e.to_string()))?;
     let header: Vec<String> =
@@ -34,12 +56,15 @@ fn twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&str]) -> Res
     enum Builder {
         Text(StringChunkedBuilder),
         Money(Vec<Option<i128>>),
+        Integer(Vec<Option<i64>>),
     }
     let mut builders: Vec<Builder> = header
         .iter()
         .map(|h| {
             if money.contains(&h.as_str()) {
                 Builder::Money(Vec::new())
+            } else if integers.contains(&h.as_str()) {
+                Builder::Integer(Vec::new())
             } else {
                 Builder::Text(StringChunkedBuilder::new(h.as_str().into(), 1024))
             }
@@ -54,6 +79,16 @@ fn twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&str]) -> Res
             match b {
                 Builder::Text(t) => t.append_value(cell),
                 Builder::Money(m) if cell.is_empty() => m.push(None),
+                Builder::Integer(n) if cell.is_empty() => n.push(None),
+                Builder::Integer(n) => match cell.parse::<i64>() {
+                    Ok(v) => n.push(Some(v)),
+                    Err(_) => {
+                        return Err(internal(format!(
+                            "row {row}, column {}: {cell:?} is not a whole number",
+                            header[i]
+                        )))
+                    }
+                },
                 Builder::Money(m) => match Pence::parse_csv(cell) {
                     Some(p) => m.push(Some(i128::from(p.0))),
                     None => {
@@ -71,6 +106,7 @@ fn twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&str]) -> Res
         .zip(&header)
         .map(|(b, h)| match b {
             Builder::Text(t) => Ok(Column::from(t.finish().into_series())),
+            Builder::Integer(n) => Ok(Column::from(Int64Chunked::from_slice_options(h.as_str().into(), &n).into_series())),
             Builder::Money(m) => Int128Chunked::from_slice_options(h.as_str().into(), &m)
                 .into_decimal(18, 2)
                 .map(|d| Column::from(d.into_series())),

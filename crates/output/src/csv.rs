@@ -1,5 +1,6 @@
 //! The machine files of SPEC §4.1: decisions.csv, exceptions.csv,
-//! adjustments.csv, deferred-claims.csv, attendance.csv and p11d.csv. Column
+//! adjustments.csv, deferred-claims.csv, attendance.csv and p11d.csv, and
+//! absence.csv and absence-reasons.csv (SPEC §10.2). Column
 //! names are fixed by the spec; money is pounds with two decimals. Text
 //! columns (names, identifiers read from inputs, places, descriptions,
 //! messages, sources, raw unparseable values) go through
@@ -10,7 +11,9 @@ use super::payroll::element_name;
 use super::Report;
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::claim::{csv_cells, ClaimLine};
+use crate::model::absence::percent_x100;
 use crate::model::csv_text;
+use crate::model::money::hundredths;
 use crate::model::decision::{Status, Subject};
 use std::io::Write;
 
@@ -277,4 +280,82 @@ pub fn attendance<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
         r.s(yn(row.new_stage)).write(&mut w)?;
     }
     flush(w)
+}
+
+pub const ABSENCE_HEADER: &[&str] = &[
+    "organisation",
+    "period",
+    "month",
+    "cost_centre",
+    "staff_group",
+    "headcount",
+    "fte",
+    "fte_days_available",
+    "fte_days_lost",
+    "fte_days_lost_short",
+    "fte_days_lost_long",
+    "rate",
+    "rate_short",
+    "rate_long",
+    "episodes",
+    "episodes_long",
+    "returns",
+    "rtw_recorded",
+    "rtw_on_time",
+];
+
+/// A percentage or figure in hundredths, `12.34`; blank for none.
+fn percent(value: Option<i64>) -> String {
+    value.map(hundredths).unwrap_or_default()
+}
+
+/// absence.csv (SPEC §10.2): one row per (cost_centre, staff_group), then `(all)`.
+pub fn absence<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(ABSENCE_HEADER).map_err(io)?;
+    let figures = report.absence;
+    let (org, period, month) = (report.organisation.unwrap_or(""), report.period.label(), activity_month(report));
+    let mut r = Record::default();
+    for row in &figures.rows {
+        r.clear();
+        r.t(org).s(&period).s(&month).t(&row.cost_centre).t(&row.staff_group).d(row.headcount);
+        for value in [row.fte, row.available, row.lost, row.lost_short, row.lost_long] {
+            r.s(&hundredths(figures.hundredths(value)));
+        }
+        for part in [row.lost, row.lost_short, row.lost_long] {
+            r.s(&percent(percent_x100(part, row.available)));
+        }
+        r.d(row.episodes).d(row.episodes_long).d(row.returns);
+        if figures.rtw_column {
+            r.d(row.rtw_recorded).d(row.rtw_on_time);
+        } else {
+            r.s("").s("");
+        }
+        r.write(&mut w)?;
+    }
+    flush(w)
+}
+
+pub const ABSENCE_REASONS_HEADER: &[&str] =
+    &["organisation", "period", "month", "reason", "episodes", "fte_days_lost", "share"];
+
+/// absence-reasons.csv (SPEC §10.2): by FTE days lost, most first.
+pub fn absence_reasons<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(ABSENCE_REASONS_HEADER).map_err(io)?;
+    let figures = report.absence;
+    let (org, period, month) = (report.organisation.unwrap_or(""), report.period.label(), activity_month(report));
+    let total = figures.total_lost();
+    let mut r = Record::default();
+    for row in &figures.reasons {
+        r.clear();
+        r.t(org).s(&period).s(&month).t(&row.reason).d(row.episodes);
+        r.s(&hundredths(figures.hundredths(row.lost))).s(&percent(percent_x100(row.lost, total)));
+        r.write(&mut w)?;
+    }
+    flush(w)
+}
+
+fn activity_month(report: &Report) -> String {
+    report.period.activity_start.format("%Y-%m").to_string()
 }

@@ -21,6 +21,7 @@ pub mod workbook;
 pub mod writing;
 
 use crate::config::Config;
+use crate::model::absence::AbsenceReport;
 use crate::model::attendance::AttendanceRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding};
@@ -44,6 +45,8 @@ pub struct Report<'a> {
     pub staff: &'a HashMap<&'a str, &'a Staff>,
     /// Bradford rows of attendance.csv, by assignment (SPEC §3.11).
     pub attendance: &'a [AttendanceRow],
+    /// Sickness absence figures (SPEC §10).
+    pub absence: &'a AbsenceReport,
     /// Each protected employee's mark (SPEC §3.12, §6.8 rule 45).
     pub marks: &'a BTreeMap<String, Mark>,
     /// The pay-protection register rows reported this month (SPEC §3.12).

@@ -11,7 +11,10 @@ use super::{age, leave, p11d, payroll, protection, sickness};
 use crate::engine::{self, Evaluation};
 use crate::error::Result;
 use crate::model::adjustment::AdjustmentRow;
+use crate::model::absence::AbsenceReport;
 use crate::model::attendance::AttendanceRow;
+use crate::model::history::SicknessRow;
+use crate::model::AbsenceType;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding, Status, Subject};
 use crate::model::p11d::P11dRow;
@@ -36,6 +39,8 @@ pub struct Outcome {
     pub adjustments: Vec<AdjustmentRow>,
     /// Rows of attendance.csv, by assignment (SPEC §3.11).
     pub attendance: Vec<AttendanceRow>,
+    /// absence.csv, absence-reasons.csv and the Returns table (SPEC §10).
+    pub absence: AbsenceReport,
     /// Each protected employee's mark (SPEC §6.8 rule 45).
     pub marks: BTreeMap<String, Mark>,
     /// The pay-protection register rows reported this month.
@@ -100,6 +105,20 @@ pub fn evaluate(
             .map(|((a, start), paid)| (a, start, paid.total, paid.misc))
             .collect(),
         absences: leave.episodes,
+        sickness_rows: ctx
+            .roster
+            .absences
+            .iter()
+            .filter(|a| a.absence_type == AbsenceType::Sickness)
+            .map(|a| SicknessRow {
+                assignment: a.assignment.clone(),
+                start_date: a.start_date,
+                end_date: a.end_date,
+                sickness_reason: a.sickness_reason.clone(),
+                rtw_date: a.rtw_date,
+            })
+            .collect(),
+        returns: sickness::absence::counted(&sickness.report),
         bradford_stages: sickness.stages,
         protection_topups: protection.paid,
         p11d: p11d_run.into_iter().map(|((a, year, section), amount)| (a, year, section, amount)).collect(),
@@ -118,6 +137,7 @@ pub fn evaluate(
         findings,
         adjustments,
         attendance: sickness.attendance,
+        absence: sickness.report,
         marks: protection.marks,
         protection: protection.rows,
         p11d,

@@ -8,6 +8,7 @@
 
 use super::{Family, Rule};
 use crate::config::Sickness;
+use crate::model::absence::{AbsenceReport, ReturnRow};
 use crate::model::attendance::AttendanceRow;
 use crate::model::claim::RowRef;
 use crate::model::decision::{Finding, Subject};
@@ -68,6 +69,32 @@ pub const SCK003: Rule = Rule {
     rejects: false,
 };
 
+/// SCK004 — the return-to-work interview is not recorded, or is late.
+pub const SCK004: Rule = Rule {
+    code: "SCK004",
+    family: Family::Sickness,
+    severity: Severity::Warning,
+    policy_ref: "Attendance Management Policy §17.1, §17.3, §3.1",
+    summary: "Return to work from sickness without a return-to-work interview recorded, or with one later than the {sickness.rtw_within_working_days}th working day after the day of return: WARNING.",
+    what: "every sickness episode whose day of return (the assignment's first shift within 14 days after the episode's end, else the first working day after it) falls in the activity month on a day the assignment is employed, when the Absences sheet has an rtw_date column: the episode's interview is the rtw_date of its last row; it is recorded when that date is after the episode's end date. A return counted by an earlier run is not judged again.",
+    policy: "§17.1 — \"When returning to work following sickness absence and regardless of the period of absence … the manager/supervisor must arrange to meet with the employee, usually during the first day back … The manager must inform the employee of their Bradford score\"; §17.3 — the record is \"promptly passed to HR (Payroll)\"; §3.1 — return to work interviews are \"signed off and submitted to Human Resources within five working days\".",
+    effect: "WARNING, one employee finding per episode returned from in the month: \"no return-to-work interview recorded\" or \"interview on D, N working days after the return\"; the message names the episode's dates, the day of return and the employee's Bradford score and stage. Without an rtw_date column the rule is silent.",
+    example: "SICKNESS Mon 5 – Fri 9 May, first shift Mon 12 May, rtw_date 20 May (6 working days after) → warning; rtw_date 19 May (the 5th working day) → none.",
+    config: "`sickness.rtw_within_working_days`, `calendar.bank_holidays`.",
+    control: None,
+    rejects: false,
+};
+
+/// A SICKNESS row of this run's Absences sheet or of the ledger (SPEC §10.1).
+struct SickRow<'a> {
+    start: NaiveDate,
+    end: NaiveDate,
+    certificate: Certificate,
+    source: Option<&'a RowRef>,
+    reason: Option<&'a str>,
+    rtw: Option<NaiveDate>,
+}
+
 /// A merged sickness episode.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Episode {
@@ -76,6 +103,10 @@ struct Episode {
     certificate: Certificate,
     /// First file row of the episode (none if only in the ledger).
     source: Option<RowRef>,
+    /// The sickness_reason of its first row (SPEC §10.2).
+    reason: Option<String>,
+    /// The rtw_date of its last row: latest end_date, the later on a tie.
+    rtw: Option<NaiveDate>,
 }
 
 impl Episode {
@@ -92,6 +123,11 @@ pub struct SicknessOutcome {
     pub attendance: Vec<AttendanceRow>,
     /// Highest stage reached so far per employee, for the ledger.
     pub stages: Vec<(String, u32)>,
+    /// The employee's sickness absence figures (SPEC §10); none when not
+    /// employed in the activity month.
+    absence: Option<absence::EmployeeAbsence>,
+    /// The whole run's figures, put together by [`evaluate`].
+    pub report: AbsenceReport,
 }
 
 fn rank(c: Certificate) -> u8 {
@@ -108,57 +144,77 @@ pub fn evaluate(ctx: &Ctx) -> SicknessOutcome {
     staff.sort_by(|a, b| a.assignment.cmp(&b.assignment));
     let results: Vec<SicknessOutcome> = staff.par_iter().map(|s| employee(s, ctx)).collect();
     let mut all = SicknessOutcome::default();
+    let mut figures = Vec::new();
     for mut r in results {
         all.findings.append(&mut r.findings);
         all.attendance.append(&mut r.attendance);
         all.stages.append(&mut r.stages);
+        figures.extend(r.absence);
     }
+    all.report = absence::report(figures, ctx);
     all
 }
 
-/// Merges rows that overlap or touch into episodes.
-fn episodes(staff: &Staff, ctx: &Ctx) -> Vec<Episode> {
-    let mut rows: Vec<Episode> = ctx
+/// This run's SICKNESS rows and the ledger's, one per identity
+/// (assignment, start_date): the sheet's copy replaces the ledger's, which
+/// a later export may have extended or given an interview date (SPEC §10.1).
+fn sickness_rows<'a>(staff: &Staff, ctx: &'a Ctx) -> Vec<SickRow<'a>> {
+    let mut rows: Vec<SickRow> = ctx
         .index
         .absences_of(&staff.assignment)
         .iter()
         .filter(|a| a.absence_type == AbsenceType::Sickness)
-        .map(|a| Episode {
+        .map(|a| SickRow {
             start: a.start_date,
             end: a.end_date,
             certificate: a.certificate,
-            source: Some(a.source.clone()),
+            source: Some(&a.source),
+            reason: a.sickness_reason.as_deref(),
+            rtw: a.rtw_date,
         })
         .collect();
-    for past in ctx
-        .history
-        .absences
-        .iter()
-        .filter(|e| e.assignment == staff.assignment && e.absence_type == AbsenceType::Sickness)
-    {
-        if !rows.iter().any(|r| r.source.is_some() && r.start == past.start_date && r.end == past.end_date) {
-            rows.push(Episode {
+    let in_file = rows.len();
+    for past in ctx.history.sickness_rows.get(staff.assignment.as_str()).into_iter().flatten() {
+        if !rows[..in_file].iter().any(|r| r.start == past.start_date) {
+            rows.push(SickRow {
                 start: past.start_date,
                 end: past.end_date,
                 certificate: Certificate::None,
                 source: None,
+                reason: past.sickness_reason.as_deref(),
+                rtw: past.rtw_date,
             });
         }
     }
     rows.sort_by_key(|r| (r.start, r.end));
+    rows
+}
+
+/// Merges rows that overlap or touch into episodes.
+fn episodes(staff: &Staff, ctx: &Ctx) -> Vec<Episode> {
     let mut merged: Vec<Episode> = Vec::new();
-    for row in rows {
+    for row in sickness_rows(staff, ctx) {
         match merged.last_mut() {
             Some(last) if row.start <= last.end + Duration::days(1) => {
+                if row.end >= last.end {
+                    last.rtw = row.rtw;
+                }
                 last.end = last.end.max(row.end);
                 if rank(row.certificate) > rank(last.certificate) {
                     last.certificate = row.certificate;
                 }
                 if last.source.is_none() {
-                    last.source = row.source;
+                    last.source = row.source.cloned();
                 }
             }
-            _ => merged.push(row),
+            _ => merged.push(Episode {
+                start: row.start,
+                end: row.end,
+                certificate: row.certificate,
+                source: row.source.cloned(),
+                reason: row.reason.map(str::to_string),
+                rtw: row.rtw,
+            }),
         }
     }
     merged
@@ -167,9 +223,6 @@ fn episodes(staff: &Staff, ctx: &Ctx) -> Vec<Episode> {
 fn employee(staff: &Staff, ctx: &Ctx) -> SicknessOutcome {
     let mut out = SicknessOutcome::default();
     let episodes = episodes(staff, ctx);
-    if episodes.is_empty() {
-        return out;
-    }
     let policy = &ctx.config.policy.sickness;
     let (month_start, month_end) = (ctx.period.activity_start, ctx.period.activity_end);
     let finding = |rule: &'static Rule, e: &Episode, message: String| Finding {
@@ -209,9 +262,6 @@ fn employee(staff: &Staff, ctx: &Ctx) -> SicknessOutcome {
             days += ((to - from).num_days() + 1) as u64;
         }
     }
-    if count == 0 {
-        return out;
-    }
     let score = count * count * days;
     let triggers = policy
         .bradford_triggers_for(staff.contracted_hours_x100, ctx.config.policy.pay.full_time_weekly_hours);
@@ -237,6 +287,16 @@ fn employee(staff: &Staff, ctx: &Ctx) -> SicknessOutcome {
             ),
         ));
     }
+    let figures = absence::employee(staff, &episodes, score, stage, ctx);
+    if ctx.roster.rtw_column {
+        for r in figures.iter().flat_map(|f| &f.returns).filter(|r| !r.on_time()) {
+            out.findings.push(sck004(staff, r, &episodes, ctx));
+        }
+    }
+    out.absence = figures;
+    if count == 0 {
+        return out;
+    }
     out.attendance.push(AttendanceRow {
         assignment: staff.assignment.clone(),
         name: staff.name.clone(),
@@ -250,6 +310,34 @@ fn employee(staff: &Staff, ctx: &Ctx) -> SicknessOutcome {
     out.stages.push((staff.assignment.clone(), stage.max(before)));
     out
 }
+
+/// SCK004 on one counted return (only when the sheet has an rtw_date column).
+fn sck004(staff: &Staff, r: &ReturnRow, episodes: &[Episode], ctx: &Ctx) -> Finding {
+    let episode = episodes.iter().find(|e| e.start == r.start);
+    let what = format!("sickness {} to {}, day of return {}", r.start, r.end, r.day_of_return);
+    let message = match r.rtw_date {
+        None => format!(
+            "{what}: no return-to-work interview recorded; Bradford score {} (stage {}) to be given at the interview",
+            r.score, r.stage
+        ),
+        Some(d) => format!(
+            "{what}: interview on {d}, {} working days after the return (due by {}); Bradford score {} (stage {})",
+            absence::working_days_between(r.day_of_return, d, ctx),
+            r.deadline,
+            r.score,
+            r.stage
+        ),
+    };
+    Finding {
+        rule: &SCK004,
+        severity: SCK004.severity,
+        subject: Subject::Employee { assignment: staff.assignment.clone(), date: Some(r.start) },
+        message,
+        source: episode.and_then(|e| e.source.clone()),
+    }
+}
+
+pub mod absence;
 
 #[cfg(test)]
 mod tests;

@@ -159,6 +159,8 @@ pub fn figure(key: &str, p: &Policy) -> Option<String> {
         "sickness.bradford_triggers" => {
             p.sickness.bradford_triggers.iter().map(u64::to_string).collect::<Vec<_>>().join(" / ")
         }
+        "sickness.long_term_sickness_working_days" => p.sickness.long_term_sickness_working_days.to_string(),
+        "sickness.rtw_within_working_days" => p.sickness.rtw_within_working_days.to_string(),
         "sickness.bradford_trigger_1" => p.sickness.bradford_triggers.first()?.to_string(),
         _ => return None,
     })
