@@ -17,6 +17,7 @@ use payrun_model as model;
 use payrun_model::error;
 use payrun_output as output;
 
+pub mod absence;
 mod load;
 pub mod outliers;
 pub mod parquet;
@@ -48,6 +49,9 @@ pub struct Summary {
     pub rows: Vec<(&'static str, usize)>,
     pub from: String,
     pub to: String,
+    /// Run folders written before absence.csv existed: left out of the
+    /// absence sheets only (SPEC §10.5).
+    pub without_absence: Vec<String>,
 }
 
 /// Reads the runs, builds the six sheets and writes the workbook and the CSV
@@ -61,7 +65,15 @@ pub fn run(opts: &Options) -> Result<Summary> {
     }
     let folders = load::folders(&opts.runs)?;
     let aggregates = folders.iter().map(scan::run).collect::<Result<Vec<_>>>()?;
-    let built = sheets::build(&folders, &aggregates, opts.min_months);
+    let mut built = sheets::build(&folders, &aggregates, opts.min_months);
+    // SPEC §10.5: sheets 7–10 from the runs that wrote absence files.
+    let (absence_runs, without_absence) = absence::read(&folders)?;
+    built.tables.extend([
+        absence::trend(&absence_runs),
+        absence::by_cost_centre(&absence_runs),
+        absence::reasons(&absence_runs),
+        absence::returns(&absence_runs),
+    ]);
 
     let from = folders.iter().map(|f| f.period.as_str()).min().unwrap_or_default().to_string();
     let to = folders.iter().map(|f| f.period.as_str()).max().unwrap_or_default().to_string();
@@ -88,6 +100,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     Ok(Summary {
         workbook: final_path,
         rows: built.tables.iter().map(|t: &Table| (t.title, t.rows.len())).collect(),
+        without_absence,
         from,
         to,
     })

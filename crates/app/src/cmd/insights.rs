@@ -29,6 +29,13 @@ pub struct InsightsArgs {
 pub fn run(args: InsightsArgs) -> crate::error::Result<()> {
     let summary =
         insights::run(&Options { runs: args.runs, out_dir: args.out, min_months: args.min_months })?;
+    // SPEC §10.5: said even with --quiet, since sheets 7–10 leave these months out.
+    for dir in &summary.without_absence {
+        eprintln!(
+            "payrun insights: {dir} has no absence.csv (written before payrun reported sickness absence): \
+             its month is left out of the absence sheets"
+        );
+    }
     if !args.quiet {
         let rows: Vec<String> = summary.rows.iter().map(|(sheet, n)| format!("{sheet} {n}")).collect();
         eprintln!(

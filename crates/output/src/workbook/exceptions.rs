@@ -95,6 +95,7 @@ pub fn write(wb: &mut Workbook, report: &Report, opts: &Options) -> Result<(), X
         )?;
     }
     attendance.finish(wb, &styles)?;
+    super::absence::sheet(wb, report, &styles)?;
     deferred_sheet(wb, report, &styles, opts)?;
     glossary(wb, &styles, opts, &report.config.policy)?;
     Ok(())

@@ -49,7 +49,8 @@ pub fn write_insights(
     for (i, table) in tables.iter().enumerate() {
         // Trend gets cells beside its rows after they are written, which a
         // constant-memory sheet cannot take; it is one row per period and rule.
-        let opts = SheetOptions { row_limit: MAX_DATA_ROWS, constant_memory: i != 0, tab: None };
+        let charted = table.file == "absence-trend";
+        let opts = SheetOptions { row_limit: MAX_DATA_ROWS, constant_memory: i != 0 && !charted, tab: None };
         let mut sheet = DataSheet::new(table.title, table.header, opts);
         for row in &table.rows {
             let cells: Vec<Cell> = row.iter().map(cell).collect();
@@ -58,6 +59,9 @@ pub fn write_insights(
         sheet.finish(&mut wb, &styles).map_err(xl(path))?;
         if i == 0 {
             trend_chart(&mut wb, table, chart, &styles).map_err(xl(path))?;
+        }
+        if charted {
+            absence_chart(&mut wb, table).map_err(xl(path))?;
         }
     }
     save(wb, path)
@@ -114,5 +118,35 @@ fn trend_chart(
     c.y_axis().set_num_format("£#,##0");
     c.set_width(640).set_height(360);
     ws.insert_chart(last_row + 2, first_col, &c)?;
+    Ok(())
+}
+
+/// SPEC §10.5: a line chart of rate, rate_short and rate_long per month on
+/// the Absence trend sheet, drawn from the table's own cells: the first
+/// organisation's months (its `all` row left out).
+fn absence_chart(wb: &mut Workbook, table: &Table) -> Result<(), XlsxError> {
+    let Some(first) = table.rows.first() else { return Ok(()) };
+    let months = table
+        .rows
+        .iter()
+        .take_while(|r| r[0] == first[0] && r[1] != Value::Text("all".into()))
+        .count() as u32;
+    if months == 0 {
+        return Ok(());
+    }
+    let ws = wb.worksheet_from_name(table.title)?;
+    let column = |name: &str| table.header.iter().position(|h| *h == name).unwrap_or(0) as u16;
+    let mut c = Chart::new(ChartType::Line);
+    for name in ["rate", "rate_short", "rate_long"] {
+        let col = column(name);
+        c.add_series()
+            .set_name((table.title, 0, col))
+            .set_categories((table.title, 1, column("month"), months, column("month")))
+            .set_values((table.title, 1, col, months, col));
+    }
+    c.title().set_name("Sickness absence rate per month (%)").set_font(ChartFont::new().set_size(11).set_bold());
+    c.y_axis().set_num_format("0.00");
+    c.set_width(640).set_height(360);
+    ws.insert_chart(table.rows.len() as u32 + 2, 1, &c)?;
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! Every piece of text taken from an input is written with `write_string`,
 //! so nothing from a claim can become a formula (see [`sheet::Cell`]).
 
+mod absence;
 mod adjustments;
 mod batch;
 mod exceptions;
