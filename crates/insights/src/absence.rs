@@ -202,7 +202,7 @@ pub fn trend(runs: &[RunAbsence]) -> Table {
         row.extend([text(""), text(""), text("")]);
         rows.push(row);
     }
-    Table { title: "Absence trend", file: "absence-trend", header: &TREND, rows }
+    Table { title: "Absence trend", file: "absence_trend", header: &TREND, rows }
 }
 
 /// Calendar days of a `YYYY-MM` month.
@@ -237,7 +237,7 @@ pub fn by_cost_centre(runs: &[RunAbsence]) -> Table {
             row
         })
         .collect();
-    Table { title: "Absence by cost centre", file: "absence-by-cost-centre", header: &BY_COST_CENTRE, rows }
+    Table { title: "Absence by cost centre", file: "absence_by_cost_centre", header: &BY_COST_CENTRE, rows }
 }
 
 /// Sheet 9, Absence reasons, over every month read.
@@ -266,7 +266,7 @@ pub fn reasons(runs: &[RunAbsence]) -> Table {
             ]
         })
         .collect();
-    Table { title: "Absence reasons", file: "absence-reasons", header: &REASONS, rows }
+    Table { title: "Absence reasons", file: "absence_reasons", header: &REASONS, rows }
 }
 
 /// Sheet 10, Return to work, per organisation × month.
@@ -288,5 +288,5 @@ pub fn returns(runs: &[RunAbsence]) -> Table {
             maybe(pct(on_time)),
         ]);
     }
-    Table { title: "Return to work", file: "return-to-work", header: &RETURNS, rows }
+    Table { title: "Return to work", file: "return_to_work", header: &RETURNS, rows }
 }

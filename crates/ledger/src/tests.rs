@@ -58,6 +58,8 @@ fn june() -> PeriodRecord {
             paid_hours_x100: 1500,
             unpaid_hours_x100: 0,
         }],
+        sickness_rows: vec![],
+        returns: vec![],
         bradford_stages: vec![("E4".into(), 1)],
         protection_topups: vec![("E5".into(), Pence(12_345))],
         p11d: vec![
@@ -103,6 +105,8 @@ fn july() -> PeriodRecord {
             unpaid_hours_x100: 500,
             ..june().absences[0].clone()
         }],
+        sickness_rows: vec![],
+        returns: vec![],
         bradford_stages: vec![("E4".into(), 2)],
         protection_topups: vec![],
         p11d: vec![("E1".into(), 2025, 'E', Pence(1_000))],
@@ -785,4 +789,47 @@ fn dates_are_written_as_iso_text() {
         date_into(&mut buf, day);
         assert_eq!(buf, day.format("%Y-%m-%d").to_string());
     }
+}
+
+/// SPEC §10.1: a SICKNESS row keeps its reason and interview date; a later
+/// period's copy of the row (same assignment, start and type) replaces the
+/// earlier one, and a counted return is kept.
+#[test]
+fn sickness_rows_keep_reason_and_rtw_and_are_replaced_by_identity() {
+    use crate::model::history::{CountedReturn, SicknessRow};
+    let sick = |end: NaiveDate| AbsenceEpisode {
+        assignment: "E7".into(),
+        start_date: d(2025, 5, 26),
+        end_date: end,
+        absence_type: AbsenceType::Sickness,
+        hours_x100: 0,
+        paid_hours_x100: 0,
+        unpaid_hours_x100: 0,
+    };
+    let row = |end: NaiveDate, rtw: Option<NaiveDate>| SicknessRow {
+        assignment: "E7".into(),
+        start_date: d(2025, 5, 26),
+        end_date: end,
+        sickness_reason: Some("S10 Anxiety/stress/depression/other psychiatric illnesses".into()),
+        rtw_date: rtw,
+    };
+    let state = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    let mut first = PeriodRecord { period: "2025-06".into(), ..Default::default() };
+    first.absences = vec![sick(d(2025, 5, 30))];
+    first.sickness_rows = vec![row(d(2025, 5, 30), None)];
+    ledger.commit(&first, &manifest(&first)).unwrap();
+    let mut second = PeriodRecord { period: "2025-07".into(), ..Default::default() };
+    second.absences = vec![sick(d(2025, 6, 6))];
+    second.sickness_rows = vec![row(d(2025, 6, 6), Some(d(2025, 6, 9)))];
+    second.returns =
+        vec![CountedReturn { assignment: "E7".into(), episode_start: d(2025, 5, 26), day_of_return: d(2025, 6, 9) }];
+    ledger.commit(&second, &manifest(&second)).unwrap();
+
+    let july = ledger.history(d(2025, 7, 1)).unwrap();
+    assert_eq!(july.sickness_rows["E7"], vec![row(d(2025, 5, 30), None)]);
+    assert!(july.counted_returns.is_empty());
+    let august = ledger.history(d(2025, 8, 1)).unwrap();
+    assert_eq!(august.sickness_rows["E7"], vec![row(d(2025, 6, 6), Some(d(2025, 6, 9)))], "July's copy replaces June's");
+    assert_eq!(august.counted_returns["E7"][0].day_of_return, d(2025, 6, 9));
 }

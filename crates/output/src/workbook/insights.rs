@@ -49,7 +49,7 @@ pub fn write_insights(
     for (i, table) in tables.iter().enumerate() {
         // Trend gets cells beside its rows after they are written, which a
         // constant-memory sheet cannot take; it is one row per period and rule.
-        let charted = table.file == "absence-trend";
+        let charted = table.file == "absence_trend";
         let opts = SheetOptions { row_limit: MAX_DATA_ROWS, constant_memory: i != 0 && !charted, tab: None };
         let mut sheet = DataSheet::new(table.title, table.header, opts);
         for row in &table.rows {
