@@ -689,7 +689,10 @@ fn manifest(
         .map(|s| s.to_string())
         .chain(workbooks.iter().cloned())
         .chain(
-            crate::insights::parquet::TWINS.iter().filter(|_| parquet).map(|(_, name, _, _)| name.to_string()),
+            crate::insights::parquet::TWINS
+                .iter()
+                .filter(|_| parquet)
+                .map(|(_, name, _, _)| name.to_string()),
         )
         .chain(std::iter::once("manifest.json".to_string()))
         .collect(),

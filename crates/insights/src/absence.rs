@@ -207,7 +207,8 @@ pub fn trend(runs: &[RunAbsence]) -> Table {
 
 /// Calendar days of a `YYYY-MM` month.
 fn days_in(month: &str) -> i64 {
-    Period::parse_month(month).map_or(0, |first| (crate::model::time::add_months(first, 1) - first).num_days())
+    Period::parse_month(month)
+        .map_or(0, |first| (crate::model::time::add_months(first, 1) - first).num_days())
 }
 
 /// Sheet 8, Absence by cost centre, over every month read.

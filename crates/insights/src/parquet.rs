@@ -106,7 +106,9 @@ fn twin(csv_path: &Path, parquet_path: &Path, name: &str, money: &[&str], intege
         .zip(&header)
         .map(|(b, h)| match b {
             Builder::Text(t) => Ok(Column::from(t.finish().into_series())),
-            Builder::Integer(n) => Ok(Column::from(Int64Chunked::from_slice_options(h.as_str().into(), &n).into_series())),
+            Builder::Integer(n) => {
+                Ok(Column::from(Int64Chunked::from_slice_options(h.as_str().into(), &n).into_series()))
+            }
             Builder::Money(m) => Int128Chunked::from_slice_options(h.as_str().into(), &m)
                 .into_decimal(18, 2)
                 .map(|d| Column::from(d.into_series())),

@@ -3,7 +3,9 @@
 //! period ignores what later periods committed.
 
 use crate::error::{Error, Result};
-use crate::model::history::{AbsenceEpisode, ContentKey, CountedReturn, History, RelocationPaid, SicknessRow};
+use crate::model::history::{
+    AbsenceEpisode, ContentKey, CountedReturn, History, RelocationPaid, SicknessRow,
+};
 use crate::model::record::{DeferredLine, Settled};
 use crate::model::{AbsenceType, Category, Miles, Pence};
 use chrono::NaiveDate;

@@ -822,14 +822,21 @@ fn sickness_rows_keep_reason_and_rtw_and_are_replaced_by_identity() {
     let mut second = PeriodRecord { period: "2025-07".into(), ..Default::default() };
     second.absences = vec![sick(d(2025, 6, 6))];
     second.sickness_rows = vec![row(d(2025, 6, 6), Some(d(2025, 6, 9)))];
-    second.returns =
-        vec![CountedReturn { assignment: "E7".into(), episode_start: d(2025, 5, 26), day_of_return: d(2025, 6, 9) }];
+    second.returns = vec![CountedReturn {
+        assignment: "E7".into(),
+        episode_start: d(2025, 5, 26),
+        day_of_return: d(2025, 6, 9),
+    }];
     ledger.commit(&second, &manifest(&second)).unwrap();
 
     let july = ledger.history(d(2025, 7, 1)).unwrap();
     assert_eq!(july.sickness_rows["E7"], vec![row(d(2025, 5, 30), None)]);
     assert!(july.counted_returns.is_empty());
     let august = ledger.history(d(2025, 8, 1)).unwrap();
-    assert_eq!(august.sickness_rows["E7"], vec![row(d(2025, 6, 6), Some(d(2025, 6, 9)))], "July's copy replaces June's");
+    assert_eq!(
+        august.sickness_rows["E7"],
+        vec![row(d(2025, 6, 6), Some(d(2025, 6, 9)))],
+        "July's copy replaces June's"
+    );
     assert_eq!(august.counted_returns["E7"][0].day_of_return, d(2025, 6, 9));
 }

@@ -9,12 +9,12 @@
 
 use super::payroll::element_name;
 use super::Report;
+use crate::model::absence::percent_x100;
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::claim::{csv_cells, ClaimLine};
-use crate::model::absence::percent_x100;
 use crate::model::csv_text;
-use crate::model::money::hundredths;
 use crate::model::decision::{Status, Subject};
+use crate::model::money::hundredths;
 use std::io::Write;
 
 fn writer<W: Write>(out: W) -> csv::Writer<W> {
@@ -314,7 +314,8 @@ pub fn absence<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     let mut w = writer(out);
     w.write_record(ABSENCE_HEADER).map_err(io)?;
     let figures = report.absence;
-    let (org, period, month) = (report.organisation.unwrap_or(""), report.period.label(), activity_month(report));
+    let (org, period, month) =
+        (report.organisation.unwrap_or(""), report.period.label(), activity_month(report));
     let mut r = Record::default();
     for row in &figures.rows {
         r.clear();
@@ -344,7 +345,8 @@ pub fn absence_reasons<W: Write>(out: W, report: &Report) -> std::io::Result<()>
     let mut w = writer(out);
     w.write_record(ABSENCE_REASONS_HEADER).map_err(io)?;
     let figures = report.absence;
-    let (org, period, month) = (report.organisation.unwrap_or(""), report.period.label(), activity_month(report));
+    let (org, period, month) =
+        (report.organisation.unwrap_or(""), report.period.label(), activity_month(report));
     let total = figures.total_lost();
     let mut r = Record::default();
     for row in &figures.reasons {

@@ -59,7 +59,8 @@ pub fn sheet(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), 
     let target = report.config.policy.sickness.absence_rate_target;
     let percent = Format::new().set_num_format("0.00%").set_align(FormatAlign::Right);
     let percent_bold = percent.clone().set_bold().set_border_top(FormatBorder::Thin);
-    let over = percent.clone().set_font_color(Color::RGB(0x9C0006)).set_background_color(Color::RGB(0xFFC7CE));
+    let over =
+        percent.clone().set_font_color(Color::RGB(0x9C0006)).set_background_color(Color::RGB(0xFFC7CE));
     let over_bold = over.clone().set_bold().set_border_top(FormatBorder::Thin);
     let number = Format::new().set_num_format("#,##0.00").set_align(FormatAlign::Right);
     let number_bold = number.clone().set_bold().set_border_top(FormatBorder::Thin);
@@ -125,7 +126,8 @@ pub fn sheet(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), 
                 (false, true) => &percent_bold,
                 (false, false) => &percent,
             };
-            let cell = rate.map_or(Cell::Blank, |h| Cell::Decimal { number: h as f64 / 10_000.0, money: false });
+            let cell =
+                rate.map_or(Cell::Blank, |h| Cell::Decimal { number: h as f64 / 10_000.0, money: false });
             put_with(ws, row, 8 + i as u16, &cell, styles, &mut w, Some(f))?;
         }
         let counts = [r.episodes, r.episodes_long, r.returns, r.rtw_recorded, r.rtw_on_time];

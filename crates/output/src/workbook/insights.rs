@@ -126,11 +126,9 @@ fn trend_chart(
 /// organisation's months (its `all` row left out).
 fn absence_chart(wb: &mut Workbook, table: &Table) -> Result<(), XlsxError> {
     let Some(first) = table.rows.first() else { return Ok(()) };
-    let months = table
-        .rows
-        .iter()
-        .take_while(|r| r[0] == first[0] && r[1] != Value::Text("all".into()))
-        .count() as u32;
+    let months =
+        table.rows.iter().take_while(|r| r[0] == first[0] && r[1] != Value::Text("all".into())).count()
+            as u32;
     if months == 0 {
         return Ok(());
     }
@@ -144,7 +142,9 @@ fn absence_chart(wb: &mut Workbook, table: &Table) -> Result<(), XlsxError> {
             .set_categories((table.title, 1, column("month"), months, column("month")))
             .set_values((table.title, 1, col, months, col));
     }
-    c.title().set_name("Sickness absence rate per month (%)").set_font(ChartFont::new().set_size(11).set_bold());
+    c.title()
+        .set_name("Sickness absence rate per month (%)")
+        .set_font(ChartFont::new().set_size(11).set_bold());
     c.y_axis().set_num_format("0.00");
     c.set_width(640).set_height(360);
     ws.insert_chart(table.rows.len() as u32 + 2, 1, &c)?;

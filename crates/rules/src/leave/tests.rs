@@ -52,7 +52,8 @@ fn absence(kind: AbsenceType, start: NaiveDate, end: NaiveDate, row: u32) -> Abs
 /// Runs the leave rules for pay period June 2025 (activity month May 2025).
 fn run(staff: Staff, absences: Vec<Absence>, history: History) -> LeaveOutcome {
     let config = Config::built_in().unwrap();
-    let roster = Roster { staff: vec![staff], shifts: vec![], absences, protections: vec![], rtw_column: false };
+    let roster =
+        Roster { staff: vec![staff], shifts: vec![], absences, protections: vec![], rtw_column: false };
     let period = Period::new(d(2025, 6, 1), &config.policy);
     let ctx = Ctx::new(&config, period, &roster, &history);
     evaluate(&ctx)

@@ -35,7 +35,11 @@ pub fn working_days_between(from: NaiveDate, to: NaiveDate, ctx: &Ctx) -> i64 {
 /// The `n`th working day after `from`.
 fn nth_working_day_after(from: NaiveDate, n: u32, ctx: &Ctx) -> NaiveDate {
     let calendar = &ctx.config.policy;
-    from.iter_days().skip(1).filter(|d| calendar.is_working_day(*d)).nth(n.max(1) as usize - 1).unwrap_or(from)
+    from.iter_days()
+        .skip(1)
+        .filter(|d| calendar.is_working_day(*d))
+        .nth(n.max(1) as usize - 1)
+        .unwrap_or(from)
 }
 
 /// The day of return from an episode: the assignment's first shift within
@@ -69,7 +73,8 @@ pub(super) fn employee(
         return None;
     }
     let policy = &ctx.config.policy.sickness;
-    let fte = i128::from(staff.contracted_hours_x100) * i128::from(ctx.config.policy.pay.full_time_weekly_hours.denominator);
+    let fte = i128::from(staff.contracted_hours_x100)
+        * i128::from(ctx.config.policy.pay.full_time_weekly_hours.denominator);
     let days = |a: NaiveDate, b: NaiveDate| -> i128 { ((b - a).num_days() + 1).max(0) as i128 };
     let mut row = AbsenceRow { headcount: 1, fte, available: days(from, to) * fte, ..Default::default() };
     let mut reasons = Vec::new();
@@ -134,14 +139,13 @@ pub(super) fn report(figures: Vec<EmployeeAbsence>, ctx: &Ctx) -> AbsenceReport 
     let mut reasons: BTreeMap<String, ReasonRow> = BTreeMap::new();
     let mut returns = Vec::new();
     for f in figures {
-        let group = groups.entry((f.cost_centre.clone(), f.staff_group.clone())).or_insert_with(|| AbsenceRow {
-            cost_centre: f.cost_centre,
-            staff_group: f.staff_group,
-            ..Default::default()
+        let group = groups.entry((f.cost_centre.clone(), f.staff_group.clone())).or_insert_with(|| {
+            AbsenceRow { cost_centre: f.cost_centre, staff_group: f.staff_group, ..Default::default() }
         });
         group.add(&f.row);
         for (reason, lost) in f.reasons {
-            let r = reasons.entry(reason.clone()).or_insert_with(|| ReasonRow { reason, ..Default::default() });
+            let r =
+                reasons.entry(reason.clone()).or_insert_with(|| ReasonRow { reason, ..Default::default() });
             r.episodes += 1;
             r.lost += lost;
         }

@@ -63,7 +63,8 @@ fn run_part_time(
     config.policy.sickness.bradford_pro_rata = pro_rata;
     let mut person = staff();
     person.contracted_hours_x100 = hours_x100;
-    let roster = Roster { staff: vec![person], shifts: vec![], absences, protections: vec![], rtw_column: false };
+    let roster =
+        Roster { staff: vec![person], shifts: vec![], absences, protections: vec![], rtw_column: false };
     let ctx = Ctx::new(&config, Period::new(d(2025, 6, 1), &config.policy), &roster, &history);
     evaluate(&ctx)
 }
