@@ -111,6 +111,7 @@ fn stages(c: &mut Criterion) {
         findings: &outcome.findings,
         staff: &ctx.staff,
         attendance: &[],
+        kit: &[],
         marks: &Default::default(),
         protection: &[],
         p11d: &[],

@@ -380,6 +380,7 @@ fn report<'a>(
         findings: &outcome.findings,
         staff: &ctx.staff,
         attendance: &outcome.attendance,
+        kit: &outcome.kit,
         marks: &outcome.marks,
         protection: &outcome.protection,
         p11d: &outcome.p11d,

@@ -9,7 +9,7 @@ use crate::config::Columns;
 use crate::error::Result;
 use crate::model::claim::RowRef;
 use crate::model::codes::{
-    AbsenceType, Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup,
+    Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup,
 };
 use crate::model::decision::{Finding, Subject};
 use crate::model::roster::{Absence, Protection, Roster, Shift, Staff};
@@ -58,7 +58,8 @@ pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding
 
     let (shifts, n) = read_rows(input, &shift_sheet, SHIFTS, columns, read_shift, &mut findings)?;
     counts.push(("Shifts".to_string(), n));
-    let (absences, n) = read_rows(input, &absence_sheet, ABSENCES, columns, read_absence, &mut findings)?;
+    let (absences, n) =
+        read_rows(input, &absence_sheet, ABSENCES, columns, |r| read_absence(r, columns), &mut findings)?;
     counts.push(("Absences".to_string(), n));
     let protections = match &protection_sheet {
         Some(sheet) => {
@@ -85,7 +86,7 @@ fn read_rows<T: Send>(
     sheet: &str,
     specs: &'static [ColumnSpec],
     columns: &Columns,
-    read: fn(&mut RowReader) -> Option<T>,
+    read: impl Fn(&mut RowReader) -> Option<T> + Sync,
     findings: &mut Vec<Finding>,
 ) -> Result<(Vec<T>, usize)> {
     let results = read_table(input, sheet, specs, columns, |r| {
@@ -221,11 +222,13 @@ fn read_shift(r: &mut RowReader) -> Option<Shift> {
     })
 }
 
-fn read_absence(r: &mut RowReader) -> Option<Absence> {
+/// An Absences row; absence_type takes the codes and their other names of
+/// `columns.toml` (SPEC §14).
+fn read_absence(r: &mut RowReader, columns: &Columns) -> Option<Absence> {
     let assignment = r.required("assignment", cell::text);
     let start_date = r.required_date("start_date");
     let end_date = r.required_date("end_date");
-    let absence_type = r.required("absence_type", |c| cell::code(c, AbsenceType::parse));
+    let absence_type = r.required("absence_type", |c| cell::code(c, |t| columns.absence_type(t)));
     let hours_x100 = r.optional("hours", |c| cell::decimal(c, 2));
     let certificate =
         r.optional("certificate", |c| cell::code(c, Certificate::parse)).unwrap_or(Certificate::None);

@@ -214,12 +214,45 @@ CREATE TABLE organisation (
 );
 ";
 
+/// Version 9 (keeping-in-touch days, SPEC §14):
+/// * `kit_days`: the KIT (SPLIT) days each period's Shifts showed inside a
+///   maternity, adoption or shared parental leave — the leave by its
+///   identity (assignment, type, start date), the date, the hours of that
+///   date's shifts in exact minutes (`minutes`: shift times are to the
+///   minute, so hundredths of an hour would round) and the Shifts rows — so
+///   the run of the leave's return pays days worked months before.
+/// * `kit_paid`: the leaves whose KIT days a period paid (KIT001), so that
+///   no later period pays them again.
+pub const V9: &str = "
+CREATE TABLE kit_days (
+    period       TEXT    NOT NULL,
+    assignment   TEXT    NOT NULL,
+    leave_type   TEXT    NOT NULL,
+    leave_start  TEXT    NOT NULL,
+    day          TEXT    NOT NULL,
+    minutes      INTEGER NOT NULL,
+    source       TEXT    NOT NULL,
+    PRIMARY KEY (period, assignment, leave_type, leave_start, day)
+);
+CREATE TABLE kit_paid (
+    period        TEXT    NOT NULL,
+    assignment    TEXT    NOT NULL,
+    leave_type    TEXT    NOT NULL,
+    leave_start   TEXT    NOT NULL,
+    leave_end     TEXT    NOT NULL,
+    days          INTEGER NOT NULL,
+    minutes       INTEGER NOT NULL,
+    amount_pence  INTEGER NOT NULL,
+    PRIMARY KEY (period, assignment, leave_type, leave_start)
+);
+";
+
 /// Tables whose rows a commit replaces only in state `pending`: the placed
 /// batch stays until the new run's outputs are placed.
 pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines"];
 
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;
@@ -240,6 +273,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("payroll_lines", "period, state, assignment, element"),
     ("deferred_lines", "period, seq"),
     ("settled_lines", "period, claim_id, line_no, content_hash"),
+    ("kit_days", "period, assignment, leave_type, leave_start, day"),
+    ("kit_paid", "period, assignment, leave_type, leave_start"),
 ];
 
 pub fn version(conn: &Connection) -> Result<u32> {

@@ -68,6 +68,8 @@ fn june() -> PeriodRecord {
         ],
         deferred: vec![deferred_c5()],
         settled: vec![],
+        kit_days: vec![],
+        kit_paid: vec![],
         batch: Default::default(),
     }
 }
@@ -114,6 +116,8 @@ fn july() -> PeriodRecord {
             carried_from: "2025-06".into(),
             status: "PAID",
         }],
+        kit_days: vec![],
+        kit_paid: vec![],
         batch: Default::default(),
     }
 }
@@ -785,4 +789,45 @@ fn dates_are_written_as_iso_text() {
         date_into(&mut buf, day);
         assert_eq!(buf, day.format("%Y-%m-%d").to_string());
     }
+}
+
+/// KIT days (SPEC §14): each period's days are kept per leave, a later
+/// period's copy of a date wins, and a paid leave is remembered with the
+/// period that paid it; a re-run sees only the periods before it.
+#[test]
+fn kit_days_are_held_per_leave_until_paid() {
+    use crate::model::kit::{KitDay, KitPaid, LeaveKey};
+    let leave = LeaveKey { assignment: "E7".into(), leave_type: AbsenceType::Maternity, start: d(2025, 1, 6) };
+    let day = |date: NaiveDate, minutes: i64, row: u32| KitDay {
+        leave: leave.clone(),
+        date,
+        minutes,
+        source: format!("roster.xlsx!Shifts:{row}"),
+    };
+    let state = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    let june = PeriodRecord { kit_days: vec![day(d(2025, 5, 12), 450, 4), day(d(2025, 5, 20), 270, 9)], ..june() };
+    ledger.commit(&june, &manifest(&june)).unwrap();
+    let july = PeriodRecord {
+        kit_days: vec![day(d(2025, 5, 20), 300, 3), day(d(2025, 6, 2), 60, 5)],
+        kit_paid: vec![KitPaid { leave: leave.clone(), end: d(2025, 6, 30), days: 3, minutes: 810, amount: Pence(10_799) }],
+        ..july()
+    };
+    ledger.commit(&july, &manifest(&july)).unwrap();
+
+    let h = ledger.history(d(2025, 8, 1)).unwrap();
+    let days: Vec<_> = h.kit_days.iter().map(|k| (k.date, k.minutes, k.source.as_str())).collect();
+    assert_eq!(
+        days,
+        [
+            (d(2025, 5, 12), 450, "roster.xlsx!Shifts:4"),
+            (d(2025, 5, 20), 300, "roster.xlsx!Shifts:3"),
+            (d(2025, 6, 2), 60, "roster.xlsx!Shifts:5"),
+        ]
+    );
+    assert_eq!(h.kit_paid.get(&leave).map(String::as_str), Some("2025-07"));
+    // July's own re-run sees June only: not yet paid, June's copy of the 20th.
+    let h = ledger.history(d(2025, 7, 1)).unwrap();
+    assert!(h.kit_paid.is_empty());
+    assert_eq!(h.kit_days.iter().map(|k| k.minutes).collect::<Vec<_>>(), [450, 270]);
 }

@@ -14,6 +14,7 @@ pub mod csv_text;
 pub mod decision;
 pub mod history;
 pub mod input;
+pub mod kit;
 pub mod money;
 pub mod org;
 pub mod p11d;

@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::model::attendance::AttendanceRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding};
+use crate::model::kit::KitLeave;
 use crate::model::p11d::P11dRow;
 use crate::model::period::Period;
 use crate::model::protection::{Mark, RowSummary};
@@ -44,6 +45,8 @@ pub struct Report<'a> {
     pub staff: &'a HashMap<&'a str, &'a Staff>,
     /// Bradford rows of attendance.csv, by assignment (SPEC §3.11).
     pub attendance: &'a [AttendanceRow],
+    /// Leaves with KIT days, for the Attendance sheet (SPEC §14).
+    pub kit: &'a [KitLeave],
     /// Each protected employee's mark (SPEC §3.12, §6.8 rule 45).
     pub marks: &'a BTreeMap<String, Mark>,
     /// The pay-protection register rows reported this month (SPEC §3.12).

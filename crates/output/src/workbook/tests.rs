@@ -62,6 +62,7 @@ fn exceptions_book(
         findings,
         staff: &staff,
         attendance: &[],
+        kit: &[],
         marks: &Default::default(),
         protection: &[],
         p11d: &[],
