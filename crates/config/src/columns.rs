@@ -82,7 +82,10 @@ impl Columns {
         for (code, names) in file.absence_types.unwrap_or_default() {
             let Some(kind) = AbsenceType::parse(&code) else {
                 let codes: Vec<&str> = AbsenceType::ALL.iter().map(|t| t.code()).collect();
-                return Err(format!("absence_types.{code}: not an absence type (types: {})", codes.join(", ")));
+                return Err(format!(
+                    "absence_types.{code}: not an absence type (types: {})",
+                    codes.join(", ")
+                ));
             };
             for (i, name) in names.iter().enumerate() {
                 let key = normalise(name);

@@ -8,10 +8,9 @@ use super::table::{read_table, RowReader};
 use crate::config::Columns;
 use crate::error::Result;
 use crate::model::claim::RowRef;
-use crate::model::codes::{
-    Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup,
-};
+use crate::model::codes::{Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup};
 use crate::model::decision::{Finding, Subject};
+use crate::model::input::DataCell;
 use crate::model::roster::{Absence, Protection, Roster, Shift, Staff};
 use crate::model::rule::Severity;
 use crate::model::schema::{ColumnSpec, ABSENCES, PROTECTION, SHIFTS, STAFF};
@@ -24,7 +23,12 @@ pub type SheetCounts = Vec<(String, usize)>;
 /// Reads the roster input into valid rows and findings for skipped rows.
 /// Sheets are read in order Staff, Shifts, Absences, Protection, each
 /// streamed (see [`read_table`]).
-pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, SheetCounts)> {
+/// Also returns each finding's cell (same order as the findings), for
+/// `payrun check`.
+pub fn read(
+    input: &mut Input,
+    columns: &Columns,
+) -> Result<(Roster, Vec<Finding>, Vec<DataCell>, SheetCounts)> {
     // Every required sheet is checked before any is read, so a missing one is
     // reported at once.
     let staff_sheet = input.require_sheet("Staff")?;
@@ -32,7 +36,7 @@ pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding
     let absence_sheet = input.require_sheet("Absences")?;
     let protection_sheet = input.find_sheet("Protection");
 
-    let mut findings = Vec::new();
+    let mut findings = Findings::default();
     let mut counts = Vec::new();
 
     let (staff_rows, n) = read_rows(input, &staff_sheet, STAFF, columns, read_staff, &mut findings)?;
@@ -43,15 +47,19 @@ pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding
         if seen.insert(s.assignment.clone()) {
             staff.push(s);
         } else {
-            findings.push(roster_finding(
-                &DAT005,
-                &s.assignment,
-                format!(
-                    "assignment {} appears again on the Staff sheet; the first row is kept",
-                    s.assignment
+            let cell = ("assignment", s.assignment.clone());
+            findings.push(
+                roster_finding(
+                    &DAT005,
+                    &s.assignment,
+                    format!(
+                        "assignment {} appears again on the Staff sheet; the first row is kept",
+                        s.assignment
+                    ),
+                    s.source,
                 ),
-                s.source,
-            ));
+                cell,
+            );
         }
     }
     drop(seen);
@@ -75,7 +83,27 @@ pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding
     let absences = keep_known(absences, &known, |a| (&a.assignment, &a.source), &mut findings);
     let protections = keep_known(protections, &known, |p| (&p.assignment, &p.source), &mut findings);
     drop(known);
-    Ok((Roster { staff, shifts, absences, protections }, findings, counts))
+    Ok((Roster { staff, shifts, absences, protections }, findings.findings, findings.cells, counts))
+}
+
+/// The roster's findings and, for each, its cell (`payrun check`).
+#[derive(Default)]
+struct Findings {
+    findings: Vec<Finding>,
+    cells: Vec<DataCell>,
+}
+
+impl Findings {
+    fn push(&mut self, finding: Finding, (column, raw): (&str, String)) {
+        self.cells.push(DataCell {
+            source: finding.source.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+            column: column.to_string(),
+            raw,
+            code: finding.rule.code,
+            message: finding.message.clone(),
+        });
+        self.findings.push(finding);
+    }
 }
 
 /// Reads every data row of a sheet (streamed, in parallel); rows with
@@ -87,7 +115,7 @@ fn read_rows<T: Send>(
     specs: &'static [ColumnSpec],
     columns: &Columns,
     read: impl Fn(&mut RowReader) -> Option<T> + Sync,
-    findings: &mut Vec<Finding>,
+    findings: &mut Findings,
 ) -> Result<(Vec<T>, usize)> {
     let results = read_table(input, sheet, specs, columns, |r| {
         let value = read(r);
@@ -101,7 +129,7 @@ fn read_rows<T: Send>(
                     .iter()
                     .map(|p| {
                         let rule = if p.unknown_code { &DAT004 } else { &DAT002 };
-                        roster_finding(
+                        let finding = roster_finding(
                             rule,
                             &assignment,
                             format!(
@@ -109,7 +137,8 @@ fn read_rows<T: Send>(
                                 p.column, p.header, p.raw, p.expected
                             ),
                             source.clone(),
-                        )
+                        );
+                        (finding, (p.column, p.raw.clone()))
                     })
                     .collect::<Vec<_>>())
             }
@@ -120,7 +149,11 @@ fn read_rows<T: Send>(
     for result in results {
         match result {
             Ok(v) => valid.push(v),
-            Err(mut f) => findings.append(&mut f),
+            Err(f) => {
+                for (finding, cell) in f {
+                    findings.push(finding, cell);
+                }
+            }
         }
     }
     Ok((valid, read_count))
@@ -130,19 +163,22 @@ fn keep_known<T>(
     rows: Vec<T>,
     known: &HashSet<&str>,
     key: impl Fn(&T) -> (&String, &RowRef),
-    findings: &mut Vec<Finding>,
+    findings: &mut Findings,
 ) -> Vec<T> {
     rows.into_iter()
         .filter(|row| {
             let (assignment, source) = key(row);
             let ok = known.contains(assignment.as_str());
             if !ok {
-                findings.push(roster_finding(
-                    &DAT003,
-                    assignment,
-                    format!("row skipped: assignment {assignment} is not on the Staff sheet"),
-                    source.clone(),
-                ));
+                findings.push(
+                    roster_finding(
+                        &DAT003,
+                        assignment,
+                        format!("row skipped: assignment {assignment} is not on the Staff sheet"),
+                        source.clone(),
+                    ),
+                    ("assignment", assignment.clone()),
+                );
             }
             ok
         })

@@ -797,7 +797,8 @@ fn dates_are_written_as_iso_text() {
 #[test]
 fn kit_days_are_held_per_leave_until_paid() {
     use crate::model::kit::{KitDay, KitPaid, LeaveKey};
-    let leave = LeaveKey { assignment: "E7".into(), leave_type: AbsenceType::Maternity, start: d(2025, 1, 6) };
+    let leave =
+        LeaveKey { assignment: "E7".into(), leave_type: AbsenceType::Maternity, start: d(2025, 1, 6) };
     let day = |date: NaiveDate, minutes: i64, row: u32| KitDay {
         leave: leave.clone(),
         date,
@@ -806,11 +807,18 @@ fn kit_days_are_held_per_leave_until_paid() {
     };
     let state = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(state.path()).unwrap();
-    let june = PeriodRecord { kit_days: vec![day(d(2025, 5, 12), 450, 4), day(d(2025, 5, 20), 270, 9)], ..june() };
+    let june =
+        PeriodRecord { kit_days: vec![day(d(2025, 5, 12), 450, 4), day(d(2025, 5, 20), 270, 9)], ..june() };
     ledger.commit(&june, &manifest(&june)).unwrap();
     let july = PeriodRecord {
         kit_days: vec![day(d(2025, 5, 20), 300, 3), day(d(2025, 6, 2), 60, 5)],
-        kit_paid: vec![KitPaid { leave: leave.clone(), end: d(2025, 6, 30), days: 3, minutes: 810, amount: Pence(10_799) }],
+        kit_paid: vec![KitPaid {
+            leave: leave.clone(),
+            end: d(2025, 6, 30),
+            days: 3,
+            minutes: 810,
+            amount: Pence(10_799),
+        }],
         ..july()
     };
     ledger.commit(&july, &manifest(&july)).unwrap();

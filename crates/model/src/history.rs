@@ -3,8 +3,8 @@
 //! open SQL themselves. Only periods strictly earlier than the run's period
 //! are included (SPEC §6.3 rule 17).
 
-use super::money::{Miles, Pence};
 use super::kit::{KitDay, LeaveKey};
+use super::money::{Miles, Pence};
 use super::{AbsenceType, Category};
 use chrono::NaiveDate;
 use foldhash::{HashMap, HashSet};

@@ -15,6 +15,7 @@ pub mod decision;
 pub mod history;
 pub mod input;
 pub mod kit;
+pub mod log;
 pub mod money;
 pub mod org;
 pub mod p11d;

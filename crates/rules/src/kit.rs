@@ -105,7 +105,12 @@ fn leaves<'a>(rows: &[&'a Absence]) -> Vec<Leave<'a>> {
                 l.end = l.end.max(row.end_date);
                 l.rows.push(row);
             }
-            _ => out.push(Leave { kind: row.absence_type, start: row.start_date, end: row.end_date, rows: vec![row] }),
+            _ => out.push(Leave {
+                kind: row.absence_type,
+                start: row.start_date,
+                end: row.end_date,
+                rows: vec![row],
+            }),
         }
     }
     out.sort_by_key(|l| (l.start, l.kind));
@@ -168,7 +173,8 @@ fn employee(staff: &Staff, ctx: &Ctx) -> KitOutcome {
     let leave_cfg = &ctx.config.policy.leave;
     let (month_start, month_end) = (ctx.period.activity_start, ctx.period.activity_end);
     for leave in leaves(rows) {
-        let key = LeaveKey { assignment: staff.assignment.clone(), leave_type: leave.kind, start: leave.start };
+        let key =
+            LeaveKey { assignment: staff.assignment.clone(), leave_type: leave.kind, start: leave.start };
         let (days, run) = days_of(&leave, &key, ctx);
         out.days.extend(run);
         if days.is_empty() {
@@ -251,7 +257,14 @@ fn employee(staff: &Staff, ctx: &Ctx) -> KitOutcome {
             });
             paid_in = Some(ctx.period.label());
         }
-        out.leaves.push(KitLeave { leave: key, name: staff.name.clone(), end: leave.end, limit, days, paid_in });
+        out.leaves.push(KitLeave {
+            leave: key,
+            name: staff.name.clone(),
+            end: leave.end,
+            limit,
+            days,
+            paid_in,
+        });
     }
     out
 }

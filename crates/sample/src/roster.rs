@@ -202,7 +202,7 @@ fn write_absences(
                 &assignment,
                 &Cell::Date(a.start),
                 &Cell::Date(a.end),
-                &Cell::Str(a.kind.code()),
+                &Cell::Str(a.text.unwrap_or(a.kind.code())),
                 &a.hours.map_or(Cell::Blank, Cell::Hundredths),
                 &a.certificate.map_or(Cell::Blank, |c| Cell::Str(c.code())),
             ])?;

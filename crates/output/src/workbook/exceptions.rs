@@ -10,8 +10,8 @@ use super::{line_of, Options};
 use crate::config::Policy;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Finding, Status, Subject};
-use crate::model::rule::Severity;
 use crate::model::money::{hundredths, round_half_up_div};
+use crate::model::rule::Severity;
 use crate::model::Pence;
 use crate::rules::{self, text, CATALOGUE};
 use crate::Report;
@@ -49,17 +49,8 @@ pub const ATTENDANCE_SHEET_HEADER: &[&str] =
 
 /// The KIT days table beneath it (SPEC §14): every leave with KIT or SPLIT
 /// days in the roster, paid on return or not yet.
-pub const KIT_HEADER: &[&str] = &[
-    "assignment",
-    "name",
-    "leave type",
-    "start",
-    "end",
-    "days used / limit",
-    "dates",
-    "hours",
-    "paid in",
-];
+pub const KIT_HEADER: &[&str] =
+    &["assignment", "name", "leave type", "start", "end", "days used / limit", "dates", "hours", "paid in"];
 
 pub const DEFERRED_HEADER: &[&str] = &[
     "assignment",

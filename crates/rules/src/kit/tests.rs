@@ -140,7 +140,10 @@ fn twelve_kit_days_over_four_months_kit002_once_and_paid_months_later_from_the_l
     assert_eq!(kit002.len(), 1, "{kit002:?}");
     let (pay, message) = &kit002[0];
     assert_eq!(*pay, 6, "May's activity holds the 11th day (4 May)");
-    assert!(message.contains("more than 10 KIT days") && message.contains("2025-05-04, 2025-05-05"), "{message}");
+    assert!(
+        message.contains("more than 10 KIT days") && message.contains("2025-05-04, 2025-05-05"),
+        "{message}"
+    );
 
     // October's run: the Shifts sheet holds only September, the days come from the ledger.
     let out = run(d(2025, 10, 1), vec![maternity()], vec![], &history);
@@ -181,7 +184,9 @@ fn shifts_after_the_return_and_during_paternity_leave_are_not_kit_days() {
         shifts,
         &History::default(),
     );
-    assert!(out.days.is_empty() && out.payments.is_empty() && out.findings.is_empty() && out.leaves.is_empty());
+    assert!(
+        out.days.is_empty() && out.payments.is_empty() && out.findings.is_empty() && out.leaves.is_empty()
+    );
 }
 
 #[test]

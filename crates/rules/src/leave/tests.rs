@@ -311,8 +311,14 @@ fn a_week_of_parental_leave_is_deducted_to_the_penny() {
 /// schemes: nothing deducted.
 #[test]
 fn maternity_and_the_other_family_leaves_are_not_deducted() {
-    for kind in [AbsenceType::Maternity, AbsenceType::Paternity, AbsenceType::Adoption, AbsenceType::SharedParental] {
-        let out = run(staff(FULL, d(2010, 1, 1)), vec![absence(kind, d(2025, 5, 1), d(2025, 5, 31), 2)], History::default());
+    for kind in
+        [AbsenceType::Maternity, AbsenceType::Paternity, AbsenceType::Adoption, AbsenceType::SharedParental]
+    {
+        let out = run(
+            staff(FULL, d(2010, 1, 1)),
+            vec![absence(kind, d(2025, 5, 1), d(2025, 5, 31), 2)],
+            History::default(),
+        );
         assert!(out.findings.is_empty() && out.deductions.is_empty(), "{kind}");
     }
 }
