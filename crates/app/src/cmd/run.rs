@@ -97,7 +97,7 @@ pub fn run(args: RunArgs) -> crate::error::Result<()> {
         period,
         roster: absolute(args.roster),
         expenses: args.expenses.into_iter().map(absolute).collect(),
-        config_dir: args.config.map(absolute),
+        config_dir: args.config,
         org: args.org,
         out_dir: absolute(out_dir),
         quiet: args.quiet,
