@@ -2,6 +2,7 @@
 //! adoption or shared parental leave, held by the ledger until the leave's
 //! return and then paid, and what the Attendance sheet shows of them.
 
+use super::money::{hundredths, round_half_up_div};
 use super::{AbsenceType, Pence};
 use chrono::NaiveDate;
 
@@ -54,4 +55,10 @@ impl KitLeave {
     pub fn minutes(&self) -> i64 {
         self.days.iter().map(|d| d.minutes).sum()
     }
+}
+
+/// Minutes as hours to two decimals, half up (KIT_DAYS `units`, the
+/// Attendance sheet's hours).
+pub fn hours_text(minutes: i64) -> String {
+    hundredths(round_half_up_div(minutes as i128 * 100, 60))
 }

@@ -13,8 +13,8 @@
 use super::{Family, Rule};
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::decision::{Finding, Subject};
-use crate::model::kit::{KitDay, KitLeave, KitPaid, LeaveKey};
-use crate::model::money::{hundredths, round_half_up_div};
+use crate::model::kit::{hours_text, KitDay, KitLeave, KitPaid, LeaveKey};
+use crate::model::money::round_half_up_div;
 use crate::model::roster::{Absence, Shift, Staff};
 use crate::model::rule::Severity;
 use crate::model::{AbsenceType, Pence};
@@ -155,11 +155,6 @@ fn days_of(leave: &Leave, key: &LeaveKey, ctx: &Ctx) -> (Vec<KitDay>, Vec<KitDay
     (days.into_values().collect(), run)
 }
 
-/// Hours to two decimals from minutes, half up.
-fn hours_text(minutes: i64) -> String {
-    hundredths(round_half_up_div(minutes as i128 * 100, 60))
-}
-
 fn dates_text(days: &[KitDay]) -> String {
     days.iter().map(|d| d.date.to_string()).collect::<Vec<_>>().join(", ")
 }
@@ -218,10 +213,7 @@ fn employee(staff: &Staff, ctx: &Ctx) -> KitOutcome {
                 minutes as i128 * staff.annual_salary.0 as i128 * weeks.denominator as i128 * 100,
                 (60 * weeks.numerator as i128 * c).max(1),
             ));
-            let rate = Pence(round_half_up_div(
-                staff.annual_salary.0 as i128 * weeks.denominator as i128 * 100,
-                (weeks.numerator as i128 * c).max(1),
-            ));
+            let rate = super::leave::hourly_rate(staff, ctx);
             out.findings.push(finding(
                 &KIT001,
                 Severity::Info,

@@ -335,10 +335,7 @@ fn employee(staff: &Staff, ctx: &Ctx) -> LeaveOutcome {
     if !unpaid_rows.is_empty() {
         let hours: i64 = unpaid_rows.iter().map(|r| r.0).sum();
         let amount: Pence = unpaid_rows.iter().map(|r| r.1).sum();
-        let rate = Pence(round_half_up_div(
-            staff.annual_salary.0 as i128 * weeks.denominator as i128 * 100,
-            (weeks.numerator as i128 * c as i128).max(1),
-        ));
+        let rate = hourly_rate(staff, ctx);
         out.deductions.push(AdjustmentRow {
             assignment: staff.assignment.clone(),
             name: staff.name.clone(),
@@ -354,6 +351,17 @@ fn employee(staff: &Staff, ctx: &Ctx) -> LeaveOutcome {
         });
     }
     out
+}
+
+/// LV001's hourly rate, annual_salary / (weeks_per_year × contracted_hours),
+/// rounded half up to the penny: shown as `rate` on UNPAID_LEAVE and
+/// KIT_DAYS rows (the amounts are computed from the exact rate).
+pub(crate) fn hourly_rate(staff: &Staff, ctx: &Ctx) -> Pence {
+    let weeks = ctx.config.policy.pay.weeks_per_year;
+    Pence(round_half_up_div(
+        staff.annual_salary.0 as i128 * weeks.denominator as i128 * 100,
+        (weeks.numerator as i128 * staff.contracted_hours_x100 as i128).max(1),
+    ))
 }
 
 /// Unpaid hours (×100, rounded half up) of an episode inside `from..=to`:

@@ -10,7 +10,7 @@ use super::{line_of, Options};
 use crate::config::Policy;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Finding, Status, Subject};
-use crate::model::money::{hundredths, round_half_up_div};
+use crate::model::kit::hours_text;
 use crate::model::rule::Severity;
 use crate::model::Pence;
 use crate::rules::{self, text, CATALOGUE};
@@ -112,7 +112,7 @@ pub fn write(wb: &mut Workbook, report: &Report, opts: &Options) -> Result<(), X
                 Cell::Date(k.end),
                 Cell::Owned(format!("{} / {}", k.days.len(), k.limit)),
                 Cell::Owned(k.days.iter().map(|d| d.date.to_string()).collect::<Vec<_>>().join(", ")),
-                Cell::Owned(hundredths(round_half_up_div(k.minutes() as i128 * 100, 60))),
+                Cell::Owned(hours_text(k.minutes())),
                 Cell::Owned(match &k.paid_in {
                     Some(period) => period.clone(),
                     None if k.end < report.period.activity_start => {
