@@ -112,6 +112,7 @@ fn stages(c: &mut Criterion) {
         staff: &ctx.staff,
         attendance: &[],
         absence: &Default::default(),
+        kit: &[],
         marks: &Default::default(),
         protection: &[],
         p11d: &[],

@@ -17,8 +17,16 @@ fn main() {
         // `payrun ledger show | head -1`: end quietly when the reader goes.
         payrun::files::signals::default_sigpipe();
     }
-    if let Err(e) = payrun::cli::dispatch(cli, BUILD) {
-        payrun::error::note(&e.to_string());
-        std::process::exit(e.exit_code());
+    let code = match payrun::cli::dispatch(cli, BUILD) {
+        Ok(()) => 0,
+        Err(e) => {
+            payrun::model::log::error(&e.to_string(), e.exit_code());
+            e.exit_code()
+        }
+    };
+    // `--log-format json` ends with one `done` object (SPEC §13).
+    if payrun::model::log::is_json() {
+        payrun::model::log::done(code);
     }
+    std::process::exit(code);
 }

@@ -199,6 +199,62 @@ fn check_prints_rows_per_sheet_and_findings_by_code() {
     assert_eq!(code(&bad), 3);
 }
 
+/// SPEC §13: `check` names the rows, not only counts: on the terminal the
+/// first 20, with `--out` every one, as file!sheet:row, column, raw value,
+/// code and message — the roster's skipped rows and the claims' alike.
+#[test]
+fn check_lists_the_rows_with_data_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_out = dir.path().join("check.csv");
+    let args = |out: Option<&str>| {
+        let mut a = vec![
+            "check".to_string(),
+            "--roster".into(),
+            fixture("bad/roster_bad_cells.xlsx").display().to_string(),
+            "--expenses".into(),
+            fixture("ingest/expenses.xlsx").display().to_string(),
+        ];
+        if let Some(o) = out {
+            a.extend(["--out".to_string(), o.to_string()]);
+        }
+        a
+    };
+    let plain = payrun(&args(None).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code(&plain), 0, "{}", stderr(&plain));
+    let text = String::from_utf8_lossy(&plain.stdout).into_owned();
+    assert!(text.contains("rows with data findings (source, column, raw value, code, message):"), "{text}");
+    let listed: Vec<&str> =
+        text.lines().skip_while(|l| !l.starts_with("rows with data findings")).skip(1).collect();
+    assert!(listed.iter().any(|l| l.contains("expenses.xlsx!Claims:") && l.contains("DAT006")), "{text}");
+    assert!(listed.iter().any(|l| l.contains("roster_bad_cells.xlsx!") && l.contains("DAT002")), "{text}");
+
+    let written =
+        payrun(&args(Some(csv_out.to_str().unwrap())).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code(&written), 0, "{}", stderr(&written));
+    let all = Csv::read(&csv_out);
+    assert_eq!(all.header, ["source", "column", "raw", "code", "message"]);
+    let shown = listed.iter().filter(|l| l.starts_with("  ") && !l.starts_with("  …")).count();
+    assert_eq!(shown, all.rows.len().min(20));
+    if all.rows.len() > 20 {
+        assert!(text.contains(&format!("… and {} more", all.rows.len() - 20)), "{text}");
+    }
+    // Every DAT count of the summary is a row of the file.
+    let dat006 = all.find(&[("code", "DAT006")]);
+    assert_eq!(dat006.len(), 2);
+    assert!(dat006.iter().all(|r| all.get(r, "column") == "amount" || all.get(r, "column") == "miles"));
+    let bad_cell = all.find(&[("code", "DAT002")]);
+    assert!(bad_cell.iter().any(|r| !all.get(r, "column").is_empty() && !all.get(r, "raw").is_empty()));
+    // Every option has help text.
+    let help = String::from_utf8_lossy(&payrun(&["check", "--help"]).stdout).into_owned();
+    for option in ["--roster", "--expenses", "--config", "--out"] {
+        let line = help.lines().find(|l| l.trim_start().starts_with(option)).unwrap();
+        let at = help.find(line).unwrap() + line.len();
+        let described = line.trim_start().len() > option.len() + 12
+            || help[at..].lines().next().is_some_and(|n| n.starts_with("          "));
+        assert!(described, "{option} has no help: {help}");
+    }
+}
+
 /// A line deferred in June's run (approved after the cut-off) is fed back
 /// into July's run through deferred-claims.csv and decided there.
 #[test]

@@ -832,3 +832,121 @@ fn refusals_exit_3_naming_the_folder_or_file() {
     // Nothing was put in place by the refused runs' attempts beyond the good pair.
     assert!(!out.join("insights-2025-06-2025-06.xlsx.tmp").exists());
 }
+
+/// absence.csv and absence-reasons.csv written by hand into a run folder:
+/// one cost centre row and the `(all)` row with the same figures (hundredths).
+fn write_absence(dir: &Path, org: &str, period: &str, month: &str, available: i64, lost: i64, long: i64) {
+    let h = |v: i64| format!("{}.{:02}", v / 100, v % 100);
+    let rate = |part: i64| h((part * 10_000 * 2 + available) / (available * 2));
+    let mut a = String::from(
+        "organisation,period,month,cost_centre,staff_group,headcount,fte,fte_days_available,fte_days_lost,\
+         fte_days_lost_short,fte_days_lost_long,rate,rate_short,rate_long,episodes,episodes_long,returns,\
+         rtw_recorded,rtw_on_time\n",
+    );
+    for cc in ["CC1", "(all)"] {
+        let sg = if cc == "CC1" { "Nursing" } else { "(all)" };
+        a.push_str(&format!(
+            "{org},{period},{month},{cc},{sg},40,32.50,{},{},{},{},{},{},{},3,1,2,2,1\n",
+            h(available),
+            h(lost),
+            h(lost - long),
+            h(long),
+            rate(lost),
+            rate(lost - long),
+            rate(long)
+        ));
+    }
+    std::fs::write(dir.join("absence.csv"), a).unwrap();
+    std::fs::write(
+        dir.join("absence-reasons.csv"),
+        format!(
+            "organisation,period,month,reason,episodes,fte_days_lost,share\n{org},{period},{month},S12 Other,3,{},100.00\n",
+            h(lost)
+        ),
+    )
+    .unwrap();
+}
+
+/// SPEC §10.5 sheet 7: thirteen months of one organisation; the rolling
+/// 12-month rates appear only from the twelfth month and equal Σ lost ÷
+/// Σ available over the twelve months ending there (plain iteration here);
+/// a fourteenth run without absence files is named on stderr and left out.
+#[test]
+fn rolling_twelve_month_rates_need_twelve_months() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut folders = Vec::new();
+    let mut figures = Vec::new();
+    for k in 0..13i64 {
+        let first = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Months::new(k as u32);
+        let month = first.format("%Y-%m").to_string();
+        let period = (first + chrono::Months::new(1)).format("%Y-%m").to_string();
+        let run = dir.path().join(format!("run-{period}"));
+        write_run(&run, "RX1", &period, &[], &[], &[]);
+        // available 1000.00 + k × 7.31 days; lost 41.37 + k × 3.03; long a third of it.
+        let (available, lost) = (100_000 + k * 731, 4137 + k * 303);
+        let long = lost / 3;
+        write_absence(&run, "RX1", &period, &month, available, lost, long);
+        figures.push((month, available, lost, long));
+        folders.push(run);
+    }
+    let old = dir.path().join("run-2023-12");
+    write_run(&old, "RX1", "2023-12", &[], &[], &[]);
+    folders.push(old.clone());
+    let out = dir.path().join("ins");
+    let refs: Vec<&Path> = folders.iter().map(PathBuf::as_path).collect();
+    let result = insights(&refs, &out, &["--min-months", "1"]);
+    assert_eq!(code(&result), 0, "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains(&format!("{} has no absence.csv", old.display())),
+        "{}",
+        stderr(&result)
+    );
+    let trend = sheet(
+        &out,
+        "absence_trend",
+        &[
+            "organisation",
+            "month",
+            "fte",
+            "fte_days_available",
+            "fte_days_lost",
+            "fte_days_lost_short",
+            "fte_days_lost_long",
+            "rate",
+            "rate_short",
+            "rate_long",
+            "rate_12m",
+            "rate_short_12m",
+            "rate_long_12m",
+        ],
+    );
+    assert_eq!(trend.len(), 14, "13 months and the all row: {trend:?}");
+    assert!(trend.iter().all(|r| r[1] != "2022-11"), "the old run's month is absent");
+    let ratio = |part: i64, whole: i64| {
+        let h = (part * 10_000 * 2 + whole) / (whole * 2);
+        format!("{}.{:02}", h / 100, h % 100)
+    };
+    for (i, (month, _, _, _)) in figures.iter().enumerate() {
+        let row = &trend[i];
+        assert_eq!(&row[1], month);
+        if i < 11 {
+            assert_eq!(row[10..], ["", "", ""], "{month}: fewer than 12 months");
+            continue;
+        }
+        let window = &figures[i - 11..=i];
+        let available: i64 = window.iter().map(|f| f.1).sum();
+        let lost: i64 = window.iter().map(|f| f.2).sum();
+        let long: i64 = window.iter().map(|f| f.3).sum();
+        assert_eq!(
+            row[10..],
+            [ratio(lost, available), ratio(lost - long, available), ratio(long, available)],
+            "{month}"
+        );
+    }
+    let all = &trend[13];
+    assert_eq!(all[1], "all");
+    let available: i64 = figures.iter().map(|f| f.1).sum();
+    let lost: i64 = figures.iter().map(|f| f.2).sum();
+    assert_eq!(all[7], ratio(lost, available));
+    assert_eq!(all[10..], ["", "", ""]);
+}

@@ -64,13 +64,19 @@ fn log_format_json_puts_one_object_per_stage_on_stderr() {
         &["--log-format", "json", "--org", "RP5"],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    // Every line but the operator notes ("payrun: no ledger at …: created a
-    // new one") is a stage record.
-    let records: Vec<serde_json::Value> = stderr(&out)
-        .lines()
-        .filter(|l| !l.starts_with("payrun: "))
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
-        .collect();
+    // Every line is one JSON object (SPEC §13): the operator notes too.
+    let lines = json_lines(&out);
+    assert_eq!(lines[0]["level"], "notice");
+    let note = lines[0]["message"].as_str().unwrap();
+    assert!(
+        note.contains("created a new one") && note.contains(dir.path().parent().unwrap().to_str().unwrap()),
+        "{note}"
+    );
+    let done = lines.last().unwrap();
+    assert_eq!((done["stage"].as_str(), done["exit_code"].as_i64()), (Some("done"), Some(0)), "{done}");
+    assert_eq!((done["period"].as_str(), done["lines"].as_u64()), (Some("2025-06"), Some(3000)));
+    assert_eq!(done["outputs"].as_str(), Some(dir.path().to_str().unwrap()), "absolute");
+    let records: Vec<&serde_json::Value> = lines.iter().filter(|r| r.get("ms").is_some()).collect();
     let stages: Vec<&str> = records.iter().map(|r| r["stage"].as_str().unwrap()).collect();
     assert_eq!(
         stages,
@@ -98,16 +104,77 @@ fn log_format_json_puts_one_object_per_stage_on_stderr() {
     );
     assert!(stage("write")["rows"].as_u64().unwrap() >= 3000);
 
-    // The default text format has no JSON and says what it did.
-    let text = run_period(
+    // The default text format has no JSON and says what it did, money with
+    // thousands separators.
+    let again = dir.path().join("again");
+    let (roster, expenses) = (root().join("samples/roster.xlsx"), root().join("samples/expenses.xlsx"));
+    let text = payrun(&[
+        "run",
+        "--period",
         "2025-06",
-        &root().join("samples/roster.xlsx"),
-        &[&root().join("samples/expenses.xlsx")],
-        &dir.path().join("again"),
-        &["--no-xlsx"],
-    );
+        "--no-xlsx",
+        "--roster",
+        roster.to_str().unwrap(),
+        "--expenses",
+        expenses.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--state",
+        state_for(&again).to_str().unwrap(),
+    ]);
     assert_eq!(code(&text), 0, "{}", stderr(&text));
     assert!(stderr(&text).lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_err()));
+    assert!(stderr(&text).contains("claimed £63,"), "{}", stderr(&text));
+}
+
+/// Every stderr line of `out` parsed as JSON (a line that is not is a failure).
+fn json_lines(out: &std::process::Output) -> Vec<serde_json::Value> {
+    stderr(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+/// `--log-format json` on a run that exits 6 (`--fail-on`, outputs written)
+/// and one that exits 3 (a roster that does not exist): still one object a
+/// line, the error an object of its own, and `done` last with the exit code.
+#[test]
+fn log_format_json_ends_with_done_on_exit_6_and_exit_3() {
+    let dir = out_dir();
+    let samples = |name: &str| root().join("samples").join(name);
+    let out = run_period(
+        "2025-06",
+        &samples("roster.xlsx"),
+        &[&samples("expenses.xlsx")],
+        dir.path(),
+        &["--log-format", "json", "--no-xlsx", "--fail-on", "ERROR"],
+    );
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    let lines = json_lines(&out);
+    let error = &lines[lines.len() - 2];
+    assert_eq!((error["level"].as_str(), error["exit_code"].as_i64()), (Some("error"), Some(6)), "{error}");
+    let done = lines.last().unwrap();
+    assert_eq!((done["stage"].as_str(), done["exit_code"].as_i64()), (Some("done"), Some(6)));
+    assert_eq!(done["lines"].as_u64(), Some(3000), "the outputs were written: {done}");
+
+    // A relative path (payrun runs in the repository root) is named absolute.
+    let missing = std::path::Path::new("no-such-roster.xlsx");
+    let out = run_period(
+        "2025-06",
+        missing,
+        &[&samples("expenses.xlsx")],
+        &dir.path().join("other"),
+        &["--log-format", "json"],
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let lines = json_lines(&out);
+    let error = &lines[lines.len() - 2];
+    assert_eq!(error["exit_code"].as_i64(), Some(3));
+    let absolute = root().join(missing);
+    assert!(error["message"].as_str().unwrap().contains(absolute.to_str().unwrap()), "{error}");
+    let done = lines.last().unwrap();
+    assert_eq!((done["stage"].as_str(), done["exit_code"].as_i64()), (Some("done"), Some(3)));
+    assert_eq!((done["period"].as_str(), done["lines"].as_u64()), (Some("2025-06"), None));
 }
 
 /// (file, sheet, rows, percent) of one Read step.

@@ -59,6 +59,11 @@ const SPANS: &[Span] = &[
         end: "This procedural document supersedes",
     },
     Span {
+        doc: "Parental Leave Policy",
+        start: "This procedural document supersedes and combines the following policies",
+        end: "This procedural document supersedes",
+    },
+    Span {
         doc: "Attendance Management Policy",
         start: "Appendix B – Current Attendance Management Policy and Procedure",
         end: "Appendix A – Sickness Absence Reporting Procedure",

@@ -18,6 +18,8 @@ fn readme_run_on_the_bundled_samples() {
         "adjustments.csv",
         "deferred-claims.csv",
         "attendance.csv",
+        "absence.csv",
+        "absence-reasons.csv",
         "p11d.csv",
         "manifest.json",
         "payroll-adjustments-2025-06.xlsx",

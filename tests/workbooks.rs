@@ -133,7 +133,7 @@ fn exceptions_workbook_matches_the_csvs() {
     let book = dir.path().join(EXC);
     assert_eq!(
         sheet_names(&book),
-        ["Summary", "ERROR", "WARNING", "INFO", "Attendance", "Deferred", "Rule glossary"]
+        ["Summary", "ERROR", "WARNING", "INFO", "Attendance", "Absence", "Deferred", "Rule glossary"]
     );
 
     let csv = Csv::read(&dir.path().join("exceptions.csv"));

@@ -10,6 +10,7 @@ use crate::model::adjustment::AdjustmentRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Finding, Status};
 use crate::model::input::InputReport;
+use crate::model::money::pounds_text;
 use crate::model::period::{self, Period};
 use crate::model::progress::{Progress, Step};
 use crate::model::record::PeriodRecord;
@@ -139,7 +140,7 @@ impl Stages {
             if let (Some(org), Some(map)) = (org, record.as_object_mut()) {
                 map.insert("org".into(), serde_json::Value::String(org.clone()));
             }
-            eprintln!("{record}");
+            crate::model::log::object(&record);
         }
     }
 
@@ -347,6 +348,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     report_corrections(&label, &placement, interface.corrections.as_ref());
     warn_later_periods(&label, &later_periods);
     stages.bar.0.finish_and_clear();
+    crate::model::log::set_result(outcome.decisions.len() as u64, &opts.out_dir);
     let failed = fail_on(opts, &outcome.findings);
     drop(ctx);
     free_in_background((inputs.claims, inputs.roster, outcome, history, interface));
@@ -381,6 +383,7 @@ fn report<'a>(
         staff: &ctx.staff,
         attendance: &outcome.attendance,
         absence: &outcome.absence,
+        kit: &outcome.kit,
         marks: &outcome.marks,
         protection: &outcome.protection,
         p11d: &outcome.p11d,
@@ -778,25 +781,26 @@ fn next_period(latest: &str, period: NaiveDate) -> NaiveDate {
 /// What a re-run tells the operator about corrections (even with --quiet:
 /// the operator must act on it).
 fn report_corrections(label: &str, placement: &ledger::Placement, corrections: Option<&Corrections>) {
+    let note = crate::error::note;
     match (placement, corrections) {
-        (ledger::Placement::Unrecorded, _) => eprintln!(
-            "payrun: {label} was committed before payrun kept each period's payroll batch: no corrections \
+        (ledger::Placement::Unrecorded, _) => note(&format!(
+            "{label} was committed before payrun kept each period's payroll batch: no corrections \
              files written; compare payroll-batch.csv with what payroll loaded"
-        ),
-        (_, Some(c)) if c.rows.is_empty() => eprintln!("payrun: {label} re-run: no change to payroll"),
+        )),
+        (_, Some(c)) if c.rows.is_empty() => note(&format!("{label} re-run: no change to payroll")),
         (_, Some(c)) => {
-            eprintln!(
-                "payrun: {label} re-run: {} correction line(s), total {}; load payroll-batch-corrections.csv \
+            note(&format!(
+                "{label} re-run: {} correction line(s), total {}; load payroll-batch-corrections.csv \
                  (batch {}), not payroll-batch.csv",
                 c.rows.len(),
-                c.delta(),
+                pounds_text(c.delta()),
                 c.batch.header.name
-            );
+            ));
             if !c.later.is_empty() {
-                eprintln!(
-                    "payrun: load it only after re-running {} in order, together with their corrections",
+                note(&format!(
+                    "load it only after re-running {} in order, together with their corrections",
                     c.later.join(", ")
-                );
+                ));
             }
         }
         _ => {}

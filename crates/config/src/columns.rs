@@ -5,6 +5,7 @@
 //! canonical name itself always matches and is not listed.
 
 use crate::model::schema::{ColumnSpec, SHEETS};
+use crate::model::AbsenceType;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -32,6 +33,8 @@ struct ColumnsFile {
     absences: Option<AliasTable>,
     #[serde(rename = "Protection")]
     protection: Option<AliasTable>,
+    /// Other names of absence_type values (SPEC §14): code → names.
+    absence_types: Option<AliasTable>,
 }
 
 /// Header aliases, resolved per sheet (the `[all]` aliases merged in).
@@ -39,6 +42,18 @@ struct ColumnsFile {
 pub struct Columns {
     /// sheet → canonical column → aliases.
     by_sheet: BTreeMap<String, AliasTable>,
+    /// Normalised other name of an absence type → the type.
+    absence_types: BTreeMap<String, AbsenceType>,
+}
+
+/// Header text as compared (and absence_type names): lower case without
+/// spaces, underscores or hyphens.
+pub fn normalise(header: &str) -> String {
+    header
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 impl Columns {
@@ -64,7 +79,44 @@ impl Columns {
             columns.by_sheet.insert(sheet.to_string(), table.unwrap_or_default());
         }
         columns.check_and_merge(file.all.unwrap_or_default())?;
+        for (code, names) in file.absence_types.unwrap_or_default() {
+            let Some(kind) = AbsenceType::parse(&code) else {
+                let codes: Vec<&str> = AbsenceType::ALL.iter().map(|t| t.code()).collect();
+                return Err(format!(
+                    "absence_types.{code}: not an absence type (types: {})",
+                    codes.join(", ")
+                ));
+            };
+            for (i, name) in names.iter().enumerate() {
+                let key = normalise(name);
+                if key.is_empty() {
+                    return Err(format!("absence_types.{code}[{i}]: blank name"));
+                }
+                let taken = AbsenceType::ALL.iter().find(|t| normalise(t.code()) == key).copied();
+                match taken.or_else(|| columns.absence_types.get(&key).copied()) {
+                    Some(other) if other != kind => {
+                        return Err(format!("absence_types.{code}[{i}]: '{name}' already means {other}"));
+                    }
+                    _ => {
+                        columns.absence_types.insert(key, kind);
+                    }
+                }
+            }
+        }
         Ok(columns)
+    }
+
+    /// An absence_type cell's type: the code (SPEC §6.2 rule 10) or one of
+    /// its other names in `[absence_types]`, compared as headers are.
+    pub fn absence_type(&self, text: &str) -> Option<AbsenceType> {
+        AbsenceType::parse(text).or_else(|| {
+            let key = normalise(text);
+            AbsenceType::ALL
+                .iter()
+                .find(|t| normalise(t.code()) == key)
+                .copied()
+                .or_else(|| self.absence_types.get(&key).copied())
+        })
     }
 
     fn check_and_merge(&mut self, all: AliasTable) -> Result<(), String> {

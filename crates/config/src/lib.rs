@@ -18,7 +18,7 @@ mod policy;
 #[cfg(test)]
 mod tests;
 
-pub use columns::Columns;
+pub use columns::{normalise, Columns};
 pub use payroll_interface::{
     ActionIfExists, EffectiveDate, InputSource, InputValue, PayrollInterface, ELEMENT_CODES, MAX_INPUTS,
 };

@@ -238,6 +238,29 @@ pub struct Leave {
     pub reservist_weeks_per_year: u32,
     /// MAGISTERIAL, in the rolling 12 months, pro rata.
     pub magisterial_days: u32,
+    /// PARENTAL (unpaid) starting with fewer completed years of NHS service
+    /// is LV004 (Parental Leave Policy §7).
+    #[serde(default = "one")]
+    pub parental_min_service_years: u32,
+    /// KIT days paid on return per maternity or adoption leave; one more is
+    /// KIT002 (SPEC §14).
+    #[serde(default = "ten")]
+    pub kit_days: u32,
+    /// SPLIT days per shared parental leave; one more is KIT002 (SPEC §14).
+    #[serde(default = "twenty")]
+    pub split_days: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn ten() -> u32 {
+    10
+}
+
+fn twenty() -> u32 {
+    20
 }
 
 /// `[sickness]`: certificate thresholds and Bradford triggers (SPEC §3.11).
@@ -398,7 +421,15 @@ pub struct Elements {
     pub sundry: String,
     pub sundry_taxable: String,
     pub unpaid_leave: String,
+    /// Keeping-in-touch days paid on return (SPEC §14); a configuration
+    /// written before them gets this name.
+    #[serde(default = "kit_days_name")]
+    pub kit_days: String,
     pub pay_protection: String,
+}
+
+fn kit_days_name() -> String {
+    "Keeping in touch days".to_string()
 }
 
 impl Elements {
@@ -416,6 +447,7 @@ impl Elements {
             "SUNDRY" => &self.sundry,
             "SUNDRY_TAXABLE" => &self.sundry_taxable,
             "UNPAID_LEAVE" => &self.unpaid_leave,
+            "KIT_DAYS" => &self.kit_days,
             "PAY_PROTECTION" => &self.pay_protection,
             _ => return None,
         };

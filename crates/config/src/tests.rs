@@ -330,6 +330,39 @@ fn unknown_sheet_in_columns_is_named() {
     assert!(message.contains("Claimz"), "{message}");
 }
 
+/// absence_type's other names (SPEC §14): matched like headers; "Parental
+/// Leave" stays the unpaid PARENTAL; a name given to two types, or to an
+/// unknown type, is refused naming the key.
+#[test]
+fn absence_type_names_resolve_and_bad_ones_are_named() {
+    use crate::model::AbsenceType::*;
+    let columns = bundled().columns;
+    for (text, kind) in [
+        ("Maternity Leave", Maternity),
+        (" maternity-leave ", Maternity),
+        ("Adoption Leave", Adoption),
+        ("Shared Parental Leave", SharedParental),
+        ("SPL", SharedParental),
+        ("shared parental", SharedParental),
+        ("Paternity Leave", Paternity),
+        ("Parental Leave", Parental),
+        ("SICKNESS", Sickness),
+    ] {
+        assert_eq!(columns.absence_type(text), Some(kind), "{text}");
+    }
+    assert_eq!(columns.absence_type("Maternity Leaves"), None);
+    let twice = bundled_columns_text().replace("PATERNITY = [\"Paternity Leave\"]", "PATERNITY = [\"SPL\"]");
+    let message = config_error_message(load_with(&bundled_policy_text(), &twice).1);
+    // Keys are read in order: PATERNITY takes "SPL" first, SHARED_PARENTAL's is refused.
+    assert!(
+        message.starts_with("absence_types.SHARED_PARENTAL[1]: 'SPL' already means PATERNITY"),
+        "{message}"
+    );
+    let unknown = format!("{}MATERNAL = [\"Mat\"]\n", bundled_columns_text());
+    let message = config_error_message(load_with(&bundled_policy_text(), &unknown).1);
+    assert!(message.starts_with("absence_types.MATERNAL"), "{message}");
+}
+
 #[test]
 fn unknown_column_in_columns_is_named() {
     let columns = bundled_columns_text().replace("[Shifts]\n", "[Shifts]\nstrat = [\"Begin\"]\n");

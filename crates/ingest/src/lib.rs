@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::claim::ClaimLine;
 use crate::model::decision::Finding;
-use crate::model::input::InputReport;
+use crate::model::input::{DataCell, InputReport};
 use crate::model::progress::Progress;
 use crate::model::roster::Roster;
 use std::path::{Path, PathBuf};
@@ -36,6 +36,8 @@ pub struct Inputs {
     pub roster: Roster,
     /// DAT findings on skipped roster rows.
     pub roster_findings: Vec<Finding>,
+    /// The cell of each roster finding, in the same order (`payrun check`).
+    pub roster_cells: Vec<DataCell>,
     pub reports: Vec<InputReport>,
 }
 
@@ -67,12 +69,12 @@ pub fn load(
         }
         (roster, claims.join())
     });
-    let (roster, roster_findings, roster_report) = roster_read?;
+    let (roster, roster_findings, roster_cells, roster_report) = roster_read?;
     let (claims, expense_reports) =
         expenses_read.map_err(|_| Error::Internal("the expenses reader panicked".to_string()))??;
     let mut reports = vec![roster_report];
     reports.extend(expense_reports);
-    Ok(Inputs { claims, roster, roster_findings, reports })
+    Ok(Inputs { claims, roster, roster_findings, roster_cells, reports })
 }
 
 /// The roster workbook into the model.
@@ -80,13 +82,13 @@ fn read_roster(
     path: &Path,
     config: &Config,
     progress: Arc<dyn Progress>,
-) -> Result<(Roster, Vec<Finding>, InputReport)> {
+) -> Result<(Roster, Vec<Finding>, Vec<DataCell>, InputReport)> {
     let mut input = source::Input::open(path, "Staff", &config.policy.limits)?;
     input.report_to(progress);
-    let (roster, findings, counts) = roster::read(&mut input, &config.columns)?;
+    let (roster, findings, cells, counts) = roster::read(&mut input, &config.columns)?;
     let report = InputReport { path: input.path.clone(), sha256: input.sha256.clone(), sheets: counts };
     drop(input);
-    Ok((roster, findings, report))
+    Ok((roster, findings, cells, report))
 }
 
 /// Every expenses input in the order given, claims concatenated.

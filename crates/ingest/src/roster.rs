@@ -8,10 +8,9 @@ use super::table::{read_table, RowReader};
 use crate::config::Columns;
 use crate::error::Result;
 use crate::model::claim::RowRef;
-use crate::model::codes::{
-    AbsenceType, Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup,
-};
+use crate::model::codes::{Certificate, ProtectionKind, ProtectionReason, ShiftType, StaffGroup};
 use crate::model::decision::{Finding, Subject};
+use crate::model::input::DataCell;
 use crate::model::roster::{Absence, Protection, Roster, Shift, Staff};
 use crate::model::rule::Severity;
 use crate::model::schema::{ColumnSpec, ABSENCES, PROTECTION, SHIFTS, STAFF};
@@ -25,7 +24,12 @@ pub type SheetCounts = Vec<(String, usize)>;
 /// Reads the roster input into valid rows and findings for skipped rows.
 /// Sheets are read in order Staff, Shifts, Absences, Protection, each
 /// streamed (see [`read_table`]).
-pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding>, SheetCounts)> {
+/// Also returns each finding's cell (same order as the findings), for
+/// `payrun check`.
+pub fn read(
+    input: &mut Input,
+    columns: &Columns,
+) -> Result<(Roster, Vec<Finding>, Vec<DataCell>, SheetCounts)> {
     // Every required sheet is checked before any is read, so a missing one is
     // reported at once.
     let staff_sheet = input.require_sheet("Staff")?;
@@ -33,7 +37,7 @@ pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding
     let absence_sheet = input.require_sheet("Absences")?;
     let protection_sheet = input.find_sheet("Protection");
 
-    let mut findings = Vec::new();
+    let mut findings = Findings::default();
     let mut counts = Vec::new();
 
     let (staff_rows, n) = read_rows(input, &staff_sheet, STAFF, columns, read_staff, &mut findings)?;
@@ -44,15 +48,19 @@ pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding
         if seen.insert(s.assignment.clone()) {
             staff.push(s);
         } else {
-            findings.push(roster_finding(
-                &DAT005,
-                &s.assignment,
-                format!(
-                    "assignment {} appears again on the Staff sheet; the first row is kept",
-                    s.assignment
+            let cell = ("assignment", s.assignment.clone());
+            findings.push(
+                roster_finding(
+                    &DAT005,
+                    &s.assignment,
+                    format!(
+                        "assignment {} appears again on the Staff sheet; the first row is kept",
+                        s.assignment
+                    ),
+                    s.source,
                 ),
-                s.source,
-            ));
+                cell,
+            );
         }
     }
     drop(seen);
@@ -64,7 +72,7 @@ pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding
         if r.has_column("rtw_date") {
             rtw_column.store(true, Ordering::Relaxed);
         }
-        read_absence(r)
+        read_absence(r, columns)
     };
     let (absences, n) = read_rows(input, &absence_sheet, ABSENCES, columns, read_absence, &mut findings)?;
     let rtw_column = rtw_column.into_inner();
@@ -83,7 +91,27 @@ pub fn read(input: &mut Input, columns: &Columns) -> Result<(Roster, Vec<Finding
     let absences = keep_known(absences, &known, |a| (&a.assignment, &a.source), &mut findings);
     let protections = keep_known(protections, &known, |p| (&p.assignment, &p.source), &mut findings);
     drop(known);
-    Ok((Roster { staff, shifts, absences, protections, rtw_column }, findings, counts))
+    Ok((Roster { staff, shifts, absences, protections, rtw_column }, findings.findings, findings.cells, counts))
+}
+
+/// The roster's findings and, for each, its cell (`payrun check`).
+#[derive(Default)]
+struct Findings {
+    findings: Vec<Finding>,
+    cells: Vec<DataCell>,
+}
+
+impl Findings {
+    fn push(&mut self, finding: Finding, (column, raw): (&str, String)) {
+        self.cells.push(DataCell {
+            source: finding.source.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+            column: column.to_string(),
+            raw,
+            code: finding.rule.code,
+            message: finding.message.clone(),
+        });
+        self.findings.push(finding);
+    }
 }
 
 /// Reads every data row of a sheet (streamed, in parallel); rows with
@@ -95,7 +123,7 @@ fn read_rows<T: Send>(
     specs: &'static [ColumnSpec],
     columns: &Columns,
     read: impl Fn(&mut RowReader) -> Option<T> + Sync,
-    findings: &mut Vec<Finding>,
+    findings: &mut Findings,
 ) -> Result<(Vec<T>, usize)> {
     let results = read_table(input, sheet, specs, columns, |r| {
         let value = read(r);
@@ -107,7 +135,7 @@ fn read_rows<T: Send>(
                     .kept
                     .iter()
                     .map(|p| {
-                        roster_finding(
+                        let finding = roster_finding(
                             &DAT002,
                             &assignment,
                             format!(
@@ -115,9 +143,10 @@ fn read_rows<T: Send>(
                                 p.column, p.header, p.raw, p.expected
                             ),
                             source.clone(),
-                        )
+                        );
+                        (finding, (p.column, p.raw.clone()))
                     })
-                    .collect();
+                    .collect::<Vec<_>>();
                 Ok((v, kept))
             }
             _ => {
@@ -129,7 +158,7 @@ fn read_rows<T: Send>(
                     .chain(&r.kept)
                     .map(|p| {
                         let rule = if p.unknown_code { &DAT004 } else { &DAT002 };
-                        roster_finding(
+                        let finding = roster_finding(
                             rule,
                             &assignment,
                             format!(
@@ -137,7 +166,8 @@ fn read_rows<T: Send>(
                                 p.column, p.header, p.raw, p.expected
                             ),
                             source.clone(),
-                        )
+                        );
+                        (finding, (p.column, p.raw.clone()))
                     })
                     .collect::<Vec<_>>())
             }
@@ -147,11 +177,17 @@ fn read_rows<T: Send>(
     let mut valid = Vec::with_capacity(read_count);
     for result in results {
         match result {
-            Ok((v, mut kept)) => {
+            Ok((v, kept)) => {
                 valid.push(v);
-                findings.append(&mut kept);
+                for (finding, cell) in kept {
+                    findings.push(finding, cell);
+                }
             }
-            Err(mut f) => findings.append(&mut f),
+            Err(f) => {
+                for (finding, cell) in f {
+                    findings.push(finding, cell);
+                }
+            }
         }
     }
     Ok((valid, read_count))
@@ -161,19 +197,22 @@ fn keep_known<T>(
     rows: Vec<T>,
     known: &HashSet<&str>,
     key: impl Fn(&T) -> (&String, &RowRef),
-    findings: &mut Vec<Finding>,
+    findings: &mut Findings,
 ) -> Vec<T> {
     rows.into_iter()
         .filter(|row| {
             let (assignment, source) = key(row);
             let ok = known.contains(assignment.as_str());
             if !ok {
-                findings.push(roster_finding(
-                    &DAT003,
-                    assignment,
-                    format!("row skipped: assignment {assignment} is not on the Staff sheet"),
-                    source.clone(),
-                ));
+                findings.push(
+                    roster_finding(
+                        &DAT003,
+                        assignment,
+                        format!("row skipped: assignment {assignment} is not on the Staff sheet"),
+                        source.clone(),
+                    ),
+                    ("assignment", assignment.clone()),
+                );
             }
             ok
         })
@@ -253,11 +292,13 @@ fn read_shift(r: &mut RowReader) -> Option<Shift> {
     })
 }
 
-fn read_absence(r: &mut RowReader) -> Option<Absence> {
+/// An Absences row; absence_type takes the codes and their other names of
+/// `columns.toml` (SPEC §14).
+fn read_absence(r: &mut RowReader, columns: &Columns) -> Option<Absence> {
     let assignment = r.required("assignment", cell::text);
     let start_date = r.required_date("start_date");
     let end_date = r.required_date("end_date");
-    let absence_type = r.required("absence_type", |c| cell::code(c, AbsenceType::parse));
+    let absence_type = r.required("absence_type", |c| cell::code(c, |t| columns.absence_type(t)));
     let hours_x100 = r.optional("hours", |c| cell::decimal(c, 2));
     let certificate =
         r.optional("certificate", |c| cell::code(c, Certificate::parse)).unwrap_or(Certificate::None);

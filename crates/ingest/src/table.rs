@@ -10,14 +10,7 @@ use crate::model::claim::{CellProblem, RowRef};
 use crate::model::schema::ColumnSpec;
 use rayon::prelude::*;
 
-/// Header text as compared: lower case without spaces, underscores or hyphens.
-pub fn normalise(header: &str) -> String {
-    header
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
-}
+pub use crate::config::normalise;
 
 /// Rows of a sheet with its header located: which column holds each
 /// canonical column. On a later block of a streamed sheet every row is data.

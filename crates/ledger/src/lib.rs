@@ -873,6 +873,46 @@ fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> 
 
     let mut stmt = tx
         .prepare(
+            "INSERT INTO kit_days (period, assignment, leave_type, leave_start, day, minutes, source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT DO UPDATE SET minutes = excluded.minutes, source = excluded.source",
+        )
+        .map_err(sql("recording KIT days"))?;
+    for k in &record.kit_days {
+        stmt.execute(params![
+            period,
+            k.leave.assignment,
+            k.leave.leave_type.code(),
+            date_text(Some(k.leave.start)),
+            date_text(Some(k.date)),
+            k.minutes,
+            k.source
+        ])
+        .map_err(sql("recording KIT days"))?;
+    }
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO kit_paid (period, assignment, leave_type, leave_start, leave_end, days, minutes,
+                 amount_pence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .map_err(sql("recording KIT days paid"))?;
+    for k in &record.kit_paid {
+        stmt.execute(params![
+            period,
+            k.leave.assignment,
+            k.leave.leave_type.code(),
+            date_text(Some(k.leave.start)),
+            date_text(Some(k.end)),
+            k.days,
+            k.minutes,
+            k.amount.0
+        ])
+        .map_err(sql("recording KIT days paid"))?;
+    }
+
+    let mut stmt = tx
+        .prepare(
             "INSERT INTO bradford_stages (period, assignment, stage) VALUES (?1, ?2, ?3)
              ON CONFLICT DO UPDATE SET stage = MAX(stage, excluded.stage)",
         )

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::model::history::{
     AbsenceEpisode, ContentKey, CountedReturn, History, RelocationPaid, SicknessRow,
 };
+use crate::model::kit::{KitDay, LeaveKey};
 use crate::model::record::{DeferredLine, Settled};
 use crate::model::{AbsenceType, Category, Miles, Pence};
 use chrono::NaiveDate;
@@ -55,6 +56,16 @@ fn for_each_row(
 
 fn get<T: rusqlite::types::FromSql>(row: &Row, i: usize, what: &str) -> Result<T> {
     row.get(i).map_err(sql_err(what))
+}
+
+/// A leave's identity from columns 0–2 (assignment, leave_type, leave_start).
+fn leave_key(row: &Row, what: &str) -> Result<LeaveKey> {
+    let code: String = get(row, 1, what)?;
+    Ok(LeaveKey {
+        assignment: get(row, 0, what)?,
+        leave_type: AbsenceType::parse(&code).ok_or_else(|| corrupt("absence type", &code))?,
+        start: date(&get::<String>(row, 2, what)?)?,
+    })
 }
 
 /// What a run of `period` (`YYYY-MM`) knows from earlier periods.
@@ -190,6 +201,42 @@ pub fn history(conn: &Connection, period: &str) -> Result<History> {
                 day_of_return: date(&get::<String>(row, 2, what)?)?,
             };
             h.counted_returns.entry(assignment).or_default().push(counted);
+            Ok(())
+        },
+    )?;
+
+    // KIT days (SPEC §14): the latest earlier record of each leave's date.
+    for_each_row(
+        conn,
+        "KIT days",
+        "SELECT k.assignment, k.leave_type, k.leave_start, k.day, k.minutes, k.source
+         FROM kit_days k
+         WHERE k.period = (SELECT MAX(j.period) FROM kit_days j
+                           WHERE j.assignment = k.assignment AND j.leave_type = k.leave_type
+                             AND j.leave_start = k.leave_start AND j.day = k.day AND j.period < ?1)
+         ORDER BY k.assignment, k.leave_start, k.leave_type, k.day",
+        period,
+        |row| {
+            let what = "KIT days";
+            let leave = leave_key(row, what)?;
+            h.kit_days.push(KitDay {
+                leave,
+                date: date(&get::<String>(row, 3, what)?)?,
+                minutes: get(row, 4, what)?,
+                source: get(row, 5, what)?,
+            });
+            Ok(())
+        },
+    )?;
+    for_each_row(
+        conn,
+        "KIT days paid",
+        "SELECT assignment, leave_type, leave_start, MIN(period) FROM kit_paid WHERE period < ?1
+         GROUP BY assignment, leave_type, leave_start",
+        period,
+        |row| {
+            let leave = leave_key(row, "KIT days paid")?;
+            h.kit_paid.insert(leave, get(row, 3, "KIT days paid")?);
             Ok(())
         },
     )?;

@@ -214,12 +214,45 @@ CREATE TABLE organisation (
 );
 ";
 
-/// Version 9 (issue 29, SPEC §10.1): each SICKNESS row keeps its
+/// Version 9 (keeping-in-touch days, SPEC §14):
+/// * `kit_days`: the KIT (SPLIT) days each period's Shifts showed inside a
+///   maternity, adoption or shared parental leave — the leave by its
+///   identity (assignment, type, start date), the date, the hours of that
+///   date's shifts in exact minutes (`minutes`: shift times are to the
+///   minute, so hundredths of an hour would round) and the Shifts rows — so
+///   the run of the leave's return pays days worked months before.
+/// * `kit_paid`: the leaves whose KIT days a period paid (KIT001), so that
+///   no later period pays them again.
+pub const V9: &str = "
+CREATE TABLE kit_days (
+    period       TEXT    NOT NULL,
+    assignment   TEXT    NOT NULL,
+    leave_type   TEXT    NOT NULL,
+    leave_start  TEXT    NOT NULL,
+    day          TEXT    NOT NULL,
+    minutes      INTEGER NOT NULL,
+    source       TEXT    NOT NULL,
+    PRIMARY KEY (period, assignment, leave_type, leave_start, day)
+);
+CREATE TABLE kit_paid (
+    period        TEXT    NOT NULL,
+    assignment    TEXT    NOT NULL,
+    leave_type    TEXT    NOT NULL,
+    leave_start   TEXT    NOT NULL,
+    leave_end     TEXT    NOT NULL,
+    days          INTEGER NOT NULL,
+    minutes       INTEGER NOT NULL,
+    amount_pence  INTEGER NOT NULL,
+    PRIMARY KEY (period, assignment, leave_type, leave_start)
+);
+";
+
+/// Version 10 (issue 29, SPEC §10.1): each SICKNESS row keeps its
 /// `sickness_reason` and `rtw_date` (blank `''` for other rows and for rows
 /// committed before), and `absence_returns` the returns from sickness a
 /// period counted — (assignment, episode start, day of return) — so that a
 /// later run neither counts nor moves them.
-pub const V9: &str = "
+pub const V10: &str = "
 ALTER TABLE absences ADD COLUMN sickness_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE absences ADD COLUMN rtw_date TEXT NOT NULL DEFAULT '';
 CREATE TABLE absence_returns (
@@ -237,7 +270,7 @@ CREATE INDEX absence_returns_by_employee ON absence_returns (assignment, episode
 pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines"];
 
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;
@@ -258,6 +291,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("payroll_lines", "period, state, assignment, element"),
     ("deferred_lines", "period, seq"),
     ("settled_lines", "period, claim_id, line_no, content_hash"),
+    ("kit_days", "period, assignment, leave_type, leave_start, day"),
+    ("kit_paid", "period, assignment, leave_type, leave_start"),
     ("absence_returns", "period, assignment, episode_start"),
 ];
 

@@ -70,6 +70,8 @@ fn june() -> PeriodRecord {
         ],
         deferred: vec![deferred_c5()],
         settled: vec![],
+        kit_days: vec![],
+        kit_paid: vec![],
         batch: Default::default(),
     }
 }
@@ -118,6 +120,8 @@ fn july() -> PeriodRecord {
             carried_from: "2025-06".into(),
             status: "PAID",
         }],
+        kit_days: vec![],
+        kit_paid: vec![],
         batch: Default::default(),
     }
 }
@@ -839,4 +843,53 @@ fn sickness_rows_keep_reason_and_rtw_and_are_replaced_by_identity() {
         "July's copy replaces June's"
     );
     assert_eq!(august.counted_returns["E7"][0].day_of_return, d(2025, 6, 9));
+}
+
+/// KIT days (SPEC §14): each period's days are kept per leave, a later
+/// period's copy of a date wins, and a paid leave is remembered with the
+/// period that paid it; a re-run sees only the periods before it.
+#[test]
+fn kit_days_are_held_per_leave_until_paid() {
+    use crate::model::kit::{KitDay, KitPaid, LeaveKey};
+    let leave =
+        LeaveKey { assignment: "E7".into(), leave_type: AbsenceType::Maternity, start: d(2025, 1, 6) };
+    let day = |date: NaiveDate, minutes: i64, row: u32| KitDay {
+        leave: leave.clone(),
+        date,
+        minutes,
+        source: format!("roster.xlsx!Shifts:{row}"),
+    };
+    let state = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(state.path()).unwrap();
+    let june =
+        PeriodRecord { kit_days: vec![day(d(2025, 5, 12), 450, 4), day(d(2025, 5, 20), 270, 9)], ..june() };
+    ledger.commit(&june, &manifest(&june)).unwrap();
+    let july = PeriodRecord {
+        kit_days: vec![day(d(2025, 5, 20), 300, 3), day(d(2025, 6, 2), 60, 5)],
+        kit_paid: vec![KitPaid {
+            leave: leave.clone(),
+            end: d(2025, 6, 30),
+            days: 3,
+            minutes: 810,
+            amount: Pence(10_799),
+        }],
+        ..july()
+    };
+    ledger.commit(&july, &manifest(&july)).unwrap();
+
+    let h = ledger.history(d(2025, 8, 1)).unwrap();
+    let days: Vec<_> = h.kit_days.iter().map(|k| (k.date, k.minutes, k.source.as_str())).collect();
+    assert_eq!(
+        days,
+        [
+            (d(2025, 5, 12), 450, "roster.xlsx!Shifts:4"),
+            (d(2025, 5, 20), 300, "roster.xlsx!Shifts:3"),
+            (d(2025, 6, 2), 60, "roster.xlsx!Shifts:5"),
+        ]
+    );
+    assert_eq!(h.kit_paid.get(&leave).map(String::as_str), Some("2025-07"));
+    // July's own re-run sees June only: not yet paid, June's copy of the 20th.
+    let h = ledger.history(d(2025, 7, 1)).unwrap();
+    assert!(h.kit_paid.is_empty());
+    assert_eq!(h.kit_days.iter().map(|k| k.minutes).collect::<Vec<_>>(), [450, 270]);
 }

@@ -16,6 +16,7 @@ pub const ELEMENTS: &[&str] = &[
     "SUNDRY",
     "SUNDRY_TAXABLE",
     "UNPAID_LEAVE",
+    "KIT_DAYS",
     "PAY_PROTECTION",
 ];
 
@@ -30,7 +31,7 @@ pub struct AdjustmentRow {
     pub units: String,
     pub rate: String,
     pub amount: Pence,
-    /// Y for `_TAXABLE`, UNPAID_LEAVE and PAY_PROTECTION.
+    /// Y for `_TAXABLE`, UNPAID_LEAVE, KIT_DAYS and PAY_PROTECTION.
     pub taxable: bool,
     pub protected: String,
     pub protection_end: String,
@@ -40,6 +41,6 @@ pub struct AdjustmentRow {
 impl AdjustmentRow {
     /// Expense elements are the ones fed by claim lines (reconciliation §4.3).
     pub fn is_expense(&self) -> bool {
-        !matches!(self.element, "UNPAID_LEAVE" | "PAY_PROTECTION")
+        !matches!(self.element, "UNPAID_LEAVE" | "KIT_DAYS" | "PAY_PROTECTION")
     }
 }

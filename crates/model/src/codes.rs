@@ -206,6 +206,19 @@ spec_codes! {
         Unauthorised = "UNAUTHORISED",
         Parental = "PARENTAL",
         OtherPaid = "OTHER_PAID",
+        Maternity = "MATERNITY",
+        Paternity = "PATERNITY",
+        Adoption = "ADOPTION",
+        SharedParental = "SHARED_PARENTAL",
+    }
+}
+
+impl AbsenceType {
+    /// Whether days worked during this leave are keeping-in-touch days paid
+    /// on return (SPEC §14): maternity and adoption (KIT), shared parental
+    /// (SPLIT); paternity leave has none.
+    pub fn has_kit_days(self) -> bool {
+        matches!(self, AbsenceType::Maternity | AbsenceType::Adoption | AbsenceType::SharedParental)
     }
 }
 

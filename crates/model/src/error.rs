@@ -59,9 +59,8 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// A `payrun: …` line on stderr that cannot fail or panic: a closed stderr
-/// (`payrun run 2>&1 | head -1`) must not cut a run short.
+/// A `payrun: …` line on stderr (a JSON notice with `--log-format json`)
+/// that cannot fail or panic.
 pub fn note(message: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "payrun: {message}");
+    crate::log::notice(message);
 }

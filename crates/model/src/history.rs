@@ -3,6 +3,7 @@
 //! open SQL themselves. Only periods strictly earlier than the run's period
 //! are included (SPEC §6.3 rule 17).
 
+use super::kit::{KitDay, LeaveKey};
 use super::money::{Miles, Pence};
 use super::{AbsenceType, Category};
 use chrono::NaiveDate;
@@ -51,6 +52,11 @@ pub struct History {
     /// P11D amounts paid, by (assignment, tax year start year, section):
     /// ordered, because p11d.csv lists them.
     pub p11d: BTreeMap<(String, i32, char), Pence>,
+    /// KIT days earlier runs saw, the latest record of each (leave, date),
+    /// ordered by leave then date (SPEC §14).
+    pub kit_days: Vec<KitDay>,
+    /// Leaves whose KIT days an earlier period paid, with that period.
+    pub kit_paid: HashMap<LeaveKey, String>,
 }
 
 /// A leave or sickness episode as an earlier run judged it. Identity is

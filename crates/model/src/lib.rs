@@ -15,6 +15,8 @@ pub mod csv_text;
 pub mod decision;
 pub mod history;
 pub mod input;
+pub mod kit;
+pub mod log;
 pub mod money;
 pub mod org;
 pub mod p11d;

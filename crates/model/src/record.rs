@@ -4,6 +4,7 @@ use crate::claim::ClaimLine;
 use crate::decision::Decision;
 pub use crate::history::BatchSnapshot;
 use crate::history::{AbsenceEpisode, ContentKey, CountedReturn, SicknessRow};
+use crate::kit::{KitDay, KitPaid};
 use crate::{Category, Miles, Pence};
 use chrono::NaiveDate;
 
@@ -45,6 +46,11 @@ pub struct PeriodRecord {
     /// by this one, so that an old deferred file fed in later is not
     /// decided twice (CUT003).
     pub settled: Vec<SettledLine>,
+    /// The KIT days this run's Shifts show inside a leave (SPEC §14), kept
+    /// until the leave's return is paid.
+    pub kit_days: Vec<KitDay>,
+    /// The leaves whose KIT days this period paid (KIT001).
+    pub kit_paid: Vec<KitPaid>,
     /// The run's payroll batch as it will be placed (SPEC §7.2): stored
     /// pending by the commit and made the period's placed batch by
     /// `Ledger::mark_placed` once the outputs are in place.

@@ -18,6 +18,8 @@ pub enum Family {
     Leave,
     Sickness,
     Protection,
+    /// Keeping-in-touch days (SPEC §14).
+    KeepingInTouch,
 }
 
 /// Finding severity (SPEC §3), ordered so that `Error` is the worst.

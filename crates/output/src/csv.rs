@@ -361,3 +361,16 @@ pub fn absence_reasons<W: Write>(out: W, report: &Report) -> std::io::Result<()>
 fn activity_month(report: &Report) -> String {
     report.period.activity_start.format("%Y-%m").to_string()
 }
+/// `payrun check --out FILE.csv` (SPEC §13): one row per data finding.
+pub const DATA_CELLS_HEADER: &[&str] = &["source", "column", "raw", "code", "message"];
+
+pub fn data_cells<W: Write>(out: W, cells: &[crate::model::input::DataCell]) -> std::io::Result<()> {
+    let mut w = writer(out);
+    w.write_record(DATA_CELLS_HEADER).map_err(io)?;
+    let mut r = Record::default();
+    for c in cells {
+        r.clear();
+        r.t(&c.source).t(&c.column).t(&c.raw).s(c.code).t(&c.message).write(&mut w)?;
+    }
+    flush(w)
+}

@@ -25,6 +25,7 @@ use crate::model::absence::AbsenceReport;
 use crate::model::attendance::AttendanceRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding};
+use crate::model::kit::KitLeave;
 use crate::model::p11d::P11dRow;
 use crate::model::period::Period;
 use crate::model::protection::{Mark, RowSummary};
@@ -47,6 +48,8 @@ pub struct Report<'a> {
     pub attendance: &'a [AttendanceRow],
     /// Sickness absence figures (SPEC §10).
     pub absence: &'a AbsenceReport,
+    /// Leaves with KIT days, for the Attendance sheet (SPEC §14).
+    pub kit: &'a [KitLeave],
     /// Each protected employee's mark (SPEC §3.12, §6.8 rule 45).
     pub marks: &'a BTreeMap<String, Mark>,
     /// The pay-protection register rows reported this month (SPEC §3.12).

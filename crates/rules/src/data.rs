@@ -6,6 +6,7 @@
 
 use super::{Family, Rule};
 use crate::model::claim::ClaimLine;
+use crate::model::input::DataCell;
 use crate::model::rule::Severity;
 use crate::model::Pence;
 use crate::state::Hit;
@@ -228,6 +229,44 @@ pub fn check_claims(
                 }
             }
             hits
+        })
+        .collect()
+}
+
+/// Each DAT hit of a claim line as the cell it is about (`payrun check`,
+/// SPEC §13): a cell that could not be read names its column and raw text;
+/// the other checks name the column they compare. `hits` are the line's
+/// from [`check_claims`], whose first ones are its unread cells in order.
+pub fn claim_cells(line: &ClaimLine, hits: &[Hit]) -> Vec<DataCell> {
+    let source = line.source.as_ref().map(|s| s.to_string()).unwrap_or_default();
+    let date = |d: chrono::NaiveDate| d.to_string();
+    hits.iter()
+        .enumerate()
+        .map(|(i, hit)| {
+            let (column, raw) = match (line.problems.get(i), hit.rule.code) {
+                (Some(p), _) => (p.column.to_string(), p.raw.clone()),
+                (None, "DAT003") => ("assignment".to_string(), line.assignment.clone()),
+                (None, "DAT005") => ("line_no".to_string(), format!("{} / {}", line.claim_id, line.line_no)),
+                (None, "DAT006") if hit.message.starts_with("negative miles") => {
+                    ("miles".to_string(), line.miles.map(|m| m.to_string()).unwrap_or_default())
+                }
+                (None, "DAT006") if hit.message.starts_with("negative route_miles") => {
+                    ("route_miles".to_string(), line.route_miles.map(|m| m.to_string()).unwrap_or_default())
+                }
+                (None, "DAT006") => ("amount".to_string(), line.amount.to_string()),
+                (None, "DAT007") if hit.message.starts_with("approved_date") => {
+                    ("approved_date".to_string(), line.approved_date.map(date).unwrap_or_default())
+                }
+                (None, "DAT007") => ("expense_date".to_string(), date(line.expense_date)),
+                (None, _) => (String::new(), String::new()),
+            };
+            DataCell {
+                source: source.clone(),
+                column,
+                raw,
+                code: hit.rule.code,
+                message: hit.message.clone(),
+            }
         })
         .collect()
 }

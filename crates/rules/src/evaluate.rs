@@ -7,7 +7,7 @@
 //! findings in SPEC §6.8 rule 46 order, the payroll rows ordered and marked,
 //! P11D to date, and the period record the ledger commits.
 
-use super::{age, leave, p11d, payroll, protection, sickness};
+use super::{age, kit, leave, p11d, payroll, protection, sickness};
 use crate::engine::{self, Evaluation};
 use crate::error::Result;
 use crate::model::absence::AbsenceReport;
@@ -16,6 +16,7 @@ use crate::model::attendance::AttendanceRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Finding, Status, Subject};
 use crate::model::history::SicknessRow;
+use crate::model::kit::KitLeave;
 use crate::model::p11d::P11dRow;
 use crate::model::protection::{Mark, RowSummary};
 use crate::model::record::{DeferredLine, PaidLine, PeriodRecord, Replaced, SettledBefore, SettledLine};
@@ -41,6 +42,8 @@ pub struct Outcome {
     pub attendance: Vec<AttendanceRow>,
     /// absence.csv, absence-reasons.csv and the Returns table (SPEC §10).
     pub absence: AbsenceReport,
+    /// Leaves with KIT days, for the Attendance sheet (SPEC §14).
+    pub kit: Vec<KitLeave>,
     /// Each protected employee's mark (SPEC §6.8 rule 45).
     pub marks: BTreeMap<String, Mark>,
     /// The pay-protection register rows reported this month.
@@ -70,9 +73,14 @@ pub fn evaluate(
 ) -> Result<Outcome> {
     // The employee families read only the roster: they run beside the
     // claim lines' engine (issue 17).
-    let (lines, (leave, (sickness, protection))) = rayon::join(
+    let (lines, ((leave, kit), (sickness, protection))) = rayon::join(
         || engine::evaluate(claims, ctx),
-        || (leave::evaluate(ctx), rayon::join(|| sickness::evaluate(ctx), || protection::evaluate(ctx))),
+        || {
+            rayon::join(
+                || rayon::join(|| leave::evaluate(ctx), || kit::evaluate(ctx)),
+                || rayon::join(|| sickness::evaluate(ctx), || protection::evaluate(ctx)),
+            )
+        },
     );
     let mut lines = lines?;
     note_replacements(claims, &mut lines, carried.replaced);
@@ -82,10 +90,12 @@ pub fn evaluate(
     employee_findings.extend(leave.findings);
     employee_findings.extend(sickness.findings);
     employee_findings.extend(protection.findings);
+    employee_findings.extend(kit.findings);
     let findings = ordered_findings(lines.findings, employee_findings);
 
     let mut adjustments = payroll::expense_rows(claims, &lines.decisions, &ctx.staff);
     adjustments.extend(leave.deductions);
+    adjustments.extend(kit.payments);
     adjustments.extend(protection.topups);
     payroll::order_rows(&mut adjustments);
     payroll::mark(&mut adjustments, &protection.marks);
@@ -129,6 +139,8 @@ pub fn evaluate(
             .map(|(l, _)| DeferredLine::of(l, &ctx.period.label()))
             .collect(),
         settled: settled_lines(claims, &decisions, carried.replaced),
+        kit_days: kit.days,
+        kit_paid: kit.paid,
         // The payroll batch is the pipeline's to fill, once it is built (SPEC §7).
         batch: Default::default(),
     };
@@ -138,6 +150,7 @@ pub fn evaluate(
         adjustments,
         attendance: sickness.attendance,
         absence: sickness.report,
+        kit: kit.leaves,
         marks: protection.marks,
         protection: protection.rows,
         p11d,

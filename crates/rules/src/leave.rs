@@ -1,5 +1,6 @@
 //! LV — special leave entitlements and unpaid-leave deductions
-//! (SPEC §3.10, §6.7 rules 39–41; Special Leave Policy CORP/EMP 47 Appendix 3).
+//! (SPEC §3.10, §6.7 rules 39–41; Special Leave Policy CORP/EMP 47 Appendix 3;
+//! unpaid parental leave, Parental Leave Policy §7).
 //!
 //! Each absence row is one episode, identified by (assignment, start_date,
 //! end_date, absence_type). Paid entitlement is used in date order, both across
@@ -70,6 +71,22 @@ pub const LV003: Rule = Rule {
     rejects: false,
 };
 
+/// LV004 — unpaid parental leave taken before a year's NHS service.
+pub const LV004: Rule = Rule {
+    code: "LV004",
+    family: Family::Leave,
+    severity: Severity::Warning,
+    policy_ref: "Parental Leave Policy §7",
+    summary: "PARENTAL leave starting before {leave.parental_min_service_years} year(s) of NHS service: WARNING.",
+    what: "a PARENTAL absence (the statutory unpaid parental leave) starting before the anniversary of service_start after {leave.parental_min_service_years} year(s).",
+    policy: "§7 — \"This is unpaid parental leave … pay and most contractual benefits are suspended\"; \"You must have one year's continuous service with the NHS\" to take it.",
+    effect: "WARNING for HR (the leave is unpaid and deducted by LV001 either way).",
+    example: "PARENTAL 2–6 June 2025, service start 1 August 2024 (10 months) → warning; service start 2 June 2024 → none.",
+    config: "`leave.parental_min_service_years`.",
+    control: None,
+    rejects: false,
+};
+
 /// How much of an absence type is paid (hours ×100 where limited).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Entitlement {
@@ -113,8 +130,14 @@ fn entitlement(kind: AbsenceType, staff: &Staff, ctx: &Ctx) -> Entitlement {
             Entitlement::FinancialYear(leave.reservist_weeks_per_year as i64 * staff.contracted_hours_x100)
         }
         Magisterial => Entitlement::RollingYear(days(leave.magisterial_days)),
-        BereavementClose | Carers | PublicDutyUnpaid | UnpaidSpecial | Unauthorised => Entitlement::Unpaid,
-        Jury | PublicDutyPaid | OtherPaid | Annual | Parental | Sickness => Entitlement::All,
+        // PARENTAL is the unpaid parental leave of the Parental Leave
+        // Policy §7 (SPEC §3.10 amended); maternity, paternity, adoption and
+        // shared parental pay are payroll's own schemes.
+        BereavementClose | Carers | PublicDutyUnpaid | UnpaidSpecial | Unauthorised | Parental => {
+            Entitlement::Unpaid
+        }
+        Jury | PublicDutyPaid | OtherPaid | Annual | Sickness | Maternity | Paternity | Adoption
+        | SharedParental => Entitlement::All,
     }
 }
 
@@ -305,14 +328,14 @@ fn employee(staff: &Staff, ctx: &Ctx) -> LeaveOutcome {
         if let Some(why) = limits_exceeded(e, &episodes[..i], staff, ctx) {
             out.findings.push(finding(&LV003, Severity::Warning, why));
         }
+        if let Some(why) = parental_too_soon(e, staff, ctx) {
+            out.findings.push(finding(&LV004, Severity::Warning, why));
+        }
     }
     if !unpaid_rows.is_empty() {
         let hours: i64 = unpaid_rows.iter().map(|r| r.0).sum();
         let amount: Pence = unpaid_rows.iter().map(|r| r.1).sum();
-        let rate = Pence(round_half_up_div(
-            staff.annual_salary.0 as i128 * weeks.denominator as i128 * 100,
-            (weeks.numerator as i128 * c as i128).max(1),
-        ));
+        let rate = hourly_rate(staff, ctx);
         out.deductions.push(AdjustmentRow {
             assignment: staff.assignment.clone(),
             name: staff.name.clone(),
@@ -328,6 +351,17 @@ fn employee(staff: &Staff, ctx: &Ctx) -> LeaveOutcome {
         });
     }
     out
+}
+
+/// LV001's hourly rate, annual_salary / (weeks_per_year × contracted_hours),
+/// rounded half up to the penny: shown as `rate` on UNPAID_LEAVE and
+/// KIT_DAYS rows (the amounts are computed from the exact rate).
+pub(crate) fn hourly_rate(staff: &Staff, ctx: &Ctx) -> Pence {
+    let weeks = ctx.config.policy.pay.weeks_per_year;
+    Pence(round_half_up_div(
+        staff.annual_salary.0 as i128 * weeks.denominator as i128 * 100,
+        (weeks.numerator as i128 * staff.contracted_hours_x100 as i128).max(1),
+    ))
 }
 
 /// Unpaid hours (×100, rounded half up) of an episode inside `from..=to`:
@@ -391,6 +425,20 @@ fn limits_exceeded(e: &Episode, earlier: &[Episode], staff: &Staff, ctx: &Ctx) -
         }
         _ => None,
     }
+}
+
+/// LV004: PARENTAL starting before the anniversary of service_start after
+/// `parental_min_service_years` (Parental Leave Policy §7).
+fn parental_too_soon(e: &Episode, staff: &Staff, ctx: &Ctx) -> Option<String> {
+    let years = ctx.config.policy.leave.parental_min_service_years;
+    let anniversary = add_months(staff.service_start, 12 * years as i32);
+    (e.kind == AbsenceType::Parental && e.start < anniversary).then(|| {
+        format!(
+            "PARENTAL {} to {}: less than {years} year(s) of NHS service (service start {}); \
+             unpaid parental leave needs one year's continuous NHS service",
+            e.start, e.end, staff.service_start
+        )
+    })
 }
 
 #[cfg(test)]

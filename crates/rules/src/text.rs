@@ -154,6 +154,9 @@ pub fn figure(key: &str, p: &Policy) -> Option<String> {
         "leave.carers_min_service_years" => p.leave.carers_min_service_years.to_string(),
         "leave.reservist_weeks_per_year" => p.leave.reservist_weeks_per_year.to_string(),
         "leave.magisterial_days" => p.leave.magisterial_days.to_string(),
+        "leave.parental_min_service_years" => p.leave.parental_min_service_years.to_string(),
+        "leave.kit_days" => p.leave.kit_days.to_string(),
+        "leave.split_days" => p.leave.split_days.to_string(),
         "sickness.self_certificate_from_days" => p.sickness.self_certificate_from_days.to_string(),
         "sickness.fit_note_after_days" => p.sickness.fit_note_after_days.to_string(),
         "sickness.bradford_triggers" => {

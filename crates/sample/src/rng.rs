@@ -25,6 +25,7 @@ pub(super) mod stream {
     pub const CELL_STYLE: u64 = 6;
     pub const CARRIED: u64 = 7;
     pub const DEFERRED: u64 = 8;
+    pub const SICKNESS_RECORD: u64 = 9;
 }
 
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ use super::book::{new_workbook, xlsx_error, Cell, Formats, SheetWriter, TextShar
 use super::calendar::{add_days, months_before, Calendar};
 use super::staff::{StaffPlan, StaffProfile};
 use crate::error::Error;
-use crate::model::codes::{ProtectionKind, ProtectionReason};
+use crate::model::codes::{AbsenceType, ProtectionKind, ProtectionReason};
 use crate::model::money::Pence;
 
 /// An assignment that is on no Staff row (roster rows for it are DAT003).
@@ -182,7 +182,7 @@ fn write_absences(
         formats,
         path,
         "Absences",
-        &[18.0, 13.0, 13.0, 24.0, 13.0, 13.0],
+        &[18.0, 13.0, 13.0, 24.0, 13.0, 13.0, 40.0, 13.0],
         seed,
         TextShare::ROSTER,
     )?;
@@ -193,18 +193,28 @@ fn write_absences(
         "Absence Reason",
         "Absence Hours",
         "Certification",
+        "Sickness Reason",
+        "RTW Date",
     ])?;
-    for p in people {
+    let mut unreadable = false;
+    for (i, p) in people.iter().enumerate() {
         let plan = StaffPlan::new(seed, p, cal);
         let assignment = Cell::Text(p.assignment.clone());
-        for a in &plan.absences {
+        for (k, a) in plan.absences.iter().enumerate() {
+            let (reason, rtw) = if a.kind == AbsenceType::Sickness {
+                sickness_record(seed, i, k, a.end, &mut unreadable)
+            } else {
+                (Cell::Blank, Cell::Blank)
+            };
             sheet.row(&[
                 &assignment,
                 &Cell::Date(a.start),
                 &Cell::Date(a.end),
-                &Cell::Str(a.kind.code()),
+                &Cell::Str(a.text.unwrap_or(a.kind.code())),
                 &a.hours.map_or(Cell::Blank, Cell::Hundredths),
                 &a.certificate.map_or(Cell::Blank, |c| Cell::Str(c.code())),
+                &reason,
+                &rtw,
             ])?;
         }
     }
@@ -217,9 +227,48 @@ fn write_absences(
             &Cell::Str("ANNUAL"),
             &Cell::Blank,
             &Cell::Blank,
+            &Cell::Blank,
+            &Cell::Blank,
         ])?;
     }
     Ok(sheet.data_rows)
+}
+
+/// ESR sickness reasons the sample draws from (SPEC §10.2), commonest first.
+const SICKNESS_REASONS: &[(&str, u32)] = &[
+    ("S10 Anxiety/stress/depression/other psychiatric illnesses", 24),
+    ("S12 Other musculoskeletal problems", 12),
+    ("S13 Cold, Cough, Flu - Influenza", 14),
+    ("S25 Gastrointestinal problems", 12),
+    ("S11 Back Problems", 8),
+    ("S28 Injury, fracture", 5),
+    ("S17 Benign and malignant tumours, cancers", 3),
+    ("S98 Other known causes - not elsewhere classified", 6),
+];
+
+/// A sickness row's reason and return-to-work interview date, from their own
+/// stream (so the other sheets' draws do not move): most interviews within a
+/// few days of the return, some late, some not recorded, one unreadable
+/// (DAT002, the row kept), and now and then no reason.
+fn sickness_record(seed: u64, person: usize, row: usize, end: NaiveDate, unreadable: &mut bool) -> (Cell, Cell) {
+    use super::rng::{stream, Rng};
+    let mut rng = Rng::keyed(seed, &[stream::SICKNESS_RECORD, person as u64, row as u64]);
+    let reason = if rng.chance(0.08) { Cell::Blank } else { Cell::Str(*rng.weighted(SICKNESS_REASONS)) };
+    // The next weekday after the end stands for the day of return.
+    let mut back = add_days(end, 1);
+    while chrono::Datelike::weekday(&back).number_from_monday() > 5 {
+        back = add_days(back, 1);
+    }
+    let rtw = match rng.below(20) {
+        0..=2 => Cell::Blank,
+        3..=4 => Cell::Date(add_days(back, rng.range(9, 16))),
+        5 if !*unreadable => {
+            *unreadable = true;
+            Cell::Str("TBC")
+        }
+        _ => Cell::Date(add_days(back, rng.range(0, 2))),
+    };
+    (reason, rtw)
 }
 
 /// One pay-protection story (SPEC §2.3, §3.12). Months are counted back from

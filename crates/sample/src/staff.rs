@@ -228,6 +228,11 @@ impl StaffProfile {
             absence_theme,
         };
         profile.apply_archetype(cal);
+        if profile.absence_theme == Some(24) {
+            // Unpaid parental leave needs a year's NHS service (LV004).
+            profile.service_start = months_before(cal.activity_start, 8);
+            profile.start_date = Some(profile.service_start);
+        }
         profile
     }
 
@@ -378,6 +383,9 @@ pub(super) struct Absence {
     /// Hours in hundredths when the export states them (else blank).
     pub hours: Option<i64>,
     pub certificate: Option<Certificate>,
+    /// The export's own word for the type (an alias of `columns.toml`), if
+    /// not the code.
+    pub text: Option<&'static str>,
 }
 
 /// Notable absence stories, one per person for some (SPEC §3.10, §3.11): each
@@ -406,7 +414,25 @@ pub(super) const ABSENCE_THEMES: &[&str] = &[
     "other paid leave, part day",
     "annual leave fortnight into the pay period",
     "self-certified sickness 2 days",
+    "maternity leave returning this month, three KIT days (two shifts on one of them)",
+    "maternity leave with 11 KIT days this month (KIT002)",
+    "unpaid parental leave under a year's service (LV004)",
+    "shared parental leave returning this month, SPLIT days incl. a night",
+    "paternity leave 2 weeks",
+    "adoption leave returning this month, one KIT day",
 ];
+
+/// The KIT days of the keeping-in-touch stories (SPEC §14): how many of the
+/// activity month's first weekdays are worked during the leave.
+fn kit_day_count(theme: Option<usize>) -> usize {
+    match theme {
+        Some(22) => 3,
+        Some(23) => 11,
+        Some(25) => 4,
+        Some(27) => 1,
+        _ => 0,
+    }
+}
 
 /// The absences of one person: the theme first, then ordinary annual leave
 /// and short sickness that do not overlap it. About three rows a person.
@@ -421,7 +447,14 @@ pub(super) fn absences_for(seed: u64, profile: &StaffProfile, cal: &Calendar) ->
     };
     let block = |kind, start: NaiveDate, working_days: u32, cert| {
         let start = weekday_on_or_after(start);
-        Absence { start, end: after_weekdays(start, working_days), kind, hours: None, certificate: cert }
+        Absence {
+            start,
+            end: after_weekdays(start, working_days),
+            kind,
+            hours: None,
+            certificate: cert,
+            text: None,
+        }
     };
     let calendar_block = |kind, start: NaiveDate, days: i64, cert| Absence {
         start,
@@ -429,8 +462,18 @@ pub(super) fn absences_for(seed: u64, profile: &StaffProfile, cal: &Calendar) ->
         kind,
         hours: None,
         certificate: cert,
+        text: None,
     };
     let month_day = |n: i64| cal.activity_day(n);
+    // A family leave from `months` before the activity month to `end`.
+    let leave = |kind, months: u32, end: NaiveDate| Absence {
+        start: months_before(cal.activity_start, months),
+        end,
+        kind,
+        hours: None,
+        certificate: None,
+        text: None,
+    };
     use AbsenceType::*;
     use Certificate::{FitNote, None as NoCert, SelfCert};
 
@@ -482,6 +525,17 @@ pub(super) fn absences_for(seed: u64, profile: &StaffProfile, cal: &Calendar) ->
                 add(&mut rows, a);
             }
             20 => add(&mut rows, block(Annual, add_days(cal.activity_end, -3), 10, None)),
+            // Keeping-in-touch stories (SPEC §14): the leave covers the
+            // month's first weeks (the KIT days); 22, 25 and 27 return in it.
+            22 => add(
+                &mut rows,
+                Absence { text: Some("Maternity Leave"), ..leave(Maternity, 6, month_day(19)) },
+            ),
+            23 => add(&mut rows, leave(Maternity, 3, add_days(cal.activity_end, 60))),
+            24 => add(&mut rows, block(Parental, month_day(7), 5, None)),
+            25 => add(&mut rows, leave(SharedParental, 4, month_day(20))),
+            26 => add(&mut rows, block(Paternity, month_day(5), 10, None)),
+            27 => add(&mut rows, leave(Adoption, 5, month_day(9))),
             _ => add(&mut rows, calendar_block(Sickness, month_day(14), 2, Some(SelfCert))),
         }
     }
@@ -538,12 +592,22 @@ fn hm(h: u32, m: u32) -> NaiveTime {
 pub(super) struct StaffPlan<'a> {
     pub profile: &'a StaffProfile,
     pub absences: Vec<Absence>,
+    /// Days worked during a family leave (KIT / SPLIT days, SPEC §14).
+    kit_days: Vec<NaiveDate>,
     seed: u64,
 }
 
 impl<'a> StaffPlan<'a> {
     pub fn new(seed: u64, profile: &'a StaffProfile, cal: &Calendar) -> StaffPlan<'a> {
-        StaffPlan { profile, absences: absences_for(seed, profile, cal), seed }
+        let absences = absences_for(seed, profile, cal);
+        let in_family_leave =
+            |d: NaiveDate| absences.iter().any(|a| a.kind.has_kit_days() && a.start <= d && d <= a.end);
+        let kit_days = cal
+            .activity_days()
+            .filter(|d| is_weekday(*d) && in_family_leave(*d))
+            .take(kit_day_count(profile.absence_theme))
+            .collect();
+        StaffPlan { profile, absences, kit_days, seed }
     }
 
     pub fn absent_on(&self, day: NaiveDate) -> bool {
@@ -555,6 +619,19 @@ impl<'a> StaffPlan<'a> {
     pub fn shifts_on(&self, day: NaiveDate) -> [Option<Shift>; 3] {
         let p = self.profile;
         let mut out = [None, None, None];
+        if let Some(i) = self.kit_days.iter().position(|d| *d == day) {
+            // A KIT day: a part day, the first of them in two shifts, and one
+            // shared parental leave's a night (SPEC §14).
+            let kind = if p.absence_theme == Some(25) && i == 1 { ShiftType::Night } else { ShiftType::Day };
+            out[0] = Some(match kind {
+                ShiftType::Night => Shift { start: hm(20, 0), end: hm(8, 0), site: p.base_site, kind },
+                _ => Shift { start: hm(9, 0), end: hm(12, 30), site: p.base_site, kind },
+            });
+            if i == 0 {
+                out[1] = Some(Shift { start: hm(13, 30), end: hm(16, 0), site: p.base_site, kind });
+            }
+            return out;
+        }
         if self.absent_on(day) || p.leave_date.is_some_and(|d| day > d) {
             return out;
         }

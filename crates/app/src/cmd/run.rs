@@ -1,5 +1,6 @@
 //! `payrun run`: the monthly run.
 
+use crate::model::money::pounds_text;
 use crate::pipeline::{self, FailOn, LogFormat, RunOptions};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -80,6 +81,8 @@ pub enum LogFormatArg {
 }
 
 pub fn run(args: RunArgs) -> crate::error::Result<()> {
+    crate::model::log::use_json(args.log_format == LogFormatArg::Json);
+    crate::model::log::set_period(&args.period);
     let period = super::parse_period(&args.period)?;
     super::check_org(args.org.as_deref())?;
     let label = crate::model::period::label(period);
@@ -88,15 +91,17 @@ pub fn run(args: RunArgs) -> crate::error::Result<()> {
         None => PathBuf::from("out").join(&label),
     });
     let state_dir = super::state_dir(args.state, args.org.as_deref())?;
+    // Absolute from here on, so every message and the manifest name the
+    // files unambiguously for a scheduler's log (SPEC §13).
     let opts = RunOptions {
         period,
-        roster: args.roster,
-        expenses: args.expenses,
+        roster: absolute(args.roster),
+        expenses: args.expenses.into_iter().map(absolute).collect(),
         config_dir: args.config,
         org: args.org,
-        out_dir,
+        out_dir: absolute(out_dir),
         quiet: args.quiet,
-        state_dir,
+        state_dir: absolute(state_dir),
         rerun: args.rerun,
         fail_on: args.fail_on,
         no_xlsx: args.no_xlsx,
@@ -115,14 +120,14 @@ pub fn run(args: RunArgs) -> crate::error::Result<()> {
     if !args.quiet && args.log_format == LogFormatArg::Text {
         let m = &summary.manifest;
         say(&format!(
-            "payrun {}: {} lines ({}), claimed £{} allowed £{} withheld £{} deferred £{}; reconciliation {}; outputs in {}",
+            "payrun {}: {} lines ({}), claimed {} allowed {} withheld {} deferred {}; reconciliation {}; outputs in {}",
             m.period,
             m.reconciliation.lines_read,
             m.lines_by_status.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "),
-            m.reconciliation.claimed,
-            m.reconciliation.allowed,
-            m.reconciliation.withheld,
-            m.reconciliation.deferred,
+            pounds_text(m.reconciliation.claimed),
+            pounds_text(m.reconciliation.allowed),
+            pounds_text(m.reconciliation.withheld),
+            pounds_text(m.reconciliation.deferred),
             if m.reconciliation.passed { "PASS" } else { "FAIL" },
             summary.out_dir.display()
         ));
@@ -142,8 +147,13 @@ pub fn run(args: RunArgs) -> crate::error::Result<()> {
     Ok(())
 }
 
+/// `path` made absolute against the working folder (not resolving links);
+/// as given when that fails (no working folder).
+fn absolute(path: PathBuf) -> PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
+}
+
 /// A line on stderr; a closed stderr does not fail the finished run.
 fn say(line: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{line}");
+    crate::model::log::say(line);
 }

@@ -10,6 +10,7 @@ use super::{line_of, Options};
 use crate::config::Policy;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Finding, Status, Subject};
+use crate::model::kit::hours_text;
 use crate::model::rule::Severity;
 use crate::model::Pence;
 use crate::rules::{self, text, CATALOGUE};
@@ -45,6 +46,11 @@ pub const FINDINGS_HEADER: &[&str] = &[
 /// employee's own Bradford triggers (pro rata when part time, SPEC §3.11).
 pub const ATTENDANCE_SHEET_HEADER: &[&str] =
     &["assignment", "name", "episodes", "days", "score", "stage", "new_stage", "triggers"];
+
+/// The KIT days table beneath it (SPEC §14): every leave with KIT or SPLIT
+/// days in the roster, paid on return or not yet.
+pub const KIT_HEADER: &[&str] =
+    &["assignment", "name", "leave type", "start", "end", "days used / limit", "dates", "hours", "paid in"];
 
 pub const DEFERRED_HEADER: &[&str] = &[
     "assignment",
@@ -93,6 +99,32 @@ pub fn write(wb: &mut Workbook, report: &Report, opts: &Options) -> Result<(), X
                 Cell::Owned(row.triggers.iter().map(u64::to_string).collect::<Vec<_>>().join(" / ")),
             ],
         )?;
+    }
+    let kit: Vec<Vec<Cell>> = report
+        .kit
+        .iter()
+        .map(|k| {
+            vec![
+                Cell::Text(&k.leave.assignment),
+                Cell::Text(&k.name),
+                Cell::Text(k.leave.leave_type.code()),
+                Cell::Date(k.leave.start),
+                Cell::Date(k.end),
+                Cell::Owned(format!("{} / {}", k.days.len(), k.limit)),
+                Cell::Owned(k.days.iter().map(|d| d.date.to_string()).collect::<Vec<_>>().join(", ")),
+                Cell::Owned(hours_text(k.minutes())),
+                Cell::Owned(match &k.paid_in {
+                    Some(period) => period.clone(),
+                    None if k.end < report.period.activity_start => {
+                        format!("not paid: returned {} before this month", k.end + chrono::Duration::days(1))
+                    }
+                    None => "on return".to_string(),
+                }),
+            ]
+        })
+        .collect();
+    if !kit.is_empty() {
+        attendance.table_below(wb, &styles, "Keeping-in-touch (KIT / SPLIT) days", KIT_HEADER, &kit)?;
     }
     attendance.finish(wb, &styles)?;
     super::absence::sheet(wb, report, &styles)?;

@@ -281,6 +281,11 @@ pub struct DataSheet<'h> {
     columns: Vec<Option<ColumnStyle>>,
     /// (sheet name, data rows) of every sheet written, in order.
     written: Vec<(String, u32)>,
+    /// Rows of further tables written beneath the data on the current sheet
+    /// ([`DataSheet::table_below`]), for the print area.
+    below: u32,
+    /// Columns of those tables, for the print area.
+    below_cols: u16,
 }
 
 impl<'h> DataSheet<'h> {
@@ -294,7 +299,43 @@ impl<'h> DataSheet<'h> {
             widths: Widths::new(header),
             columns: Vec::new(),
             written: Vec::new(),
+            below: 0,
+            below_cols: 0,
         }
+    }
+
+    /// Writes a titled table beneath the rows written so far on the current
+    /// sheet (one blank row between), e.g. the KIT days under the Bradford
+    /// rows of the Attendance sheet. The data rows' autofilter stays theirs;
+    /// the print area and column widths cover both. For sheets held in
+    /// memory; called once the data rows are in, before [`DataSheet::finish`].
+    pub fn table_below(
+        &mut self,
+        wb: &mut Workbook,
+        styles: &Styles,
+        title: &str,
+        header_names: &[&str],
+        rows: &[Vec<Cell>],
+    ) -> Result<(), XlsxError> {
+        let index = match self.current {
+            Some(i) => i,
+            None => self.open(wb, styles)?,
+        };
+        let ws = wb.worksheet_from_index(index)?;
+        let top = self.rows + self.below + 2;
+        ws.write_string_with_format(top, 0, title, &styles.section)?;
+        header(ws, top + 1, header_names, styles)?;
+        for (i, name) in header_names.iter().enumerate() {
+            self.widths.see(i, name.chars().count());
+        }
+        for (r, cells) in (top + 2..).zip(rows) {
+            for (col, cell) in (0u16..).zip(cells) {
+                write_cell(ws, (r, col), cell, styles, &mut self.widths, None, None)?;
+            }
+        }
+        self.below += 2 + 1 + rows.len() as u32;
+        self.below_cols = self.below_cols.max(header_names.len() as u16);
+        Ok(())
     }
 
     /// Appends one row, starting a continuation sheet when this one is full.
@@ -352,6 +393,8 @@ impl<'h> DataSheet<'h> {
         }
         let index = wb.worksheets().len() - 1;
         self.columns.clear();
+        self.below = 0;
+        self.below_cols = 0;
         self.written.push((name, 0));
         self.current = Some(index);
         self.rows = 0;
@@ -368,7 +411,8 @@ impl<'h> DataSheet<'h> {
         ws.autofilter(0, 0, self.rows, last_col)?;
         // Long text in the last column (sources) would otherwise overflow
         // into the print and shrink every page to fit it.
-        ws.set_print_area(0, 0, self.rows, last_col)?;
+        let print_col = last_col.max(self.below_cols.saturating_sub(1));
+        ws.set_print_area(0, 0, self.rows + self.below, print_col)?;
         apply_widths(ws, &self.widths)?;
         if let Some(last) = self.written.last_mut() {
             last.1 = self.rows;

@@ -295,3 +295,47 @@ fn annual_and_jury_leave_are_paid() {
     assert!(codes(&out).is_empty());
     assert_eq!(out.episodes.len(), 2);
 }
+
+/// PARENTAL is the unpaid parental leave (Parental Leave Policy §7, SPEC
+/// §3.10 amended): a week Mon 12 – Fri 16 May 2025 is 37.5 h deducted,
+/// 37.5 h × £30,000 / (52.143 × 37.5) = £575.3409… → £575.34.
+#[test]
+fn a_week_of_parental_leave_is_deducted_to_the_penny() {
+    let out = run(
+        staff(FULL, d(2010, 1, 1)),
+        vec![absence(AbsenceType::Parental, d(2025, 5, 12), d(2025, 5, 16), 2)],
+        History::default(),
+    );
+    assert_eq!(codes(&out), ["LV001"]);
+    assert_eq!(deduction(&out), Some(("37.50".to_string(), Pence(-57534))));
+}
+
+/// Maternity, paternity, adoption and shared parental pay are payroll's own
+/// schemes: nothing deducted.
+#[test]
+fn maternity_and_the_other_family_leaves_are_not_deducted() {
+    for kind in
+        [AbsenceType::Maternity, AbsenceType::Paternity, AbsenceType::Adoption, AbsenceType::SharedParental]
+    {
+        let out = run(
+            staff(FULL, d(2010, 1, 1)),
+            vec![absence(kind, d(2025, 5, 1), d(2025, 5, 31), 2)],
+            History::default(),
+        );
+        assert!(out.findings.is_empty() && out.deductions.is_empty(), "{kind}");
+    }
+}
+
+/// LV004 at 11 months' service, not at 12 (the first anniversary of
+/// service_start is the leave's first day).
+#[test]
+fn lv004_under_a_year_of_service_not_at_a_year() {
+    let parental = || vec![absence(AbsenceType::Parental, d(2025, 5, 12), d(2025, 5, 16), 2)];
+    let eleven_months = run(staff(FULL, d(2024, 6, 12)), parental(), History::default());
+    assert_eq!(codes(&eleven_months), ["LV001", "LV004"]);
+    assert!(eleven_months.findings[1].message.contains("service start 2024-06-12"));
+    let a_year = run(staff(FULL, d(2024, 5, 12)), parental(), History::default());
+    assert_eq!(codes(&a_year), ["LV001"]);
+    let a_day_short = run(staff(FULL, d(2024, 5, 13)), parental(), History::default());
+    assert_eq!(codes(&a_day_short), ["LV001", "LV004"]);
+}

@@ -90,6 +90,18 @@ fn ros001_not_when_a_shift_is_rostered_or_the_absence_ends_the_day_before() {
     }
 }
 
+/// A claim on a KIT day (SPEC §14): the shift that makes it a KIT day is
+/// a shift that day, so ROS001 does not fire; the same claim without the
+/// shift, inside the maternity leave, does.
+#[test]
+fn ros001_not_on_a_kit_day_during_maternity_leave() {
+    let mut run = Run::default();
+    run.roster.absences = vec![absence(date(2025, 1, 6), date(2025, 8, 31), AbsenceType::Maternity)];
+    assert_eq!(all_codes(&decide_in(&run, bus())), ["ROS001"]);
+    run.roster.shifts = vec![shift(day(), "09:00", "13:00")];
+    assert_eq!(all_codes(&decide_in(&run, bus())), Vec::<&str>::new());
+}
+
 #[test]
 fn ros002_no_shift_and_no_absence_is_info_except_relocation_and_season_tickets() {
     let run = Run::default();
