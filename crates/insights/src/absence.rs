@@ -275,6 +275,7 @@ pub fn returns(runs: &[RunAbsence]) -> Table {
     let mut rows = Vec::new();
     for run in runs {
         let Some(all) = all_row(run) else { continue };
+        // A run without an rtw_date column wrote the three blank (SPEC §10.2).
         let [returns, recorded, on_time] = all.returns;
         let n = returns.unwrap_or(0);
         let pct = |x: Option<i64>| x.and_then(|x| rate(x * 100, n * 100));
@@ -282,7 +283,7 @@ pub fn returns(runs: &[RunAbsence]) -> Table {
         rows.push(vec![
             text(&run.organisation),
             text(&run.month),
-            Value::Int(n),
+            count(returns),
             count(recorded),
             count(on_time),
             maybe(pct(recorded)),

@@ -326,11 +326,12 @@ pub fn absence<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
         for part in [row.lost, row.lost_short, row.lost_long] {
             r.s(&percent(percent_x100(part, row.available)));
         }
-        r.d(row.episodes).d(row.episodes_long).d(row.returns);
+        r.d(row.episodes).d(row.episodes_long);
+        // SPEC §10.2: the three return columns are blank without an rtw_date column.
         if figures.rtw_column {
-            r.d(row.rtw_recorded).d(row.rtw_on_time);
+            r.d(row.returns).d(row.rtw_recorded).d(row.rtw_on_time);
         } else {
-            r.s("").s("");
+            r.s("").s("").s("");
         }
         r.write(&mut w)?;
     }

@@ -268,8 +268,9 @@ fn employee(staff: &Staff, ctx: &Ctx) -> SicknessOutcome {
     let pro_rata = triggers != policy.bradford_triggers;
     let stage = Sickness::stage_against(&triggers, score);
     let before = ctx.history.bradford_stage_reached(&staff.assignment);
-    let latest = episodes.iter().rev().find(|e| e.start <= month_end).unwrap_or(&episodes[0]);
-    for reached in before + 1..=stage {
+    // A stage reached means an episode in the window, so `latest` is there.
+    let latest = episodes.iter().rev().find(|e| e.start <= month_end).or(episodes.first());
+    for (reached, latest) in (before + 1..=stage).filter_map(|r| Some((r, latest?))) {
         let index = reached as usize - 1;
         let trigger = triggers.get(index).copied().unwrap_or_default();
         let own = match policy.bradford_triggers.get(index) {

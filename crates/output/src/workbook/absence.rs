@@ -132,7 +132,7 @@ pub fn sheet(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), 
         }
         let counts = [r.episodes, r.episodes_long, r.returns, r.rtw_recorded, r.rtw_on_time];
         for (i, n) in counts.into_iter().enumerate() {
-            let cell = if i >= 3 && !figures.rtw_column { Cell::Blank } else { Cell::Int(n as i64) };
+            let cell = if i >= 2 && !figures.rtw_column { Cell::Blank } else { Cell::Int(n as i64) };
             put_with(ws, row, 11 + i as u16, &cell, styles, &mut w, total.then_some(&int_bold))?;
         }
     }
