@@ -20,7 +20,8 @@ fn main() {
     // A panic is a bug, not a data problem: it still ends as SPEC §4.4's
     // internal error (exit 1), after unwinding has run the staging folder's
     // and the ledger lock's clean-up.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| payrun::cli::dispatch(cli, BUILD)));
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| payrun::cli::dispatch(cli, BUILD)));
     let code = match outcome {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => {
@@ -33,9 +34,7 @@ fn main() {
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            let message = format!(
-                "internal error (a bug in payrun, please report it): {what}"
-            );
+            let message = format!("internal error (a bug in payrun, please report it): {what}");
             payrun::model::log::error(&message, 1);
             1
         }

@@ -71,7 +71,7 @@ fn the_same_period_twice_gives_identical_outputs_and_ledger() {
     let ledger2 = export(&state, &tmp.path().join("export2"));
 
     let outputs1 = files(&tmp.path().join("out1"), "csv");
-    assert_eq!(outputs1.len(), 8);
+    assert_eq!(outputs1.len(), 10);
     // The second run also writes its (empty) corrections (SPEC §7.2).
     let mut outputs2 = files(&tmp.path().join("out2"), "csv");
     let corrections: Vec<String> = outputs2

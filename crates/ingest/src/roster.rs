@@ -91,7 +91,12 @@ pub fn read(
     let absences = keep_known(absences, &known, |a| (&a.assignment, &a.source), &mut findings);
     let protections = keep_known(protections, &known, |p| (&p.assignment, &p.source), &mut findings);
     drop(known);
-    Ok((Roster { staff, shifts, absences, protections, rtw_column }, findings.findings, findings.cells, counts))
+    Ok((
+        Roster { staff, shifts, absences, protections, rtw_column },
+        findings.findings,
+        findings.cells,
+        counts,
+    ))
 }
 
 /// The roster's findings and, for each, its cell (`payrun check`).

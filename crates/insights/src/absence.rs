@@ -219,8 +219,8 @@ pub fn by_cost_centre(runs: &[RunAbsence]) -> Table {
         *calendar.entry(run.organisation.as_str()).or_default() += days_in(&run.month);
         for f in run.rows.iter().filter(|r| r.cost_centre != crate::model::absence::ALL) {
             let g = groups.entry((&run.organisation, &f.cost_centre, &f.staff_group)).or_default();
-            for i in 0..4 {
-                g[i] += f.days[i + 1];
+            for (sum, day) in g.iter_mut().zip(&f.days[1..]) {
+                *sum += day;
             }
         }
     }
@@ -253,7 +253,9 @@ pub fn reasons(runs: &[RunAbsence]) -> Table {
             *total.entry(&run.organisation).or_default() += lost;
         }
     }
-    let mut ordered: Vec<((&str, &str), (i64, i64))> = by.into_iter().collect();
+    // ((organisation, reason), (episodes, lost)).
+    type Entry<'a> = ((&'a str, &'a str), (i64, i64));
+    let mut ordered: Vec<Entry> = by.into_iter().collect();
     ordered.sort_by(|a, b| a.0 .0.cmp(b.0 .0).then(b.1 .1.cmp(&a.1 .1)).then(a.0 .1.cmp(b.0 .1)));
     let rows = ordered
         .into_iter()

@@ -142,8 +142,8 @@ mod tests {
         "SUB007", "SUB008", "SUB009", "SUB010", "SUB011", "TRV001", "TRV002", "TRV003", "TRV004", "TRV005",
         "TRV006", "TRV007", "RCT001", "RCT002", "RCT003", "REL001", "REL002", "REL003", "REL004", "TAX001",
         "TAX002", "TAX003", "TAX004", "TAX005", "TAX006", "ROS001", "ROS002", "ROS003", "ROS004", "ROS005",
-        "LV001", "LV002", "LV003", "LV004", "SCK001", "SCK002", "SCK003", "SCK004", "PP001", "PP002", "PP003",
-        "PP004", "PP005", "KIT001", "KIT002",
+        "LV001", "LV002", "LV003", "LV004", "SCK001", "SCK002", "SCK003", "SCK004", "PP001", "PP002",
+        "PP003", "PP004", "PP005", "KIT001", "KIT002",
     ];
 
     #[test]

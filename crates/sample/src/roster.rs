@@ -250,10 +250,23 @@ const SICKNESS_REASONS: &[(&str, u32)] = &[
 /// stream (so the other sheets' draws do not move): most interviews within a
 /// few days of the return, some late, some not recorded, one unreadable
 /// (DAT002, the row kept), and now and then no reason.
-fn sickness_record(seed: u64, person: usize, row: usize, end: NaiveDate, unreadable: &mut bool) -> (Cell, Cell) {
+fn sickness_record(
+    seed: u64,
+    person: usize,
+    row: usize,
+    end: NaiveDate,
+    unreadable: &mut bool,
+) -> (Cell, Cell) {
     use super::rng::{stream, Rng};
     let mut rng = Rng::keyed(seed, &[stream::SICKNESS_RECORD, person as u64, row as u64]);
-    let reason = if rng.chance(0.08) { Cell::Blank } else { Cell::Str(*rng.weighted(SICKNESS_REASONS)) };
+    let reason = if rng.chance(0.08) {
+        Cell::Blank
+    } else {
+        {
+            let reason: &&'static str = rng.weighted(SICKNESS_REASONS);
+            Cell::Str(reason)
+        }
+    };
     // The next weekday after the end stands for the day of return.
     let mut back = add_days(end, 1);
     while chrono::Datelike::weekday(&back).number_from_monday() > 5 {

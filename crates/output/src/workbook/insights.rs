@@ -118,8 +118,15 @@ fn trend_chart(
     c.y_axis().set_num_format("£#,##0");
     c.set_width(640).set_height(360);
     ws.insert_chart(last_row + 2, first_col, &c)?;
+    let right = first_col + (chart.families.len() as u16).max(CHART_COLUMNS);
+    ws.set_print_area(0, 0, (table.rows.len() as u32).max(last_row + 2 + CHART_ROWS), right)?;
     Ok(())
 }
+
+/// Rows and default-width columns a 640 × 360 px chart covers, for the print
+/// area (SPEC §13: a print area covers every chart on its sheet).
+const CHART_ROWS: u32 = 19;
+const CHART_COLUMNS: u16 = 10;
 
 /// SPEC §10.5: a line chart of rate, rate_short and rate_long per month on
 /// the Absence trend sheet, drawn from the table's own cells: the first
@@ -147,6 +154,9 @@ fn absence_chart(wb: &mut Workbook, table: &Table) -> Result<(), XlsxError> {
         .set_font(ChartFont::new().set_size(11).set_bold());
     c.y_axis().set_num_format("0.00");
     c.set_width(640).set_height(360);
-    ws.insert_chart(table.rows.len() as u32 + 2, 1, &c)?;
+    let top = table.rows.len() as u32 + 2;
+    ws.insert_chart(top, 1, &c)?;
+    let last_col = (table.header.len() as u16).saturating_sub(1).max(CHART_COLUMNS);
+    ws.set_print_area(0, 0, top + CHART_ROWS, last_col)?;
     Ok(())
 }

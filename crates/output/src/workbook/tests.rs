@@ -96,7 +96,17 @@ fn a_full_sheet_continues_on_numbered_sheets_with_nothing_lost() {
     let names = book.sheet_names();
     assert_eq!(
         names[..9],
-        ["Summary", "ERROR", "ERROR (2)", "ERROR (3)", "WARNING", "INFO", "Attendance", "Absence", "Deferred"]
+        [
+            "Summary",
+            "ERROR",
+            "ERROR (2)",
+            "ERROR (3)",
+            "WARNING",
+            "INFO",
+            "Attendance",
+            "Absence",
+            "Deferred"
+        ]
     );
     // The glossary splits too once the catalogue passes the limit.
     assert!(names[9..].iter().all(|n| n.starts_with("Rule glossary")), "{names:?}");

@@ -380,7 +380,7 @@ fn excess_travel_outside_every_window_is_rejected() {
 #[test]
 fn declarations_are_in_the_catalogue_in_order() {
     let codes: Vec<&str> = crate::CATALOGUE.iter().map(|r| r.code).collect();
-    let at = codes.iter().position(|c| *c == "SCK003").unwrap();
+    let at = codes.iter().position(|c| *c == "SCK004").unwrap();
     assert_eq!(codes[at + 1..at + 6], ["PP001", "PP002", "PP003", "PP004", "PP005"]);
     assert_eq!((PP005.rejects, PP001.rejects), (true, false));
 }
