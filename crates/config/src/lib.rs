@@ -23,9 +23,9 @@ pub use payroll_interface::{
     ActionIfExists, EffectiveDate, InputSource, InputValue, PayrollInterface, ELEMENT_CODES, MAX_INPUTS,
 };
 pub use policy::{
-    AmapRates, Band, BandTable, Calendar, Claims, Elements, Leave, Limits, MileageExcess, MileageRates, Pay,
-    Policy, Protection, Rates, RelocationCaps, Sickness, Sites, Subsistence, SubsistenceCaps, Travel,
-    WordList,
+    AmapRates, Band, BandTable, Calendar, Claims, Elements, Leave, Limits, MileageExcess, MileageRates,
+    Paper, Pay, Policy, Protection, Rates, RelocationCaps, Sickness, Sites, Subsistence, SubsistenceCaps,
+    Travel, WordList, Workbooks,
 };
 
 use crate::error::Error;

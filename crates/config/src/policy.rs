@@ -32,6 +32,25 @@ pub struct Policy {
     /// `[payroll_interface]` (SPEC §7.1), optional.
     #[serde(default)]
     pub payroll_interface: super::PayrollInterface,
+    /// `[workbooks]` (SPEC §13), optional: A4 unless it says otherwise.
+    #[serde(default)]
+    pub workbooks: Workbooks,
+}
+
+/// `[workbooks]`: how the workbooks print (SPEC §13).
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workbooks {
+    #[serde(default)]
+    pub paper: Paper,
+}
+
+/// The paper every sheet is set up for: `"A4"` (the default) or `"Letter"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
 }
 
 /// `[claims]`: handling common to every claim line (SPEC §1, §3.1–§3.3, §3.8).

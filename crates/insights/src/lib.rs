@@ -12,6 +12,7 @@
 
 // The sibling crates, under the module names the code uses for them
 // (`crate::model::Pence`), so the layers read as before the split.
+use payrun_config as config;
 use payrun_files as files;
 use payrun_model as model;
 use payrun_model::error;
@@ -39,6 +40,8 @@ pub struct Options {
     pub out_dir: PathBuf,
     /// `--min-months`: periods a rule must catch a claimant in to be a repeat pattern.
     pub min_months: usize,
+    /// The paper the workbook prints on (`[workbooks] paper`, SPEC §13).
+    pub paper: crate::config::Paper,
 }
 
 /// What an insights run reports back.
@@ -94,6 +97,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
             created,
             &built.tables,
             &built.chart,
+            opts.paper,
         )
     })?;
     staging.commit()?;

@@ -57,7 +57,14 @@ pub fn run(args: BatchArgs) -> Result<()> {
     let dir = args.summary.unwrap_or_else(|| plan_folder(&plan.path));
     // Every organisation has run: a summary that cannot be written (exit 8)
     // still says how each ended, since the summary was to say it.
-    let written = write_summary(&summary, &dir).map_err(|e| match e {
+    // The Control sheet prints on the paper of the first organisation's config.
+    let paper = plan
+        .orgs
+        .first()
+        .and_then(|o| crate::config::Config::find(o.config.as_deref()).ok())
+        .map(|c| c.policy.workbooks.paper)
+        .unwrap_or_default();
+    let written = write_summary(&summary, &dir, paper).map_err(|e| match e {
         Error::Write(message) => {
             let ran: Vec<String> = summary
                 .orgs
@@ -123,7 +130,7 @@ fn plan_folder(plan: &Path) -> PathBuf {
 
 /// Writes `batch-YYYY-MM.json` and `batch-YYYY-MM.xlsx` into `dir`, each
 /// renamed into place when complete; returns their paths.
-fn write_summary(summary: &BatchSummary, dir: &Path) -> Result<Vec<PathBuf>> {
+fn write_summary(summary: &BatchSummary, dir: &Path, paper: crate::config::Paper) -> Result<Vec<PathBuf>> {
     let json_name = format!("batch-{}.json", summary.period);
     let xlsx_name = format!("batch-{}.xlsx", summary.period);
     let mut staging = Staging::new(dir)?;
@@ -131,6 +138,6 @@ fn write_summary(summary: &BatchSummary, dir: &Path) -> Result<Vec<PathBuf>> {
     staging.write(&json_name, |w| std::io::Write::write_all(w, &json))?;
     let xlsx = staging.path_for(&xlsx_name);
     let what = dir.join(&xlsx_name).display().to_string();
-    writing::contained(&what, || workbook::write_batch(&xlsx, summary))?;
+    writing::contained(&what, || workbook::write_batch(&xlsx, summary, paper))?;
     staging.commit()
 }

@@ -24,11 +24,16 @@ pub struct InsightsArgs {
     /// No summary line on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Configuration folder, for the paper the workbook prints on ([workbooks] paper)
+    /// [default: $PAYRUN_CONFIG, else ./config, else the built-in defaults].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 pub fn run(args: InsightsArgs) -> crate::error::Result<()> {
+    let paper = crate::config::Config::find(args.config.as_deref())?.policy.workbooks.paper;
     let summary =
-        insights::run(&Options { runs: args.runs, out_dir: args.out, min_months: args.min_months })?;
+        insights::run(&Options { runs: args.runs, out_dir: args.out, min_months: args.min_months, paper })?;
     // SPEC §10.5: said even with --quiet, since sheets 7–10 leave these months out.
     for dir in &summary.without_absence {
         eprintln!(

@@ -195,6 +195,6 @@ pub fn sheet(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), 
     for col in 0..RATES.len() {
         ws.set_column_width(col as u16, w.get(col).max(12.0))?;
     }
-    print_layout(ws, Some(header_row))?;
+    print_layout(ws, &w, Some(header_row), 0)?;
     Ok(())
 }

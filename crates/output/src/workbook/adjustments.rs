@@ -287,6 +287,8 @@ fn summary(
     row += 2;
     ws.write_string_with_format(row, 0, "By cost centre", &styles.section)?;
     row += 1;
+    // The long table: its heading repeats on every printed page after it starts.
+    let cc_header = row;
     summary_header(
         ws,
         row,
@@ -312,7 +314,7 @@ fn summary(
         let lines = (line.chars().count() as f64 * 1.3 / width).ceil().max(1.0);
         ws.set_row_height(row as u32, 17.0 * lines + 6.0)?;
     }
-    print_layout(ws, Some(0))?;
+    print_layout(ws, &w, Some(cc_header), 0)?;
     Ok(())
 }
 
@@ -423,6 +425,6 @@ fn run_info(wb: &mut Workbook, m: &Manifest, styles: &Styles) -> Result<(), Xlsx
     }
     w.see(0, 22);
     apply_widths(ws, &w)?;
-    print_layout(ws, Some(0))?;
+    print_layout(ws, &w, None, 0)?;
     Ok(())
 }

@@ -138,6 +138,7 @@ pub(super) fn write(wb: &mut Workbook, summary: &BatchSummary) -> Result<(), Xls
     ws.set_freeze_panes(head + 1, 1)?;
     ws.autofilter(head, 0, row - 1, (HEADER.len() - 1) as u16)?;
     apply_widths(ws, &w)?;
+    super::sheet::print_layout(ws, &w, Some(head), 1)?;
     Ok(())
 }
 

@@ -489,7 +489,7 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
         w.see(col, min);
     }
     apply_widths(ws, &w)?;
-    print_layout(ws, Some(0))?;
+    print_layout(ws, &w, None, 0)?;
 
     if !by_rule.is_empty() {
         let mut chart = Chart::new_bar();

@@ -30,6 +30,7 @@ pub fn write_insights(
     created: NaiveDate,
     tables: &[Table],
     chart: &TrendChart,
+    paper: crate::config::Paper,
 ) -> Result<()> {
     let mut wb = Workbook::new();
     let when = ExcelDateTime::from_ymd(created.year() as u16, created.month() as u8, created.day() as u8)
@@ -64,6 +65,7 @@ pub fn write_insights(
             absence_chart(&mut wb, table).map_err(xl(path))?;
         }
     }
+    super::page::finish(&mut wb, paper, "payrun insights", title);
     save(wb, path)
 }
 

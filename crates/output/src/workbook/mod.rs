@@ -13,6 +13,8 @@ mod adjustments;
 mod batch;
 mod exceptions;
 mod insights;
+mod labels;
+mod page;
 mod payroll_batch;
 mod sheet;
 mod style;
@@ -31,6 +33,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::path::Path;
 
 pub use insights::{write_insights, TrendChart};
+pub use labels::label;
 pub use sheet::MAX_DATA_ROWS;
 
 /// Knobs the tests turn; the pipeline always uses [`Options::default`].
@@ -96,7 +99,11 @@ pub(crate) fn write_adjustments_with(
 }
 
 /// Writes `batch-YYYY-MM.xlsx` (the Control sheet, SPEC §8.2) to `path`.
-pub fn write_batch(path: &Path, summary: &super::batch::BatchSummary) -> Result<()> {
+pub fn write_batch(
+    path: &Path,
+    summary: &super::batch::BatchSummary,
+    paper: crate::config::Paper,
+) -> Result<()> {
     let mut wb = Workbook::new();
     wb.set_properties(
         &DocProperties::new()
@@ -104,6 +111,7 @@ pub fn write_batch(path: &Path, summary: &super::batch::BatchSummary) -> Result<
             .set_author("payrun"),
     );
     batch::write(&mut wb, summary).map_err(xl(path))?;
+    page::finish(&mut wb, paper, "payrun batch", &format!("Pay period {}", summary.period));
     save(wb, path)
 }
 
@@ -145,18 +153,12 @@ fn new_workbook(path: &Path, report: &Report, title: &str) -> Result<Workbook> {
     Ok(wb)
 }
 
-/// Every sheet prints as auditors print them: A4 landscape, one page wide,
-/// and a footer naming the organisation, the pay period and the page
-/// (`&` is doubled so that no input text becomes a footer code).
+/// Every sheet's paper and footer: the organisation, the pay period and
+/// the page (SPEC §13).
 fn print_footers(wb: &mut Workbook, report: &Report) {
-    let org = report.organisation.unwrap_or("PAYRUN").replace('&', "&&");
-    let footer = format!("&L{org}&CPay period {}&RPage &P of &N", report.period.label());
-    for ws in wb.worksheets_mut() {
-        ws.set_landscape();
-        ws.set_paper_size(9); // A4
-        ws.set_print_fit_to_pages(1, 0);
-        ws.set_footer(&footer);
-    }
+    let paper = report.config.policy.workbooks.paper;
+    let period = format!("Pay period {}", report.period.label());
+    page::finish(wb, paper, report.organisation.unwrap_or("PAYRUN"), &period);
 }
 
 /// Saves into a file created 0640 (payroll data is personal data).

@@ -107,8 +107,6 @@ impl<'s> Pages<'s> {
         };
         let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(&name)?;
-        print_layout(ws, None)?;
-        ws.set_repeat_rows(REPEATED.0, REPEATED.1)?;
         self.index = wb.worksheets().len() - 1;
         self.row = 0;
         self.widths = Widths::new(&[]);
@@ -119,7 +117,10 @@ impl<'s> Pages<'s> {
         let ws = wb.worksheet_from_index(self.index)?;
         let last_col = self.widths.len().saturating_sub(1) as u16;
         ws.set_print_area(0, 0, self.row.saturating_sub(1), last_col)?;
-        apply_widths(ws, &self.widths)
+        apply_widths(ws, &self.widths)?;
+        print_layout(ws, &self.widths, None, 0)?;
+        ws.set_repeat_rows(REPEATED.0, REPEATED.1)?;
+        Ok(())
     }
 
     /// The row to write next, starting a continuation sheet (which repeats

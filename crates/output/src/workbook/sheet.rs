@@ -2,6 +2,8 @@
 //! data-sheet writer that freezes the header, adds an autofilter, fits
 //! column widths, and continues on "<name> (2)" when a sheet is full.
 
+use super::labels::label;
+use super::page;
 use super::style::{money_chars, Styles, Widths, MAX_WIDTH, NUMBER_PAD};
 use crate::model::rule::Severity;
 use crate::model::Pence;
@@ -207,9 +209,11 @@ fn write_text(
 }
 
 /// Writes a header row in the header style.
+/// Writes a header row in the header style, each name as its word label
+/// ([`label`]: the CSVs keep the machine names).
 pub fn header(ws: &mut Worksheet, row: u32, names: &[&str], styles: &Styles) -> Result<(), XlsxError> {
     for (i, name) in names.iter().enumerate() {
-        ws.write_string_with_format(row, i as u16, *name, &styles.header)?;
+        ws.write_string_with_format(row, i as u16, label(name), &styles.header)?;
     }
     Ok(())
 }
@@ -229,20 +233,29 @@ pub fn summary_header(
             (false, true) => &styles.header_indent,
             (false, false) => &styles.header,
         };
-        ws.write_string_with_format(row, i as u16, *name, f)?;
+        ws.write_string_with_format(row, i as u16, label(name), f)?;
     }
     Ok(())
 }
 
-/// Prints landscape, one page wide (as tall as needed), repeating `repeat_rows`
-/// (the header) on every page: these sheets do get printed for sign-off.
-pub fn print_layout(ws: &mut Worksheet, header_row: Option<u32>) -> Result<(), XlsxError> {
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
-    if let Some(r) = header_row {
-        ws.set_repeat_rows(r, r)?;
+/// Page layout of a sheet whose columns have `widths` (see [`page::layout`]):
+/// these sheets do get printed for sign-off.
+pub fn print_layout(
+    ws: &mut Worksheet,
+    widths: &Widths,
+    header_row: Option<u32>,
+    key_columns: u16,
+) -> Result<(), XlsxError> {
+    page::layout(ws, widths, header_row, key_columns)
+}
+
+/// The identity columns of a wide table, up to and including `name`:
+/// frozen beside the heading row and repeated on every printed page.
+pub fn key_columns(header: &[&str]) -> u16 {
+    match header.iter().position(|h| *h == "name") {
+        Some(i) if header.len() > 8 => i as u16 + 1,
+        _ => 0,
     }
-    Ok(())
 }
 
 /// Applies fitted column widths.
@@ -386,8 +399,7 @@ impl<'h> DataSheet<'h> {
         };
         ws.set_name(&name)?;
         header(ws, 0, self.header, styles)?;
-        ws.set_freeze_panes(1, 0)?;
-        print_layout(ws, Some(0))?;
+        ws.set_freeze_panes(1, key_columns(self.header))?;
         if let Some(tab) = self.opts.tab {
             ws.set_tab_color(tab);
         }
@@ -414,6 +426,7 @@ impl<'h> DataSheet<'h> {
         let print_col = last_col.max(self.below_cols.saturating_sub(1));
         ws.set_print_area(0, 0, self.rows + self.below, print_col)?;
         apply_widths(ws, &self.widths)?;
+        print_layout(ws, &self.widths, Some(0), key_columns(self.header))?;
         if let Some(last) = self.written.last_mut() {
             last.1 = self.rows;
         }

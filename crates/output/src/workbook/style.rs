@@ -149,7 +149,7 @@ const MIN_WIDTH: usize = 6;
 impl Widths {
     pub fn new(header: &[&str]) -> Widths {
         // +3 leaves room for the autofilter drop-down arrow beside the header.
-        Widths(header.iter().map(|h| h.chars().count() + 3).collect())
+        Widths(header.iter().map(|h| super::labels::label(h).chars().count() + 3).collect())
     }
 
     pub fn see(&mut self, col: usize, chars: usize) {

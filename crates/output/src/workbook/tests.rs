@@ -119,7 +119,7 @@ fn a_full_sheet_continues_on_numbered_sheets_with_nothing_lost() {
     assert_eq!(rows(&mut book, "INFO"), 4);
     // Every continuation sheet repeats the header; order is kept across parts.
     let part2 = book.worksheet_range("ERROR (2)").unwrap();
-    assert_eq!(part2.get((0, 0)), Some(&Data::String("severity".into())));
+    assert_eq!(part2.get((0, 0)), Some(&Data::String("Severity".into())));
     assert_eq!(part2.get((1, 12)), Some(&Data::String("finding 10".into())));
 }
 
