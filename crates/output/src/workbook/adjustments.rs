@@ -5,7 +5,8 @@
 use super::exceptions::short_hash;
 use super::payroll_batch::Rerun;
 use super::sheet::{
-    apply_widths, header, print_layout, put, put_with, summary_header, Cell, DataSheet, SheetOptions,
+    apply_widths, first_refs, header, print_layout, put, put_with, summary_header, Cell, DataSheet,
+    SheetOptions,
 };
 use super::style::{Styles, Widths};
 use super::Options;
@@ -78,7 +79,7 @@ fn adjustment_rows<'a>(
     let mut sheet = DataSheet::new(
         name,
         ADJUSTMENTS_HEADER,
-        SheetOptions { row_limit: opts.row_limit, constant_memory: true, tab: None },
+        SheetOptions { row_limit: opts.row_limit, constant_memory: true, tab: None, wrap: &[] },
     );
     for r in rows {
         let yn = if r.taxable { "Y" } else { "N" };
@@ -97,7 +98,7 @@ fn adjustment_rows<'a>(
                 Cell::Text(yn),
                 Cell::Text(&r.protected),
                 date_or_text(&r.protection_end),
-                Cell::Text(&r.source),
+                first_refs(&r.source),
             ],
         )?;
     }
@@ -126,7 +127,7 @@ fn protection(wb: &mut Workbook, report: &Report, styles: &Styles, opts: &Option
     let mut sheet = DataSheet::new(
         "Pay protection",
         PROTECTION_HEADER,
-        SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None },
+        SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None, wrap: &[] },
     );
     for r in report.protection {
         let mark = report.mark_of(&r.assignment);
@@ -148,7 +149,7 @@ fn protection(wb: &mut Workbook, report: &Report, styles: &Styles, opts: &Option
                 Cell::Money(r.top_up),
                 mark.map_or(Cell::Blank, |m| Cell::Text(m.kind.code())),
                 date(mark.map(|m| m.end)),
-                Cell::Text(&r.source),
+                first_refs(&r.source),
             ],
         )?;
     }
@@ -161,7 +162,7 @@ fn p11d(wb: &mut Workbook, report: &Report, styles: &Styles, opts: &Options) -> 
     let mut sheet = DataSheet::new(
         "P11D",
         P11D_HEADER,
-        SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None },
+        SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None, wrap: &[] },
     );
     for row in report.p11d {
         sheet.push(

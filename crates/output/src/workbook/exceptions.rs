@@ -44,6 +44,10 @@ pub const FINDINGS_HEADER: &[&str] = &[
 
 /// The Attendance sheet: attendance.csv's columns (SPEC §4.1) and the
 /// employee's own Bradford triggers (pro rata when part time, SPEC §3.11).
+/// Long text on the finding sheets wraps in columns of these widths
+/// (characters), so that the sheet prints at a legible size (SPEC §13).
+const FINDINGS_WRAP: &[(&str, usize)] = &[("policy_ref", 24), ("message", 48), ("source", 28)];
+
 pub const ATTENDANCE_SHEET_HEADER: &[&str] =
     &["assignment", "name", "episodes", "days", "score", "stage", "new_stage", "triggers"];
 
@@ -82,7 +86,7 @@ pub fn write(wb: &mut Workbook, report: &Report, opts: &Options) -> Result<(), X
     let mut attendance = DataSheet::new(
         "Attendance",
         ATTENDANCE_SHEET_HEADER,
-        SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None },
+        SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None, wrap: &[] },
     );
     for row in report.attendance {
         attendance.push(
@@ -144,7 +148,12 @@ fn findings_sheet(
     let mut sheet = DataSheet::new(
         severity.code(),
         FINDINGS_HEADER,
-        SheetOptions { row_limit: opts.row_limit, constant_memory: true, tab: Some(severity_tab(severity)) },
+        SheetOptions {
+            row_limit: opts.row_limit,
+            constant_memory: true,
+            tab: Some(severity_tab(severity)),
+            wrap: FINDINGS_WRAP,
+        },
     );
     for f in report.findings.iter().filter(|f| f.severity == severity) {
         let source = f.source.as_ref().map(|s| s.to_string()).unwrap_or_default();
@@ -237,7 +246,7 @@ fn deferred_sheet(
     let mut sheet = DataSheet::new(
         "Deferred",
         DEFERRED_HEADER,
-        SheetOptions { row_limit: opts.row_limit, constant_memory: true, tab: None },
+        SheetOptions { row_limit: opts.row_limit, constant_memory: true, tab: None, wrap: &[] },
     );
     for (i, (line, d)) in report.lines.iter().zip(report.decisions).enumerate() {
         if d.status != Status::Deferred {
@@ -274,7 +283,7 @@ fn glossary(wb: &mut Workbook, styles: &Styles, opts: &Options, policy: &Policy)
     let mut sheet = DataSheet::new(
         "Rule glossary",
         GLOSSARY_HEADER,
-        SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None },
+        SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None, wrap: &[] },
     );
     for rule in CATALOGUE {
         let t = text::rendered(rule, policy);
@@ -319,7 +328,7 @@ fn category(line: &ClaimLine) -> Cell<'_> {
 struct Tally {
     findings: i64,
     lines: HashSet<usize>,
-    /// Σ (claimed − allowed) over the group's distinct lines.
+    /// Σ withheld over the group's distinct lines ([`withheld`]).
     withheld: Pence,
 }
 
@@ -328,12 +337,75 @@ impl Tally {
         self.findings += 1;
         if let Some(i) = line_of(&f.subject) {
             if self.lines.insert(i) {
-                if let (Some(l), Some(d)) = (report.lines.get(i), report.decisions.get(i)) {
-                    self.withheld += l.amount - d.allowed;
-                }
+                self.withheld += withheld(report, i);
             }
         }
     }
+}
+
+/// Money a line withholds (SPEC §13): claimed − allowed of a decided line;
+/// a deferred line withholds nothing (it is decided next month), so every
+/// "withheld" of the workbook agrees with the run's own.
+fn withheld(report: &Report, line: usize) -> Pence {
+    match (report.lines.get(line), report.decisions.get(line)) {
+        (Some(l), Some(d)) if d.status != Status::Deferred => l.amount - d.allowed,
+        _ => Pence(0),
+    }
+}
+
+/// Bars of the Summary chart (SPEC §13): each decided line's withheld money
+/// attributed once, to its first ERROR or WARNING rule in spec order (else
+/// "other"); the 10 rules withholding most, largest first, then "other" for
+/// the rest, so that the bars add up to the run's withheld.
+fn withheld_by_rule(report: &Report) -> (Vec<(String, Pence)>, Pence) {
+    let mut first: HashMap<usize, &rules::Rule> = HashMap::new();
+    for f in report.findings.iter().filter(|f| f.severity != Severity::Info) {
+        if let Some(i) = line_of(&f.subject) {
+            let e = first.entry(i).or_insert(f.rule);
+            if rules::spec_order(f.rule) < rules::spec_order(e) {
+                *e = f.rule;
+            }
+        }
+    }
+    let mut by: HashMap<&str, (&rules::Rule, Pence)> = HashMap::new();
+    let (mut other, mut total) = (Pence(0), Pence(0));
+    for i in 0..report.decisions.len() {
+        let w = withheld(report, i);
+        if w == Pence(0) {
+            continue;
+        }
+        total += w;
+        match first.get(&i) {
+            Some(rule) => by.entry(rule.code).or_insert((rule, Pence(0))).1 += w,
+            None => other += w,
+        }
+    }
+    let mut ranked: Vec<(&rules::Rule, Pence)> = by.into_values().filter(|(_, w)| *w != Pence(0)).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(rules::spec_order(a.0).cmp(&rules::spec_order(b.0))));
+    let mut bars: Vec<(String, Pence)> = Vec::new();
+    for (k, (rule, w)) in ranked.into_iter().enumerate() {
+        if k < 10 {
+            let summary = text::render(rule.summary, &report.config.policy);
+            bars.push((format!("{} {}", rule.code, short_name(&summary)), w));
+        } else {
+            other += w;
+        }
+    }
+    if other != Pence(0) {
+        bars.push(("other".to_string(), other));
+    }
+    (bars, total)
+}
+
+/// A rule's summary cut to a bar label's length, at a word.
+fn short_name(summary: &str) -> String {
+    const MAX: usize = 44;
+    if summary.chars().count() <= MAX {
+        return summary.trim_end_matches('.').to_string();
+    }
+    let cut: String = summary.chars().take(MAX).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
 }
 
 /// The Summary sheet: three small tables and a bar chart of money withheld
@@ -382,8 +454,8 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
     ws.write_string_with_format(
         2,
         0,
-        "Withheld = claimed − allowed on the lines a finding is about, each line counted once per row \
-         (deferred lines count in full: they are decided next month).",
+        "Withheld = claimed − allowed of the decided lines a finding is about, each line counted once per row; \
+         deferred lines withhold nothing (they are decided next month).",
         &styles.subtitle,
     )?;
 
@@ -420,19 +492,16 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
         }
     }
     // The total counts each line once, whatever its severities.
-    let total_w_lines: Pence = total_lines
-        .iter()
-        .filter_map(|i| Some(report.lines.get(*i)?.amount - report.decisions.get(*i)?.allowed))
-        .sum();
+    let total_w_lines: Pence = total_lines.iter().map(|i| withheld(report, *i)).sum();
     row += 1;
     put_with(ws, row, 0, &Cell::Text("All findings"), styles, &mut w, Some(&styles.total_label))?;
     put_with(ws, row, 1, &Cell::Int(total_f), styles, &mut w, Some(&styles.total_int))?;
     put_with(ws, row, 2, &Cell::Int(total_lines.len() as i64), styles, &mut w, Some(&styles.total_int))?;
     put_with(ws, row, 3, &Cell::Money(total_w_lines), styles, &mut w, Some(&styles.total_money))?;
 
-    // The chart occupies rows 4–19 to the right; the rule table starts below it.
+    // The chart occupies rows 5–25 to the right; the rule table starts below it.
     let chart_row = 5;
-    let chart_rows = 16;
+    let chart_rows = 20;
     row = (row + 3).max(chart_row + chart_rows + 1);
     ws.write_string_with_format(row, 0, "By rule", &styles.section)?;
     row += 1;
@@ -450,7 +519,6 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
         ],
         styles,
     )?;
-    let first_rule_row = row + 1;
     for ((_, code, sev), (t, rule)) in &by_rule {
         row += 1;
         put(ws, row, 0, &Cell::Text(code), styles, &mut w)?;
@@ -465,7 +533,6 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
         row += 1;
         ws.write_string_with_format(row, 0, "No findings this run.", &styles.subtitle)?;
     }
-    let last_rule_row = row;
 
     row += 3;
     ws.write_string_with_format(row, 0, "By cost centre", &styles.section)?;
@@ -484,6 +551,33 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
         put(ws, row, 3, &Cell::Money(t.withheld), styles, &mut w)?;
     }
 
+    // The chart's figures: one attribution per line, so they add up. In the
+    // wide Policy reference column, so that the labels do not widen column A.
+    let (bars, total) = withheld_by_rule(report);
+    let (name_col, amount_col) = (4u16, 5u16);
+    row += 3;
+    ws.write_string_with_format(row, name_col, "Money withheld by rule (the chart)", &styles.section)?;
+    row += 1;
+    ws.write_string_with_format(
+        row,
+        name_col,
+        "Each decided line's withheld money once, under its first ERROR or WARNING rule; the 10 largest, then the rest as other.",
+        &styles.subtitle,
+    )?;
+    row += 1;
+    ws.write_string_with_format(row, name_col, "Rule", &styles.header)?;
+    ws.write_string_with_format(row, amount_col, "Withheld", &styles.header_num)?;
+    let first_bar = row + 1;
+    for (name, amount) in &bars {
+        row += 1;
+        put(ws, row, name_col, &Cell::Text(name), styles, &mut w)?;
+        put(ws, row, amount_col, &Cell::Money(*amount), styles, &mut w)?;
+    }
+    let last_bar = row;
+    row += 1;
+    put_with(ws, row, name_col, &Cell::Text("Withheld this run"), styles, &mut w, Some(&styles.total_label))?;
+    put_with(ws, row, amount_col, &Cell::Money(total), styles, &mut w, Some(&styles.total_money))?;
+
     // Section titles and headers are short; the long subtitle lines may overflow.
     for (col, min) in [(0usize, 14usize), (1, 10), (2, 8), (3, 13), (4, 18), (5, 10), (6, 20)] {
         w.see(col, min);
@@ -491,24 +585,31 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
     apply_widths(ws, &w)?;
     print_layout(ws, &w, None, 0)?;
 
-    if !by_rule.is_empty() {
+    if !bars.is_empty() {
         let mut chart = Chart::new_bar();
         chart
             .add_series()
             .set_name("Withheld")
-            .set_categories(("Summary", first_rule_row, 0, last_rule_row, 0))
-            .set_values(("Summary", first_rule_row, 3, last_rule_row, 3))
+            .set_categories(("Summary", first_bar, name_col, last_bar, name_col))
+            .set_values(("Summary", first_bar, amount_col, last_bar, amount_col))
             .set_format(
                 ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(0x005EB8))),
             );
-        chart.title().set_name("Money withheld by rule").set_font(ChartFont::new().set_size(11).set_bold());
+        chart
+            .title()
+            .set_name("Money withheld: top 10 rules")
+            .set_font(ChartFont::new().set_size(11).set_bold());
         chart.legend().set_hidden();
         chart.x_axis().set_num_format("£#,##0");
         // Bars read top-down in rule order, as the table does.
         // Reversing the category axis would move the £ axis to the top; crossing
         // at the last category keeps it at the bottom.
-        chart.y_axis().set_reverse().set_crossing(ChartAxisCrossing::Max);
-        chart.set_width(520).set_height(chart_rows * 20);
+        chart
+            .y_axis()
+            .set_reverse()
+            .set_crossing(ChartAxisCrossing::Max)
+            .set_font(ChartFont::new().set_size(8));
+        chart.set_width(600).set_height(chart_rows * 20);
         ws.insert_chart_with_offset(chart_row, 4, &chart, 16, 0)?;
     }
     Ok(())

@@ -51,7 +51,12 @@ pub fn write_insights(
         // Trend gets cells beside its rows after they are written, which a
         // constant-memory sheet cannot take; it is one row per period and rule.
         let charted = table.file == "absence_trend";
-        let opts = SheetOptions { row_limit: MAX_DATA_ROWS, constant_memory: i != 0 && !charted, tab: None };
+        let opts = SheetOptions {
+            row_limit: MAX_DATA_ROWS,
+            constant_memory: i != 0 && !charted,
+            tab: None,
+            wrap: &[],
+        };
         let mut sheet = DataSheet::new(table.title, table.header, opts);
         for row in &table.rows {
             let cells: Vec<Cell> = row.iter().map(cell).collect();

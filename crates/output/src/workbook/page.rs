@@ -11,10 +11,10 @@ use super::style::Widths;
 use crate::config::Paper;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
-/// Printable width in pixels (96 dpi) inside the default 0.7-inch side
-/// margins; of A4 and Letter the narrower, so the choice holds for both.
-const PORTRAIT_PX: f64 = 660.0;
-const LANDSCAPE_PX: f64 = 922.0;
+/// Printable width in pixels (96 dpi) inside half-inch side margins; of A4
+/// and Letter the narrower, so the choice holds for both.
+const PORTRAIT_PX: f64 = 698.0;
+const LANDSCAPE_PX: f64 = 960.0;
 
 /// The smallest scale that keeps the 11 pt body text at 8 pt or more.
 pub const FLOOR_PERCENT: u16 = 73;
@@ -38,6 +38,8 @@ pub fn layout(
     let total: f64 = (0..widths.len()).map(|c| pixels(widths.get(c))).sum();
     let row = heading_row.unwrap_or(0);
     ws.set_repeat_rows(row, row)?;
+    // Left, right, top, bottom, header, footer (inches).
+    ws.set_margins(0.5, 0.5, 0.75, 0.75, 0.3, 0.3);
     if total <= PORTRAIT_PX {
         ws.set_portrait();
         ws.set_print_fit_to_pages(1, 0);

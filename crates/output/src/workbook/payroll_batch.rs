@@ -3,7 +3,7 @@
 //! block, then the lines in one table per element group with the input-value
 //! names as column headers, then the control totals underneath.
 
-use super::sheet::{apply_widths, header, print_layout, put, put_with, Cell};
+use super::sheet::{apply_widths, first_refs, header, print_layout, put, put_with, Cell};
 use super::style::{Styles, Widths};
 use crate::interface::{
     Batch, BatchLine, Corrections, Interface, Value, CORRECTIONS_HEADER, CORRECTION_BATCH,
@@ -281,7 +281,7 @@ fn lines_and_controls(
                 },
             }));
             cells.push(Cell::Text(&line.protected));
-            cells.push(Cell::Text(&line.source));
+            cells.push(first_refs(&line.source));
             let ws = wb.worksheet_from_index(pages.index)?;
             for (col, cell) in cells.iter().enumerate() {
                 put(ws, row, col as u16, cell, styles, &mut pages.widths)?;

@@ -249,6 +249,16 @@ pub fn print_layout(
     page::layout(ws, widths, header_row, key_columns)
 }
 
+/// A `;`-separated source list as a sheet shows it (SPEC §13): the first
+/// three references and "+N more" (the CSV keeps them all).
+pub fn first_refs(source: &str) -> Cell<'_> {
+    let refs: Vec<&str> = source.split(';').collect();
+    if refs.len() <= 3 {
+        return Cell::Text(source);
+    }
+    Cell::Owned(format!("{} +{} more", refs[..3].join("; "), refs.len() - 3))
+}
+
 /// The identity columns of a wide table, up to and including `name`:
 /// frozen beside the heading row and repeated on every printed page.
 pub fn key_columns(header: &[&str]) -> u16 {
@@ -275,6 +285,9 @@ pub struct SheetOptions {
     /// next one starts, so memory does not grow with the row count.
     pub constant_memory: bool,
     pub tab: Option<Color>,
+    /// Columns of long text, by header name, that wrap in a fixed width
+    /// (characters) instead of widening the sheet past the page.
+    pub wrap: &'static [(&'static str, usize)],
 }
 
 /// A table of rows under a header, spread over as many sheets as it needs.
@@ -400,6 +413,9 @@ impl<'h> DataSheet<'h> {
         ws.set_name(&name)?;
         header(ws, 0, self.header, styles)?;
         ws.set_freeze_panes(1, key_columns(self.header))?;
+        for (col, _) in self.wrapped() {
+            ws.set_column_format(col as u16, &styles.wrap)?;
+        }
         if let Some(tab) = self.opts.tab {
             ws.set_tab_color(tab);
         }
@@ -411,6 +427,14 @@ impl<'h> DataSheet<'h> {
         self.current = Some(index);
         self.rows = 0;
         Ok(index)
+    }
+
+    /// (column number, width) of `opts.wrap` (a name not in the header is skipped).
+    fn wrapped(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.opts
+            .wrap
+            .iter()
+            .filter_map(|(name, width)| Some((self.header.iter().position(|h| h == name)?, *width)))
     }
 
     /// Autofilter over the rows written and fitted widths, on the current sheet.
@@ -425,6 +449,9 @@ impl<'h> DataSheet<'h> {
         // into the print and shrink every page to fit it.
         let print_col = last_col.max(self.below_cols.saturating_sub(1));
         ws.set_print_area(0, 0, self.rows + self.below, print_col)?;
+        for (col, width) in self.wrapped().collect::<Vec<_>>() {
+            self.widths.fix(col, width);
+        }
         apply_widths(ws, &self.widths)?;
         print_layout(ws, &self.widths, Some(0), key_columns(self.header))?;
         if let Some(last) = self.written.last_mut() {

@@ -165,6 +165,12 @@ impl Widths {
         (w.clamp(MIN_WIDTH, MAX_WIDTH) + 1) as f64
     }
 
+    /// A fixed width for a column whose text wraps.
+    pub fn fix(&mut self, col: usize, chars: usize) {
+        self.see(col, 0);
+        self.0[col] = chars;
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -236,7 +236,7 @@ fn number_columns_carry_their_format_and_text_in_them_does_not_take_it() {
     let mut sheet = sheet::DataSheet::new(
         "Data",
         &header,
-        sheet::SheetOptions { row_limit: 100, constant_memory: true, tab: None },
+        sheet::SheetOptions { row_limit: 100, constant_memory: true, tab: None, wrap: &[] },
     );
     let day = NaiveDate::from_ymd_opt(2025, 5, 6).unwrap();
     let rows = [
