@@ -142,7 +142,8 @@ fn every_key_of_the_shipped_policy_is_understood() {
             "sickness",
             "sites",
             "subsistence",
-            "travel"
+            "travel",
+            "workbooks"
         ]
     );
     bundled();
