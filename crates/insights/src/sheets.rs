@@ -133,15 +133,34 @@ fn trend(runs: &[(&RunFolder, &RunAggregate)]) -> (Table, TrendChart) {
             *by_family.entry(family(rule)).or_default().entry((*org, *period)).or_default() += *withheld;
         }
     }
+    // SPEC §13: the 8 families withholding most over the periods read
+    // (ties by name), the rest as one "other" series.
+    let mut ranked: Vec<(&str, Pence)> =
+        by_family.iter().map(|(f, m)| (*f, m.values().copied().sum::<Pence>())).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let top: Vec<&str> = ranked.iter().take(8).map(|(f, _)| *f).collect();
+    let rest: Vec<&str> = ranked.iter().skip(8).map(|(f, _)| *f).collect();
+    let amount =
+        |f: &str, key: &(&str, &str)| by_family.get(f).and_then(|m| m.get(key)).copied().unwrap_or_default();
+    let mut families: Vec<String> = top.iter().map(|f| f.to_string()).collect();
+    if !rest.is_empty() {
+        families.push("other".to_string());
+    }
     let chart = TrendChart {
         periods: periods
             .iter()
             .map(|(o, p)| if several_orgs { format!("{o} {p}").trim().to_string() } else { p.to_string() })
             .collect(),
-        families: by_family.keys().map(|f| f.to_string()).collect(),
+        families,
         withheld: periods
             .iter()
-            .map(|key| by_family.values().map(|m| m.get(key).copied().unwrap_or_default()).collect())
+            .map(|key| {
+                let mut row: Vec<Pence> = top.iter().map(|f| amount(f, key)).collect();
+                if !rest.is_empty() {
+                    row.push(rest.iter().map(|f| amount(f, key)).sum());
+                }
+                row
+            })
             .collect(),
     };
     let table = Table {

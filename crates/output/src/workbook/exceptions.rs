@@ -44,9 +44,21 @@ pub const FINDINGS_HEADER: &[&str] = &[
 
 /// The Attendance sheet: attendance.csv's columns (SPEC §4.1) and the
 /// employee's own Bradford triggers (pro rata when part time, SPEC §3.11).
+/// The glossary's text columns and their widths: two A4 landscape pages
+/// across at the 8 pt floor, the rule's code repeated on the second.
+const GLOSSARY_WRAP: &[(&str, usize)] = &[
+    ("policy_ref", 18),
+    ("summary", 30),
+    ("what it checks", 44),
+    ("policy", 44),
+    ("effect", 32),
+    ("example", 40),
+    ("config", 22),
+];
+
 /// Long text on the finding sheets wraps in columns of these widths
 /// (characters), so that the sheet prints at a legible size (SPEC §13).
-const FINDINGS_WRAP: &[(&str, usize)] = &[("policy_ref", 24), ("message", 48), ("source", 28)];
+const FINDINGS_WRAP: &[(&str, usize)] = &[("policy_ref", 40), ("message", 48), ("source", 28)];
 
 pub const ATTENDANCE_SHEET_HEADER: &[&str] =
     &["assignment", "name", "episodes", "days", "score", "stage", "new_stage", "triggers"];
@@ -283,7 +295,7 @@ fn glossary(wb: &mut Workbook, styles: &Styles, opts: &Options, policy: &Policy)
     let mut sheet = DataSheet::new(
         "Rule glossary",
         GLOSSARY_HEADER,
-        SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None, wrap: &[] },
+        SheetOptions { row_limit: opts.row_limit, constant_memory: false, tab: None, wrap: GLOSSARY_WRAP },
     );
     for rule in CATALOGUE {
         let t = text::rendered(rule, policy);

@@ -3,7 +3,7 @@
 //! rule family.
 
 use super::sheet::{Cell, DataSheet, SheetOptions, MAX_DATA_ROWS};
-use super::style::Styles;
+use super::style::{Styles, Widths};
 use super::{save, xl};
 use crate::error::Result;
 use crate::model::Pence;
@@ -127,6 +127,13 @@ fn trend_chart(
     ws.insert_chart(last_row + 2, first_col, &c)?;
     let right = first_col + (chart.families.len() as u16).max(CHART_COLUMNS);
     ws.set_print_area(0, 0, (table.rows.len() as u32).max(last_row + 2 + CHART_ROWS), right)?;
+    // The print area now reaches past the table: lay the page out for its
+    // full width (the table's columns as written, then the block's 16).
+    let mut widths = Widths::new(table.header);
+    for c in table.header.len()..=usize::from(right) {
+        widths.fix(c, 15);
+    }
+    super::page::layout(ws, &widths, Some(0), 0)?;
     Ok(())
 }
 

@@ -249,6 +249,17 @@ pub fn print_layout(
     page::layout(ws, widths, header_row, key_columns)
 }
 
+/// Points per line of 11 pt text.
+const LINE_HEIGHT: f64 = 15.0;
+
+/// Lines `text` takes wrapped in a column `width` characters wide: each
+/// paragraph's characters over 85 % of the width (word breaks waste some),
+/// at least one line each.
+pub fn wrapped_lines(text: &str, width: usize) -> usize {
+    let per_line = (width * 85 / 100).max(1);
+    text.split('\n').map(|p| p.chars().count().div_ceil(per_line).max(1)).sum()
+}
+
 /// A `;`-separated source list as a sheet shows it (SPEC §13): the first
 /// three references and "+N more" (the CSV keeps them all).
 pub fn first_refs(source: &str) -> Cell<'_> {
@@ -264,6 +275,7 @@ pub fn first_refs(source: &str) -> Cell<'_> {
 pub fn key_columns(header: &[&str]) -> u16 {
     match header.iter().position(|h| *h == "name") {
         Some(i) if header.len() > 8 => i as u16 + 1,
+        _ if header.len() > 8 && header.first() == Some(&"code") => 1,
         _ => 0,
     }
 }
@@ -375,6 +387,27 @@ impl<'h> DataSheet<'h> {
         };
         self.rows += 1;
         let ws = wb.worksheet_from_index(index)?;
+        // Neither LibreOffice nor Excel grows a written row to its wrapped
+        // text reliably: the height is set here, before the row's cells
+        // (a constant-memory row is final once the next starts).
+        let lines = cells
+            .iter()
+            .enumerate()
+            .filter_map(|(col, cell)| {
+                let width =
+                    self.opts.wrap.iter().find(|(n, _)| self.header.get(col) == Some(n)).map(|(_, w)| *w);
+                match (cell, width) {
+                    (Cell::Text(s) | Cell::Wrap(s), Some(w)) => Some(wrapped_lines(s, w)),
+                    (Cell::Owned(s), Some(w)) => Some(wrapped_lines(s, w)),
+                    (Cell::Wrap(s), None) => Some(wrapped_lines(s, MAX_WIDTH)),
+                    _ => None,
+                }
+            })
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(self.rows, LINE_HEIGHT * lines as f64)?;
+        }
         if self.columns.len() < cells.len() {
             self.columns.resize(cells.len(), None);
         }

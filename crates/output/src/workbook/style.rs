@@ -65,7 +65,8 @@ impl Styles {
             header_indent: header.clone().set_indent(1),
             indent: Format::new().set_indent(1),
             header,
-            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            // Bottom-aligned like every other cell, so a wrapped row reads as one line.
+            wrap: Format::new().set_text_wrap(),
             money: number(Format::new().set_num_format(MONEY)),
             date: number(Format::new().set_num_format(DATE)),
             int: number(Format::new().set_num_format(INT)),
