@@ -89,6 +89,8 @@ fn payroll_adjustments_workbook_matches_the_csvs() {
     for wanted in ["Batch name", "PAYRUN EXPENSES 2025-06", "Pay Value", "Control totals", "Total Lines"] {
         assert!(batch.iter().any(|s| s == wanted), "{wanted} not on the Payroll batch sheet");
     }
+    // SPEC §13: one table, so one heading row, whatever the elements.
+    assert_eq!(batch.iter().filter(|s| *s == "Line").count(), 1, "{batch:?}");
 
     let csv = Csv::read(&dir.path().join("adjustments.csv"));
     let adj = sheet(&book, "Adjustments");

@@ -72,6 +72,9 @@ struct Pages<'s> {
     index: usize,
     row: u32,
     widths: Widths,
+    /// The lines table's heading row on the current sheet: the print
+    /// titles once it is written (before it, the header block's rows).
+    heading: Option<u32>,
 }
 
 impl<'s> Pages<'s> {
@@ -82,8 +85,16 @@ impl<'s> Pages<'s> {
         styles: &Styles,
         limit: u32,
     ) -> Result<Pages<'s>, XlsxError> {
-        let mut pages =
-            Pages { name, title, limit: limit.max(8), sheets: 0, index: 0, row: 0, widths: Widths::new(&[]) };
+        let mut pages = Pages {
+            name,
+            title,
+            limit: limit.max(8),
+            sheets: 0,
+            index: 0,
+            row: 0,
+            widths: Widths::new(&[]),
+            heading: None,
+        };
         pages.new_sheet(wb)?;
         if let Some(title) = title {
             // Merged over the header block's two columns, so it prints
@@ -110,6 +121,7 @@ impl<'s> Pages<'s> {
         self.index = wb.worksheets().len() - 1;
         self.row = 0;
         self.widths = Widths::new(&[]);
+        self.heading = None;
         Ok(())
     }
 
@@ -118,8 +130,13 @@ impl<'s> Pages<'s> {
         let last_col = self.widths.len().saturating_sub(1) as u16;
         ws.set_print_area(0, 0, self.row.saturating_sub(1), last_col)?;
         apply_widths(ws, &self.widths)?;
-        print_layout(ws, &self.widths, None, 0)?;
-        ws.set_repeat_rows(REPEATED.0, REPEATED.1)?;
+        match self.heading {
+            Some(row) => print_layout(ws, &self.widths, Some(row), 0)?,
+            None => {
+                print_layout(ws, &self.widths, None, 0)?;
+                ws.set_repeat_rows(REPEATED.0, REPEATED.1)?;
+            }
+        }
         Ok(())
     }
 
@@ -236,7 +253,11 @@ fn header_block(
     Ok(())
 }
 
-/// One table per element group (SPEC §4.1 order), then the control totals.
+/// The lines as one table (SPEC §13): line, assignment, element, effective
+/// date, one column per input-value name in order of first use (blank where
+/// an element has no such input), protected, source; its heading row
+/// repeats on every printed page and on each continuation sheet. Then the
+/// control totals.
 fn lines_and_controls(
     wb: &mut Workbook,
     pages: &mut Pages,
@@ -244,51 +265,65 @@ fn lines_and_controls(
     styles: &Styles,
 ) -> Result<(), XlsxError> {
     let title = [batch.header.name.as_str()];
-    for code in ELEMENTS {
-        let group: Vec<&BatchLine> = batch.lines.iter().filter(|l| l.element == *code).collect();
-        let Some(first) = group.first() else {
-            continue;
-        };
-        let mut names = vec!["line_no", "assignment", "element_name", "effective_date"];
-        let inputs = batch.inputs_of(first);
-        names.extend(inputs.iter().map(|i| i.name.as_str()));
-        names.extend(["protected", "source"]);
+    // In element order (SPEC §4.1), as the groups were before.
+    let rank = |l: &BatchLine| ELEMENTS.iter().position(|e| *e == l.element).unwrap_or(ELEMENTS.len());
+    let mut lines: Vec<&BatchLine> = batch.lines.iter().collect();
+    lines.sort_by_key(|l| rank(l));
+    let mut inputs: Vec<&str> = Vec::new();
+    for line in &lines {
+        for input in batch.inputs_of(line) {
+            if !inputs.contains(&input.name.as_str()) {
+                inputs.push(&input.name);
+            }
+        }
+    }
+    let mut names = vec!["line_no", "assignment", "element_name", "effective_date"];
+    names.extend(inputs.iter().copied());
+    names.extend(["protected", "source"]);
+    if !batch.lines.is_empty() {
         let row = pages.next(wb, styles, &title)?;
         header(pages.ws(wb)?, row, &names, styles)?;
+        pages.heading = Some(row);
         for (col, name) in names.iter().enumerate() {
-            pages.widths.see(col, name.chars().count());
+            pages.widths.see(col, super::labels::label(name).chars().count());
         }
-        for line in group {
-            let row = match pages.next(wb, styles, &title)? {
-                // A continuation sheet starts with the group's header again.
-                2 if pages.sheets > 1 => {
-                    header(pages.ws(wb)?, 2, &names, styles)?;
-                    pages.next(wb, styles, &title)?
-                }
-                row => row,
-            };
-            let mut cells = vec![
-                Cell::Int(line.line_no as i64),
-                Cell::Text(&line.assignment),
-                Cell::Text(&line.element_name),
-                Cell::Date(line.effective_date),
-            ];
-            cells.extend(line.values.iter().map(|v| match v {
-                Value::Money(p) => Cell::Money(*p),
-                Value::Text(t) => match t.parse::<i64>() {
+    }
+    for line in lines {
+        let row = match pages.next(wb, styles, &title)? {
+            // A continuation sheet starts with the table's heading again.
+            2 if pages.sheets > 1 => {
+                header(pages.ws(wb)?, 2, &names, styles)?;
+                pages.heading = Some(2);
+                pages.next(wb, styles, &title)?
+            }
+            row => row,
+        };
+        let mut cells = vec![
+            Cell::Int(line.line_no as i64),
+            Cell::Text(&line.assignment),
+            Cell::Text(&line.element_name),
+            Cell::Date(line.effective_date),
+        ];
+        let own = batch.inputs_of(line);
+        for name in &inputs {
+            let value = own.iter().position(|i| i.name == *name).and_then(|k| line.values.get(k));
+            cells.push(match value {
+                Some(Value::Money(p)) => Cell::Money(*p),
+                Some(Value::Text(t)) => match t.parse::<i64>() {
                     Ok(n) => Cell::Int(n),
                     Err(_) => Cell::Text(t),
                 },
-            }));
-            cells.push(Cell::Text(&line.protected));
-            cells.push(first_refs(&line.source));
-            let ws = wb.worksheet_from_index(pages.index)?;
-            for (col, cell) in cells.iter().enumerate() {
-                put(ws, row, col as u16, cell, styles, &mut pages.widths)?;
-            }
+                None => Cell::Blank,
+            });
         }
-        pages.next(wb, styles, &title)?;
+        cells.push(Cell::Text(&line.protected));
+        cells.push(first_refs(&line.source));
+        let ws = wb.worksheet_from_index(pages.index)?;
+        for (col, cell) in cells.iter().enumerate() {
+            put(ws, row, col as u16, cell, styles, &mut pages.widths)?;
+        }
     }
+    pages.next(wb, styles, &title)?;
     let row = pages.next(wb, styles, &title)?;
     pages.ws(wb)?.write_string_with_format(row, 0, "Control totals", &styles.section)?;
     let row = pages.next(wb, styles, &title)?;
