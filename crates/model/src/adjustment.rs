@@ -41,6 +41,11 @@ pub struct AdjustmentRow {
 impl AdjustmentRow {
     /// Expense elements are the ones fed by claim lines (reconciliation §4.3).
     pub fn is_expense(&self) -> bool {
-        !matches!(self.element, "UNPAID_LEAVE" | "KIT_DAYS" | "PAY_PROTECTION")
+        is_expense_element(self.element)
     }
+}
+
+/// Whether an element code is one of the expenses' (claim lines feed it).
+pub fn is_expense_element(code: &str) -> bool {
+    !matches!(code, "UNPAID_LEAVE" | "KIT_DAYS" | "PAY_PROTECTION")
 }

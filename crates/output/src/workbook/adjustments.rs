@@ -276,12 +276,27 @@ fn summary(
         &[("Element", false), ("Employees", true), ("Rows", true), ("Amount", true), ("Payroll name", false)],
         styles,
     )?;
+    // SPEC §13: the expenses' own total, then unpaid leave, KIT days and
+    // protection each on its line, before the grand total.
+    let expenses: Vec<&AdjustmentRow> = rows.iter().filter(|r| r.is_expense()).collect();
+    let mut subtotal_done = expenses.is_empty();
     for (order, t) in &by_element {
         let code = ELEMENTS.get(*order).copied().unwrap_or("?");
+        if !subtotal_done
+            && !ELEMENTS.get(*order).is_some_and(|c| crate::model::adjustment::is_expense_element(c))
+        {
+            row += 1;
+            subtotal_row(ws, row, "Expenses total", &expenses, styles, &mut w)?;
+            subtotal_done = true;
+        }
         row += 1;
         tally_row(ws, row, code, t, styles, &mut w)?;
         let name = Cell::Owned(element_name(report.config, code));
         put_with(ws, row, 4, &name, styles, &mut w, Some(&styles.indent))?;
+    }
+    if !subtotal_done {
+        row += 1;
+        subtotal_row(ws, row, "Expenses total", &expenses, styles, &mut w)?;
     }
     row = total_row(ws, row, rows, styles, &mut w)?;
 
@@ -334,6 +349,24 @@ fn tally_row(
     put(ws, row, 1, &Cell::Int(t.employees.len() as i64), styles, w)?;
     put(ws, row, 2, &Cell::Int(t.rows), styles, w)?;
     put(ws, row, 3, &Cell::Money(t.amount), styles, w)?;
+    Ok(())
+}
+
+/// A bold subtotal line of some of the rows, inside a table.
+fn subtotal_row(
+    ws: &mut Worksheet,
+    row: u32,
+    label: &str,
+    rows: &[&AdjustmentRow],
+    styles: &Styles,
+    w: &mut Widths,
+) -> Result<(), XlsxError> {
+    let employees: BTreeSet<&str> = rows.iter().map(|r| r.assignment.as_str()).collect();
+    let amount: Pence = rows.iter().map(|r| r.amount).sum();
+    put_with(ws, row, 0, &Cell::Text(label), styles, w, Some(&styles.total_label))?;
+    put_with(ws, row, 1, &Cell::Int(employees.len() as i64), styles, w, Some(&styles.total_int))?;
+    put_with(ws, row, 2, &Cell::Int(rows.len() as i64), styles, w, Some(&styles.total_int))?;
+    put_with(ws, row, 3, &Cell::Money(amount), styles, w, Some(&styles.total_money))?;
     Ok(())
 }
 
