@@ -2,7 +2,6 @@
 //! centre, the §4.3 reconciliation), Adjustments, Pay protection, P11D and
 //! Run info (the manifest).
 
-use super::exceptions::short_hash;
 use super::payroll_batch::Rerun;
 use super::sheet::{
     apply_widths, first_refs, header, print_layout, put, put_with, summary_header, Cell, DataSheet,
@@ -215,25 +214,11 @@ fn summary(
     ws.set_name("Summary")?;
     ws.set_screen_gridlines(false);
     let mut w = Widths::new(&[]);
-    let p = &report.period;
     for (row, line) in banner.iter().enumerate() {
         ws.merge_range(row as u32, 0, row as u32, LAST_SUMMARY_COL, line, &styles.banner)?;
     }
     let top = if banner.is_empty() { 0 } else { banner.len() as u32 + 1 };
-    ws.write_string_with_format(top, 0, report.title("Payroll adjustments"), &styles.title)?;
-    ws.write_string_with_format(
-        top + 1,
-        0,
-        format!(
-            "Activity {} to {} · cut-off {} · payrun {} · config {}",
-            p.activity_start.format("%d/%m/%Y"),
-            p.activity_end.format("%d/%m/%Y"),
-            p.cutoff.format("%d/%m/%Y"),
-            manifest.version,
-            short_hash(&manifest.config_hash),
-        ),
-        &styles.subtitle,
-    )?;
+    super::sheet::title_block(ws, top, report, "Payroll adjustments", styles)?;
 
     // Reconciliation (SPEC §4.3): the figures, then PASS / FAIL.
     let rec = &manifest.reconciliation;

@@ -448,21 +448,7 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
     ws.set_screen_gridlines(false);
     // Columns: A key, B findings, C lines, D withheld, E policy, F severity, G summary.
     let mut w = Widths::new(&[]);
-    let p = &report.period;
-    ws.write_string_with_format(0, 0, report.title("Exceptions"), &styles.title)?;
-    ws.write_string_with_format(
-        1,
-        0,
-        format!(
-            "Activity {} to {} · cut-off {} · payrun {} · config {}",
-            p.activity_start.format("%d/%m/%Y"),
-            p.activity_end.format("%d/%m/%Y"),
-            p.cutoff.format("%d/%m/%Y"),
-            env!("CARGO_PKG_VERSION"),
-            short_hash(&report.config.hash),
-        ),
-        &styles.subtitle,
-    )?;
+    super::sheet::title_block(ws, 0, report, "Exceptions", styles)?;
     ws.write_string_with_format(
         2,
         0,
@@ -625,9 +611,4 @@ fn summary(wb: &mut Workbook, report: &Report, styles: &Styles) -> Result<(), Xl
         ws.insert_chart_with_offset(chart_row, 4, &chart, 16, 0)?;
     }
     Ok(())
-}
-
-/// The first 12 characters of the config hash: enough to tell configs apart.
-pub fn short_hash(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
 }

@@ -249,6 +249,39 @@ pub fn print_layout(
     page::layout(ws, widths, header_row, key_columns)
 }
 
+/// The title block that opens both run workbooks' Summary sheets at `top`:
+/// the workbook's title for the period, then the activity month, cut-off,
+/// payrun version and config.
+pub fn title_block(
+    ws: &mut Worksheet,
+    top: u32,
+    report: &crate::Report,
+    title: &str,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    let p = &report.period;
+    ws.write_string_with_format(top, 0, report.title(title), &styles.title)?;
+    ws.write_string_with_format(
+        top + 1,
+        0,
+        format!(
+            "Activity {} to {} · cut-off {} · payrun {} · config {}",
+            p.activity_start.format("%d/%m/%Y"),
+            p.activity_end.format("%d/%m/%Y"),
+            p.cutoff.format("%d/%m/%Y"),
+            env!("CARGO_PKG_VERSION"),
+            short_hash(&report.config.hash),
+        ),
+        &styles.subtitle,
+    )?;
+    Ok(())
+}
+
+/// The first 12 characters of the config hash: enough to tell configs apart.
+pub fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
 /// Points per line of 11 pt text.
 const LINE_HEIGHT: f64 = 15.0;
 
