@@ -94,3 +94,52 @@ fn without_the_rtw_column_figures_agree_and_the_return_columns_are_blank() {
     let dir = out_dir();
     check(dir.path(), false);
 }
+
+/// The absence CSVs, like every CSV of a run, are byte-identical at 1 and
+/// 2 threads and on a re-run of the period on the same ledger.
+#[test]
+fn absence_csvs_are_byte_identical_across_threads_and_reruns() {
+    let dir = out_dir();
+    let sample = dir.path().join("sample");
+    let made = payrun(&[
+        "sample",
+        "--staff",
+        "120",
+        "--lines",
+        "600",
+        "--seed",
+        "9",
+        "--period",
+        "2025-06",
+        "--out",
+        sample.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&made), 0, "{}", stderr(&made));
+    let files = ["absence.csv", "absence-reasons.csv", "attendance.csv", "exceptions.csv", "adjustments.csv"];
+    let mut seen: Vec<Vec<Vec<u8>>> = Vec::new();
+    for (k, threads) in ["1", "2", "2"].iter().enumerate() {
+        // The third run re-runs the period on the second's ledger.
+        let state = dir.path().join(if k == 2 { "state-1".to_string() } else { format!("state-{k}") });
+        let out = dir.path().join(format!("out-{k}"));
+        let o = Command::new(env!("CARGO_BIN_EXE_payrun"))
+            .env("RAYON_NUM_THREADS", threads)
+            .env_remove("PAYRUN_CONFIG")
+            .args(["run", "--quiet", "--no-xlsx", "--period", "2025-06", "--roster"])
+            .arg(sample.join("roster.xlsx"))
+            .arg("--expenses")
+            .arg(sample.join("expenses.xlsx"))
+            .arg("--out")
+            .arg(&out)
+            .arg("--state")
+            .arg(&state)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        seen.push(files.iter().map(|f| std::fs::read(out.join(f)).unwrap()).collect());
+    }
+    let absence = String::from_utf8(seen[0][0].clone()).unwrap();
+    assert!(absence.lines().count() > 3, "{absence}");
+    assert_eq!(seen[0], seen[1], "1 vs 2 threads");
+    assert_eq!(seen[1], seen[2], "a re-run on the same ledger");
+}
