@@ -26,7 +26,10 @@ fn fixtures() -> Inputs {
 }
 
 fn samples() -> Inputs {
-    Inputs { roster: root().join("samples/roster.xlsx"), expenses: root().join("samples/expenses.xlsx") }
+    Inputs {
+        roster: root().join("samples/2025-06/roster.xlsx"),
+        expenses: root().join("samples/2025-06/expenses.xlsx"),
+    }
 }
 
 fn run_command(inputs: &Inputs, out: &Path, state: &Path) -> Command {

@@ -17,9 +17,9 @@ use std::process::{Command, Output};
 fn samples_args(out: &Path, state: &Path) -> Vec<String> {
     let mut args: Vec<String> =
         ["run", "--quiet", "--period", "2025-06", "--roster"].map(String::from).into();
-    args.push(root().join("samples/roster.xlsx").display().to_string());
+    args.push(root().join("samples/2025-06/roster.xlsx").display().to_string());
     args.push("--expenses".into());
-    args.push(root().join("samples/expenses.xlsx").display().to_string());
+    args.push(root().join("samples/2025-06/expenses.xlsx").display().to_string());
     args.extend(["--out".into(), out.display().to_string(), "--state".into(), state.display().to_string()]);
     args
 }

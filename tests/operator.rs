@@ -58,8 +58,8 @@ fn log_format_json_puts_one_object_per_stage_on_stderr() {
     let dir = out_dir();
     let out = run_period(
         "2025-06",
-        &root().join("samples/roster.xlsx"),
-        &[&root().join("samples/expenses.xlsx")],
+        &root().join("samples/2025-06/roster.xlsx"),
+        &[&root().join("samples/2025-06/expenses.xlsx")],
         dir.path(),
         &["--log-format", "json", "--org", "RP5"],
     );
@@ -107,7 +107,8 @@ fn log_format_json_puts_one_object_per_stage_on_stderr() {
     // The default text format has no JSON and says what it did, money with
     // thousands separators.
     let again = dir.path().join("again");
-    let (roster, expenses) = (root().join("samples/roster.xlsx"), root().join("samples/expenses.xlsx"));
+    let (roster, expenses) =
+        (root().join("samples/2025-06/roster.xlsx"), root().join("samples/2025-06/expenses.xlsx"));
     let text = payrun(&[
         "run",
         "--period",
@@ -141,7 +142,7 @@ fn json_lines(out: &std::process::Output) -> Vec<serde_json::Value> {
 #[test]
 fn log_format_json_ends_with_done_on_exit_6_and_exit_3() {
     let dir = out_dir();
-    let samples = |name: &str| root().join("samples").join(name);
+    let samples = |name: &str| root().join("samples/2025-06").join(name);
     let out = run_period(
         "2025-06",
         &samples("roster.xlsx"),
@@ -200,8 +201,8 @@ fn ingest_reports_rows_read_per_sheet_up_to_the_whole_file() {
     let claims_csv = csv_dir.path().join("claims.csv");
     let recorder = Arc::new(Recorder::default());
     let inputs = payrun::ingest::load(
-        &root().join("samples/roster.xlsx"),
-        &[root().join("samples/expenses.xlsx")],
+        &root().join("samples/2025-06/roster.xlsx"),
+        &[root().join("samples/2025-06/expenses.xlsx")],
         &config,
         || (),
         recorder.clone(),

@@ -13,8 +13,10 @@ use std::path::Path;
 /// `payrun run` on the bundled samples, June, into `out` on `state`.
 fn samples_run(out: &Path, state: &Path, late_receipt: bool) {
     let mut args: Vec<String> =
-        ["run", "--quiet", "--period", "2025-06", "--roster", "samples/roster.xlsx"].map(String::from).into();
-    args.extend(["--expenses".into(), "samples/expenses.xlsx".into()]);
+        ["run", "--quiet", "--period", "2025-06", "--roster", "samples/2025-06/roster.xlsx"]
+            .map(String::from)
+            .into();
+    args.extend(["--expenses".into(), "samples/2025-06/expenses.xlsx".into()]);
     if late_receipt {
         args.extend(["--expenses".into(), "samples/late-receipt.csv".into()]);
     }

@@ -1,11 +1,13 @@
-//! `payrun sample`: a deterministic synthetic month of NHS payroll inputs.
+//! `payrun sample`: deterministic synthetic months of NHS payroll inputs.
 //!
-//! Writes `roster.xlsx` (Staff, Shifts, Absences, Protection) and
-//! `expenses.xlsx` (Claims) shaped like real e-Rostering / e-expenses exports:
+//! Writes, per pay period, `roster.xlsx` (Staff, Shifts, Absences, Protection)
+//! and `expenses.xlsx` (Claims) shaped like real e-Rostering / e-expenses exports:
 //! header aliases of SPEC §6.9, title rows above headers, Excel date and time
 //! cells with a share of UK-text dates and `£` text money. Most lines are clean;
 //! scripted cases (`scenarios.rs`) make every rule of SPEC §3 fire in a sample
-//! of ~200 people and 3,000 lines.
+//! of ~200 people and 3,000 lines. Consecutive months (`generate_months`) are
+//! the same staff in the same cost centres (`cost_centres.rs`), each month with
+//! its own shifts, absences and claims.
 //!
 //! Same options → byte-identical files: all randomness comes from a keyed
 //! SplitMix64 stream (`rng.rs`) and the workbook creation time is pinned.
@@ -21,6 +23,7 @@ use payrun_model::error;
 mod book;
 mod calendar;
 mod claim;
+mod cost_centres;
 mod expenses;
 mod rng;
 mod roster;
@@ -62,15 +65,14 @@ pub struct SampleSummary {
     pub protection_rows: usize,
 }
 
-/// Generates both workbooks into `opts.out`.
+/// Generates both workbooks of the pay period `opts.period` into `opts.out`.
 pub fn generate(opts: &SampleOptions) -> crate::error::Result<SampleSummary> {
     if opts.staff == 0 {
         return Err(Error::Internal("sample: at least one member of staff is needed".into()));
     }
     std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
     let cal = Calendar::new(opts.period);
-    let people: Vec<StaffProfile> =
-        (0..opts.staff).map(|i| StaffProfile::generate(opts.seed, i, &cal)).collect();
+    let people = StaffProfile::workforce(opts.seed, opts.staff, &cal);
 
     let roster = opts.out.join("roster.xlsx");
     let counts = roster::write(&roster, opts.seed, &people, &cal)?;
@@ -86,4 +88,23 @@ pub fn generate(opts: &SampleOptions) -> crate::error::Result<SampleSummary> {
         absences: counts.absences,
         protection_rows: counts.protection_rows,
     })
+}
+
+/// Generates `months` consecutive pay periods ending with `opts.period`, the
+/// oldest first: the same staff (same seed), each month's own roster and
+/// claims, each month exactly what [`generate`] writes for its period. One
+/// month goes into `opts.out` itself, several into `opts.out/YYYY-MM/`.
+pub fn generate_months(opts: &SampleOptions, months: usize) -> crate::error::Result<Vec<SampleSummary>> {
+    if months <= 1 {
+        return Ok(vec![generate(opts)?]);
+    }
+    let last = Calendar::new(opts.period).pay_start;
+    (0..months)
+        .rev()
+        .map(|back| {
+            let period = calendar::months_before(last, back as u32);
+            let out = opts.out.join(period.format("%Y-%m").to_string());
+            generate(&SampleOptions { out, period, ..opts.clone() })
+        })
+        .collect()
 }

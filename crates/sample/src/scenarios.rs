@@ -289,7 +289,11 @@ pub(super) const SCENARIOS: &[Scenario] = &[
         line.exceptional = Cell::Flag(true);
     }),
     case!("expense in the previous financial year (AGE003)", anyone, |s| {
-        let day = add_days(Calendar::financial_year_start(s.cal.pay_start), -5);
+        // One day earlier for each month of the financial year gone, so that
+        // consecutive months' samples, run on one ledger, do not carry the same
+        // person's same fare on the same day twice (a DUP001 nobody meant).
+        let back = 4 + s.cal.months_into_financial_year() as i64;
+        let day = add_days(Calendar::financial_year_start(s.cal.pay_start), -back);
         let line = s.claim().push(Category::Rail, day, Pence(1_870));
         line.describe("Year-end course travel, claimed late");
         line.exceptional = Cell::Flag(true);

@@ -63,7 +63,10 @@ pub(super) struct StaffProfile {
     /// Weekly hours in tenths (375 = 37.5).
     pub hours_tenths: i64,
     pub salary: Pence,
+    /// Set by [`StaffProfile::workforce`] (`cost_centres.rs`).
     pub cost_centre: String,
+    /// Orders the staff of a site into its cost centres.
+    pub team_ticket: u64,
     pub service_start: NaiveDate,
     pub start_date: Option<NaiveDate>,
     pub leave_date: Option<NaiveDate>,
@@ -110,9 +113,19 @@ const OTHER_GRADES: &[(&str, i64, i64, u32)] = &[
 ];
 
 impl StaffProfile {
-    /// The profile of person `index`: a function of the seed and index only,
-    /// so assignment numbers and names are stable across pay periods.
-    pub fn generate(seed: u64, index: usize, cal: &Calendar) -> StaffProfile {
+    /// The `staff` profiles of a sample, with their cost centres: the same
+    /// people (and teams) in every pay period of one seed.
+    pub fn workforce(seed: u64, staff: usize, cal: &Calendar) -> Vec<StaffProfile> {
+        let mut people: Vec<StaffProfile> =
+            (0..staff).map(|i| StaffProfile::generate(seed, i, cal)).collect();
+        super::cost_centres::assign(&mut people);
+        people
+    }
+
+    /// The profile of person `index` (without its cost centre): a function of
+    /// the seed and index only, so assignment numbers and names are stable
+    /// across pay periods.
+    fn generate(seed: u64, index: usize, cal: &Calendar) -> StaffProfile {
         let mut rng = Rng::keyed(seed, &[stream::STAFF, index as u64]);
         // Unique by construction: a stride of 7 with an offset below it.
         let assignment = format!("{}", 21_400_000 + index as u64 * 7 + rng.below(7));
@@ -198,8 +211,9 @@ impl StaffProfile {
             None
         };
         let protection = (index % 40 == 5).then_some(index / 40);
-        let cost_centre =
-            format!("{}{:04}", &base_site[..1], 1000 + rng.below(900) + 1000 * (pattern as u64));
+        // The one draw for the cost centre, which `cost_centres::assign` makes
+        // of it once the whole workforce is known.
+        let team_ticket = rng.next_u64();
 
         let mut profile = StaffProfile {
             index,
@@ -213,7 +227,8 @@ impl StaffProfile {
             home_to_base_tenths: rng.range(20, 300),
             hours_tenths,
             salary,
-            cost_centre,
+            cost_centre: String::new(),
+            team_ticket,
             service_start,
             start_date,
             leave_date,

@@ -108,7 +108,7 @@ fn every_scripted_case_finds_a_person_in_a_200_person_sample() {
     let period = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
     let cal = Calendar::new(period);
     for seed in [1, 2, 42] {
-        let people: Vec<StaffProfile> = (0..200).map(|i| StaffProfile::generate(seed, i, &cal)).collect();
+        let people = StaffProfile::workforce(seed, 200, &cal);
         let assigned = scenarios::assign(seed, &people, &cal, 3_000);
         let used: HashSet<usize> = assigned.by_person.iter().flatten().map(|(case, _)| *case).collect();
         for (case, scenario) in scenarios::SCENARIOS.iter().enumerate() {
@@ -116,4 +116,70 @@ fn every_scripted_case_finds_a_person_in_a_200_person_sample() {
         }
         assert!(assigned.lines < 600, "scripted cases should be a small share: {}", assigned.lines);
     }
+}
+
+/// SPEC §13: the bundled sample (`--staff 200 --lines 3000 --seed 1`) has 20–40
+/// cost centres, at least three of them with 25 or more claimants, so that
+/// insights' Outliers sheet (at least 10 peers of one cost centre) lists someone.
+#[test]
+fn the_default_sample_has_20_to_40_cost_centres_three_with_25_claimants() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = SampleOptions { staff: 200, lines: 3_000, seed: 1, ..options(dir.path(), 1) };
+    let summary = generate(&opts).unwrap();
+    let staff = rows_below_header(&summary.roster, "Staff", "Assignment No");
+    let cost_centre: std::collections::HashMap<String, String> =
+        staff.iter().map(|r| (r[0].to_string(), r[9].to_string())).collect();
+    let centres: HashSet<&String> = cost_centre.values().collect();
+    assert!((20..=40).contains(&centres.len()), "{} cost centres", centres.len());
+    let claimants = column_values(&rows_below_header(&summary.expenses, "Claims", "Claim Reference"), 2);
+    let mut per_centre: std::collections::HashMap<&String, usize> = std::collections::HashMap::new();
+    for assignment in claimants.iter().filter(|a| cost_centre.contains_key(*a)) {
+        *per_centre.entry(&cost_centre[assignment]).or_default() += 1;
+    }
+    let large = per_centre.values().filter(|&&n| n >= 25).count();
+    assert!(large >= 3, "cost centres with 25 or more claimants: {large} ({per_centre:?})");
+}
+
+#[test]
+fn cost_centres_scale_with_the_staff_and_keep_the_site_letter() {
+    let cal = Calendar::new(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
+    for staff in [50, 200, 2_000] {
+        let people = StaffProfile::workforce(1, staff, &cal);
+        let mut sizes: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for p in &people {
+            assert_eq!(p.cost_centre.len(), 5, "{}", p.cost_centre);
+            assert!(p.cost_centre.starts_with(&p.base_site[..1]), "{} at {}", p.cost_centre, p.base_site);
+            assert!(p.cost_centre[1..].bytes().all(|b| b.is_ascii_digit()), "{}", p.cost_centre);
+            *sizes.entry(&p.cost_centre).or_default() += 1;
+        }
+        let per_centre = staff as f64 / sizes.len() as f64;
+        assert!((4.0..=10.0).contains(&per_centre), "{staff} staff: {} cost centres", sizes.len());
+        let large = sizes.values().filter(|&&n| n >= 25).count();
+        assert!(large * 4 <= sizes.len(), "{staff} staff: {large} of {} cost centres are large", sizes.len());
+        if staff >= 200 {
+            assert!(large >= 3, "{staff} staff: {large} large departments");
+        }
+    }
+}
+
+#[test]
+fn months_go_into_a_folder_each_and_the_last_is_the_single_month_sample() {
+    let (dir, single) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let summaries = generate_months(&options(dir.path(), 9), 3).unwrap();
+    let folders: Vec<_> = summaries.iter().map(|s| s.roster.parent().unwrap().to_path_buf()).collect();
+    assert_eq!(folders, ["2025-04", "2025-05", "2025-06"].map(|m| dir.path().join(m)));
+    generate(&options(single.path(), 9)).unwrap();
+    for file in ["roster.xlsx", "expenses.xlsx"] {
+        let last = std::fs::read(dir.path().join("2025-06").join(file)).unwrap();
+        assert!(last == std::fs::read(single.path().join(file)).unwrap(), "{file}");
+    }
+    // The same people, in the same cost centres, every month.
+    let staff = |month: &str| {
+        let rows = rows_below_header(&dir.path().join(month).join("roster.xlsx"), "Staff", "Assignment No");
+        rows.iter().map(|r| (r[0].to_string(), r[1].to_string(), r[9].to_string())).collect::<Vec<_>>()
+    };
+    assert_eq!(staff("2025-04"), staff("2025-06"));
+    let one = tempfile::tempdir().unwrap();
+    let summaries = generate_months(&options(one.path(), 9), 1).unwrap();
+    assert_eq!(summaries[0].roster, one.path().join("roster.xlsx"), "one month: no month folder");
 }
