@@ -10,8 +10,6 @@
 //! is exact rather than left to chance, and the same staff (same seed) are in
 //! the same cost centres in every month.
 
-use super::staff::StaffProfile;
-
 /// Headcounts of the large departments, in turn over the sites (a ward, a
 /// community nursing team, theatres ...): large enough to keep 25 or more
 /// claimants in a month, but for a site of fewer than 34 staff (below).
@@ -24,30 +22,29 @@ const TEAM_WEIGHTS: [usize; 8] = [6, 3, 5, 2, 4, 7, 3, 4];
 const FIRST_DEPARTMENT_FROM: usize = 32;
 const STAFF_PER_FURTHER_DEPARTMENT: usize = 75;
 
-/// Sets every profile's `cost_centre`: per site letter (RDASH and RETFORD share
-/// "R"), one large department from 32 staff and one more per further 75
-/// (about 40% of a site), the rest in teams of four or five.
-pub(super) fn assign(people: &mut [StaffProfile]) {
-    let mut letters: Vec<char> = people.iter().map(site_letter).collect();
+/// The cost centre of each member of staff, given as (first letter of the base
+/// site, draw), in the same order: per site letter (RDASH and RETFORD share
+/// "R"), one large department from 32 staff and one more per further 75 (about
+/// 40% of a site), the rest in teams of four or five.
+pub(super) fn assign(staff: &[(char, u64)]) -> Vec<String> {
+    let mut letters: Vec<char> = staff.iter().map(|(letter, _)| *letter).collect();
     letters.sort_unstable();
     letters.dedup();
+    let mut codes = vec![String::new(); staff.len()];
     let mut departments = 0;
     for letter in letters {
-        let mut site: Vec<usize> = (0..people.len()).filter(|&i| site_letter(&people[i]) == letter).collect();
-        site.sort_by_key(|&i| (people[i].team_ticket, i));
+        let mut site: Vec<usize> = (0..staff.len()).filter(|&i| staff[i].0 == letter).collect();
+        site.sort_by_key(|&i| (staff[i].1, i));
         let sizes = team_sizes(site.len(), &mut departments);
         let mut members = site.into_iter();
         for (team, size) in sizes.into_iter().enumerate() {
             let code = format!("{letter}{}", team_number(letter, team));
             for i in members.by_ref().take(size) {
-                people[i].cost_centre = code.clone();
+                codes[i] = code.clone();
             }
         }
     }
-}
-
-fn site_letter(p: &StaffProfile) -> char {
-    p.base_site.chars().next().unwrap_or('X')
+    codes
 }
 
 /// The headcount of each cost centre of a site of `headcount` staff, large

@@ -118,7 +118,11 @@ impl StaffProfile {
     pub fn workforce(seed: u64, staff: usize, cal: &Calendar) -> Vec<StaffProfile> {
         let mut people: Vec<StaffProfile> =
             (0..staff).map(|i| StaffProfile::generate(seed, i, cal)).collect();
-        super::cost_centres::assign(&mut people);
+        let sites: Vec<(char, u64)> =
+            people.iter().map(|p| (p.base_site.chars().next().unwrap_or('X'), p.team_ticket)).collect();
+        for (p, code) in people.iter_mut().zip(super::cost_centres::assign(&sites)) {
+            p.cost_centre = code;
+        }
         people
     }
 
