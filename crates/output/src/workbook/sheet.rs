@@ -282,6 +282,12 @@ pub fn short_hash(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
 
+/// Rows of a sheet whose heights follow their wrapped text. Each height set
+/// stays in rust_xlsxwriter's memory (about 185 MB over a national month's
+/// finding sheets), and a sheet this long is filtered on screen, not
+/// printed whole; past it rows keep the default height (decision 501).
+const HEIGHTED_ROWS: u32 = 20_000;
+
 /// Points per line of 11 pt text.
 const LINE_HEIGHT: f64 = 15.0;
 
@@ -438,7 +444,7 @@ impl<'h> DataSheet<'h> {
             })
             .max()
             .unwrap_or(1);
-        if lines > 1 {
+        if lines > 1 && self.rows <= HEIGHTED_ROWS {
             ws.set_row_height(self.rows, LINE_HEIGHT * lines as f64)?;
         }
         if self.columns.len() < cells.len() {
