@@ -116,6 +116,8 @@ fn stages(c: &mut Criterion) {
         marks: &Default::default(),
         protection: &[],
         p11d: &[],
+        finding_ids: &[],
+        reviews: &Default::default(),
     };
     group.bench_function("write_csv_20k_lines", |b| {
         b.iter(|| {

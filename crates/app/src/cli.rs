@@ -29,6 +29,7 @@ pub enum Command {
     Config(cmd::config::ConfigArgs),
     Batch(cmd::batch::BatchArgs),
     Insights(cmd::insights::InsightsArgs),
+    Review(cmd::review::ReviewArgs),
     Completions(cmd::completions::CompletionsArgs),
     Man(cmd::completions::ManArgs),
 }
@@ -57,6 +58,7 @@ pub fn dispatch(cli: Cli, build: &'static str) -> crate::error::Result<()> {
         Command::Config(args) => cmd::config::run(args),
         Command::Batch(args) => cmd::batch::run(args),
         Command::Insights(args) => cmd::insights::run(args),
+        Command::Review(args) => cmd::review::run(args),
         Command::Completions(args) => cmd::completions::completions(args, command(build)),
         Command::Man(args) => cmd::completions::man(args, command(build)),
     }

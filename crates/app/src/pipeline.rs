@@ -14,6 +14,7 @@ use crate::model::money::pounds_text;
 use crate::model::period::{self, Period};
 use crate::model::progress::{Progress, Step};
 use crate::model::record::PeriodRecord;
+use crate::model::review;
 use crate::model::rule::Severity;
 use crate::output::interface::{self, Batch, BatchHeader, Corrections, Interface};
 use crate::output::manifest::Manifest;
@@ -266,6 +267,8 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     stages.start("config");
     let config = Config::find(opts.config_dir.as_deref())?;
     let period = Period::new(opts.period, &config.policy);
+    // The auditors' reviews this run shows and actions (SPEC §11.4).
+    let book = ledger.review_book(&label, config.policy.review.open_months)?;
     stages.done("config", 0, 0);
 
     stages.start("ingest");
@@ -289,6 +292,15 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     stages.bar.report(Step::Decided { lines, of: lines });
     // The roster findings of ingest are among the run's findings: counted once.
     let rule_warnings = warnings(&outcome.findings).saturating_sub(ingest_warnings);
+    let finding_ids = review::finding_ids(opts.org.as_deref(), &label, &outcome.findings, &inputs.claims);
+    let reviews = rules::review::plan(&ctx, &book);
+    drop(book);
+    outcome.adjustments.extend(rules::review::rows(&ctx, &reviews));
+    rules::payroll::order_rows(&mut outcome.adjustments);
+    rules::payroll::mark(&mut outcome.adjustments, &outcome.marks);
+    outcome.record.findings =
+        rules::review::stored(&ctx, &finding_ids, &outcome.findings, &inputs.claims, &outcome.decisions);
+    outcome.record.review_actions = reviews.actions.clone();
     stages.done("rules", outcome.decisions.len(), rule_warnings);
 
     let org = opts.org.as_deref().unwrap_or("PAYRUN");
@@ -308,7 +320,8 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
 
     stages.start("reconcile");
     let mut reconciliation = reconcile::check(&inputs.claims, &outcome.decisions, &outcome.adjustments)
-        .with_carried(carried.carried, carried.settled_before.len());
+        .with_carried(carried.carried, carried.settled_before.len())
+        .with_reviews(&outcome.adjustments, &reviews);
     reconciliation.failures.extend(interface::check(&interface.batch, &outcome.adjustments));
     if let Some(c) = &interface.corrections {
         reconciliation.failures.extend(c.check(&outcome.adjustments));
@@ -319,7 +332,7 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     }
     stages.done("reconcile", inputs.claims.len(), 0);
 
-    let report = report(opts, &ctx, &inputs.claims, &outcome);
+    let report = report(opts, &ctx, &inputs.claims, &outcome, (&finding_ids, &reviews));
     let mut manifest =
         manifest(&report, inputs.reports, reconciliation, opts.no_xlsx, opts.parquet, &interface);
     manifest.run_id = run_id;
@@ -372,6 +385,7 @@ fn report<'a>(
     ctx: &'a Ctx,
     lines: &'a [ClaimLine],
     outcome: &'a rules::Outcome,
+    (finding_ids, reviews): (&'a [String], &'a review::ReviewRun),
 ) -> Report<'a> {
     Report {
         organisation: opts.org.as_deref(),
@@ -387,6 +401,8 @@ fn report<'a>(
         marks: &outcome.marks,
         protection: &outcome.protection,
         p11d: &outcome.p11d,
+        finding_ids,
+        reviews,
     }
 }
 
@@ -702,6 +718,7 @@ fn manifest(
         run_id: String::new(),
         payroll_interface: interface_settings(report.config, &interface.batch),
         corrects: interface.corrections.as_ref().map(corrects),
+        reviews: output::manifest::Reviews::of(report.reviews),
     }
 }
 

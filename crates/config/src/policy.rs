@@ -35,6 +35,53 @@ pub struct Policy {
     /// `[workbooks]` (SPEC §13), optional: A4 unless it says otherwise.
     #[serde(default)]
     pub workbooks: Workbooks,
+    /// `[review]` (SPEC §11), optional: every key has a default.
+    #[serde(default)]
+    pub review: Review,
+}
+
+/// `[review]`: the auditors' review round trip (SPEC §11).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Review {
+    /// Who may import reviews; empty = anyone named with `--reviewer`.
+    pub reviewers: Vec<String>,
+    /// The Open reviews sheet lists unreviewed ERROR / WARNING findings of
+    /// this many latest committed periods.
+    pub open_months: u32,
+    /// RECOVER is taken back in this many equal monthly instalments (1–3).
+    pub recovery_months: u32,
+    /// Payroll display name of `REVIEW_PAYMENT` (a rejection overturned).
+    pub payment_name: String,
+    /// Payroll display name of `REVIEW_RECOVERY` (money taken back).
+    pub recovery_name: String,
+    /// Whether the review lines are taxable (default no: they pay or take
+    /// back expense reimbursements).
+    pub taxable: bool,
+    /// Whether the review lines are NI-able (default no).
+    pub ni_able: bool,
+}
+
+impl Default for Review {
+    fn default() -> Review {
+        Review {
+            reviewers: Vec::new(),
+            open_months: 3,
+            recovery_months: 1,
+            payment_name: "Expenses review payment".into(),
+            recovery_name: "Expenses review recovery".into(),
+            taxable: false,
+            ni_able: false,
+        }
+    }
+}
+
+impl Review {
+    /// Whether `name` may import reviews (any non-blank name when the list is empty).
+    pub fn allows(&self, name: &str) -> bool {
+        let name = name.trim();
+        !name.is_empty() && (self.reviewers.is_empty() || self.reviewers.iter().any(|r| r.trim() == name))
+    }
 }
 
 /// `[workbooks]`: how the workbooks print (SPEC §13).
@@ -590,6 +637,25 @@ impl Policy {
         check_bands("protection.short", &self.protection.short)?;
         check_bands("protection.long", &self.protection.long)?;
         self.payroll_interface.validate()?;
+        if !(1..=3).contains(&self.review.recovery_months) {
+            return Err(
+                "review.recovery_months: 1, 2 or 3 (SPEC §11.4: recovered over at most three months)".into(),
+            );
+        }
+        if self.review.open_months == 0 {
+            return Err("review.open_months: must be greater than 0".into());
+        }
+        if self.review.reviewers.iter().any(|r| r.trim().is_empty()) {
+            return Err("review.reviewers: a name is blank".into());
+        }
+        for (key, name) in [
+            ("review.payment_name", &self.review.payment_name),
+            ("review.recovery_name", &self.review.recovery_name),
+        ] {
+            if name.trim().is_empty() {
+                return Err(format!("{key}: must not be blank"));
+            }
+        }
         Ok(())
     }
 }

@@ -15,6 +15,7 @@ use payrun_rules as rules;
 pub mod carry;
 pub mod cell;
 pub mod claims;
+pub mod review;
 pub mod roster;
 pub mod source;
 pub mod split;

@@ -25,7 +25,10 @@ use payrun_model as model;
 use payrun_model::error;
 
 mod query;
+mod reviews;
 pub mod schema;
+
+pub use reviews::{ImportOutcome, NewReview};
 
 #[cfg(test)]
 mod tests;
@@ -485,7 +488,7 @@ impl Ledger {
             )));
         }
         let tx = self.conn.transaction().map_err(sql("removing periods"))?;
-        for (table, _) in schema::TABLES {
+        for (table, _) in schema::TABLES.iter().filter(|(t, _)| !schema::NOT_A_RUNS.contains(t)) {
             tx.execute(&format!("DELETE FROM {table} WHERE period >= ?1"), [period])
                 .map_err(sql("removing periods"))?;
         }
@@ -773,7 +776,7 @@ fn date_into(buf: &mut String, d: NaiveDate) {
 
 fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
     let period = record.period.as_str();
-    for (table, _) in schema::TABLES {
+    for (table, _) in schema::TABLES.iter().filter(|(t, _)| !schema::NOT_A_RUNS.contains(t)) {
         let only_pending =
             if schema::KEPT_UNTIL_PLACED.contains(table) { " AND state = 'pending'" } else { "" };
         tx.execute(&format!("DELETE FROM {table} WHERE period = ?1{only_pending}"), [period])
@@ -974,6 +977,9 @@ fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> 
         stmt.execute(params![period, l.claim_id, l.line_no, l.content_hash, l.carried_from, l.status])
             .map_err(sql("recording settled lines"))?;
     }
+
+    reviews::write_findings(tx, period, &record.findings)?;
+    reviews::write_actions(tx, period, &record.review_actions)?;
 
     // The payroll batch, pending until the run is marked placed (SPEC §7.2).
     let b = &record.batch;

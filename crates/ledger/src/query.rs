@@ -336,8 +336,9 @@ pub(super) fn placement(conn: &Connection, period: &str) -> Result<super::Placem
     Ok(Placement::Placed(BatchSnapshot { run_id, config_hash, batch_name, rows }))
 }
 
-/// SHA-256 over the (period, manifest) of every run before `period` and
-/// the (period, state, run id) of their payroll batches, in key order.
+/// SHA-256 over the (period, manifest) of every run before `period`, the
+/// (period, state, run id) of their payroll batches and the reviews
+/// imported before the period was committed, in key order.
 pub(super) fn digest(conn: &Connection, period: &str) -> Result<String> {
     use sha2::{Digest, Sha256};
     let fail = |e: rusqlite::Error| super::classify(format!("ledger: reading the history digest: {e}"), &e);
@@ -345,7 +346,13 @@ pub(super) fn digest(conn: &Connection, period: &str) -> Result<String> {
     for query in [
         "SELECT period, manifest_json FROM runs WHERE period < ?1 ORDER BY period",
         "SELECT period || ' ' || state, run_id FROM payroll_batches WHERE period < ?1 ORDER BY period, state",
+        // The reviews a run of the period may action (SPEC §11.4): they
+        // change its batch, so they are part of what its run id names (a
+        // ledger without reviews keeps the digest it had before them).
+        "SELECT seq || ' ' || finding_id, review || ' ' || amount_pence FROM reviews WHERE after_period < ?1
+         ORDER BY seq",
     ] {
+        let mut any = false;
         let mut stmt = conn.prepare(query).map_err(fail)?;
         let mut rows = stmt.query([period]).map_err(fail)?;
         while let Some(row) = rows.next().map_err(fail)? {
@@ -354,8 +361,11 @@ pub(super) fn digest(conn: &Connection, period: &str) -> Result<String> {
             hasher.update([0]);
             hasher.update(value.as_bytes());
             hasher.update([b'\n']);
+            any = true;
         }
-        hasher.update([0xff]);
+        if any || !query.contains("FROM reviews") {
+            hasher.update([0xff]);
+        }
     }
     Ok(format!("{:x}", hasher.finalize()))
 }

@@ -265,12 +265,77 @@ CREATE TABLE absence_returns (
 CREATE INDEX absence_returns_by_employee ON absence_returns (assignment, episode_start, period);
 ";
 
+/// Version 11 (auditors' review, SPEC §11):
+/// * `findings`: every finding of each committed period (id, rule,
+///   severity, employee, claim line, the line's status, claimed and allowed,
+///   the message) as of the run marked placed — `state` as in
+///   `payroll_lines`; `seq` keeps the run's order (two ids could collide in
+///   48 bits, so the id is not the key). Periods committed before this
+///   version have none stored, and their findings cannot be reviewed.
+/// * `reviews`: append-only, one row per imported review (`seq` = import
+///   order; a later row of a finding supersedes an earlier one), with the
+///   latest committed period at the import (`after_period`), which decides
+///   the run that actions it. Not keyed by a run's period: a re-run or
+///   `ledger remove` never deletes a review.
+/// * `review_actions`: the PAY and RECOVER instalments each period's run
+///   carried into its batch, so that the next runs take only the rest and a
+///   re-run carries the same again.
+pub const V11: &str = "
+CREATE TABLE findings (
+    period         TEXT    NOT NULL,
+    state          TEXT    NOT NULL CHECK (state IN ('pending', 'placed')),
+    seq            INTEGER NOT NULL,
+    finding_id     TEXT    NOT NULL,
+    rule           TEXT    NOT NULL,
+    severity       TEXT    NOT NULL,
+    assignment     TEXT    NOT NULL,
+    name           TEXT    NOT NULL,
+    claim_id       TEXT    NOT NULL,
+    line_no        INTEGER,
+    status         TEXT    NOT NULL,
+    claimed_pence  INTEGER NOT NULL,
+    allowed_pence  INTEGER NOT NULL,
+    message        TEXT    NOT NULL,
+    PRIMARY KEY (period, state, seq)
+);
+CREATE INDEX findings_by_id ON findings (finding_id);
+CREATE TABLE reviews (
+    seq           INTEGER PRIMARY KEY,
+    finding_id    TEXT    NOT NULL,
+    period        TEXT    NOT NULL,
+    review        TEXT    NOT NULL CHECK (review IN ('CLEARED', 'QUERY', 'RECOVER', 'PAY')),
+    amount_pence  INTEGER NOT NULL,
+    note          TEXT    NOT NULL,
+    reviewer      TEXT    NOT NULL,
+    imported_at   TEXT    NOT NULL,
+    file_sha256   TEXT    NOT NULL,
+    after_period  TEXT    NOT NULL
+);
+CREATE INDEX reviews_by_finding ON reviews (finding_id, seq);
+CREATE TABLE review_actions (
+    period        TEXT    NOT NULL,
+    finding_id    TEXT    NOT NULL,
+    review_seq    INTEGER NOT NULL,
+    review        TEXT    NOT NULL,
+    instalment    INTEGER NOT NULL,
+    instalments   INTEGER NOT NULL,
+    amount_pence  INTEGER NOT NULL,
+    assignment    TEXT    NOT NULL,
+    line          TEXT    NOT NULL,
+    PRIMARY KEY (period, finding_id)
+);
+";
+
+/// Tables a run's commit and `ledger remove` leave alone: reviews are the
+/// auditors' record, not a run's.
+pub const NOT_A_RUNS: &[&str] = &["reviews"];
+
 /// Tables whose rows a commit replaces only in state `pending`: the placed
 /// batch stays until the new run's outputs are placed.
-pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines"];
+pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines", "findings"];
 
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;
@@ -294,6 +359,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("kit_days", "period, assignment, leave_type, leave_start, day"),
     ("kit_paid", "period, assignment, leave_type, leave_start"),
     ("absence_returns", "period, assignment, episode_start"),
+    ("findings", "period, state, seq"),
+    ("reviews", "seq"),
+    ("review_actions", "period, finding_id"),
 ];
 
 pub fn version(conn: &Connection) -> Result<u32> {
@@ -347,6 +415,16 @@ pub fn migrate(conn: &mut Connection) -> Result<Vec<String>> {
                     "ledger migrated to v{to}: it now keeps each period's deferred lines; the {committed} \
                      period(s) committed before kept none, so feed the latest one's deferred-claims.csv \
                      to the next run (--expenses) once"
+                ));
+            }
+        }
+        if *sql == V11 {
+            let committed: i64 = tx_count(conn, "SELECT COUNT(*) FROM runs").map_err(fail)?;
+            if committed > 0 {
+                notices.push(format!(
+                    "ledger migrated to v{to}: it now keeps each period's findings for auditors' reviews; the \
+                     {committed} period(s) committed before kept none, so their findings cannot be reviewed \
+                     (`payrun review`) unless re-run"
                 ));
             }
         }

@@ -18,6 +18,8 @@ pub const ELEMENTS: &[&str] = &[
     "UNPAID_LEAVE",
     "KIT_DAYS",
     "PAY_PROTECTION",
+    "REVIEW_PAYMENT",
+    "REVIEW_RECOVERY",
 ];
 
 /// One row of adjustments.csv.
@@ -47,5 +49,11 @@ impl AdjustmentRow {
 
 /// Whether an element code is one of the expenses' (claim lines feed it).
 pub fn is_expense_element(code: &str) -> bool {
-    !matches!(code, "UNPAID_LEAVE" | "KIT_DAYS" | "PAY_PROTECTION")
+    !matches!(code, "UNPAID_LEAVE" | "KIT_DAYS" | "PAY_PROTECTION") && !is_review_element(code)
+}
+
+/// The elements of auditors' reviews actioned by a run (SPEC §11.4): not
+/// expense lines, reconciled on their own.
+pub fn is_review_element(code: &str) -> bool {
+    matches!(code, "REVIEW_PAYMENT" | "REVIEW_RECOVERY")
 }

@@ -25,6 +25,7 @@ pub mod period;
 pub mod progress;
 pub mod protection;
 pub mod record;
+pub mod review;
 pub mod roster;
 pub mod rule;
 pub mod schema;

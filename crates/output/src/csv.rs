@@ -176,6 +176,7 @@ pub const EXCEPTIONS_HEADER: &[&str] = &[
     "allowed",
     "message",
     "source",
+    "finding_id",
 ];
 
 /// exceptions.csv: one row per finding (line findings in input order, then
@@ -184,7 +185,7 @@ pub fn exceptions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
     let mut w = writer(out);
     w.write_record(EXCEPTIONS_HEADER).map_err(io)?;
     let mut r = Record::default();
-    for f in report.findings {
+    for (i, f) in report.findings.iter().enumerate() {
         r.clear();
         r.s(f.severity.code()).s(f.rule.code).t(f.rule.policy_ref);
         match &f.subject {
@@ -197,7 +198,7 @@ pub fn exceptions<W: Write>(out: W, report: &Report) -> std::io::Result<()> {
                 r.t(assignment).t(report.name_of(assignment)).s("").s("").opt(*date).s("").s("");
             }
         }
-        r.t(&f.message).topt(f.source.as_ref()).write(&mut w)?;
+        r.t(&f.message).topt(f.source.as_ref()).s(report.finding_id(i)).write(&mut w)?;
     }
     flush(w)
 }
@@ -225,7 +226,8 @@ pub fn adjustments<W: Write>(out: W, report: &Report, rows: &[AdjustmentRow]) ->
     for row in rows {
         r.clear();
         r.t(&row.assignment).t(&row.name).t(&row.cost_centre).t(&element_name(report.config, row.element));
-        r.s(&row.units).s(&row.rate).d(row.amount).s(yn(row.taxable)).s(yn(row.taxable));
+        let ni_able = crate::payroll::ni_able(report.config, row);
+        r.s(&row.units).s(&row.rate).d(row.amount).s(yn(row.taxable)).s(yn(ni_able));
         r.s(&row.protected).s(&row.protection_end).t(&row.source).write(&mut w)?;
     }
     flush(w)

@@ -29,6 +29,7 @@ use crate::model::kit::KitLeave;
 use crate::model::p11d::P11dRow;
 use crate::model::period::Period;
 use crate::model::protection::{Mark, RowSummary};
+use crate::model::review::ReviewRun;
 use crate::model::roster::Staff;
 use foldhash::HashMap;
 use std::collections::BTreeMap;
@@ -56,6 +57,10 @@ pub struct Report<'a> {
     pub protection: &'a [RowSummary],
     /// Rows of p11d.csv: tax year to date (SPEC §4.1).
     pub p11d: &'a [P11dRow],
+    /// The id of each finding, in `findings` order (SPEC §11.1).
+    pub finding_ids: &'a [String],
+    /// What the ledger's reviews mean for this run (SPEC §11.4).
+    pub reviews: &'a ReviewRun,
 }
 
 impl Report<'_> {
@@ -72,6 +77,11 @@ impl Report<'_> {
     /// The employee's name from Staff (blank for an unknown assignment).
     pub fn name_of(&self, assignment: &str) -> &str {
         self.staff.get(assignment).map_or("", |s| s.name.as_str())
+    }
+
+    /// The id of finding `i` (blank if the run has none, e.g. a test's report).
+    pub fn finding_id(&self, i: usize) -> &str {
+        self.finding_ids.get(i).map_or("", String::as_str)
     }
 
     /// The pay-protection mark of an employee, if protected this month.

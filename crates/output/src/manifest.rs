@@ -37,6 +37,42 @@ pub struct Manifest {
     pub payroll_interface: InterfaceSettings,
     /// A re-run of a period already placed: what it corrects (SPEC §7.2).
     pub corrects: Option<Corrects>,
+    /// The auditors' reviews this run actioned (SPEC §11.4).
+    pub reviews: Reviews,
+}
+
+/// The manifest's `reviews` object: counts and sums (pounds) actioned.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Reviews {
+    /// PAY reviews paid by this run, and their total.
+    pub payments: usize,
+    pub paid: String,
+    /// Recovery instalments taken by this run, and their total.
+    pub recoveries: usize,
+    pub recovered: String,
+    /// Leavers' recovery balances listed for an invoice, and their total.
+    pub outstanding: usize,
+    pub outstanding_total: String,
+    /// Entries of the Open reviews sheet.
+    pub open: usize,
+}
+
+impl Reviews {
+    pub fn of(run: &crate::model::review::ReviewRun) -> Reviews {
+        use crate::model::review::Disposition;
+        let count = |d: Disposition| run.actions.iter().filter(|a| a.review == d).count();
+        let (paid, recovered) = run.totals();
+        let outstanding: crate::model::Pence = run.outstanding.iter().map(|o| o.balance).sum();
+        Reviews {
+            payments: count(Disposition::Pay),
+            paid: paid.to_string(),
+            recoveries: count(Disposition::Recover),
+            recovered: recovered.to_string(),
+            outstanding: run.outstanding.len(),
+            outstanding_total: outstanding.to_string(),
+            open: run.open.len(),
+        }
+    }
 }
 
 /// The batch settings a run used.

@@ -4,5 +4,19 @@ use crate::config::Config;
 
 /// The name payroll knows an element by (config `elements`).
 pub fn element_name(config: &Config, code: &str) -> String {
-    config.policy.elements.display_name(code).unwrap_or(code).to_string()
+    let review = &config.policy.review;
+    match code {
+        "REVIEW_PAYMENT" => review.payment_name.clone(),
+        "REVIEW_RECOVERY" => review.recovery_name.clone(),
+        _ => config.policy.elements.display_name(code).unwrap_or(code).to_string(),
+    }
+}
+
+/// Whether a row is NI-able: as taxable, but review lines take `[review] ni_able`.
+pub fn ni_able(config: &Config, row: &crate::model::adjustment::AdjustmentRow) -> bool {
+    if crate::model::adjustment::is_review_element(row.element) {
+        config.policy.review.ni_able
+    } else {
+        row.taxable
+    }
 }

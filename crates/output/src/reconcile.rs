@@ -4,6 +4,7 @@
 use crate::model::adjustment::AdjustmentRow;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Decision, Status};
+use crate::model::review::ReviewRun;
 use crate::model::Pence;
 use foldhash::{HashSet, HashSetExt};
 use serde::Serialize;
@@ -26,6 +27,10 @@ pub struct Reconciliation {
     pub withheld: Pence,
     pub deferred: Pence,
     pub adjustments_expense_total: Pence,
+    /// Σ REVIEW_PAYMENT rows = Σ PAY amounts actioned (SPEC §11.4).
+    pub review_payments: Pence,
+    /// Σ REVIEW_RECOVERY rows (negative) = −Σ recovery instalments actioned.
+    pub review_recoveries: Pence,
     pub passed: bool,
     pub failures: Vec<String>,
 }
@@ -33,6 +38,27 @@ pub struct Reconciliation {
 impl Reconciliation {
     /// Counts the ledger's part (SPEC §12.1): lines read = decision lines +
     /// lines settled before.
+    /// SPEC §11.4's statement: the review rows of adjustments.csv equal the
+    /// PAY amounts and recovery instalments the run actions.
+    pub fn with_reviews(mut self, adjustments: &[AdjustmentRow], run: &ReviewRun) -> Reconciliation {
+        let sum = |element: &str| -> Pence {
+            adjustments.iter().filter(|r| r.element == element).map(|r| r.amount).sum()
+        };
+        let (payments, recoveries) = (sum("REVIEW_PAYMENT"), sum("REVIEW_RECOVERY"));
+        let (paid, recovered) = run.totals();
+        if payments != paid {
+            self.failures.push(format!("review payments {payments} ≠ PAY amounts actioned {paid}"));
+        }
+        if recoveries != Pence(-recovered.0) {
+            self.failures.push(format!(
+                "review recoveries {recoveries} ≠ −(recovery instalments actioned {recovered})"
+            ));
+        }
+        self.review_payments = payments;
+        self.review_recoveries = recoveries;
+        self
+    }
+
     pub fn with_carried(mut self, carried: usize, settled_before: usize) -> Reconciliation {
         self.carried_from_ledger = carried;
         self.settled_before = settled_before;
@@ -100,6 +126,8 @@ pub fn check(lines: &[ClaimLine], decisions: &[Decision], adjustments: &[Adjustm
         withheld,
         deferred,
         adjustments_expense_total: expense_total,
+        review_payments: Pence::ZERO,
+        review_recoveries: Pence::ZERO,
         passed: failures.is_empty(),
         failures,
     }

@@ -141,8 +141,11 @@ pub fn evaluate(
         settled: settled_lines(claims, &decisions, carried.replaced),
         kit_days: kit.days,
         kit_paid: kit.paid,
-        // The payroll batch is the pipeline's to fill, once it is built (SPEC §7).
+        // The payroll batch is the pipeline's to fill, once it is built (SPEC §7),
+        // and so are the findings with their ids and the review actions (§11).
         batch: Default::default(),
+        findings: Vec::new(),
+        review_actions: Vec::new(),
     };
     Ok(Outcome {
         decisions,

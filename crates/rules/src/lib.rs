@@ -28,6 +28,7 @@ pub mod payroll;
 pub mod protection;
 pub mod receipts;
 pub mod relocation;
+pub mod review;
 pub mod roster;
 pub mod sickness;
 pub mod state;

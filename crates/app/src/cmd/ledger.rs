@@ -52,13 +52,21 @@ pub struct StateArgs {
 }
 
 impl StateArgs {
-    fn dir(&self) -> Result<PathBuf> {
+    pub(crate) fn dir(&self) -> Result<PathBuf> {
         super::state_dir(self.state.clone(), self.org.as_deref())
     }
 
     /// An existing ledger with the run lock (for commands that change it);
     /// not `Ledger::open` alone, which would create an empty one.
-    fn open_existing(&self) -> Result<Ledger> {
+    /// With `--org`, refuses (exit 2) a ledger of another organisation.
+    pub(crate) fn check_org(&self, ledger: &mut Ledger) -> Result<()> {
+        if self.org.is_some() {
+            ledger.claim_organisation(self.org.as_deref(), false)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn open_existing(&self) -> Result<Ledger> {
         let state = self.dir()?;
         let path = state.join(ledger::LEDGER_FILE);
         if !path.is_file() {
@@ -71,7 +79,7 @@ impl StateArgs {
     /// belongs to another organisation (SPEC §12.4). Without `--org` a
     /// ledger named by `--state` is read whatever its organisation: looking
     /// is not running for one (decisions.md 441).
-    fn open_read_only(&self) -> Result<Ledger> {
+    pub(crate) fn open_read_only(&self) -> Result<Ledger> {
         let mut ledger = Ledger::open_read_only(&self.dir()?)?;
         if self.org.is_some() {
             ledger.claim_organisation(self.org.as_deref(), false)?;

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod config;
 pub mod insights;
 pub mod ledger;
+pub mod review;
 pub mod rules;
 pub mod run;
 pub mod sample;

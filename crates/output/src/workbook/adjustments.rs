@@ -81,7 +81,8 @@ fn adjustment_rows<'a>(
         SheetOptions { row_limit: opts.row_limit, constant_memory: true, tab: None, wrap: &[] },
     );
     for r in rows {
-        let yn = if r.taxable { "Y" } else { "N" };
+        let yn = |b: bool| if b { "Y" } else { "N" };
+        let ni_able = crate::payroll::ni_able(report.config, r);
         sheet.push(
             wb,
             styles,
@@ -93,8 +94,8 @@ fn adjustment_rows<'a>(
                 number_or_text(&r.units),
                 number_or_text(&r.rate),
                 Cell::Money(r.amount),
-                Cell::Text(yn),
-                Cell::Text(yn),
+                Cell::Text(yn(r.taxable)),
+                Cell::Text(yn(ni_able)),
                 Cell::Text(&r.protected),
                 date_or_text(&r.protection_end),
                 first_refs(&r.source),

@@ -67,6 +67,8 @@ fn exceptions_book(
         marks: &Default::default(),
         protection: &[],
         p11d: &[],
+        finding_ids: &[],
+        reviews: &Default::default(),
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("exceptions.xlsx");

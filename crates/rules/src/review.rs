@@ -1,0 +1,117 @@
+//! What a run does with the auditors' reviews (SPEC §11.4): the PAY and
+//! RECOVER instalments it carries as `REVIEW_PAYMENT` / `REVIEW_RECOVERY`
+//! rows, and leavers' balances listed instead. Not a rule family: reviews
+//! are people's decisions about findings, read from the ledger.
+
+use crate::model::adjustment::AdjustmentRow;
+use crate::model::claim::ClaimLine;
+use crate::model::decision::{Decision, Finding, Subject};
+use crate::model::review::{self, Disposition, ReviewBook, ReviewRun, StoredFinding};
+use crate::model::Pence;
+use crate::state::Ctx;
+use std::collections::BTreeMap;
+
+/// Plans the run's review actions: an employee whose leave_date is before
+/// the pay period, or who is not on this month's roster, has a recovery
+/// balance listed on the Outstanding recoveries sheet, not batched
+/// (docs/decisions.md 502).
+pub fn plan(ctx: &Ctx, book: &ReviewBook) -> ReviewRun {
+    let review = &ctx.config.policy.review;
+    let start = ctx.period.pay_start;
+    review::plan(
+        &ctx.period.label(),
+        book,
+        review.recovery_months,
+        review.open_months,
+        |assignment| match ctx.staff.get(assignment) {
+            None => Some(None),
+            Some(s) => match s.leave_date {
+                Some(left) if left < start => Some(Some(left)),
+                _ => None,
+            },
+        },
+    )
+}
+
+/// One row per employee and element, summed; `source` lists each finding id
+/// and claim line.
+pub fn rows(ctx: &Ctx, run: &ReviewRun) -> Vec<AdjustmentRow> {
+    let mut groups: BTreeMap<(&str, Disposition), (Pence, Vec<String>)> = BTreeMap::new();
+    for a in &run.actions {
+        let entry = groups.entry((a.assignment.as_str(), a.review)).or_default();
+        entry.0 += a.amount;
+        let part = if a.instalments > 1 {
+            format!("{} {} ({} of {})", a.finding_id, a.line, a.instalment, a.instalments)
+        } else {
+            format!("{} {}", a.finding_id, a.line)
+        };
+        entry.1.push(part);
+    }
+    let taxable = ctx.config.policy.review.taxable;
+    groups
+        .into_iter()
+        .map(|((assignment, d), (amount, sources))| {
+            let staff = ctx.staff.get(assignment);
+            AdjustmentRow {
+                assignment: assignment.to_string(),
+                name: staff.map(|s| s.name.clone()).unwrap_or_default(),
+                cost_centre: staff.map(|s| s.cost_centre.clone()).unwrap_or_default(),
+                element: if d == Disposition::Pay { "REVIEW_PAYMENT" } else { "REVIEW_RECOVERY" },
+                units: String::new(),
+                rate: String::new(),
+                amount: if d == Disposition::Pay { amount } else { Pence(-amount.0) },
+                taxable,
+                protected: String::new(),
+                protection_end: String::new(),
+                source: sources.join("; "),
+            }
+        })
+        .collect()
+}
+
+/// The run's findings as the ledger keeps them (SPEC §11.1), ids in order.
+pub fn stored(
+    ctx: &Ctx,
+    ids: &[String],
+    findings: &[Finding],
+    lines: &[ClaimLine],
+    decisions: &[Decision],
+) -> Vec<StoredFinding> {
+    let period = ctx.period.label();
+    let name = |a: &str| ctx.staff.get(a).map(|s| s.name.clone()).unwrap_or_default();
+    findings
+        .iter()
+        .zip(ids)
+        .map(|(f, id)| {
+            let mut stored = StoredFinding {
+                period: period.clone(),
+                finding_id: id.clone(),
+                rule: f.rule.code.to_string(),
+                severity: f.severity.code().to_string(),
+                assignment: String::new(),
+                name: String::new(),
+                claim_id: String::new(),
+                line_no: None,
+                status: String::new(),
+                claimed: Pence::ZERO,
+                allowed: Pence::ZERO,
+                message: f.message.clone(),
+            };
+            match &f.subject {
+                Subject::Line(i) => {
+                    if let (Some(l), Some(d)) = (lines.get(*i), decisions.get(*i)) {
+                        stored.assignment = l.assignment.clone();
+                        stored.claim_id = l.claim_id.clone();
+                        stored.line_no = Some(l.line_no);
+                        stored.status = d.status.code().to_string();
+                        stored.claimed = l.amount;
+                        stored.allowed = d.allowed;
+                    }
+                }
+                Subject::Employee { assignment, .. } => stored.assignment = assignment.clone(),
+            }
+            stored.name = name(&stored.assignment);
+            stored
+        })
+        .collect()
+}
