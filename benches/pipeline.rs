@@ -151,6 +151,7 @@ fn stages(c: &mut Criterion) {
         run_id: String::new(),
         payroll_interface: Default::default(),
         corrects: None,
+        reviews: Default::default(),
     };
     let interface = interface::Interface {
         batch: interface::element_batch(

@@ -139,6 +139,7 @@ fn every_key_of_the_shipped_policy_is_understood() {
             "pay",
             "protection",
             "rates",
+            "review",
             "sickness",
             "sites",
             "subsistence",

@@ -73,6 +73,8 @@ fn june() -> PeriodRecord {
         kit_days: vec![],
         kit_paid: vec![],
         batch: Default::default(),
+        findings: Vec::new(),
+        review_actions: Vec::new(),
     }
 }
 
@@ -123,6 +125,8 @@ fn july() -> PeriodRecord {
         kit_days: vec![],
         kit_paid: vec![],
         batch: Default::default(),
+        findings: Vec::new(),
+        review_actions: Vec::new(),
     }
 }
 

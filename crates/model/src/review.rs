@@ -377,7 +377,7 @@ pub fn plan(
     }
     let mut reviews: Vec<&StoredReview> =
         latest.values().filter(|r| r.review.moves_money() && r.after_period.as_str() < period).collect();
-    reviews.sort_by(|a, b| a.seq.cmp(&b.seq));
+    reviews.sort_by_key(|r| r.seq);
     for r in reviews {
         let Some(f) = book.findings.get(&r.finding_id) else { continue };
         let done = carried.get(r.finding_id.as_str()).copied();
@@ -446,6 +446,86 @@ mod tests {
         let id = finding_id(["RP5", "2025-06", "REC001", "C1", "2", "A100"], 1);
         let full = format!("{:x}", Sha256::digest(b"RP5|2025-06|REC001|C1|2|A100|1"));
         assert_eq!(id, &full[..12]);
+    }
+
+    fn finding(period: &str, id: &str, assignment: &str, status: &str) -> StoredFinding {
+        StoredFinding {
+            period: period.into(),
+            finding_id: id.into(),
+            rule: "ROS001".into(),
+            severity: "WARNING".into(),
+            assignment: assignment.into(),
+            name: String::new(),
+            claim_id: format!("C-{id}"),
+            line_no: Some(1),
+            status: status.into(),
+            claimed: Pence(3001),
+            allowed: Pence(3001),
+            message: String::new(),
+        }
+    }
+
+    fn review(seq: i64, id: &str, d: Disposition, amount: i64, after: &str) -> StoredReview {
+        StoredReview {
+            seq,
+            finding_id: id.into(),
+            period: "2025-06".into(),
+            review: d,
+            amount: Pence(amount),
+            note: "n".into(),
+            reviewer: "A".into(),
+            imported_at: String::new(),
+            file_sha256: String::new(),
+            after_period: after.into(),
+        }
+    }
+
+    fn book(reviews: Vec<StoredReview>, earlier: Vec<ReviewAction>) -> ReviewBook {
+        let findings = [finding("2025-06", "f1", "E1", "PAID"), finding("2025-06", "f2", "E2", "PAID")];
+        ReviewBook {
+            reviews,
+            findings: findings.into_iter().map(|f| (f.finding_id.clone(), f)).collect(),
+            earlier_actions: earlier,
+            periods: vec!["2025-06".into()],
+        }
+    }
+
+    #[test]
+    fn a_recovery_is_taken_in_instalments_until_nil_and_a_leavers_is_listed() {
+        let reviews = vec![
+            review(1, "f1", Disposition::Recover, 3001, "2025-06"),
+            review(2, "f2", Disposition::Recover, 1200, "2025-06"),
+        ];
+        let leaver = |a: &str| (a == "E2").then_some(None);
+        let run = plan("2025-07", &book(reviews.clone(), vec![]), 3, 3, leaver);
+        assert_eq!(run.actions.len(), 1);
+        assert_eq!((run.actions[0].amount, run.actions[0].instalment), (Pence(1001), 1));
+        assert_eq!(run.outstanding.len(), 1);
+        assert_eq!(run.outstanding[0].balance, Pence(1200));
+        // Later months: the rest, then nothing; the plan's length stays the first run's.
+        let mut done = run.actions.clone();
+        for (period, expected) in [("2025-08", Some(1000)), ("2025-09", Some(1000)), ("2025-10", None)] {
+            let run = plan(period, &book(reviews.clone(), done.clone()), 1, 3, leaver);
+            assert_eq!(run.actions.first().map(|a| a.amount.0), expected, "{period}");
+            done.extend(run.actions);
+        }
+        // Not actioned by a run of the period committed at the import, nor earlier.
+        assert!(plan("2025-06", &book(reviews, vec![]), 3, 3, leaver).actions.is_empty());
+    }
+
+    #[test]
+    fn a_later_review_supersedes_and_queries_stay_open() {
+        let reviews = vec![
+            review(1, "f1", Disposition::Query, 0, "2025-06"),
+            review(2, "f1", Disposition::Cleared, 0, "2025-06"),
+            review(3, "f2", Disposition::Query, 0, "2025-06"),
+        ];
+        let run = plan("2025-07", &book(reviews, vec![]), 1, 3, |_| None);
+        assert_eq!(run.open.iter().map(|o| o.finding.finding_id.as_str()).collect::<Vec<_>>(), ["f2"]);
+        assert_eq!(run.open[0].age_months, 1);
+        let previous = &run.previous[&("E1".to_string(), "ROS001".to_string())];
+        assert_eq!(previous.text(), "2025-06 CLEARED by A: n");
+        assert!(run.actions.is_empty());
     }
 
     #[test]
