@@ -295,9 +295,13 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
     let finding_ids = review::finding_ids(opts.org.as_deref(), &label, &outcome.findings, &inputs.claims);
     let reviews = rules::review::plan(&ctx, &book);
     drop(book);
-    outcome.adjustments.extend(rules::review::rows(&ctx, &reviews));
-    rules::payroll::order_rows(&mut outcome.adjustments);
-    rules::payroll::mark(&mut outcome.adjustments, &outcome.marks);
+    let mut review_rows = rules::review::rows(&ctx, &reviews);
+    if !review_rows.is_empty() {
+        // Ordered among the rules' rows (already ordered and marked) only when there are some.
+        rules::payroll::mark(&mut review_rows, &outcome.marks);
+        outcome.adjustments.extend(review_rows);
+        rules::payroll::order_rows(&mut outcome.adjustments);
+    }
     outcome.record.findings =
         rules::review::stored(&ctx, &finding_ids, &outcome.findings, &inputs.claims, &outcome.decisions);
     outcome.record.review_actions = reviews.actions.clone();

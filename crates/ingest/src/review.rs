@@ -39,7 +39,7 @@ pub const HEADINGS: [&str; 4] = ["Finding ID", "Review", "Amount", "Review note"
 pub fn read(path: &Path) -> Result<ReviewFile> {
     let bytes =
         std::fs::read(path).map_err(|e| Error::Input(format!("{}: cannot be read: {e}", path.display())))?;
-    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = crate::source::hex(&Sha256::digest(&bytes));
     let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let rows = if is_csv { read_csv(path, &bytes)? } else { read_workbook(path, bytes)? };
     Ok(ReviewFile { rows, sha256 })

@@ -166,14 +166,8 @@ impl Ledger {
     pub fn review_book(&self, period: &str, open_months: u32) -> Result<ReviewBook> {
         let conn = &self.conn;
         let fail = |e: Error| in_file(&self.path, e);
-        let periods: Vec<String> = collect(
-            conn,
-            "SELECT period FROM runs WHERE period < ?1 ORDER BY period",
-            [period],
-            |r| r.get(0),
-            "reading periods",
-        )
-        .map_err(fail)?;
+        let mut periods = self.periods()?;
+        periods.retain(|p| p.as_str() < period);
         let reviews = collect(
             conn,
             &format!("SELECT {REVIEW_COLUMNS} FROM reviews ORDER BY seq"),
@@ -297,8 +291,8 @@ impl Ledger {
         .map_err(|e| in_file(&self.path, e))
     }
 
-    /// Whether any placed finding is stored at all (a ledger older than v11
-    /// has none for its periods).
+    /// The periods with placed findings stored (those committed before v11
+    /// have none).
     pub fn periods_with_findings(&self) -> Result<Vec<String>> {
         collect(
             &self.conn,

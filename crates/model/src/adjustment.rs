@@ -33,8 +33,11 @@ pub struct AdjustmentRow {
     pub units: String,
     pub rate: String,
     pub amount: Pence,
-    /// Y for `_TAXABLE`, UNPAID_LEAVE, KIT_DAYS and PAY_PROTECTION.
+    /// Y for `_TAXABLE`, UNPAID_LEAVE, KIT_DAYS and PAY_PROTECTION; review
+    /// lines take `[review] taxable`.
     pub taxable: bool,
+    /// As `taxable`, but review lines take `[review] ni_able`.
+    pub ni_able: bool,
     pub protected: String,
     pub protection_end: String,
     pub source: String,

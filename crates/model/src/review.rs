@@ -261,15 +261,10 @@ pub struct ReviewBook {
     pub periods: Vec<String>,
 }
 
-impl ReviewBook {
-    /// The latest review of each finding.
-    pub fn latest(&self) -> HashMap<String, StoredReview> {
-        let mut latest = HashMap::new();
-        for r in &self.reviews {
-            latest.insert(r.finding_id.clone(), r.clone());
-        }
-        latest
-    }
+/// The latest review of each finding among `reviews` (in import order): a
+/// later review supersedes an earlier one (SPEC §11.3).
+pub fn latest(reviews: &[StoredReview]) -> HashMap<&str, &StoredReview> {
+    reviews.iter().map(|r| (r.finding_id.as_str(), r)).collect()
 }
 
 /// Equal monthly instalments in pence, the remainder in the first (SPEC §11.4).
@@ -302,8 +297,8 @@ pub fn plan(
     open_months: u32,
     leaver: impl Fn(&str) -> Option<Option<chrono::NaiveDate>>,
 ) -> ReviewRun {
-    let latest = book.latest();
-    let mut run = ReviewRun { latest: latest.clone(), ..ReviewRun::default() };
+    let latest = latest(&book.reviews);
+    let mut run = ReviewRun::default();
 
     // Previous review: the latest review (by finding period, then import
     // order) of an earlier period's finding, per claimant and rule.
@@ -341,10 +336,10 @@ pub fn plan(
         if !f.reviewable() || f.period.as_str() >= period {
             continue;
         }
-        match latest.get(&f.finding_id) {
+        match latest.get(f.finding_id.as_str()) {
             Some(r) if r.review == Disposition::Query => open.push(OpenReview {
                 finding: f.clone(),
-                query: Some(r.clone()),
+                query: Some((*r).clone()),
                 age_months: months_between(&f.period, period),
             }),
             None if recent.contains(&&f.period) => open.push(OpenReview {
@@ -375,8 +370,11 @@ pub fn plan(
         entry.1 = a.instalments;
         entry.2 += a.amount;
     }
-    let mut reviews: Vec<&StoredReview> =
-        latest.values().filter(|r| r.review.moves_money() && r.after_period.as_str() < period).collect();
+    let mut reviews: Vec<&StoredReview> = latest
+        .values()
+        .copied()
+        .filter(|r| r.review.moves_money() && r.after_period.as_str() < period)
+        .collect();
     reviews.sort_by_key(|r| r.seq);
     for r in reviews {
         let Some(f) = book.findings.get(&r.finding_id) else { continue };
@@ -425,6 +423,7 @@ pub fn plan(
             _ => {}
         }
     }
+    run.latest = latest.into_iter().map(|(id, r)| (id.to_string(), r.clone())).collect();
     run
 }
 

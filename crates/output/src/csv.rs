@@ -226,8 +226,7 @@ pub fn adjustments<W: Write>(out: W, report: &Report, rows: &[AdjustmentRow]) ->
     for row in rows {
         r.clear();
         r.t(&row.assignment).t(&row.name).t(&row.cost_centre).t(&element_name(report.config, row.element));
-        let ni_able = crate::payroll::ni_able(report.config, row);
-        r.s(&row.units).s(&row.rate).d(row.amount).s(yn(row.taxable)).s(yn(ni_able));
+        r.s(&row.units).s(&row.rate).d(row.amount).s(yn(row.taxable)).s(yn(row.ni_able));
         r.s(&row.protected).s(&row.protection_end).t(&row.source).write(&mut w)?;
     }
     flush(w)

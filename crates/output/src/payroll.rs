@@ -11,12 +11,3 @@ pub fn element_name(config: &Config, code: &str) -> String {
         _ => config.policy.elements.display_name(code).unwrap_or(code).to_string(),
     }
 }
-
-/// Whether a row is NI-able: as taxable, but review lines take `[review] ni_able`.
-pub fn ni_able(config: &Config, row: &crate::model::adjustment::AdjustmentRow) -> bool {
-    if crate::model::adjustment::is_review_element(row.element) {
-        config.policy.review.ni_able
-    } else {
-        row.taxable
-    }
-}

@@ -197,6 +197,7 @@ mod tests {
             rate: String::new(),
             amount: Pence(amount),
             taxable: false,
+            ni_able: false,
             protected: String::new(),
             protection_end: String::new(),
             source: String::new(),

@@ -236,6 +236,7 @@ fn employee(staff: &Staff, ctx: &Ctx) -> KitOutcome {
                 rate: rate.to_string(),
                 amount,
                 taxable: true,
+                ni_able: true,
                 protected: String::new(),
                 protection_end: String::new(),
                 source: days.iter().map(|d| d.source.as_str()).collect::<Vec<_>>().join(";"),

@@ -345,6 +345,7 @@ fn employee(staff: &Staff, ctx: &Ctx) -> LeaveOutcome {
             rate: rate.to_string(),
             amount: -amount,
             taxable: true,
+            ni_able: true,
             protected: String::new(),
             protection_end: String::new(),
             source: unpaid_rows.iter().map(|r| r.2.as_str()).collect::<Vec<_>>().join(";"),

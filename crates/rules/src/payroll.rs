@@ -64,6 +64,7 @@ pub fn expense_rows(
                 rate: String::new(),
                 amount,
                 taxable: element.ends_with("_TAXABLE"),
+                ni_able: element.ends_with("_TAXABLE"),
                 protected: String::new(),
                 protection_end: String::new(),
                 source: sources_text(&sources),

@@ -460,6 +460,7 @@ fn employee(staff: &Staff, rows: &[&Protection], ctx: &Ctx, out: &mut Protection
             rate: String::new(),
             amount: total,
             taxable: true,
+            ni_able: true,
             protected: mark.kind.code().to_string(),
             protection_end: mark.end.to_string(),
             source: sources.join(";"),

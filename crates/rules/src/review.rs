@@ -47,7 +47,7 @@ pub fn rows(ctx: &Ctx, run: &ReviewRun) -> Vec<AdjustmentRow> {
         };
         entry.1.push(part);
     }
-    let taxable = ctx.config.policy.review.taxable;
+    let (taxable, ni_able) = (ctx.config.policy.review.taxable, ctx.config.policy.review.ni_able);
     groups
         .into_iter()
         .map(|((assignment, d), (amount, sources))| {
@@ -61,6 +61,7 @@ pub fn rows(ctx: &Ctx, run: &ReviewRun) -> Vec<AdjustmentRow> {
                 rate: String::new(),
                 amount: if d == Disposition::Pay { amount } else { Pence(-amount.0) },
                 taxable,
+                ni_able,
                 protected: String::new(),
                 protection_end: String::new(),
                 source: sources.join("; "),

@@ -9,10 +9,10 @@ use crate::ingest::review::{self as reader, ReviewCell};
 use crate::ledger::{Ledger, NewReview};
 use crate::model::csv_text::escape;
 use crate::model::money::{parse_decimal_text, pounds_text};
-use crate::model::review::{Disposition, ReviewAction, StoredFinding, StoredReview};
+use crate::model::review::{self, Disposition, ReviewAction, StoredFinding};
 use crate::model::Pence;
 use clap::{Args, Subcommand};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -121,13 +121,13 @@ fn template(args: TemplateArgs) -> Result<()> {
              reviewed unless it is re-run"
         )));
     }
-    let latest: HashMap<String, StoredReview> =
-        ledger.reviews()?.into_iter().map(|r| (r.finding_id.clone(), r)).collect();
-    let mut text = String::new();
-    text.push_str(&TEMPLATE_HEADER.join(","));
-    text.push_str("\r\n");
+    let reviews = ledger.reviews()?;
+    let latest = review::latest(&reviews);
+    let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::Internal(format!("writing reviews-{period}.csv: {e}"));
+    csv.write_record(TEMPLATE_HEADER).map_err(fail)?;
     for f in findings.iter().filter(|f| f.reviewable()) {
-        let r = latest.get(&f.finding_id);
+        let r = latest.get(f.finding_id.as_str());
         let line_no = f.line_no.map(|n| n.to_string()).unwrap_or_default();
         let on_line = f.on_line();
         let money = |p: Pence| if on_line { p.to_string() } else { String::new() };
@@ -146,25 +146,15 @@ fn template(args: TemplateArgs) -> Result<()> {
             r.filter(|r| r.review.moves_money()).map(|r| r.amount.to_string()).unwrap_or_default(),
             r.map(|r| escape(&r.note).into_owned()).unwrap_or_default(),
         ];
-        let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        text.push_str(&quoted.join(","));
-        text.push_str("\r\n");
+        csv.write_record(&fields).map_err(fail)?;
     }
+    let text = csv.into_inner().map_err(|e| Error::Internal(format!("writing reviews-{period}.csv: {e}")))?;
     let name = format!("reviews-{period}.csv");
     let mut staging = crate::files::atomic::Staging::new(&args.out)?;
-    staging.write(&name, |w| std::io::Write::write_all(w, text.as_bytes()))?;
+    staging.write(&name, |w| std::io::Write::write_all(w, &text))?;
     staging.commit()?;
     println!("{}", args.out.join(name).display());
     Ok(())
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line break.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 /// A typed Amount: pounds, at most two decimals, `£` and thousands commas allowed.
@@ -207,7 +197,7 @@ fn import(args: ImportArgs) -> Result<()> {
         files.iter().flat_map(|(_, f)| f.rows.iter().map(|r| r.finding_id.clone())).collect();
     let findings = ledger.findings_by_id(&ids)?;
     let reviews = ledger.reviews()?;
-    let latest: HashMap<&str, &StoredReview> = reviews.iter().map(|r| (r.finding_id.as_str(), r)).collect();
+    let latest = review::latest(&reviews);
     let actions = ledger.review_actions()?;
     let actioned: HashMap<(&str, i64), &ReviewAction> =
         actions.iter().map(|a| ((a.finding_id.as_str(), a.review_seq), a)).collect();
@@ -331,7 +321,7 @@ fn import(args: ImportArgs) -> Result<()> {
     }
 
     // The same finding twice with different reviews: which one is meant is unknown.
-    let mut first: HashMap<&str, &Checked> = HashMap::new();
+    let (mut first, mut unique): (HashMap<&str, &Checked>, Vec<&Checked>) = (HashMap::new(), Vec::new());
     for c in &checked {
         match first.get(c.cell.finding_id.as_str()) {
             Some(p) if (p.review, p.amount, &p.cell.note) != (c.review, c.amount, &c.cell.note) => errors
@@ -346,6 +336,7 @@ fn import(args: ImportArgs) -> Result<()> {
             Some(_) => {}
             None => {
                 first.insert(c.cell.finding_id.as_str(), c);
+                unique.push(c);
             }
         }
     }
@@ -411,10 +402,8 @@ fn import(args: ImportArgs) -> Result<()> {
         return Err(Error::Usage(message));
     }
 
-    let mut seen = HashSet::new();
-    let new: Vec<NewReview> = checked
+    let new: Vec<NewReview> = unique
         .iter()
-        .filter(|c| seen.insert(c.cell.finding_id.as_str()))
         .map(|c| NewReview {
             finding_id: c.cell.finding_id.clone(),
             period: c.finding.period.clone(),
@@ -457,7 +446,7 @@ fn status(args: StatusArgs) -> Result<()> {
     let ledger = args.state.open_read_only()?;
     let only = args.period.as_deref().map(|p| committed_period(&ledger, p)).transpose()?;
     let reviews = ledger.reviews()?;
-    let latest: HashMap<&str, &StoredReview> = reviews.iter().map(|r| (r.finding_id.as_str(), r)).collect();
+    let latest = review::latest(&reviews);
     let actions = ledger.review_actions()?;
     let mut carried: HashMap<(&str, i64), Pence> = HashMap::new();
     for a in &actions {

@@ -25,6 +25,7 @@ fn row(assignment: &str, element: &'static str, units: &str, rate: &str, pence: 
         rate: rate.into(),
         amount: Pence(pence),
         taxable: false,
+        ni_able: false,
         protected: String::new(),
         protection_end: String::new(),
         source: format!("{assignment}/{element}"),

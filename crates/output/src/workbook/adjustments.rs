@@ -82,7 +82,6 @@ fn adjustment_rows<'a>(
     );
     for r in rows {
         let yn = |b: bool| if b { "Y" } else { "N" };
-        let ni_able = crate::payroll::ni_able(report.config, r);
         sheet.push(
             wb,
             styles,
@@ -95,7 +94,7 @@ fn adjustment_rows<'a>(
                 number_or_text(&r.rate),
                 Cell::Money(r.amount),
                 Cell::Text(yn(r.taxable)),
-                Cell::Text(yn(ni_able)),
+                Cell::Text(yn(r.ni_able)),
                 Cell::Text(&r.protected),
                 date_or_text(&r.protection_end),
                 first_refs(&r.source),

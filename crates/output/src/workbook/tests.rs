@@ -313,6 +313,7 @@ fn a_re_run_says_what_payroll_loads() {
         rate: String::new(),
         amount: Pence(pence),
         taxable: false,
+        ni_able: false,
         protected: String::new(),
         protection_end: String::new(),
         source: String::new(),
