@@ -950,3 +950,273 @@ fn rolling_twelve_month_rates_need_twelve_months() {
     assert_eq!(all[7], ratio(lost, available));
     assert_eq!(all[10..], ["", "", ""]);
 }
+
+/// `payrun run` of a bundled sample month (`samples/PERIOD`).
+fn sample_run(period: &str, out: &Path, state: &Path, extra: &[&str]) {
+    let input = root().join("samples").join(period);
+    let mut args = vec![
+        "run".to_string(),
+        "--quiet".into(),
+        "--no-xlsx".into(),
+        "--period".into(),
+        period.into(),
+        "--roster".into(),
+        input.join("roster.xlsx").display().to_string(),
+        "--expenses".into(),
+        input.join("expenses.xlsx").display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+        "--state".into(),
+        state.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = payrun(&refs);
+    assert_eq!(code(&run), 0, "{}", stderr(&run));
+}
+
+/// A reviews CSV (SPEC §11.2) of the template's rows given, each with its
+/// review, amount and note.
+fn write_reviews(path: &Path, template: &Csv, rows: &[(&Vec<String>, &str, &str, &str)]) {
+    let mut w = csv::Writer::from_path(path).unwrap();
+    w.write_record(&template.header).unwrap();
+    let (review, amount, note) = (template.col("review"), template.col("amount"), template.col("note"));
+    for (row, r, a, n) in rows {
+        let mut row = (*row).clone();
+        row[review] = r.to_string();
+        row[amount] = a.to_string();
+        row[note] = n.to_string();
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+fn import(file: &Path, state: &Path) {
+    let r = payrun(&[
+        "review",
+        "import",
+        file.to_str().unwrap(),
+        "--reviewer",
+        "A. Auditor",
+        "--state",
+        state.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&r), 0, "{}", stderr(&r));
+}
+
+/// 100 × part ÷ whole, 2 decimals half up, as text (blank for whole 0).
+fn share(part: i64, whole: i64) -> String {
+    if whole == 0 {
+        return String::new();
+    }
+    let h = (part * 10_000 * 2 + whole) / (2 * whole);
+    format!("{}.{:02}", h / 100, h % 100)
+}
+
+#[test]
+fn reviews_sheet_counts_each_findings_latest_review_and_the_money_runs_carried() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path();
+    let (state, rp5_state) = (t.join("state"), t.join("rp5-state"));
+    let (apr, may, rp5_apr) = (t.join("out-2025-04"), t.join("out-2025-05"), t.join("rp5-2025-04"));
+    sample_run("2025-04", &apr, &state, &[]);
+    // A second organisation's ledger, never reviewed.
+    sample_run("2025-04", &rp5_apr, &rp5_state, &["--org", "RP5"]);
+    let template = payrun(&[
+        "review",
+        "template",
+        "--period",
+        "2025-04",
+        "--state",
+        state.to_str().unwrap(),
+        "--out",
+        t.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&template), 0, "{}", stderr(&template));
+    let tpl = Csv::read(&t.join("reviews-2025-04.csv"));
+    let of_rule = |rule: &str| tpl.find(&[("rule", rule)]);
+    let age = of_rule("AGE003");
+    assert!(age.len() >= 32, "the sample has {} AGE003 findings", age.len());
+    let mil: Vec<&Vec<String>> =
+        of_rule("MIL006").into_iter().filter(|r| tpl.get(r, "status") == "REJECTED").collect();
+    assert!(mil.len() >= 3);
+    let recover = *tpl
+        .find(&[("rule", "SUB004")])
+        .iter()
+        .find(|r| pence(&tpl.get(r, "allowed")) >= 200)
+        .expect("a SUB004 finding on a line that paid at least £2");
+    let pay_amount = pence(&tpl.get(mil[2], "claimed")) - pence(&tpl.get(mil[2], "allowed"));
+    let recover_amount = pence(&tpl.get(recover, "allowed")) / 2;
+
+    // First import: 32 AGE003 queries; MIL006 cleared, queried, paid; a SUB004 recovery.
+    let mut first: Vec<(&Vec<String>, &str, &str, &str)> =
+        age[..32].iter().map(|r| (*r, "QUERY", "", "asked the manager")).collect();
+    let (pay_text, recover_text) = (pounds(pay_amount), pounds(recover_amount));
+    first.extend([
+        (mil[0], "CLEARED", "", ""),
+        (mil[1], "QUERY", "", "insurance certificate asked for"),
+        (mil[2], "PAY", pay_text.as_str(), "insurance was in force: certificate seen"),
+        (recover, "RECOVER", recover_text.as_str(), "hotel paid by the trust"),
+    ]);
+    write_reviews(&t.join("first.csv"), &tpl, &first);
+    import(&t.join("first.csv"), &state);
+    // Second import supersedes two of them: AGE003 1 of 32 cleared (3.125 % → 3.13),
+    // MIL006 2 of 3 cleared (66.666… → 66.67).
+    write_reviews(
+        &t.join("second.csv"),
+        &tpl,
+        &[(age[0], "CLEARED", "", "in policy"), (mil[1], "CLEARED", "", "certificate seen")],
+    );
+    import(&t.join("second.csv"), &state);
+    // The next month's run pays and recovers (one instalment by default).
+    sample_run("2025-05", &may, &state, &[]);
+    let adj = Csv::read(&may.join("adjustments.csv"));
+    // Rows of one finding: its id leads the row's source (decision 505).
+    let carried = |fid: &str| -> i64 {
+        let source = adj.col("source");
+        adj.rows.iter().filter(|r| r[source].contains(fid)).map(|r| pence(&adj.get(r, "amount"))).sum()
+    };
+    let id = tpl.col("finding_id");
+    assert_eq!(carried(&mil[2][id]), pay_amount, "the PAY is batched in 2025-05");
+    assert_eq!(carried(&recover[id]), -recover_amount, "the RECOVER is batched in 2025-05");
+
+    // Expected rows from the runs' own exceptions.csv and the reviews above.
+    let mut latest: HashMap<String, &str> = HashMap::new();
+    for (row, review, _, _) in first.iter() {
+        latest.insert(row[id].clone(), review);
+    }
+    latest.insert(age[0][id].clone(), "CLEARED");
+    latest.insert(mil[1][id].clone(), "CLEARED");
+    let money: HashMap<String, (i64, i64)> =
+        [(recover[id].clone(), (recover_amount, 0)), (mil[2][id].clone(), (0, pay_amount))].into();
+    let mut expected: BTreeMap<(String, String, String), [i64; 6]> = BTreeMap::new();
+    for dir in [&apr, &may, &rp5_apr] {
+        let run = Run::read(dir);
+        let ex = &run.exceptions;
+        for row in &ex.rows {
+            if !matches!(ex.get(row, "severity").as_str(), "ERROR" | "WARNING") {
+                continue;
+            }
+            let fid = ex.get(row, "finding_id");
+            let e = expected.entry((run.org.clone(), run.period.clone(), ex.get(row, "rule"))).or_default();
+            e[0] += 1;
+            if let Some(review) = latest.get(&fid).filter(|_| run.org.is_empty()) {
+                e[1] += 1;
+                e[2] += i64::from(*review == "CLEARED");
+                e[3] += i64::from(*review == "QUERY");
+            }
+            if let Some((recovered, paid)) = money.get(&fid).filter(|_| run.org.is_empty()) {
+                e[4] += recovered;
+                e[5] += paid;
+            }
+        }
+    }
+    let expected: Vec<Vec<String>> = expected
+        .into_iter()
+        .map(|((o, p, r), [f, rev, c, q, rec, paid])| {
+            let mut row = vec![o, p, r];
+            row.extend([f, rev, c, q].map(|n| n.to_string()));
+            row.extend([pounds(rec), pounds(paid), share(c, rev)]);
+            row
+        })
+        .collect();
+
+    let header = [
+        "organisation",
+        "period",
+        "rule",
+        "findings",
+        "reviewed",
+        "cleared",
+        "queried",
+        "recovered",
+        "paid",
+        "cleared_share",
+    ];
+    let (s, r) = (state.display().to_string(), rp5_state.display().to_string());
+    let out = t.join("ins");
+    let result = insights(&[&apr, &may, &rp5_apr], &out, &["--state", &s, "--state", &r]);
+    assert_eq!(code(&result), 0, "{}", stderr(&result));
+    assert_eq!(stderr(&result), "", "nothing left out");
+    let rows = sheet(&out, "reviews", &header);
+    assert_eq!(rows, expected);
+    let row = |o: &str, p: &str, rule: &str| {
+        rows.iter().find(|x| x[0] == o && x[1] == p && x[2] == rule).unwrap_or_else(|| panic!("{rule}"))[3..]
+            .to_vec()
+    };
+    let age_total = age.len().to_string();
+    assert_eq!(row("", "2025-04", "AGE003"), [age_total.as_str(), "32", "1", "31", "0.00", "0.00", "3.13"]);
+    assert_eq!(row("", "2025-04", "MIL006")[1..], ["3", "2", "0", "0.00", pay_text.as_str(), "66.67"]);
+    assert_eq!(row("", "2025-04", "SUB004")[1..], ["1", "0", "0", recover_text.as_str(), "0.00", "0.00"]);
+    assert_eq!(row("RP5", "2025-04", "AGE003")[1..], ["0", "0", "0", "0.00", "0.00", ""]);
+    assert!(rows.iter().filter(|x| x[1] == "2025-05").all(|x| x[4] == "0" && x[9].is_empty()));
+    assert!(out.join("insights-2025-04-2025-05.xlsx").is_file());
+
+    // The same bytes whatever order the state and run folders are given in.
+    let again = t.join("ins-again");
+    let result = insights(&[&rp5_apr, &may, &apr], &again, &["--state", &r, "--state", &s]);
+    assert_eq!(code(&result), 0, "{}", stderr(&result));
+    assert_eq!(
+        std::fs::read(out.join("reviews.csv")).unwrap(),
+        std::fs::read(again.join("reviews.csv")).unwrap()
+    );
+
+    // Only the periods of the runs read: April alone lists no May rows.
+    let april = t.join("ins-april");
+    let result = insights(&[&apr], &april, &["--state", &s]);
+    assert_eq!(code(&result), 0, "{}", stderr(&result));
+    let april_rows = sheet(&april, "reviews", &header);
+    assert!(!april_rows.is_empty() && april_rows.iter().all(|x| x[0].is_empty() && x[1] == "2025-04"));
+    assert_eq!(stderr(&result), "");
+
+    // Without --state: no Reviews sheet, and stderr says so in one line.
+    let plain = t.join("ins-plain");
+    let result = insights(&[&apr, &may], &plain, &[]);
+    assert_eq!(code(&result), 0, "{}", stderr(&result));
+    assert!(!plain.join("reviews.csv").exists());
+    let err = stderr(&result);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--state") && err.contains("Reviews sheet"), "{err}");
+
+    // Two ledgers of one organisation: refused, naming both.
+    let twice = payrun(&[
+        "insights",
+        "--out",
+        t.join("x").to_str().unwrap(),
+        apr.to_str().unwrap(),
+        "--state",
+        &s,
+        "--state",
+        &s,
+    ]);
+    assert_eq!(code(&twice), 3, "{}", stderr(&twice));
+}
+
+#[test]
+fn reviews_sheet_leaves_out_a_ledger_older_than_stored_findings_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    // A v3 ledger (period 2025-06 committed long before findings were kept).
+    std::fs::copy(fixture("ledger_v3/ledger.sqlite"), state.join("ledger.sqlite")).unwrap();
+    let run = dir.path().join("m1");
+    write_run(
+        &run,
+        "",
+        "2025-06",
+        &[("X", "RAIL", 1000, 0, "REJECTED", "AGE001")],
+        &[],
+        &[("X", "Xavier", "AGE001")],
+    );
+    let out = dir.path().join("ins");
+    let s = state.display().to_string();
+    let result = insights(&[&run], &out, &["--state", &s]);
+    assert_eq!(code(&result), 0, "{}", stderr(&result));
+    let err = stderr(&result);
+    assert!(
+        err.contains(&state.join("ledger.sqlite").display().to_string()) && err.contains("2025-06"),
+        "{err}"
+    );
+    assert!(err.contains("left out of the Reviews sheet"), "{err}");
+    assert_eq!(Csv::read(&out.join("reviews.csv")).rows, Vec::<Vec<String>>::new());
+}

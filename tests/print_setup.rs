@@ -102,6 +102,9 @@ fn every_workbook_of_a_month_a_rerun_and_insights_prints_on_a4() {
         insights.to_str().unwrap(),
         outs[0].to_str().unwrap(),
         outs[1].to_str().unwrap(),
+        // The Reviews sheet too (SPEC §11.5).
+        "--state",
+        state.to_str().unwrap(),
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let mut books = Vec::new();

@@ -39,8 +39,22 @@ fn text(d: Option<&Data>) -> String {
     }
 }
 
+/// The heading row: the first with more than one cell filled (the ERROR and
+/// WARNING sheets open with lines explaining the review columns, SPEC §11.2).
+fn header_row(r: &Range<Data>) -> usize {
+    (0..r.height())
+        .find(|&row| (0..r.width()).filter(|&c| !text(r.get((row, c))).is_empty()).count() > 1)
+        .unwrap_or(0)
+}
+
 fn header(r: &Range<Data>) -> Vec<String> {
-    (0..r.width()).map(|c| text(r.get((0, c)))).collect()
+    let row = header_row(r);
+    (0..r.width()).map(|c| text(r.get((row, c)))).collect()
+}
+
+/// How many rows below the heading row.
+fn data_rows(r: &Range<Data>) -> usize {
+    r.height() - 1 - header_row(r)
 }
 
 /// The headings a sheet shows for these CSV column names (SPEC §13: words).
@@ -52,7 +66,7 @@ fn labels(names: &[&str]) -> Vec<String> {
 fn column<'a>(r: &'a Range<Data>, name: &str) -> Vec<&'a Data> {
     let label = payrun::output::workbook::label(name);
     let c = header(r).iter().position(|h| *h == label).unwrap_or_else(|| panic!("no column {name}"));
-    (1..r.height()).map(|row| r.get((row, c)).unwrap_or(&Data::Empty)).collect()
+    (header_row(r) + 1..r.height()).map(|row| r.get((row, c)).unwrap_or(&Data::Empty)).collect()
 }
 
 fn pence_cell(d: &Data) -> i64 {
@@ -82,7 +96,15 @@ fn payroll_adjustments_workbook_matches_the_csvs() {
     let book = dir.path().join(ADJ);
     assert_eq!(
         sheet_names(&book),
-        ["Summary", "Adjustments", "Payroll batch", "Pay protection", "P11D", "Run info"]
+        [
+            "Summary",
+            "Adjustments",
+            "Payroll batch",
+            "Outstanding recoveries",
+            "Pay protection",
+            "P11D",
+            "Run info"
+        ]
     );
     // The batch as the BEE upload: header block, input-value names, controls.
     let batch = all_text(&sheet(&book, "Payroll batch"));
@@ -147,7 +169,17 @@ fn exceptions_workbook_matches_the_csvs() {
     let book = dir.path().join(EXC);
     assert_eq!(
         sheet_names(&book),
-        ["Summary", "ERROR", "WARNING", "INFO", "Attendance", "Absence", "Deferred", "Rule glossary"]
+        [
+            "Summary",
+            "ERROR",
+            "WARNING",
+            "INFO",
+            "Open reviews",
+            "Attendance",
+            "Absence",
+            "Deferred",
+            "Rule glossary"
+        ]
     );
 
     let csv = Csv::read(&dir.path().join("exceptions.csv"));
@@ -171,12 +203,19 @@ fn exceptions_workbook_matches_the_csvs() {
     ];
     for severity in ["ERROR", "WARNING", "INFO"] {
         let s = sheet(&book, severity);
-        assert_eq!(header(&s), labels(&expected_header), "{severity}");
+        let mut wanted = expected_header.to_vec();
+        // Every finding sheet shows the id (SPEC §11.1); ERROR and WARNING end
+        // in the previous review and the three cells to type in (§11.2, §11.4).
+        wanted.push("finding_id");
+        if severity != "INFO" {
+            wanted.extend(["previous_review", "review", "amount", "review_note"]);
+        }
+        assert_eq!(header(&s), labels(&wanted), "{severity}");
         let rows = csv.find(&[("severity", severity)]);
-        assert_eq!(s.height() - 1, rows.len(), "{severity} rows");
+        assert_eq!(data_rows(&s), rows.len(), "{severity} rows");
         // Same findings in the same order, each code beside its policy reference.
         for (i, row) in rows.iter().enumerate() {
-            for col in ["rule", "policy_ref", "assignment", "claim_id", "message", "source"] {
+            for col in ["rule", "policy_ref", "assignment", "claim_id", "message", "source", "finding_id"] {
                 assert_eq!(text(Some(column(&s, col)[i])), csv.get(row, col), "{severity} row {i} {col}");
             }
             let claimed = column(&s, "claimed")[i];

@@ -1,7 +1,9 @@
 //! Insights across months for auditors (SPEC §9, issue 16): the outputs of
 //! several finished runs read together — trends by rule, claimants a rule
 //! catches month after month, outliers among cost-centre peers, cost-centre
-//! totals, repeated late or deferred claims, and the runs themselves.
+//! totals, repeated late or deferred claims, the runs themselves, sickness
+//! absence (SPEC §10.5) and, from the organisations' ledgers, what auditors
+//! decided about each rule's findings (SPEC §11.5).
 //!
 //! Each run's CSVs are scanned with polars lazy frames (projection of the
 //! columns used, money parsed as Decimal(18,2) and taken as integer pence,
@@ -14,6 +16,7 @@
 // (`crate::model::Pence`), so the layers read as before the split.
 use payrun_config as config;
 use payrun_files as files;
+use payrun_ledger as ledger;
 use payrun_model as model;
 use payrun_model::error;
 use payrun_output as output;
@@ -22,6 +25,7 @@ pub mod absence;
 mod load;
 pub mod outliers;
 pub mod parquet;
+pub mod reviews;
 mod scan;
 mod sheets;
 
@@ -40,6 +44,9 @@ pub struct Options {
     pub out_dir: PathBuf,
     /// `--min-months`: periods a rule must catch a claimant in to be a repeat pattern.
     pub min_months: usize,
+    /// `--state`: the organisations' state folders, whose ledgers give the
+    /// Reviews sheet (SPEC §11.5); none = no Reviews sheet.
+    pub states: Vec<PathBuf>,
     /// The paper the workbook prints on (`[workbooks] paper`, SPEC §13).
     pub paper: crate::config::Paper,
 }
@@ -55,9 +62,13 @@ pub struct Summary {
     /// Run folders written before absence.csv existed: left out of the
     /// absence sheets only (SPEC §10.5).
     pub without_absence: Vec<String>,
+    /// What the Reviews sheet left out, or that it was not written (no
+    /// `--state`), one line each for stderr.
+    pub review_notes: Vec<String>,
 }
 
-/// Reads the runs, builds the six sheets and writes the workbook and the CSV
+/// Reads the runs, builds the sheets (six, four of absence, and Reviews
+/// with `--state`) and writes the workbook and the CSV
 /// twins into `out_dir`, each renamed into place only when all are written.
 pub fn run(opts: &Options) -> Result<Summary> {
     if opts.runs.is_empty() {
@@ -77,6 +88,15 @@ pub fn run(opts: &Options) -> Result<Summary> {
         absence::reasons(&absence_runs),
         absence::returns(&absence_runs),
     ]);
+    // SPEC §11.5: sheet 11 from the ledgers, only when they are named.
+    let review_notes = if opts.states.is_empty() {
+        vec!["no --state given: the Reviews sheet (auditors' reviews, kept in the ledger) is not written"
+            .into()]
+    } else {
+        let (table, notes) = reviews::read(&opts.states, &folders)?;
+        built.tables.push(table);
+        notes
+    };
 
     let from = folders.iter().map(|f| f.period.as_str()).min().unwrap_or_default().to_string();
     let to = folders.iter().map(|f| f.period.as_str()).max().unwrap_or_default().to_string();
@@ -105,6 +125,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         workbook: final_path,
         rows: built.tables.iter().map(|t: &Table| (t.title, t.rows.len())).collect(),
         without_absence,
+        review_notes,
         from,
         to,
     })

@@ -13,7 +13,7 @@ use crate::csv::ADJUSTMENTS_HEADER;
 use crate::csv::P11D_HEADER;
 use crate::interface::Interface;
 use crate::manifest::Manifest;
-use crate::model::adjustment::{AdjustmentRow, ELEMENTS};
+use crate::model::adjustment::{is_review_element, AdjustmentRow, ELEMENTS};
 use crate::model::Pence;
 use crate::payroll::element_name;
 use crate::Report;
@@ -60,6 +60,7 @@ pub fn write(
     adjustment_rows(wb, report, &styles, opts, "Adjustments", rows.iter())?;
     let title = rerun.as_ref().map(|r| r.batch_title.as_str());
     super::payroll_batch::batch_sheet(wb, &interface.batch, title, &styles, opts.row_limit)?;
+    outstanding(wb, report, &styles, opts)?;
     protection(wb, report, &styles, opts)?;
     p11d(wb, report, &styles, opts)?;
     run_info(wb, manifest, &styles)?;
@@ -118,6 +119,80 @@ fn date_or_text(s: &str) -> Cell<'_> {
         Ok(d) => Cell::Date(d),
         Err(_) => Cell::Text(s),
     }
+}
+
+/// The Outstanding recoveries sheet (SPEC §11.4).
+pub const OUTSTANDING_HEADER: &[&str] = &[
+    "assignment",
+    "name",
+    "period",
+    "rule",
+    "finding_id",
+    "claim_line",
+    "leave_date",
+    "recover",
+    "recovered",
+    "balance",
+    "reviewer",
+    "review_note",
+];
+
+/// RECOVER balances of employees payroll cannot take them from — a leave
+/// date before the pay period, or not on this month's roster — listed for
+/// an invoice instead of a batch line, with their total.
+fn outstanding(wb: &mut Workbook, report: &Report, styles: &Styles, opts: &Options) -> Result<(), XlsxError> {
+    let mut sheet = DataSheet::new(
+        "Outstanding recoveries",
+        OUTSTANDING_HEADER,
+        SheetOptions {
+            row_limit: opts.row_limit,
+            constant_memory: false,
+            tab: None,
+            wrap: &[("review_note", 30)],
+        },
+    )
+    .with_intro(vec![
+        "Recoveries to invoice, not in the batch: auditors' RECOVER reviews of leavers.".to_string(),
+        format!(
+            "Leave date: before pay period {}; blank: not on this month's roster.",
+            report.period.label()
+        ),
+        "Balance = the RECOVER amount less what earlier payroll runs took back.".to_string(),
+    ]);
+    let mut total = Pence::ZERO;
+    for o in &report.reviews.outstanding {
+        total += o.balance;
+        sheet.push(
+            wb,
+            styles,
+            &[
+                Cell::Text(&o.assignment),
+                Cell::Text(&o.name),
+                Cell::Text(&o.period),
+                Cell::Text(&o.rule),
+                Cell::Text(&o.finding_id),
+                Cell::Text(&o.line),
+                o.leave_date.map_or(Cell::Blank, Cell::Date),
+                Cell::Money(o.recover),
+                Cell::Money(o.recovered),
+                Cell::Money(o.balance),
+                Cell::Text(&o.reviewer),
+                Cell::Text(&o.note),
+            ],
+        )?;
+    }
+    if report.reviews.outstanding.is_empty() {
+        sheet.note_below(wb, styles, "None: no recovery is outstanding from an employee who has left.")?;
+    } else {
+        let mut cells = vec![Cell::Blank; OUTSTANDING_HEADER.len()];
+        cells[0] = Cell::Text("Total");
+        if let Some(col) = OUTSTANDING_HEADER.iter().position(|h| *h == "balance") {
+            cells[col] = Cell::Money(total);
+        }
+        sheet.total_row(wb, styles, &cells)?;
+    }
+    sheet.finish(wb, styles)?;
+    Ok(())
 }
 
 /// The register rows behind the top-ups, with their windows, so payroll
@@ -224,7 +299,7 @@ fn summary(
     let rec = &manifest.reconciliation;
     let mut row = top + 3;
     ws.write_string_with_format(row, 0, "Reconciliation", &styles.section)?;
-    let figures: [(&str, Cell); 7] = [
+    let mut figures: Vec<(&str, Cell)> = vec![
         ("Claim lines read", Cell::Int(rec.lines_read as i64)),
         ("Decisions written", Cell::Int(rec.decisions_written as i64)),
         ("Claimed", Cell::Money(rec.claimed)),
@@ -233,6 +308,12 @@ fn summary(
         ("Deferred to next month", Cell::Money(rec.deferred)),
         ("Adjustments: expense lines total", Cell::Money(rec.adjustments_expense_total)),
     ];
+    // SPEC §11.4: reviews are not expense lines; reconciled on their own.
+    let reviews = rows.iter().any(|r| is_review_element(r.element));
+    if reviews {
+        figures.push(("Review payments (PAY actioned)", Cell::Money(rec.review_payments)));
+        figures.push(("Review recoveries (RECOVER instalments)", Cell::Money(rec.review_recoveries)));
+    }
     for (label, value) in &figures {
         row += 1;
         put_with(ws, row, 0, &Cell::Text(label), styles, &mut w, Some(&styles.label))?;
@@ -244,8 +325,17 @@ fn summary(
     ws.write_string_with_format(row, 1, verdict, format)?;
     row += 1;
     let explain = if rec.passed {
-        "Every line decided once; claimed = allowed + withheld + deferred; allowed on paid lines = expense lines below."
-            .to_string()
+        let mut text =
+            "Every line decided once; claimed = allowed + withheld + deferred; allowed on paid lines = \
+                        expense lines below."
+                .to_string();
+        if reviews {
+            text.push_str(
+                " Review payments = the PAY reviews actioned; review recoveries = the RECOVER instalments \
+                 actioned (neither is an expense line).",
+            );
+        }
+        text
     } else {
         rec.failures.join("; ")
     };

@@ -3,7 +3,7 @@
 //! Attendance, Deferred and the Rule glossary.
 
 use super::sheet::{
-    apply_widths, print_layout, put, put_with, summary_header, Cell, DataSheet, SheetOptions,
+    apply_widths, print_layout, put, put_with, summary_header, Cell, DataSheet, Inputs, SheetOptions,
 };
 use super::style::{severity_tab, Styles, Widths};
 use super::{line_of, Options};
@@ -11,13 +11,15 @@ use crate::config::Policy;
 use crate::model::claim::ClaimLine;
 use crate::model::decision::{Finding, Status, Subject};
 use crate::model::kit::hours_text;
+use crate::model::review::{Disposition, StoredReview};
 use crate::model::rule::Severity;
 use crate::model::Pence;
 use crate::rules::{self, text, CATALOGUE};
 use crate::Report;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rust_xlsxwriter::{
-    Chart, ChartAxisCrossing, ChartFont, ChartFormat, ChartSolidFill, Color, Workbook, XlsxError,
+    Chart, ChartAxisCrossing, ChartFont, ChartFormat, ChartSolidFill, Color, DataValidation, Workbook,
+    XlsxError,
 };
 use std::collections::BTreeMap;
 
@@ -58,7 +60,59 @@ const GLOSSARY_WRAP: &[(&str, usize)] = &[
 
 /// Long text on the finding sheets wraps in columns of these widths
 /// (characters), so that the sheet prints at a legible size (SPEC §13).
-const FINDINGS_WRAP: &[(&str, usize)] = &[("policy_ref", 40), ("message", 48), ("source", 28)];
+const FINDINGS_WRAP: &[(&str, usize)] =
+    &[("policy_ref", 40), ("message", 48), ("source", 28), ("previous_review", 30), ("review_note", 30)];
+
+/// Beyond [`FINDINGS_HEADER`] on every finding sheet (SPEC §11.1).
+const ID_COLUMNS: &[&str] = &["finding_id"];
+
+/// Beyond those on the ERROR and WARNING sheets (SPEC §11.2, §11.4): the
+/// claimant's previous review under the rule, then at the right edge the
+/// three columns auditors type in. `payrun review import` finds them by
+/// their headings (`Finding ID`, `Review`, `Amount`, `Review note`).
+const REVIEW_COLUMNS: &[&str] = &["previous_review", "review", "amount", "review_note"];
+
+/// The cells meant for typing on the ERROR and WARNING sheets.
+const REVIEW_INPUTS: &[&str] = &["review", "amount", "review_note"];
+
+/// What the ERROR and WARNING sheets say above their table (SPEC §11.2):
+/// the review columns and the command that reads them back.
+fn review_intro(severity: Severity) -> Vec<String> {
+    vec![
+        format!(
+            "{} findings. To review: fill the shaded Review, Amount and Review note cells at the right, save, \
+             then run  payrun review import FILE --reviewer \"NAME\"",
+            severity.code()
+        ),
+        "CLEARED — looked at, nothing to do (note optional).   QUERY — asked the claimant or manager; \
+         stays open (note required)."
+            .to_string(),
+        "RECOVER — money paid that must come back: Amount more than 0, at most Allowed; PAID or ADJUSTED \
+         lines only (note required)."
+            .to_string(),
+        "PAY — a rejection or reduction overturned: Amount more than 0, at most Claimed − Allowed; ADJUSTED \
+         or REJECTED lines only (note required)."
+            .to_string(),
+        "A finding about the employee (no claim line) takes CLEARED or QUERY only; one line's findings share \
+         its money."
+            .to_string(),
+    ]
+}
+
+/// The Review column's drop-down list (SPEC §11.2), with what each value
+/// needs as its input message.
+fn review_list() -> Result<DataValidation, XlsxError> {
+    let codes = Disposition::ALL.map(Disposition::code);
+    DataValidation::new()
+        .allow_list_strings(&codes)?
+        .set_input_title("Review")?
+        .set_input_message(
+            "CLEARED: nothing to do. QUERY: asked, stays open (note). RECOVER: paid money back, \
+             Amount ≤ Allowed (note). PAY: overturned, Amount ≤ Claimed − Allowed (note).",
+        )?
+        .set_error_title("Not a review")?
+        .set_error_message("Choose CLEARED, QUERY, RECOVER or PAY from the list.")
+}
 
 pub const ATTENDANCE_SHEET_HEADER: &[&str] =
     &["assignment", "name", "episodes", "days", "score", "stage", "new_stage", "triggers"];
@@ -95,6 +149,7 @@ pub fn write(wb: &mut Workbook, report: &Report, opts: &Options) -> Result<(), X
     for severity in [Severity::Error, Severity::Warning, Severity::Info] {
         findings_sheet(wb, report, &styles, opts, severity)?;
     }
+    open_reviews(wb, report, &styles, opts)?;
     let mut attendance = DataSheet::new(
         "Attendance",
         ATTENDANCE_SHEET_HEADER,
@@ -149,7 +204,8 @@ pub fn write(wb: &mut Workbook, report: &Report, opts: &Options) -> Result<(), X
     Ok(())
 }
 
-/// One severity's findings, in report order, over as many sheets as needed.
+/// One severity's findings, in report order, over as many sheets as needed;
+/// each with its id, and on ERROR and WARNING the review columns (SPEC §11).
 fn findings_sheet(
     wb: &mut Workbook,
     report: &Report,
@@ -157,9 +213,14 @@ fn findings_sheet(
     opts: &Options,
     severity: Severity,
 ) -> Result<(), XlsxError> {
+    let reviewed = severity != Severity::Info;
+    let mut header: Vec<&str> = FINDINGS_HEADER.iter().chain(ID_COLUMNS).copied().collect();
+    if reviewed {
+        header.extend_from_slice(REVIEW_COLUMNS);
+    }
     let mut sheet = DataSheet::new(
         severity.code(),
-        FINDINGS_HEADER,
+        &header,
         SheetOptions {
             row_limit: opts.row_limit,
             constant_memory: true,
@@ -167,63 +228,182 @@ fn findings_sheet(
             wrap: FINDINGS_WRAP,
         },
     );
-    for f in report.findings.iter().filter(|f| f.severity == severity) {
+    if reviewed {
+        sheet = sheet.with_intro(review_intro(severity)).with_inputs(Inputs {
+            columns: REVIEW_INPUTS,
+            money: &["amount"],
+            list: Some(("review", review_list()?)),
+        });
+    }
+    let mut cells: Vec<Cell> = Vec::with_capacity(header.len());
+    for (i, f) in report.findings.iter().enumerate().filter(|(_, f)| f.severity == severity) {
         let source = f.source.as_ref().map(|s| s.to_string()).unwrap_or_default();
-        match &f.subject {
+        cells.clear();
+        let assignment = match &f.subject {
             Subject::Line(i) => {
                 let (Some(line), Some(d)) = (report.lines.get(*i), report.decisions.get(*i)) else {
                     continue;
                 };
                 let (name, cc) = person(report, &line.assignment);
-                sheet.push(
-                    wb,
-                    styles,
-                    &[
-                        Cell::Severity(f.severity),
-                        Cell::Text(f.rule.code),
-                        Cell::Text(f.rule.policy_ref),
-                        Cell::Text(&line.assignment),
-                        Cell::Text(name),
-                        Cell::Text(cc),
-                        Cell::Text(&line.claim_id),
-                        line_no(line),
-                        expense_date(line),
-                        category(line),
-                        Cell::Money(line.amount),
-                        Cell::Money(d.allowed),
-                        Cell::Text(&f.message),
-                        Cell::Owned(source),
-                        mark_kind(report, &line.assignment),
-                        mark_end(report, &line.assignment),
-                    ],
-                )?;
+                cells.extend([
+                    Cell::Severity(f.severity),
+                    Cell::Text(f.rule.code),
+                    Cell::Text(f.rule.policy_ref),
+                    Cell::Text(&line.assignment),
+                    Cell::Text(name),
+                    Cell::Text(cc),
+                    Cell::Text(&line.claim_id),
+                    line_no(line),
+                    expense_date(line),
+                    category(line),
+                    Cell::Money(line.amount),
+                    Cell::Money(d.allowed),
+                ]);
+                line.assignment.as_str()
             }
             Subject::Employee { assignment, date } => {
                 let (name, cc) = person(report, assignment);
-                sheet.push(
-                    wb,
-                    styles,
-                    &[
-                        Cell::Severity(f.severity),
-                        Cell::Text(f.rule.code),
-                        Cell::Text(f.rule.policy_ref),
-                        Cell::Text(assignment),
-                        Cell::Text(name),
-                        Cell::Text(cc),
-                        Cell::Blank,
-                        Cell::Blank,
-                        date.map(Cell::Date).unwrap_or(Cell::Blank),
-                        Cell::Blank,
-                        Cell::Blank,
-                        Cell::Blank,
-                        Cell::Text(&f.message),
-                        Cell::Owned(source),
-                        mark_kind(report, assignment),
-                        mark_end(report, assignment),
-                    ],
-                )?;
+                cells.extend([
+                    Cell::Severity(f.severity),
+                    Cell::Text(f.rule.code),
+                    Cell::Text(f.rule.policy_ref),
+                    Cell::Text(assignment),
+                    Cell::Text(name),
+                    Cell::Text(cc),
+                    Cell::Blank,
+                    Cell::Blank,
+                    date.map(Cell::Date).unwrap_or(Cell::Blank),
+                    Cell::Blank,
+                    Cell::Blank,
+                    Cell::Blank,
+                ]);
+                assignment.as_str()
             }
+        };
+        let id = report.finding_id(i);
+        cells.extend([
+            Cell::Text(&f.message),
+            Cell::Owned(source),
+            mark_kind(report, assignment),
+            mark_end(report, assignment),
+            Cell::Text(id),
+        ]);
+        if reviewed {
+            cells.push(previous_review(report, assignment, f.rule.code));
+            cells.extend(latest_review(report.reviews.latest.get(id)));
         }
+        sheet.push(wb, styles, &cells)?;
+    }
+    sheet.finish(wb, styles)?;
+    Ok(())
+}
+
+/// The claimant's latest earlier review under the rule (SPEC §11.4).
+fn previous_review<'a>(report: &Report, assignment: &str, rule: &str) -> Cell<'a> {
+    if report.reviews.previous.is_empty() {
+        return Cell::Blank;
+    }
+    let key = (assignment.to_string(), rule.to_string());
+    report.reviews.previous.get(&key).map_or(Cell::Blank, |p| Cell::Owned(p.text()))
+}
+
+/// The Review, Amount and Review note cells: the finding's latest review
+/// when it has one (a re-run of a period already reviewed), else blank.
+fn latest_review(review: Option<&StoredReview>) -> [Cell<'_>; 3] {
+    match review {
+        Some(r) => [
+            Cell::Text(r.review.code()),
+            if r.review.moves_money() { Cell::Money(r.amount) } else { Cell::Blank },
+            Cell::Text(&r.note),
+        ],
+        None => [Cell::Blank, Cell::Blank, Cell::Blank],
+    }
+}
+
+/// The Open reviews sheet (SPEC §11.4).
+pub const OPEN_REVIEWS_HEADER: &[&str] = &[
+    "period",
+    "severity",
+    "rule",
+    "assignment",
+    "name",
+    "finding_id",
+    "claim_line",
+    "status",
+    "claimed",
+    "allowed",
+    "message",
+    "state",
+    "age_months",
+    "reviewer",
+    "review_note",
+];
+
+const OPEN_REVIEWS_WRAP: &[(&str, usize)] = &[("message", 48), ("review_note", 30)];
+
+/// Every QUERY not superseded, then every ERROR / WARNING finding of the
+/// last `[review] open_months` committed periods never reviewed, in the
+/// order the run planned them; as long as it needs (continuation sheets,
+/// rows streamed out), since a national month leaves 100,000 findings.
+fn open_reviews(
+    wb: &mut Workbook,
+    report: &Report,
+    styles: &Styles,
+    opts: &Options,
+) -> Result<(), XlsxError> {
+    let months = report.config.policy.review.open_months;
+    let mut sheet = DataSheet::new(
+        "Open reviews",
+        OPEN_REVIEWS_HEADER,
+        SheetOptions { row_limit: opts.row_limit, constant_memory: true, tab: None, wrap: OPEN_REVIEWS_WRAP },
+    )
+    .with_intro(vec![
+        format!("Open reviews before pay period {}", report.period.label()),
+        format!(
+            "Every QUERY not superseded by a later review, then every ERROR / WARNING finding of the last \
+             {months} committed period{} not yet reviewed.",
+            if months == 1 { "" } else { "s" },
+        ),
+        "To close one, review it in its period's exceptions workbook (or payrun review template --period P) \
+         and import that file."
+            .to_string(),
+    ]);
+    for open in &report.reviews.open {
+        let f = &open.finding;
+        let money = |p: Pence| if f.on_line() { Cell::Money(p) } else { Cell::Blank };
+        let (state, reviewer, note) = match &open.query {
+            Some(q) => ("QUERY", q.reviewer.as_str(), q.note.as_str()),
+            None => ("not reviewed", "", ""),
+        };
+        let severity = match f.severity.as_str() {
+            "ERROR" => Cell::Severity(Severity::Error),
+            "WARNING" => Cell::Severity(Severity::Warning),
+            other => Cell::Text(other),
+        };
+        sheet.push(
+            wb,
+            styles,
+            &[
+                Cell::Text(&f.period),
+                severity,
+                Cell::Text(&f.rule),
+                Cell::Text(&f.assignment),
+                Cell::Text(&f.name),
+                Cell::Text(&f.finding_id),
+                if f.on_line() { Cell::Owned(f.line_ref()) } else { Cell::Blank },
+                Cell::Text(&f.status),
+                money(f.claimed),
+                money(f.allowed),
+                Cell::Text(&f.message),
+                Cell::Text(state),
+                Cell::Int(i64::from(open.age_months)),
+                Cell::Text(reviewer),
+                Cell::Text(note),
+            ],
+        )?;
+    }
+    if report.reviews.open.is_empty() {
+        sheet.note_below(wb, styles, "None: no query is open and every recent finding has been reviewed.")?;
     }
     sheet.finish(wb, styles)?;
     Ok(())

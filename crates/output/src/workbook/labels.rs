@@ -8,16 +8,20 @@ use std::borrow::Cow;
 
 /// (machine name, label), the names the sheets use most.
 const LABELS: &[(&str, &str)] = &[
+    ("age_months", "Age (months)"),
     ("allowed", "Allowed"),
     ("amount", "Amount"),
     ("approved_date", "Approved"),
     ("assignment", "Assignment"),
+    ("balance", "Balance"),
     ("batch_name", "Batch name"),
     ("bradford_score", "Bradford score"),
     ("carried_from", "Carried from"),
     ("change_date", "Change date"),
     ("claim_id", "Claim ID"),
+    ("claim_line", "Claim line"),
     ("claimants", "Claimants"),
+    ("cleared_share", "Cleared %"),
     ("control_total", "Control total"),
     ("control_type", "Control type"),
     ("cost_centre", "Cost centre"),
@@ -28,11 +32,13 @@ const LABELS: &[(&str, &str)] = &[
     ("episode_start", "Episode start"),
     ("episodes_long", "Long-term episodes"),
     ("expense_date", "Expense date"),
+    ("finding_id", "Finding ID"),
     ("fte", "FTE"),
     ("fte_days_available", "FTE days available"),
     ("fte_days_lost", "FTE days lost"),
     ("fte_days_lost_long", "FTE days lost, long term"),
     ("fte_days_lost_short", "FTE days lost, short term"),
+    ("leave_date", "Leave date"),
     ("line_no", "Line"),
     ("long_end", "Long protection ends"),
     ("new_stage", "New stage"),
@@ -42,6 +48,7 @@ const LABELS: &[(&str, &str)] = &[
     ("p11d_section", "P11D section"),
     ("pay_element", "Pay element"),
     ("policy_ref", "Policy reference"),
+    ("previous_review", "Previous review"),
     ("protection_end", "Protection ends"),
     ("rate_12m", "Rate, 12 months"),
     ("rate_long", "Rate, long term"),
@@ -50,6 +57,10 @@ const LABELS: &[(&str, &str)] = &[
     ("rate_short_12m", "Rate short term, 12 months"),
     ("reckonable_years", "Reckonable years"),
     ("recorded_pct", "Recorded %"),
+    ("recover", "To recover"),
+    ("review", "Review"),
+    ("review_note", "Review note"),
+    ("reviewer", "Reviewer"),
     ("rtw_date", "Return-to-work interview"),
     ("rtw_on_time", "Interviews on time"),
     ("rtw_recorded", "Interviews recorded"),
@@ -113,6 +124,9 @@ mod tests {
         assert_eq!(label("median_mad"), "Median MAD");
         assert_eq!(label("Rows read"), "Rows read");
         assert_eq!(label("SHA-256"), "SHA-256");
+        // The headings `payrun review import` finds the review columns by.
+        let review: Vec<_> = ["finding_id", "review", "amount", "review_note"].map(label).to_vec();
+        assert_eq!(review, ["Finding ID", "Review", "Amount", "Review note"]);
         for name in super::LABELS.iter().map(|(n, _)| n) {
             assert!(!label(name).contains('_'), "{name}");
         }

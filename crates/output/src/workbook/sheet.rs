@@ -8,7 +8,7 @@ use super::style::{money_chars, Styles, Widths, MAX_WIDTH, NUMBER_PAD};
 use crate::model::rule::Severity;
 use crate::model::Pence;
 use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, DataValidation, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 /// Excel's last row is 1,048,576; one is the header.
 pub const MAX_DATA_ROWS: u32 = 1_048_575;
@@ -282,6 +282,10 @@ pub fn short_hash(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
 
+/// The light fill of the cells meant for typing (SPEC §11.2): a pale
+/// yellow, Excel's "Input" style family, distinct from the severities'.
+const INPUT_FILL: u32 = 0xFFF8DC;
+
 /// Rows of a sheet whose heights follow their wrapped text. Each height set
 /// stays in rust_xlsxwriter's memory (about 185 MB over a national month's
 /// finding sheets), and a sheet this long is filtered on screen, not
@@ -341,11 +345,28 @@ pub struct SheetOptions {
     pub wrap: &'static [(&'static str, usize)],
 }
 
+/// Columns of a data sheet meant for typing (SPEC §11.2): shaded on every
+/// sheet of the table, money where named so, and one of them limited to a
+/// drop-down list over the data rows.
+#[derive(Clone)]
+pub struct Inputs {
+    /// Header names of the input columns.
+    pub columns: &'static [&'static str],
+    /// Those of them that hold money.
+    pub money: &'static [&'static str],
+    /// The column with a list, and the list's validation.
+    pub list: Option<(&'static str, DataValidation)>,
+}
+
 /// A table of rows under a header, spread over as many sheets as it needs.
 pub struct DataSheet<'h> {
     name: String,
     header: &'h [&'h str],
     opts: SheetOptions,
+    /// Lines above the header on every sheet of the table, the first a
+    /// title: what the sheet is and how to fill it. The header row follows.
+    intro: Vec<String>,
+    inputs: Option<Inputs>,
     /// Workbook index of the sheet being written.
     current: Option<usize>,
     /// Data rows on the current sheet.
@@ -378,7 +399,28 @@ impl<'h> DataSheet<'h> {
             written: Vec::new(),
             below: 0,
             below_cols: 0,
+            intro: Vec::new(),
+            inputs: None,
         }
+    }
+
+    /// Lines written above the header of every sheet of the table (the
+    /// first as a title); the header row, frozen pane, autofilter and print
+    /// titles move down beneath them.
+    pub fn with_intro(mut self, lines: Vec<String>) -> DataSheet<'h> {
+        self.intro = lines;
+        self
+    }
+
+    /// Columns for typing: see [`Inputs`].
+    pub fn with_inputs(mut self, inputs: Inputs) -> DataSheet<'h> {
+        self.inputs = Some(inputs);
+        self
+    }
+
+    /// The sheet row of the header.
+    fn header_row(&self) -> u32 {
+        self.intro.len() as u32
     }
 
     /// Writes a titled table beneath the rows written so far on the current
@@ -399,7 +441,7 @@ impl<'h> DataSheet<'h> {
             None => self.open(wb, styles)?,
         };
         let ws = wb.worksheet_from_index(index)?;
-        let top = self.rows + self.below + 2;
+        let top = self.header_row() + self.rows + self.below + 2;
         ws.write_string_with_format(top, 0, title, &styles.section)?;
         header(ws, top + 1, header_names, styles)?;
         for (i, name) in header_names.iter().enumerate() {
@@ -415,16 +457,55 @@ impl<'h> DataSheet<'h> {
         Ok(())
     }
 
+    /// A line of text beneath the rows written so far on the current sheet
+    /// (one blank row between): "None", or a remark under a table.
+    pub fn note_below(&mut self, wb: &mut Workbook, styles: &Styles, text: &str) -> Result<(), XlsxError> {
+        let index = match self.current {
+            Some(i) => i,
+            None => self.open(wb, styles)?,
+        };
+        let ws = wb.worksheet_from_index(index)?;
+        let row = self.header_row() + self.rows + self.below + 2;
+        ws.write_string_with_format(row, 0, text, &styles.subtitle)?;
+        self.below += 2;
+        Ok(())
+    }
+
+    /// A total row right beneath the data rows of the current sheet (outside
+    /// the autofilter): `cells` in the total styles, the rest of the row's
+    /// columns blank with the same top border. For sheets held in memory.
+    pub fn total_row(&mut self, wb: &mut Workbook, styles: &Styles, cells: &[Cell]) -> Result<(), XlsxError> {
+        let index = match self.current {
+            Some(i) => i,
+            None => self.open(wb, styles)?,
+        };
+        let ws = wb.worksheet_from_index(index)?;
+        let row = self.header_row() + self.rows + self.below + 1;
+        for col in 0..self.header.len() {
+            let cell = cells.get(col).unwrap_or(&Cell::Blank);
+            let format = match cell {
+                Cell::Money(_) => &styles.total_money,
+                Cell::Int(_) => &styles.total_int,
+                _ => &styles.total_label,
+            };
+            write_cell(ws, (row, col as u16), cell, styles, &mut self.widths, Some(format), None)?;
+        }
+        self.below += 1;
+        Ok(())
+    }
+
     /// Appends one row, starting a continuation sheet when this one is full.
     pub fn push(&mut self, wb: &mut Workbook, styles: &Styles, cells: &[Cell]) -> Result<(), XlsxError> {
         let index = match self.current {
-            Some(i) if self.rows < self.opts.row_limit.max(1) => i,
+            // Excel's last row bounds the data under the intro and header.
+            Some(i) if self.rows < self.opts.row_limit.min(MAX_DATA_ROWS - self.header_row()).max(1) => i,
             _ => {
                 self.close(wb)?;
                 self.open(wb, styles)?
             }
         };
         self.rows += 1;
+        let row = self.header_row() + self.rows;
         let ws = wb.worksheet_from_index(index)?;
         // Neither LibreOffice nor Excel grows a written row to its wrapped
         // text reliably: the height is set here, before the row's cells
@@ -445,7 +526,7 @@ impl<'h> DataSheet<'h> {
             .max()
             .unwrap_or(1);
         if lines > 1 && self.rows <= HEIGHTED_ROWS {
-            ws.set_row_height(self.rows, LINE_HEIGHT * lines as f64)?;
+            ws.set_row_height(row, LINE_HEIGHT * lines as f64)?;
         }
         if self.columns.len() < cells.len() {
             self.columns.resize(cells.len(), None);
@@ -457,7 +538,7 @@ impl<'h> DataSheet<'h> {
                     *column = Some(style);
                 }
             }
-            write_cell(ws, (self.rows, col), cell, styles, &mut self.widths, None, *column)?;
+            write_cell(ws, (row, col), cell, styles, &mut self.widths, None, *column)?;
         }
         Ok(())
     }
@@ -483,16 +564,46 @@ impl<'h> DataSheet<'h> {
             wb.add_worksheet()
         };
         ws.set_name(&name)?;
-        header(ws, 0, self.header, styles)?;
-        ws.set_freeze_panes(1, key_columns(self.header))?;
-        for (col, _) in self.wrapped() {
-            ws.set_column_format(col as u16, &styles.wrap)?;
+        let head = self.intro.len() as u32;
+        let wrapped: Vec<usize> = self.wrapped().map(|(col, _)| col).collect();
+        for col in &wrapped {
+            ws.set_column_format(*col as u16, &styles.wrap)?;
         }
+        self.columns.clear();
+        self.columns.resize(self.header.len(), None);
+        let mut input_cols = Vec::new();
+        if let Some(inputs) = &self.inputs {
+            for (col, name) in self.header.iter().enumerate().filter(|(_, n)| inputs.columns.contains(n)) {
+                let money = inputs.money.contains(name);
+                let format = match (money, wrapped.contains(&col)) {
+                    (true, _) => styles.money.clone(),
+                    (false, true) => styles.wrap.clone(),
+                    (false, false) => Format::new(),
+                }
+                .set_background_color(Color::RGB(INPUT_FILL));
+                ws.set_column_format(col as u16, &format)?;
+                if money {
+                    // Money cells then take the column's format, fill and all.
+                    self.columns[col] = Some(ColumnStyle::Money);
+                }
+                input_cols.push(col as u16);
+            }
+        }
+        // Row by row (a constant-memory row is final once the next starts).
+        for (row, line) in (0u32..).zip(&self.intro) {
+            let format = if row == 0 { &styles.intro_title } else { &styles.subtitle };
+            ws.write_string_with_format(row, 0, line, format)?;
+            // The intro lines are not for typing: no input shading there.
+            for col in &input_cols {
+                ws.write_blank(row, *col, &styles.plain)?;
+            }
+        }
+        header(ws, head, self.header, styles)?;
+        ws.set_freeze_panes(head + 1, key_columns(self.header))?;
         if let Some(tab) = self.opts.tab {
             ws.set_tab_color(tab);
         }
         let index = wb.worksheets().len() - 1;
-        self.columns.clear();
         self.below = 0;
         self.below_cols = 0;
         self.written.push((name, 0));
@@ -514,18 +625,24 @@ impl<'h> DataSheet<'h> {
         let Some(index) = self.current.take() else {
             return Ok(());
         };
+        let head = self.header_row();
         let ws = wb.worksheet_from_index(index)?;
         let last_col = self.header.len().saturating_sub(1) as u16;
-        ws.autofilter(0, 0, self.rows, last_col)?;
+        ws.autofilter(head, 0, head + self.rows, last_col)?;
+        if let Some((name, list)) = self.inputs.as_ref().and_then(|i| i.list.as_ref()) {
+            if let Some(col) = self.header.iter().position(|h| h == name).filter(|_| self.rows > 0) {
+                ws.add_data_validation(head + 1, col as u16, head + self.rows, col as u16, list)?;
+            }
+        }
         // Long text in the last column (sources) would otherwise overflow
         // into the print and shrink every page to fit it.
         let print_col = last_col.max(self.below_cols.saturating_sub(1));
-        ws.set_print_area(0, 0, self.rows + self.below, print_col)?;
+        ws.set_print_area(0, 0, head + self.rows + self.below, print_col)?;
         for (col, width) in self.wrapped().collect::<Vec<_>>() {
             self.widths.fix(col, width);
         }
         apply_widths(ws, &self.widths)?;
-        print_layout(ws, &self.widths, Some(0), key_columns(self.header))?;
+        print_layout(ws, &self.widths, Some(head), key_columns(self.header))?;
         if let Some(last) = self.written.last_mut() {
             last.1 = self.rows;
         }

@@ -31,6 +31,8 @@ pub struct Styles {
     pub int: Format,
     pub title: Format,
     pub subtitle: Format,
+    /// The first line above a data sheet's table (what the sheet is for).
+    pub intro_title: Format,
     pub section: Format,
     pub label: Format,
     pub total_label: Format,
@@ -72,6 +74,7 @@ impl Styles {
             int: number(Format::new().set_num_format(INT)),
             title: Format::new().set_bold().set_font_size(16).set_font_color(Color::RGB(NHS_BLUE)),
             subtitle: Format::new().set_italic().set_font_color(Color::RGB(0x595959)),
+            intro_title: Format::new().set_bold().set_font_color(Color::RGB(NHS_BLUE)),
             section: Format::new()
                 .set_bold()
                 .set_font_size(12)

@@ -97,7 +97,7 @@ fn a_full_sheet_continues_on_numbered_sheets_with_nothing_lost() {
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     let names = book.sheet_names();
     assert_eq!(
-        names[..9],
+        names[..10],
         [
             "Summary",
             "ERROR",
@@ -105,24 +105,26 @@ fn a_full_sheet_continues_on_numbered_sheets_with_nothing_lost() {
             "ERROR (3)",
             "WARNING",
             "INFO",
+            "Open reviews",
             "Attendance",
             "Absence",
             "Deferred"
         ]
     );
     // The glossary splits too once the catalogue passes the limit.
-    assert!(names[9..].iter().all(|n| n.starts_with("Rule glossary")), "{names:?}");
+    assert!(names[10..].iter().all(|n| n.starts_with("Rule glossary")), "{names:?}");
     let rows = |book: &mut Xlsx<_>, name: &str| book.worksheet_range(name).unwrap().height();
-    // Header plus data rows on each part.
-    assert_eq!(rows(&mut book, "ERROR"), 11);
-    assert_eq!(rows(&mut book, "ERROR (2)"), 11);
-    assert_eq!(rows(&mut book, "ERROR (3)"), 6);
-    assert_eq!(rows(&mut book, "WARNING"), 1);
+    // Intro (ERROR and WARNING), header and data rows on each part.
+    let head = REVIEW_INTRO_ROWS;
+    assert_eq!(rows(&mut book, "ERROR"), head + 11);
+    assert_eq!(rows(&mut book, "ERROR (2)"), head + 11);
+    assert_eq!(rows(&mut book, "ERROR (3)"), head + 6);
+    assert_eq!(rows(&mut book, "WARNING"), head + 1);
     assert_eq!(rows(&mut book, "INFO"), 4);
-    // Every continuation sheet repeats the header; order is kept across parts.
+    // Every continuation sheet repeats the intro and header; order is kept across parts.
     let part2 = book.worksheet_range("ERROR (2)").unwrap();
-    assert_eq!(part2.get((0, 0)), Some(&Data::String("Severity".into())));
-    assert_eq!(part2.get((1, 12)), Some(&Data::String("finding 10".into())));
+    assert_eq!(part2.get((head, 0)), Some(&Data::String("Severity".into())));
+    assert_eq!(part2.get((head + 1, 12)), Some(&Data::String("finding 10".into())));
 }
 
 #[test]
@@ -360,4 +362,391 @@ fn a_re_run_says_what_payroll_loads() {
         corrections: None,
     };
     assert_eq!(Rerun::of(&first), None, "a first run has nothing to say");
+}
+
+// ---- The auditors' review columns and sheets (SPEC §11) ----
+
+use crate::model::review::{
+    Disposition, OpenReview, Outstanding, PreviousReview, ReviewRun, StoredFinding, StoredReview,
+};
+
+/// Rows above a review sheet's header (its intro lines).
+const REVIEW_INTRO_ROWS: usize = 5;
+
+fn stored_review(id: &str, review: Disposition, pence: i64, note: &str) -> StoredReview {
+    StoredReview {
+        seq: 1,
+        finding_id: id.into(),
+        period: "2025-06".into(),
+        review,
+        amount: Pence(pence),
+        note: note.into(),
+        reviewer: "A. Auditor".into(),
+        imported_at: "2025-07-01T09:00:00Z".into(),
+        file_sha256: "0".repeat(64),
+        after_period: "2025-06".into(),
+    }
+}
+
+fn stored_finding(id: &str, severity: &str, claim: bool) -> StoredFinding {
+    StoredFinding {
+        period: "2025-04".into(),
+        finding_id: id.into(),
+        rule: "AGE003".into(),
+        severity: severity.into(),
+        assignment: "E7".into(),
+        name: "Pat Jones".into(),
+        claim_id: if claim { "C9".into() } else { String::new() },
+        line_no: claim.then_some(2),
+        status: if claim { "PAID".into() } else { String::new() },
+        claimed: Pence(if claim { 1234 } else { 0 }),
+        allowed: Pence(if claim { 1234 } else { 0 }),
+        message: "late".into(),
+    }
+}
+
+/// An exceptions workbook with ids and reviews; returns its path.
+fn reviewed_book(
+    lines: &[ClaimLine],
+    decisions: &[Decision],
+    findings: &[Finding],
+    ids: &[String],
+    reviews: &ReviewRun,
+    row_limit: u32,
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    let config = config();
+    let staff: HashMap<&str, &Staff> = HashMap::new();
+    let report = Report {
+        organisation: None,
+        period: Period::new(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(), &config.policy),
+        config: &config,
+        lines,
+        decisions,
+        findings,
+        staff: &staff,
+        attendance: &[],
+        absence: &Default::default(),
+        kit: &[],
+        marks: &Default::default(),
+        protection: &[],
+        p11d: &[],
+        finding_ids: ids,
+        reviews,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("exceptions.xlsx");
+    write_exceptions_with(&path, &report, &Options { row_limit }).unwrap();
+    (dir, path)
+}
+
+/// The XML of the sheet called `name` (rust_xlsxwriter numbers the parts
+/// in sheet order).
+fn sheet_xml(path: &std::path::Path, name: &str) -> String {
+    let book: Xlsx<_> = open_workbook(path).unwrap();
+    let index = book.sheet_names().iter().position(|n| n == name).unwrap_or_else(|| panic!("no {name}"));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    let part = format!("xl/worksheets/sheet{}.xml", index + 1);
+    std::io::Read::read_to_string(&mut zip.by_name(&part).unwrap(), &mut text).unwrap();
+    text
+}
+
+/// A1 letters of a 0-based column.
+fn letters(col: usize) -> String {
+    let (mut col, mut out) = (col, Vec::new());
+    loop {
+        out.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap()
+}
+
+fn string(range: &calamine::Range<Data>, row: usize, col: usize) -> String {
+    match range.get((row, col)) {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Float(f)) => f.to_string(),
+        _ => String::new(),
+    }
+}
+
+#[test]
+fn error_and_warning_sheets_carry_ids_previous_reviews_and_a_review_drop_down() {
+    let lines: Vec<ClaimLine> = (0..25).map(|i| line(i, "x", 1250)).collect();
+    let decisions: Vec<Decision> = (0..25).map(|_| decision(Status::Rejected, 0)).collect();
+    let mut findings: Vec<Finding> = (0..25).map(|i| finding(Severity::Error, i)).collect();
+    findings.extend((0..2).map(|i| finding(Severity::Warning, i)));
+    findings.push(finding(Severity::Info, 0));
+    let ids: Vec<String> = (0..findings.len()).map(|i| format!("{i:012x}")).collect();
+    let mut reviews = ReviewRun::default();
+    // A re-run of a period already reviewed: its reviews come back in.
+    reviews
+        .latest
+        .insert(ids[12].clone(), stored_review(&ids[12], Disposition::Pay, 1250, "not a duplicate"));
+    reviews.latest.insert(ids[25].clone(), stored_review(&ids[25], Disposition::Cleared, 0, "in policy"));
+    let previous = PreviousReview {
+        period: "2025-05".into(),
+        review: Disposition::Query,
+        reviewer: "B. Checker".into(),
+        note: "asked".into(),
+    };
+    reviews.previous.insert(("E1".into(), age::AGE001.code.into()), previous.clone());
+    let (_dir, path) = reviewed_book(&lines, &decisions, &findings, &ids, &reviews, 10);
+
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names[..7], ["Summary", "ERROR", "ERROR (2)", "ERROR (3)", "WARNING", "INFO", "Open reviews"]);
+    let head = REVIEW_INTRO_ROWS;
+    let heading = |range: &calamine::Range<Data>, row: usize| -> Vec<String> {
+        (0..range.width()).map(|c| string(range, row, c)).collect()
+    };
+    // (sheet, first finding on it, rows)
+    let parts = [("ERROR", 0, 10), ("ERROR (2)", 10, 10), ("ERROR (3)", 20, 5), ("WARNING", 25, 2)];
+    for (name, first, rows) in parts {
+        let range = book.worksheet_range(name).unwrap();
+        let header = heading(&range, head);
+        assert!(string(&range, 0, 0)
+            .starts_with(&format!("{} findings. To review", &name[..name.find(' ').unwrap_or(name.len())])));
+        let at = |h: &str| {
+            header.iter().position(|x| x == h).unwrap_or_else(|| panic!("{name}: no {h}: {header:?}"))
+        };
+        let n = header.len();
+        // The three input columns at the right edge, the id and previous review before them.
+        assert_eq!(header[n - 5..], ["Finding ID", "Previous review", "Review", "Amount", "Review note"]);
+        for r in 0..rows {
+            assert_eq!(string(&range, head + 1 + r, at("Finding ID")), ids[first + r], "{name} row {r}");
+        }
+        // The drop-down over every data row of the Review column.
+        let xml = sheet_xml(&path, name);
+        let col = letters(at("Review"));
+        let sqref = format!("sqref=\"{col}{}:{col}{}\"", head + 2, head + 1 + rows);
+        let dv = xml.split("<dataValidation ").nth(1).unwrap_or_else(|| panic!("{name}: no validation"));
+        assert!(dv.starts_with("type=\"list\""), "{dv}");
+        assert!(dv.contains(&sqref), "{name}: {sqref} in {dv}");
+        assert!(dv.contains("<formula1>\"CLEARED,QUERY,RECOVER,PAY\"</formula1>"), "{dv}");
+        // Frozen below the heading row, the heading row repeated when printed.
+        assert!(xml.contains(&format!("ySplit=\"{}\"", head + 1)), "{name}");
+        if name == "ERROR (2)" {
+            // Prefilled from the latest review: finding 12 is this sheet's third row.
+            let row = head + 1 + 2;
+            assert_eq!(string(&range, row, at("Review")), "PAY");
+            assert_eq!(range.get((row, at("Amount"))), Some(&Data::Float(12.5)));
+            assert_eq!(string(&range, row, at("Review note")), "not a duplicate");
+            assert_eq!(string(&range, row + 1, at("Review")), "");
+        }
+        if name == "ERROR" {
+            assert_eq!(string(&range, head + 1, at("Previous review")), previous.text());
+        }
+        if name == "WARNING" {
+            assert_eq!(string(&range, head + 1, at("Review")), "CLEARED");
+            assert!(
+                matches!(range.get((head + 1, at("Amount"))), None | Some(Data::Empty)),
+                "no amount for CLEARED"
+            );
+            // AGE003 has no previous review for E1.
+            assert_eq!(string(&range, head + 1, at("Previous review")), "");
+        }
+    }
+    // INFO: the id, but no review columns and no drop-down.
+    let info = book.worksheet_range("INFO").unwrap();
+    let header = heading(&info, 0);
+    assert_eq!(header.last().map(String::as_str), Some("Finding ID"));
+    assert!(!header.iter().any(|h| h == "Review"));
+    assert_eq!(string(&info, 1, header.len() - 1), ids[27]);
+    assert!(!sheet_xml(&path, "INFO").contains("<dataValidation"));
+}
+
+#[test]
+fn open_reviews_list_queries_with_their_age_and_unreviewed_findings() {
+    let mut reviews = ReviewRun::default();
+    let query = stored_review("aaaaaaaaaaaa", Disposition::Query, 0, "asked the manager");
+    reviews.open.push(OpenReview {
+        finding: stored_finding("aaaaaaaaaaaa", "ERROR", true),
+        query: Some(query),
+        age_months: 2,
+    });
+    reviews.open.push(OpenReview {
+        finding: stored_finding("bbbbbbbbbbbb", "WARNING", false),
+        query: None,
+        age_months: 2,
+    });
+    let (_dir, path) = reviewed_book(&[], &[], &[], &[], &reviews, MAX_DATA_ROWS);
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = book.worksheet_range("Open reviews").unwrap();
+    let head = (0..10).find(|r| string(&range, *r, 0) == "Period").expect("heading row");
+    let header: Vec<String> = (0..range.width()).map(|c| string(&range, head, c)).collect();
+    let at = |h: &str| header.iter().position(|x| x == h).unwrap_or_else(|| panic!("no {h}: {header:?}"));
+    let row = |r: usize, h: &str| string(&range, head + 1 + r, at(h));
+    assert_eq!((row(0, "Finding ID"), row(0, "State")), ("aaaaaaaaaaaa".into(), "QUERY".into()));
+    assert_eq!(
+        (row(0, "Reviewer"), row(0, "Review note")),
+        ("A. Auditor".into(), "asked the manager".into())
+    );
+    assert_eq!(row(0, "Claim line"), "C9/2");
+    assert_eq!(range.get((head + 1, at("Claimed"))), Some(&Data::Float(12.34)));
+    assert_eq!(range.get((head + 1, at("Age (months)"))), Some(&Data::Float(2.0)));
+    assert_eq!(
+        (row(1, "State"), row(1, "Claim line"), row(1, "Reviewer")),
+        ("not reviewed".into(), "".into(), "".into())
+    );
+    let claimed = range.get((head + 2, at("Claimed")));
+    assert!(matches!(claimed, None | Some(Data::Empty)), "an employee finding has no money");
+
+    // Nothing open: the sheet says so.
+    let (_dir, path) = reviewed_book(&[], &[], &[], &[], &ReviewRun::default(), MAX_DATA_ROWS);
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = book.worksheet_range("Open reviews").unwrap();
+    assert!(range.used_cells().any(|(_, _, d)| matches!(d, Data::String(s) if s.starts_with("None"))));
+}
+
+/// The payroll workbook of `rows` with `reviews` (reconciled as a run does).
+fn payroll_book(rows: &[AdjustmentRow], reviews: &ReviewRun) -> (tempfile::TempDir, std::path::PathBuf) {
+    use crate::interface::{element_batch, BatchHeader, Interface};
+    let config = config();
+    let staff: HashMap<&str, &Staff> = HashMap::new();
+    let report = Report {
+        organisation: Some("RP5"),
+        period: Period::new(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(), &config.policy),
+        config: &config,
+        lines: &[],
+        decisions: &[],
+        findings: &[],
+        staff: &staff,
+        attendance: &[],
+        absence: &Default::default(),
+        kit: &[],
+        marks: &Default::default(),
+        protection: &[],
+        p11d: &[],
+        finding_ids: &[],
+        reviews,
+    };
+    let header = BatchHeader {
+        name: "PAYRUN EXPENSES 2025-06".into(),
+        reference: "0123456789ab".into(),
+        source: "payrun".into(),
+        action_if_exists: "CREATE_NEW",
+        effective_date: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+    };
+    let interface = Interface { batch: element_batch(rows, &config, header), corrections: None };
+    let manifest = crate::manifest::Manifest {
+        tool: "payrun",
+        version: "0",
+        organisation: Some("RP5".into()),
+        period: "2025-06".into(),
+        run_id: "r".into(),
+        activity_month: "2025-05".into(),
+        cutoff: "2025-06-06".into(),
+        config_dir: String::new(),
+        config_hash: "h".into(),
+        inputs: vec![],
+        lines_by_status: Default::default(),
+        findings_by_severity: Default::default(),
+        findings_by_rule: Default::default(),
+        settled_before: 0,
+        reconciliation: crate::reconcile::check(&[], &[], rows).with_reviews(rows, reviews),
+        timings_ms: vec![],
+        outputs: vec![],
+        payroll_interface: Default::default(),
+        corrects: None,
+        reviews: crate::manifest::Reviews::of(reviews),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("payroll.xlsx");
+    write_adjustments_with(&path, &report, rows, &manifest, &interface, &Options::default()).unwrap();
+    (dir, path)
+}
+
+fn adjustment(assignment: &str, element: &'static str, pence: i64) -> AdjustmentRow {
+    AdjustmentRow {
+        assignment: assignment.into(),
+        name: "N".into(),
+        cost_centre: "CC".into(),
+        element,
+        units: String::new(),
+        rate: String::new(),
+        amount: Pence(pence),
+        taxable: false,
+        ni_able: false,
+        protected: String::new(),
+        protection_end: String::new(),
+        source: String::new(),
+    }
+}
+
+#[test]
+fn the_payroll_summary_shows_review_lines_apart_from_expenses_and_leavers_balances_are_listed() {
+    use crate::model::review::ReviewAction;
+    let action = |review, pence| ReviewAction {
+        period: "2025-06".into(),
+        finding_id: "f".into(),
+        review_seq: 1,
+        review,
+        instalment: 1,
+        instalments: 1,
+        amount: Pence(pence),
+        assignment: "E1".into(),
+        line: "C1/1".into(),
+    };
+    let mut reviews = ReviewRun {
+        actions: vec![action(Disposition::Pay, 1270), action(Disposition::Recover, 500)],
+        ..Default::default()
+    };
+    reviews.outstanding.push(Outstanding {
+        finding_id: "5bfa6053bdce".into(),
+        period: "2025-04".into(),
+        rule: "AGE003".into(),
+        assignment: "E9".into(),
+        name: "Laura Mensah".into(),
+        line: "C8/1".into(),
+        leave_date: NaiveDate::from_ymd_opt(2025, 4, 20),
+        recover: Pence(3000),
+        recovered: Pence(1000),
+        balance: Pence(2000),
+        reviewer: "A. Auditor".into(),
+        note: "paid twice".into(),
+    });
+    let rows = [
+        adjustment("E1", "MILEAGE", 10_000),
+        adjustment("E1", "REVIEW_PAYMENT", 1270),
+        adjustment("E1", "REVIEW_RECOVERY", -500),
+    ];
+    let (_dir, path) = payroll_book(&rows, &reviews);
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    assert!(book.sheet_names().contains(&"Outstanding recoveries".to_string()));
+    let summary = book.worksheet_range("Summary").unwrap();
+    let find = |key: &str| {
+        (0..summary.height()).find(|r| string(&summary, *r, 0) == key).unwrap_or_else(|| panic!("no {key}"))
+    };
+    let money = |row: usize, col: usize| summary.get((row, col)).cloned();
+    // The expenses' own total leaves the review lines out; the grand total has them.
+    assert_eq!(money(find("Expenses total"), 3), Some(Data::Float(100.0)));
+    assert_eq!(money(find("REVIEW_PAYMENT"), 3), Some(Data::Float(12.7)));
+    assert_eq!(money(find("REVIEW_RECOVERY"), 3), Some(Data::Float(-5.0)));
+    assert!(find("REVIEW_PAYMENT") > find("Expenses total"));
+    assert_eq!(money(find("Total"), 3), Some(Data::Float(107.7)));
+    assert_eq!(money(find("Review payments (PAY actioned)"), 1), Some(Data::Float(12.7)));
+    assert_eq!(money(find("Review recoveries (RECOVER instalments)"), 1), Some(Data::Float(-5.0)));
+
+    let sheet = book.worksheet_range("Outstanding recoveries").unwrap();
+    let head = (0..10).find(|r| string(&sheet, *r, 0) == "Assignment").expect("heading row");
+    let header: Vec<String> = (0..sheet.width()).map(|c| string(&sheet, head, c)).collect();
+    let at = |h: &str| header.iter().position(|x| x == h).unwrap_or_else(|| panic!("no {h}: {header:?}"));
+    assert_eq!(string(&sheet, head + 1, at("Finding ID")), "5bfa6053bdce");
+    assert_eq!(string(&sheet, head + 1, at("Review note")), "paid twice");
+    assert!(matches!(sheet.get((head + 1, at("Leave date"))), Some(Data::DateTime(_))));
+    assert_eq!(sheet.get((head + 1, at("Balance"))), Some(&Data::Float(20.0)));
+    assert_eq!(string(&sheet, head + 2, 0), "Total");
+    assert_eq!(sheet.get((head + 2, at("Balance"))), Some(&Data::Float(20.0)));
+
+    // No review rows: the Summary has no review figures, the sheet says none.
+    let (_dir, path) = payroll_book(&rows[..1], &ReviewRun::default());
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let summary = book.worksheet_range("Summary").unwrap();
+    assert!(!summary.used_cells().any(|(_, _, d)| matches!(d, Data::String(s) if s.starts_with("Review "))));
+    let sheet = book.worksheet_range("Outstanding recoveries").unwrap();
+    assert!(sheet.used_cells().any(|(_, _, d)| matches!(d, Data::String(s) if s.starts_with("None"))));
 }
