@@ -302,8 +302,6 @@ pub(crate) fn run_with(opts: &RunOptions, tamper: fn(&mut Batch)) -> Result<RunS
         outcome.adjustments.extend(review_rows);
         rules::payroll::order_rows(&mut outcome.adjustments);
     }
-    outcome.record.findings =
-        rules::review::stored(&ctx, &finding_ids, &outcome.findings, &inputs.claims, &outcome.decisions);
     outcome.record.review_actions = reviews.actions.clone();
     stages.done("rules", outcome.decisions.len(), rule_warnings);
 
@@ -548,7 +546,10 @@ fn write_outputs(
     let ((filled, staged), written) = rayon::join(
         || {
             rayon::join(
-                || ledger.fill(outputs.record, &ledger_json),
+                || {
+                    ledger.fill(outputs.record, &ledger_json)?;
+                    ledger.fill_findings(&label, report.finding_ids, |i| report.stored_finding(i))
+                },
                 || -> Result<(u128, Option<u128>)> {
                     write_machine_files(staging, outputs, stages)?;
                     let csv_ms = started.elapsed().as_millis();

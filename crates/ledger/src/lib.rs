@@ -54,6 +54,7 @@ use crate::files::lock::FileLock;
 use crate::files::process::pid_alive;
 use crate::model::history::History;
 use crate::model::period::{label as period_label, Period};
+use crate::model::review::FindingRef;
 use crate::model::Pence;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, MAIN_DB};
@@ -398,6 +399,22 @@ impl Ledger {
         write_record(&self.conn, record, manifest_json).map_err(|e| in_file(&self.path, e))
     }
 
+    /// Adds the run's findings (SPEC §11.1) to the transaction [`fill`]
+    /// opened: `row(i)` for each id, borrowed from the run's report.
+    ///
+    /// [`fill`]: Ledger::fill
+    pub fn fill_findings<'a>(
+        &mut self,
+        period: &str,
+        ids: &[String],
+        row: impl Fn(usize) -> FindingRef<'a>,
+    ) -> Result<()> {
+        if !self.in_run {
+            return Err(Error::Internal("ledger: findings filled outside a run's transaction".into()));
+        }
+        reviews::write_findings(&self.conn, period, ids, row).map_err(|e| in_file(&self.path, e))
+    }
+
     /// Commits the run's transaction.
     pub fn commit_filled(&mut self) -> Result<()> {
         if !self.in_run {
@@ -454,6 +471,7 @@ impl Ledger {
                 |r| r.get(0),
             )
             .map_err(|e| in_file(&self.path, sql("marking the run placed")(e)))?;
+        reviews::place_findings(&tx, period).map_err(|e| in_file(&self.path, e))?;
         if pending > 0 {
             for table in schema::KEPT_UNTIL_PLACED {
                 for statement in [
@@ -492,6 +510,8 @@ impl Ledger {
             tx.execute(&format!("DELETE FROM {table} WHERE period >= ?1"), [period])
                 .map_err(sql("removing periods"))?;
         }
+        tx.execute("DELETE FROM finding_sets WHERE period >= ?1", [period])
+            .map_err(sql("removing periods"))?;
         tx.commit().map_err(|e| in_file(&self.path, sql("removing periods")(e)))?;
         Ok(std::iter::once(period.to_string()).chain(later).collect())
     }
@@ -776,7 +796,9 @@ fn date_into(buf: &mut String, d: NaiveDate) {
 
 fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> Result<()> {
     let period = record.period.as_str();
-    for (table, _) in schema::TABLES.iter().filter(|(t, _)| !schema::NOT_A_RUNS.contains(t)) {
+    for (table, _) in
+        schema::TABLES.iter().filter(|(t, _)| !schema::NOT_A_RUNS.contains(t) && !schema::BY_SET.contains(t))
+    {
         let only_pending =
             if schema::KEPT_UNTIL_PLACED.contains(table) { " AND state = 'pending'" } else { "" };
         tx.execute(&format!("DELETE FROM {table} WHERE period = ?1{only_pending}"), [period])
@@ -978,7 +1000,6 @@ fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> 
             .map_err(sql("recording settled lines"))?;
     }
 
-    reviews::write_findings(tx, period, &record.findings)?;
     reviews::write_actions(tx, period, &record.review_actions)?;
 
     // The payroll batch, pending until the run is marked placed (SPEC §7.2).
@@ -1008,7 +1029,9 @@ fn write_record(tx: &Connection, record: &PeriodRecord, manifest_json: &str) -> 
 fn dump(conn: &Connection, table: &str, order: &str) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     use rusqlite::types::ValueRef;
     let fail = |e: rusqlite::Error| Error::Internal(format!("ledger: exporting {table}: {e}"));
-    let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}")).map_err(fail)?;
+    let mut stmt = conn
+        .prepare(&format!("SELECT * FROM {} ORDER BY {order}", schema::export_source(table)))
+        .map_err(fail)?;
     let header: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
     let width = header.len();
     let mut rows = stmt.query([]).map_err(fail)?;

@@ -3,10 +3,10 @@
 
 use super::{in_file, sql, Ledger};
 use crate::error::{Error, Result};
-use crate::model::review::{Disposition, ReviewAction, ReviewBook, StoredFinding, StoredReview};
+use crate::model::review::{Disposition, FindingRef, ReviewAction, ReviewBook, StoredFinding, StoredReview};
 use crate::model::Pence;
 use foldhash::{HashMap, HashMapExt};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// A review to append (`payrun review import`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,34 +105,97 @@ fn collect<T>(
     rows.collect::<rusqlite::Result<Vec<T>>>().map_err(sql(what))
 }
 
-/// Stores the run's findings, pending until the run is marked placed.
-pub(super) fn write_findings(tx: &Connection, period: &str, findings: &[StoredFinding]) -> Result<()> {
-    let mut stmt = tx
-        .prepare(&format!(
-            "INSERT INTO findings (state, seq, {FINDING_COLUMNS})
-             VALUES ('pending', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-        ))
-        .map_err(sql("recording findings"))?;
-    for (seq, f) in findings.iter().enumerate() {
-        stmt.execute(params![
-            seq as i64,
-            period,
-            f.finding_id,
-            f.rule,
-            f.severity,
-            f.assignment,
-            f.name,
-            f.claim_id,
-            f.line_no,
-            f.status,
-            f.claimed.0,
-            f.allowed.0,
-            f.message
-        ])
-        .map_err(sql("recording findings"))?;
+/// Rows per INSERT of findings (14 parameters each, well under SQLite's limit).
+const FINDINGS_PER_INSERT: usize = 64;
+
+/// Stores the run's findings as the period's pending set, replacing an
+/// earlier pending one; the placed set stays until the run is placed
+/// ([`place_findings`]). Rows go in by (set, id), sorted here, so SQLite
+/// appends them instead of scattering a national month over an index.
+pub(super) fn write_findings<'a>(
+    tx: &Connection,
+    period: &str,
+    ids: &[String],
+    row: impl Fn(usize) -> FindingRef<'a>,
+) -> Result<()> {
+    let fail = sql("recording findings");
+    tx.execute(
+        "DELETE FROM findings WHERE set_id IN
+             (SELECT set_id FROM finding_sets WHERE period = ?1 AND state = 'pending')",
+        [period],
+    )
+    .map_err(&fail)?;
+    tx.execute("DELETE FROM finding_sets WHERE period = ?1 AND state = 'pending'", [period])
+        .map_err(&fail)?;
+    tx.execute("INSERT INTO finding_sets (period, state) VALUES (?1, 'pending')", [period]).map_err(&fail)?;
+    let set_id = tx.last_insert_rowid();
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_unstable_by(|&a, &b| ids[a].cmp(&ids[b]).then(a.cmp(&b)));
+    // Many rows per statement, as for the paid lines: a national month's
+    // findings went in a statement each at a third of the ledger's time.
+    const COLUMNS: usize = 14;
+    let insert = |rows: usize| {
+        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ");
+        format!("INSERT INTO findings (set_id, seq, {FINDING_COLUMNS}) VALUES {values}")
+    };
+    let mut many = tx.prepare(&insert(FINDINGS_PER_INSERT)).map_err(&fail)?;
+    let mut one = tx.prepare(&insert(1)).map_err(&fail)?;
+    let bind = |stmt: &mut rusqlite::Statement, at: usize, seq: usize| -> rusqlite::Result<()> {
+        let f = row(seq);
+        let at = at * COLUMNS;
+        stmt.raw_bind_parameter(at + 1, set_id)?;
+        stmt.raw_bind_parameter(at + 2, seq as i64)?;
+        stmt.raw_bind_parameter(at + 3, period)?;
+        stmt.raw_bind_parameter(at + 4, f.finding_id)?;
+        stmt.raw_bind_parameter(at + 5, f.rule)?;
+        stmt.raw_bind_parameter(at + 6, f.severity)?;
+        stmt.raw_bind_parameter(at + 7, f.assignment)?;
+        stmt.raw_bind_parameter(at + 8, f.name)?;
+        stmt.raw_bind_parameter(at + 9, f.claim_id)?;
+        stmt.raw_bind_parameter(at + 10, f.line_no)?;
+        stmt.raw_bind_parameter(at + 11, f.status)?;
+        stmt.raw_bind_parameter(at + 12, f.claimed.0)?;
+        stmt.raw_bind_parameter(at + 13, f.allowed.0)?;
+        stmt.raw_bind_parameter(at + 14, f.message)
+    };
+    for group in order.chunks(FINDINGS_PER_INSERT) {
+        if group.len() == FINDINGS_PER_INSERT {
+            group.iter().enumerate().try_for_each(|(at, &seq)| bind(&mut many, at, seq)).map_err(&fail)?;
+            many.raw_execute().map_err(&fail)?;
+        } else {
+            for &seq in group {
+                bind(&mut one, 0, seq).map_err(&fail)?;
+                one.raw_execute().map_err(&fail)?;
+            }
+        }
     }
     Ok(())
 }
+
+/// The run is placed: its pending set of findings replaces the placed one
+/// (one row changes state; only a re-run deletes the rows it replaces).
+pub(super) fn place_findings(tx: &Connection, period: &str) -> Result<()> {
+    let fail = sql("marking the run placed");
+    let pending: Option<i64> = tx
+        .query_row("SELECT set_id FROM finding_sets WHERE period = ?1 AND state = 'pending'", [period], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(&fail)?;
+    let Some(pending) = pending else { return Ok(()) };
+    tx.execute(
+        "DELETE FROM findings WHERE set_id IN
+             (SELECT set_id FROM finding_sets WHERE period = ?1 AND state = 'placed')",
+        [period],
+    )
+    .map_err(&fail)?;
+    tx.execute("DELETE FROM finding_sets WHERE period = ?1 AND state = 'placed'", [period]).map_err(&fail)?;
+    tx.execute("UPDATE finding_sets SET state = 'placed' WHERE set_id = ?1", [pending]).map_err(&fail)?;
+    Ok(())
+}
+
+/// The placed sets of findings, as a subquery (`set_id IN …`).
+const PLACED: &str = "SELECT set_id FROM finding_sets WHERE state = 'placed'";
 
 /// Stores the review actions the run carried.
 pub(super) fn write_actions(tx: &Connection, period: &str, actions: &[ReviewAction]) -> Result<()> {
@@ -182,7 +245,7 @@ impl Ledger {
             for f in collect(
                 conn,
                 &format!(
-                    "SELECT {FINDING_COLUMNS} FROM findings WHERE state = 'placed' AND period >= ?1 AND period < ?2
+                    "SELECT {FINDING_COLUMNS} FROM findings WHERE set_id IN ({PLACED} AND period >= ?1 AND period < ?2)
                      AND severity IN ('ERROR', 'WARNING') ORDER BY period, seq"
                 ),
                 params![oldest, period],
@@ -215,7 +278,7 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT {FINDING_COLUMNS} FROM findings WHERE finding_id = ?1 AND state = 'placed'"
+                "SELECT {FINDING_COLUMNS} FROM findings WHERE set_id IN ({PLACED}) AND finding_id = ?1"
             ))
             .map_err(|e| in_file(&self.path, sql("reading findings")(e)))?;
         let mut out = HashMap::new();
@@ -238,7 +301,7 @@ impl Ledger {
         collect(
             &self.conn,
             &format!(
-                "SELECT {FINDING_COLUMNS} FROM findings WHERE period = ?1 AND state = 'placed' ORDER BY seq"
+                "SELECT {FINDING_COLUMNS} FROM findings WHERE set_id IN ({PLACED} AND period = ?1) ORDER BY seq"
             ),
             [period],
             finding,
@@ -247,24 +310,40 @@ impl Ledger {
         .map_err(|e| in_file(&self.path, e))
     }
 
-    /// The placed findings on one claim line of `period` (one pot of money, §11.2).
-    pub fn findings_on_line(
+    /// The placed findings on these claim lines of `period`, by line (each
+    /// line one pot of money, §11.2): one pass over the period's set per
+    /// 500 claims, not one per line.
+    pub fn findings_on_lines(
         &self,
         period: &str,
-        claim_id: &str,
-        line_no: Option<i64>,
-    ) -> Result<Vec<StoredFinding>> {
-        collect(
-            &self.conn,
-            &format!(
-                "SELECT {FINDING_COLUMNS} FROM findings WHERE period = ?1 AND state = 'placed' AND claim_id = ?2
-                 AND line_no IS ?3 ORDER BY seq"
-            ),
-            params![period, claim_id, line_no],
-            finding,
-            "reading findings",
-        )
-        .map_err(|e| in_file(&self.path, e))
+        lines: &[(String, Option<i64>)],
+    ) -> Result<HashMap<(String, Option<i64>), Vec<StoredFinding>>> {
+        let fail = |e| in_file(&self.path, sql("reading findings")(e));
+        let mut claims: Vec<&str> = lines.iter().map(|(c, _)| c.as_str()).collect();
+        claims.sort_unstable();
+        claims.dedup();
+        let wanted: std::collections::HashSet<(&str, Option<i64>)> =
+            lines.iter().map(|(c, l)| (c.as_str(), *l)).collect();
+        let mut out: HashMap<(String, Option<i64>), Vec<StoredFinding>> = HashMap::new();
+        for chunk in claims.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let mut stmt = self
+                .conn
+                .prepare(&format!(
+                    "SELECT {FINDING_COLUMNS} FROM findings WHERE set_id IN ({PLACED} AND period = ?)
+                     AND claim_id IN ({marks}) ORDER BY seq"
+                ))
+                .map_err(fail)?;
+            let args = std::iter::once(period).chain(chunk.iter().copied());
+            let rows = stmt.query_map(rusqlite::params_from_iter(args), finding).map_err(fail)?;
+            for f in rows {
+                let f = f.map_err(fail)?;
+                if wanted.contains(&(f.claim_id.as_str(), f.line_no)) {
+                    out.entry((f.claim_id.clone(), f.line_no)).or_default().push(f);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Every review, in import order.
@@ -296,7 +375,7 @@ impl Ledger {
     pub fn periods_with_findings(&self) -> Result<Vec<String>> {
         collect(
             &self.conn,
-            "SELECT DISTINCT period FROM findings WHERE state = 'placed' ORDER BY period",
+            "SELECT period FROM finding_sets WHERE state = 'placed' ORDER BY period",
             [],
             |r| r.get(0),
             "reading findings",

@@ -268,10 +268,15 @@ CREATE INDEX absence_returns_by_employee ON absence_returns (assignment, episode
 /// Version 11 (auditors' review, SPEC §11):
 /// * `findings`: every finding of each committed period (id, rule,
 ///   severity, employee, claim line, the line's status, claimed and allowed,
-///   the message) as of the run marked placed — `state` as in
-///   `payroll_lines`; `seq` keeps the run's order (two ids could collide in
-///   48 bits, so the id is not the key). Periods committed before this
-///   version have none stored, and their findings cannot be reviewed.
+///   the message) as of the run marked placed; `seq` keeps the run's order
+///   (two ids could collide in 48 bits, so the id alone is not the key).
+///   A run's findings are one `finding_sets` row, pending until the run is
+///   marked placed, as `payroll_lines` are — but the state lives on the set,
+///   so placing a national month's 400,000 findings changes one row, and
+///   the rows, keyed by set and id and written in id order, are appended
+///   rather than scattered over an index (docs/performance.md, issue 29).
+///   Periods committed before this version have none stored, and their
+///   findings cannot be reviewed.
 /// * `reviews`: append-only, one row per imported review (`seq` = import
 ///   order; a later row of a finding supersedes an earlier one), with the
 ///   latest committed period at the import (`after_period`), which decides
@@ -281,11 +286,17 @@ CREATE INDEX absence_returns_by_employee ON absence_returns (assignment, episode
 ///   carried into its batch, so that the next runs take only the rest and a
 ///   re-run carries the same again.
 pub const V11: &str = "
-CREATE TABLE findings (
+CREATE TABLE finding_sets (
+    set_id         INTEGER PRIMARY KEY,
     period         TEXT    NOT NULL,
     state          TEXT    NOT NULL CHECK (state IN ('pending', 'placed')),
-    seq            INTEGER NOT NULL,
+    UNIQUE (period, state)
+);
+CREATE TABLE findings (
+    set_id         INTEGER NOT NULL REFERENCES finding_sets (set_id),
     finding_id     TEXT    NOT NULL,
+    seq            INTEGER NOT NULL,
+    period         TEXT    NOT NULL,
     rule           TEXT    NOT NULL,
     severity       TEXT    NOT NULL,
     assignment     TEXT    NOT NULL,
@@ -296,9 +307,8 @@ CREATE TABLE findings (
     claimed_pence  INTEGER NOT NULL,
     allowed_pence  INTEGER NOT NULL,
     message        TEXT    NOT NULL,
-    PRIMARY KEY (period, state, seq)
-);
-CREATE INDEX findings_by_id ON findings (finding_id);
+    PRIMARY KEY (set_id, finding_id, seq)
+) WITHOUT ROWID;
 CREATE TABLE reviews (
     seq           INTEGER PRIMARY KEY,
     finding_id    TEXT    NOT NULL,
@@ -332,7 +342,26 @@ pub const NOT_A_RUNS: &[&str] = &["reviews"];
 
 /// Tables whose rows a commit replaces only in state `pending`: the placed
 /// batch stays until the new run's outputs are placed.
-pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines", "findings"];
+pub const KEPT_UNTIL_PLACED: &[&str] = &["payroll_batches", "payroll_lines"];
+
+/// Tables a run's commit replaces through their own code, not the generic
+/// "delete the period's rows": a run's findings are a pending set
+/// (`finding_sets`, outside `TABLES`) until the run is placed.
+pub const BY_SET: &[&str] = &["findings"];
+
+/// What `ledger export` reads for `table`: the findings with their set's
+/// state in place of its number (equal ledgers export equal files, however
+/// often a period was re-run), every other table as stored.
+pub fn export_source(table: &str) -> String {
+    if table == "findings" {
+        "(SELECT f.period, s.state, f.seq, f.finding_id, f.rule, f.severity, f.assignment, f.name, f.claim_id, \
+         f.line_no, f.status, f.claimed_pence, f.allowed_pence, f.message \
+         FROM findings f JOIN finding_sets s USING (set_id))"
+            .to_string()
+    } else {
+        table.to_string()
+    }
+}
 
 /// Every step, in order: `MIGRATIONS[i]` upgrades version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];

@@ -73,7 +73,6 @@ fn june() -> PeriodRecord {
         kit_days: vec![],
         kit_paid: vec![],
         batch: Default::default(),
-        findings: Vec::new(),
         review_actions: Vec::new(),
     }
 }
@@ -125,7 +124,6 @@ fn july() -> PeriodRecord {
         kit_days: vec![],
         kit_paid: vec![],
         batch: Default::default(),
-        findings: Vec::new(),
         review_actions: Vec::new(),
     }
 }

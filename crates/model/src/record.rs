@@ -51,9 +51,6 @@ pub struct PeriodRecord {
     pub kit_days: Vec<KitDay>,
     /// The leaves whose KIT days this period paid (KIT001).
     pub kit_paid: Vec<KitPaid>,
-    /// Every finding of the run with its id (SPEC §11.1), kept pending until
-    /// the run is marked placed.
-    pub findings: Vec<crate::review::StoredFinding>,
     /// The review payments and recovery instalments this run carries (SPEC §11.4).
     pub review_actions: Vec<crate::review::ReviewAction>,
     /// The run's payroll batch as it will be placed (SPEC §7.2): stored

@@ -24,13 +24,14 @@ use crate::config::Config;
 use crate::model::absence::AbsenceReport;
 use crate::model::attendance::AttendanceRow;
 use crate::model::claim::ClaimLine;
-use crate::model::decision::{Decision, Finding};
+use crate::model::decision::{Decision, Finding, Subject};
 use crate::model::kit::KitLeave;
 use crate::model::p11d::P11dRow;
 use crate::model::period::Period;
 use crate::model::protection::{Mark, RowSummary};
-use crate::model::review::ReviewRun;
+use crate::model::review::{FindingRef, ReviewRun};
 use crate::model::roster::Staff;
+use crate::model::Pence;
 use foldhash::HashMap;
 use std::collections::BTreeMap;
 
@@ -77,6 +78,40 @@ impl Report<'_> {
     /// The employee's name from Staff (blank for an unknown assignment).
     pub fn name_of(&self, assignment: &str) -> &str {
         self.staff.get(assignment).map_or("", |s| s.name.as_str())
+    }
+
+    /// Finding `i` as the ledger keeps it (SPEC §11.1): its id, its line's
+    /// status and money, or only the employee for an employee finding.
+    pub fn stored_finding(&self, i: usize) -> FindingRef<'_> {
+        let f = &self.findings[i];
+        let mut row = FindingRef {
+            finding_id: self.finding_id(i),
+            rule: f.rule.code,
+            severity: f.severity.code(),
+            assignment: "",
+            name: "",
+            claim_id: "",
+            line_no: None,
+            status: "",
+            claimed: Pence::ZERO,
+            allowed: Pence::ZERO,
+            message: &f.message,
+        };
+        match &f.subject {
+            Subject::Line(l) => {
+                if let (Some(line), Some(d)) = (self.lines.get(*l), self.decisions.get(*l)) {
+                    row.assignment = &line.assignment;
+                    row.claim_id = &line.claim_id;
+                    row.line_no = Some(line.line_no);
+                    row.status = d.status.code();
+                    row.claimed = line.amount;
+                    row.allowed = d.allowed;
+                }
+            }
+            Subject::Employee { assignment, .. } => row.assignment = assignment,
+        }
+        row.name = self.name_of(row.assignment);
+        row
     }
 
     /// The id of finding `i` (blank if the run has none, e.g. a test's report).

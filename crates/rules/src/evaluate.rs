@@ -142,9 +142,9 @@ pub fn evaluate(
         kit_days: kit.days,
         kit_paid: kit.paid,
         // The payroll batch is the pipeline's to fill, once it is built (SPEC §7),
-        // and so are the findings with their ids and the review actions (§11).
+        // and so are the review actions (§11); the findings go to the
+        // ledger from the report (`Ledger::fill_findings`).
         batch: Default::default(),
-        findings: Vec::new(),
         review_actions: Vec::new(),
     };
     Ok(Outcome {

@@ -4,9 +4,7 @@
 //! are people's decisions about findings, read from the ledger.
 
 use crate::model::adjustment::AdjustmentRow;
-use crate::model::claim::ClaimLine;
-use crate::model::decision::{Decision, Finding, Subject};
-use crate::model::review::{self, Disposition, ReviewBook, ReviewRun, StoredFinding};
+use crate::model::review::{self, Disposition, ReviewBook, ReviewRun};
 use crate::model::Pence;
 use crate::state::Ctx;
 use std::collections::BTreeMap;
@@ -66,53 +64,6 @@ pub fn rows(ctx: &Ctx, run: &ReviewRun) -> Vec<AdjustmentRow> {
                 protection_end: String::new(),
                 source: sources.join("; "),
             }
-        })
-        .collect()
-}
-
-/// The run's findings as the ledger keeps them (SPEC §11.1), ids in order.
-pub fn stored(
-    ctx: &Ctx,
-    ids: &[String],
-    findings: &[Finding],
-    lines: &[ClaimLine],
-    decisions: &[Decision],
-) -> Vec<StoredFinding> {
-    let period = ctx.period.label();
-    let name = |a: &str| ctx.staff.get(a).map(|s| s.name.clone()).unwrap_or_default();
-    findings
-        .iter()
-        .zip(ids)
-        .map(|(f, id)| {
-            let mut stored = StoredFinding {
-                period: period.clone(),
-                finding_id: id.clone(),
-                rule: f.rule.code.to_string(),
-                severity: f.severity.code().to_string(),
-                assignment: String::new(),
-                name: String::new(),
-                claim_id: String::new(),
-                line_no: None,
-                status: String::new(),
-                claimed: Pence::ZERO,
-                allowed: Pence::ZERO,
-                message: f.message.clone(),
-            };
-            match &f.subject {
-                Subject::Line(i) => {
-                    if let (Some(l), Some(d)) = (lines.get(*i), decisions.get(*i)) {
-                        stored.assignment = l.assignment.clone();
-                        stored.claim_id = l.claim_id.clone();
-                        stored.line_no = Some(l.line_no);
-                        stored.status = d.status.code().to_string();
-                        stored.claimed = l.amount;
-                        stored.allowed = d.allowed;
-                    }
-                }
-                Subject::Employee { assignment, .. } => stored.assignment = assignment.clone(),
-            }
-            stored.name = name(&stored.assignment);
-            stored
         })
         .collect()
 }

@@ -348,10 +348,21 @@ fn import(args: ImportArgs) -> Result<()> {
         let f = c.finding;
         lines.entry((f.period.clone(), f.claim_id.clone(), f.line_no)).or_default().push(c);
     }
+    let mut by_period: BTreeMap<&str, Vec<(String, Option<i64>)>> = BTreeMap::new();
+    for (period, claim_id, line_no) in lines.keys() {
+        by_period.entry(period.as_str()).or_default().push((claim_id.clone(), *line_no));
+    }
+    let mut found = BTreeMap::new();
+    for (period, wanted) in &by_period {
+        found.insert(*period, ledger.findings_on_lines(period, wanted)?);
+    }
     for ((period, claim_id, line_no), rows) in &lines {
-        let on_line = ledger.findings_on_line(period, claim_id, *line_no)?;
+        let on_line = found
+            .get(period.as_str())
+            .and_then(|m| m.get(&(claim_id.clone(), *line_no)))
+            .map_or(&[][..], Vec::as_slice);
         let (mut pay, mut recover) = (Pence::ZERO, Pence::ZERO);
-        for f in &on_line {
+        for f in on_line {
             let (d, amount) = match first.get(f.finding_id.as_str()) {
                 Some(c) => (c.review, c.amount),
                 None => match latest.get(f.finding_id.as_str()) {
