@@ -8,6 +8,9 @@ use crate::model::Pence;
 use foldhash::{HashMap, HashMapExt};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+/// A claim line: claim id and line number.
+pub type LineKey = (String, Option<i64>);
+
 /// A review to append (`payrun review import`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewReview {
@@ -317,14 +320,14 @@ impl Ledger {
         &self,
         period: &str,
         lines: &[(String, Option<i64>)],
-    ) -> Result<HashMap<(String, Option<i64>), Vec<StoredFinding>>> {
+    ) -> Result<HashMap<LineKey, Vec<StoredFinding>>> {
         let fail = |e| in_file(&self.path, sql("reading findings")(e));
         let mut claims: Vec<&str> = lines.iter().map(|(c, _)| c.as_str()).collect();
         claims.sort_unstable();
         claims.dedup();
         let wanted: std::collections::HashSet<(&str, Option<i64>)> =
             lines.iter().map(|(c, l)| (c.as_str(), *l)).collect();
-        let mut out: HashMap<(String, Option<i64>), Vec<StoredFinding>> = HashMap::new();
+        let mut out: HashMap<LineKey, Vec<StoredFinding>> = HashMap::new();
         for chunk in claims.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
             let mut stmt = self
