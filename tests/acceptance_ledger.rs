@@ -216,20 +216,24 @@ fn sample(period: &str, out: &Path) {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
 
-/// Kills the second month's run at different moments: whenever it dies, the
-/// ledger holds either nothing of the period or all of it (its paid lines
-/// are those of the decisions.csv it wrote, or, killed before the swap, it is
-/// not marked placed), and the next run completes.
+/// Kills the second month's run at each of its pause points (the
+/// `PAYRUN_PAUSE_AT` seam, so the moment does not depend on the machine's
+/// speed): before the commit the ledger holds nothing of the period; after
+/// it, all of it (its paid lines are those of the decisions.csv it wrote,
+/// or, killed before the swap, it is not marked placed); the next run
+/// completes either way.
 #[test]
 fn a_killed_run_leaves_the_ledger_consistent() {
+    use std::io::BufRead;
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     sample("2025-05", &t.join("s05"));
     sample("2025-06", &t.join("s06"));
     let state = t.join("state");
     let month = |period: &str, dir: &str, out: &Path| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_payrun"))
-            .current_dir(root())
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_payrun"));
+        cmd.current_dir(root())
+            .env_remove("PAYRUN_PAUSE_AT")
             .args(["run", "--quiet", "--period", period, "--state"])
             .arg(&state)
             .arg("--roster")
@@ -239,54 +243,65 @@ fn a_killed_run_leaves_the_ledger_consistent() {
             .arg("--out")
             .arg(out)
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
+            .stderr(std::process::Stdio::null());
+        cmd
     };
-    assert!(month("2025-05", "s05", &t.join("o05")).wait().unwrap().success());
+    assert!(month("2025-05", "s05", &t.join("o05")).status().unwrap().success());
     let first = committed(&state);
     assert_eq!(first.len(), 1);
 
-    let mut outcomes = Vec::new();
-    for (i, delay_ms) in [0u64, 20, 60, 120, 200, 300, 450, 700].into_iter().enumerate() {
+    for (i, stage) in ["read", "write", "commit", "swap", "mark"].into_iter().enumerate() {
         let out = t.join(format!("o06-{i}"));
-        let mut child = month("2025-06", "s06", &out);
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let status = child.wait().unwrap();
+        let mut child = month("2025-06", "s06", &out)
+            .env("PAYRUN_PAUSE_AT", stage)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let wanted = format!("payrun: paused at {stage}");
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        assert!(lines.any(|l| l.is_ok_and(|l| l == wanted)), "the run did not pause at {stage}");
+        child.kill().unwrap();
+        assert!(!child.wait().unwrap().success(), "killed at {stage}");
         let now = committed(&state);
-        match now.iter().find(|(p, _)| p == "2025-06") {
-            None => assert_eq!(now, first, "an uncommitted period left entries"),
-            Some(_) if !out.join("manifest.json").is_file() => {
+        match stage {
+            "read" | "write" | "commit" => assert_eq!(now, first, "killed at {stage}: the period left entries"),
+            "swap" => {
                 // Committed, killed before its folder was swapped in: the
                 // period is not marked placed, so its next run reproduces it.
+                assert_eq!(now.len(), 2, "killed at swap: committed");
+                assert!(!out.join("manifest.json").is_file(), "killed at swap: outputs in place");
                 assert!(!placed(&state, "2025-06"), "committed without outputs yet marked placed");
             }
-            Some((_, paid)) => {
+            _ => {
                 // Committed with its outputs in place: they agree.
+                let paid = now.iter().find(|(p, _)| p == "2025-06").map(|(_, n)| *n);
                 let d = Csv::read(&out.join("decisions.csv"));
                 let paid_rows = d
                     .rows
                     .iter()
                     .filter(|r| matches!(d.get(r, "status").as_str(), "PAID" | "ADJUSTED"))
                     .count() as i64;
-                assert_eq!(*paid, paid_rows);
+                assert_eq!(paid, Some(paid_rows), "killed at mark");
                 assert_eq!(now[0], first[0], "2025-05 changed");
+                assert!(!placed(&state, "2025-06"), "killed at mark: marked placed");
             }
         }
-        outcomes.push((delay_ms, status.success(), now.len()));
         // Whatever happened, the next run on the state gets the lock.
-        let redo = month("2025-06", "s06", &t.join(format!("redo-{i}"))).wait().unwrap();
-        assert!(redo.success(), "after a kill at {delay_ms} ms the next run failed");
-        let after = committed(&state);
-        assert_eq!(after.len(), 2);
-        // Roll back to month 1 only for the next attempt.
-        let conn = rusqlite::Connection::open(state.join(payrun::ledger::LEDGER_FILE)).unwrap();
-        for table in payrun::ledger::schema::TABLES.iter().map(|(t, _)| t) {
-            conn.execute(&format!("DELETE FROM {table} WHERE period = '2025-06'"), []).unwrap();
-        }
+        let redo = month("2025-06", "s06", &t.join(format!("redo-{i}"))).status().unwrap();
+        assert!(redo.success(), "after a kill at {stage} the next run failed");
+        assert_eq!(committed(&state).len(), 2);
+        assert!(placed(&state, "2025-06"));
+        // Back to month 1 only for the next stage, as an operator would.
+        let removed = payrun(&[
+            "ledger",
+            "remove",
+            "--period",
+            "2025-06",
+            "--yes",
+            "--state",
+            &state.display().to_string(),
+        ]);
+        assert_eq!(code(&removed), 0, "{}", stderr(&removed));
         assert_eq!(committed(&state), first);
     }
-    // At least one kill landed before the commit.
-    assert!(outcomes.iter().any(|(_, ok, _)| !ok), "{outcomes:?}");
 }
