@@ -10,8 +10,7 @@
 //! the workbook with Python's exact fractions and shares no code with payrun.
 //! The same again with the RTW Date column removed.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 use std::process::Command;
 

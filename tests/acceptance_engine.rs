@@ -3,9 +3,8 @@
 //! thread count), and every rule code firing on two consecutive months of
 //! the bundled sample generator, each finding naming its policy paragraph.
 
-mod common;
+use crate::common::*;
 use chrono::{NaiveDate, NaiveTime};
-use common::*;
 use payrun::config::Config;
 use payrun::model::claim::{ClaimLine, RowRef};
 use payrun::model::decision::Status;
@@ -326,7 +325,7 @@ fn every_rule_fires_on_two_consecutive_sample_months_and_names_its_policy() {
         let inputs = t.join(format!("in-{period}"));
         sample(period, &inputs);
         let out = t.join(format!("out-{period}"));
-        let o = common::inputs::run(
+        let o = crate::common::inputs::run(
             period,
             &inputs.join("roster.xlsx"),
             &inputs.join("expenses.xlsx"),

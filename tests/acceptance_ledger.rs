@@ -3,9 +3,8 @@
 //! the second month, DUP001/DUP002 against earlier periods — and a run that
 //! fails or is killed after writing its outputs leaves the ledger consistent.
 
-mod common;
-use common::inputs::*;
-use common::*;
+use crate::common::inputs::*;
+use crate::common::*;
 use std::path::Path;
 
 /// E1: AFC, Special Rate approved (COMMUNITY travel), insured; a DAY shift at
@@ -264,7 +263,9 @@ fn a_killed_run_leaves_the_ledger_consistent() {
         assert!(!child.wait().unwrap().success(), "killed at {stage}");
         let now = committed(&state);
         match stage {
-            "read" | "write" | "commit" => assert_eq!(now, first, "killed at {stage}: the period left entries"),
+            "read" | "write" | "commit" => {
+                assert_eq!(now, first, "killed at {stage}: the period left entries")
+            }
             "swap" => {
                 // Committed, killed before its folder was swapped in: the
                 // period is not marked placed, so its next run reproduces it.

@@ -2,9 +2,8 @@
 //! Bradford score across two months on one ledger, absences spanning the
 //! month boundary, and the roster checks of claim lines end to end.
 
-mod common;
-use common::inputs::*;
-use common::*;
+use crate::common::inputs::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 /// E5's emergency leave of April (4 days, 30 h of the 45 h entitlement).

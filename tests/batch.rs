@@ -2,8 +2,7 @@
 //! roster, a held lock, an organisation's own mileage rate), outputs
 //! byte-identical to single runs, the summary files, exit 7 / exit 2.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

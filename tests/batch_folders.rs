@@ -3,8 +3,7 @@
 //! exits 2 naming both organisations and both folders, before anything runs:
 //! no ledger, no output folder, no batch summary.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,8 +1,7 @@
 //! The command line end to end: exit codes (SPEC §4.4), DAT001, the rule
 //! catalogue, deferred lines fed back, determinism across thread counts.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 fn fixture_run(out: &Path, extra: &[&str]) -> std::process::Output {

@@ -7,8 +7,7 @@
 //! are 0640. The kill points come from the `PAYRUN_PAUSE_AT` test seam
 //! (src/pipeline.rs).
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;

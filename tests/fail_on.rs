@@ -5,9 +5,8 @@
 //! anything runs; `fail_on = "data"` in a plan stops only the organisation
 //! whose input must be fixed.
 
-mod common;
-use common::inputs::*;
-use common::*;
+use crate::common::inputs::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 /// One employee and a shift on every claim day, so that the lines below

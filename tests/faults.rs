@@ -7,9 +7,8 @@
 //! like a full disk fails them with ENOSPC) — no seam in the product.
 //! docs/fuzzing.md says which runs where.
 
-mod common;
-use common::tmpfs::Tmpfs;
-use common::*;
+use crate::common::tmpfs::Tmpfs;
+use crate::common::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -6,9 +6,8 @@
 //! readers take exactly that one quote off again, so deferred-claims.csv fed
 //! back reads as the lines it was written from.
 
-mod common;
-use common::inputs::*;
-use common::*;
+use crate::common::inputs::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 /// The start of a cell a spreadsheet would take as a formula.

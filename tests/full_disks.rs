@@ -7,9 +7,8 @@
 //! full disk in turn. Mounting needs root, as CI runs; without it the tests
 //! fail rather than pass unchecked.
 
-mod common;
-use common::tmpfs::Tmpfs;
-use common::*;
+use crate::common::tmpfs::Tmpfs;
+use crate::common::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -6,8 +6,7 @@
 //! the expected findings (rule, `file!sheet:row`, column and raw value) in
 //! exceptions.csv.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

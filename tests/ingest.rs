@@ -2,8 +2,7 @@
 //! 1904 date system), odfpy (ods) and as CSV give the same decisions
 //! (fixtures and expected outcomes in tests/fixtures/ingest/EXPECTED.md).
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// (claim_id, line_no, status, rules) per EXPECTED.md, in input order.
 const EXPECTED: &[(&str, &str, &str, &str)] = &[

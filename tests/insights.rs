@@ -4,8 +4,7 @@
 //! and the refusals (exit 3); and the Parquet twins of `run --parquet` read
 //! back and compared row by row with the CSVs.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 

@@ -5,9 +5,8 @@
 //! KIT day raises no ROS001; unpaid parental leave is deducted and LV004
 //! fires under a year's service, not at a year.
 
-mod common;
-use common::inputs::*;
-use common::*;
+use crate::common::inputs::*;
+use crate::common::*;
 
 fn staff_rows() -> Vec<Row> {
     vec![

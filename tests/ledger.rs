@@ -2,8 +2,7 @@
 //! idempotent re-runs, the --rerun guard, the run lock, `ledger show` and
 //! `ledger export`.
 
-mod common;
-use common::*;
+use crate::common::*;
 use payrun::ledger::{Ledger, LOCK_FILE};
 use std::path::Path;
 use std::process::Output;

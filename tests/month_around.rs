@@ -4,9 +4,8 @@
 //! duplicates; one ledger per organisation; a damaged ledger is exit 3; a
 //! run that cannot read its inputs creates no ledger.
 
-mod common;
-use common::inputs::*;
-use common::*;
+use crate::common::inputs::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 /// E1 with a day shift at DRI on every expense day used below.

@@ -1,8 +1,7 @@
 //! Operators' comforts (issue 15): shell completions, the man page and a
 //! `--version` that names the build.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

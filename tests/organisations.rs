@@ -2,8 +2,7 @@
 //! and `--org` (validation, titles, manifest, default folders, and never a
 //! fresh ledger beside an existing one).
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 use std::process::{Command, Output};
 

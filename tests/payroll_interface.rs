@@ -2,8 +2,7 @@
 //! controls on every run, the corrections of a re-run, what the ledger keeps
 //! across a kill, determinism.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;

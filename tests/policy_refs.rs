@@ -10,7 +10,7 @@
 //! checks the references against them AND that the vendored list is exactly
 //! what they give (so it cannot go stale); without them it checks against
 //! the vendored list and says so on stderr. It never passes on nothing.
-//! Regenerate the list with `PAYRUN_BLESS=1 cargo test --release --test policy_refs`.
+//! Regenerate the list with `PAYRUN_BLESS=1 cargo test --release --test it policy_refs`.
 
 use payrun::rules::{Rule, CATALOGUE};
 use std::collections::BTreeMap;
@@ -284,7 +284,7 @@ fn every_policy_reference_names_a_paragraph_of_the_policy_texts() {
             }
             assert_eq!(
                 vendored, list,
-                "{EXCERPTS} is stale: PAYRUN_BLESS=1 cargo test --release --test policy_refs"
+                "{EXCERPTS} is stale: PAYRUN_BLESS=1 cargo test --release --test it policy_refs"
             );
         }
         None => {

@@ -5,8 +5,7 @@
 //! headings words, and the finding sheets frozen up to the name. Checked by
 //! `tests/independent/print_setup.py`, which reads the xlsx XML itself.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -2,8 +2,7 @@
 //! §4.1 p11d.csv, §5): the binary is run for consecutive periods on one
 //! state folder, with small CSV inputs built here.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 const STAFF: &str = "Assignment Number,Employee Name,Staff Group,Pay Band,Base,Home To Base Distance,Weekly Hours,Basic Salary,Cost Center,NHS Service Start,Organisation Start Date,Leaving Date,SR Approved From,Business Insurance Expiry,Lease Car Holder\n\

@@ -4,8 +4,7 @@
 //! the Summary, the Payroll batch sheet titled "do not load"; an identical
 //! re-run says "load nothing"; a first run says nothing of the kind.
 
-mod common;
-use common::*;
+use crate::common::*;
 use payrun::model::money::pounds_text;
 use payrun::model::Pence;
 use std::path::Path;

@@ -5,9 +5,8 @@
 //! not batched), re-runs that action the same again, workbooks filled and
 //! re-saved by openpyxl and by LibreOffice, and an import killed midway.
 
-mod common;
-use common::inputs::*;
-use common::*;
+use crate::common::inputs::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 /// E1 stays; E2 leaves on 20 June 2025 (a leaver from pay period 2025-07);

@@ -1,8 +1,7 @@
 //! Roster rows with bad cells are skipped with WARNING findings that name the
 //! file, sheet, row, column and raw value (SPEC §6.2 rule 14); nothing vanishes.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 fn roster_with(

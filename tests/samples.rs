@@ -4,8 +4,7 @@
 //! in order on one ledger they give insights an Outliers sheet with someone on
 //! it (SPEC §13).
 
-mod common;
-use common::*;
+use crate::common::*;
 use sha2::{Digest, Sha256};
 
 #[test]
@@ -101,7 +100,7 @@ fn three_sample_months_run_in_order_and_insights_lists_an_outlier() {
     let mut runs = Vec::new();
     for month in MONTHS {
         let out = tmp.path().join("out").join(month);
-        let o = common::inputs::run(
+        let o = crate::common::inputs::run(
             month,
             &inputs.join(month).join("roster.xlsx"),
             &inputs.join(month).join("expenses.xlsx"),

@@ -2,9 +2,8 @@
 //! calamine for sheets, headers and values against the CSVs; openpyxl (when
 //! installed) as a second reader; `--no-xlsx`; formula-like text stays text.
 
-mod common;
+use crate::common::*;
 use calamine::{open_workbook_auto, Data, Range, Reader};
-use common::*;
 use std::path::{Path, PathBuf};
 
 const ADJ: &str = "payroll-adjustments-2025-06.xlsx";
