@@ -219,7 +219,7 @@ fn employee(staff: &Staff, ctx: &Ctx) -> LeaveOutcome {
     }
     // Episodes known only from the ledger count towards rolling entitlements;
     // a row already in the ledger is not counted twice (SPEC §2.3, §6.7 rule 39).
-    for past in ctx.history.absences.iter().filter(|e| e.assignment == staff.assignment) {
+    for past in ctx.past_absences_of(&staff.assignment) {
         let in_file = episodes.iter().any(|e| {
             e.row.is_some()
                 && e.start == past.start_date
