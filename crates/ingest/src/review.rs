@@ -4,6 +4,7 @@
 //! stand, whichever program saved it last — or a reviews CSV.
 
 use crate::error::{Error, Result};
+use crate::table::column_letters;
 use calamine::{Data, Reader};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -43,20 +44,6 @@ pub fn read(path: &Path) -> Result<ReviewFile> {
     let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let rows = if is_csv { read_csv(path, &bytes)? } else { read_workbook(path, bytes)? };
     Ok(ReviewFile { rows, sha256 })
-}
-
-/// A1 column letters of a 0-based column.
-fn column_letters(mut col: u32) -> String {
-    let mut out = Vec::new();
-    loop {
-        out.push(b'A' + (col % 26) as u8);
-        if col < 26 {
-            break;
-        }
-        col = col / 26 - 1;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A cell as text: numbers in their shortest form that reads back exactly.
@@ -113,7 +100,7 @@ fn read_workbook(path: &Path, bytes: Vec<u8>) -> Result<Vec<ReviewCell>> {
             }
             let excel_row = top + i as u32 + 1;
             let cell =
-                |col: usize| format!("sheet {name}, cell {}{excel_row}", column_letters(left + col as u32));
+                |col: usize| format!("sheet {name}, cell {}{excel_row}", column_letters(left as usize + col));
             out.push(ReviewCell {
                 place: format!("sheet {name}, row {excel_row}"),
                 review_place: cell(review_col),

@@ -48,7 +48,7 @@ fn duplicate_header(
 }
 
 /// The spreadsheet column letters (A, B, …, AA) of column index `col` (0 = A).
-fn column_letters(col: usize) -> String {
+pub(crate) fn column_letters(col: usize) -> String {
     let mut n = col + 1;
     let mut letters = Vec::new();
     while n > 0 {

@@ -122,14 +122,7 @@ pub(super) fn write_findings<'a>(
     row: impl Fn(usize) -> FindingRef<'a>,
 ) -> Result<()> {
     let fail = sql("recording findings");
-    tx.execute(
-        "DELETE FROM findings WHERE set_id IN
-             (SELECT set_id FROM finding_sets WHERE period = ?1 AND state = 'pending')",
-        [period],
-    )
-    .map_err(&fail)?;
-    tx.execute("DELETE FROM finding_sets WHERE period = ?1 AND state = 'pending'", [period])
-        .map_err(&fail)?;
+    drop_set(tx, period, "pending").map_err(&fail)?;
     tx.execute("INSERT INTO finding_sets (period, state) VALUES (?1, 'pending')", [period]).map_err(&fail)?;
     let set_id = tx.last_insert_rowid();
     let mut order: Vec<usize> = (0..ids.len()).collect();
@@ -186,14 +179,19 @@ pub(super) fn place_findings(tx: &Connection, period: &str) -> Result<()> {
         .optional()
         .map_err(&fail)?;
     let Some(pending) = pending else { return Ok(()) };
+    drop_set(tx, period, "placed").map_err(&fail)?;
+    tx.execute("UPDATE finding_sets SET state = 'placed' WHERE set_id = ?1", [pending]).map_err(&fail)?;
+    Ok(())
+}
+
+/// Deletes `period`'s set of findings in `state` (pending or placed), rows and all.
+fn drop_set(tx: &Connection, period: &str, state: &str) -> rusqlite::Result<()> {
     tx.execute(
         "DELETE FROM findings WHERE set_id IN
-             (SELECT set_id FROM finding_sets WHERE period = ?1 AND state = 'placed')",
-        [period],
-    )
-    .map_err(&fail)?;
-    tx.execute("DELETE FROM finding_sets WHERE period = ?1 AND state = 'placed'", [period]).map_err(&fail)?;
-    tx.execute("UPDATE finding_sets SET state = 'placed' WHERE set_id = ?1", [pending]).map_err(&fail)?;
+             (SELECT set_id FROM finding_sets WHERE period = ?1 AND state = ?2)",
+        [period, state],
+    )?;
+    tx.execute("DELETE FROM finding_sets WHERE period = ?1 AND state = ?2", [period, state])?;
     Ok(())
 }
 

@@ -458,20 +458,6 @@ fn sheet_xml(path: &std::path::Path, name: &str) -> String {
     text
 }
 
-/// A1 letters of a 0-based column.
-fn letters(col: usize) -> String {
-    let (mut col, mut out) = (col, Vec::new());
-    loop {
-        out.push(b'A' + (col % 26) as u8);
-        if col < 26 {
-            break;
-        }
-        col = col / 26 - 1;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap()
-}
-
 fn string(range: &calamine::Range<Data>, row: usize, col: usize) -> String {
     match range.get((row, col)) {
         Some(Data::String(s)) => s.clone(),
@@ -528,7 +514,7 @@ fn error_and_warning_sheets_carry_ids_previous_reviews_and_a_review_drop_down() 
         }
         // The drop-down over every data row of the Review column.
         let xml = sheet_xml(&path, name);
-        let col = letters(at("Review"));
+        let col = rust_xlsxwriter::utility::column_number_to_name(at("Review") as u16);
         let sqref = format!("sqref=\"{col}{}:{col}{}\"", head + 2, head + 1 + rows);
         let dv = xml.split("<dataValidation ").nth(1).unwrap_or_else(|| panic!("{name}: no validation"));
         assert!(dv.starts_with("type=\"list\""), "{dv}");
